@@ -1,0 +1,26 @@
+namespace Aiops.Detection;
+
+/// <summary>The catalogue names of the built-in detectors, as used by configuration and the backtest CLI.</summary>
+public static class DetectorNames
+{
+    /// <summary><c>robust-zscore</c>: <see cref="RobustZScoreDetector"/>.</summary>
+    public const string RobustZScore = "robust-zscore";
+
+    /// <summary><c>seasonal</c>: <c>SeasonalDetector</c>.</summary>
+    public const string Seasonal = "seasonal";
+
+    /// <summary><c>spectral-residual</c>: <c>SpectralResidualDetector</c>.</summary>
+    public const string SpectralResidual = "spectral-residual";
+
+    /// <summary><c>ssa-changepoint</c>: <c>SsaChangePointDetector</c>.</summary>
+    public const string SsaChangePoint = "ssa-changepoint";
+
+    /// <summary><c>iid-spike</c>: <c>IidSpikeDetector</c>.</summary>
+    public const string IidSpike = "iid-spike";
+
+    /// <summary><c>iid-changepoint</c>: <c>IidChangePointDetector</c>.</summary>
+    public const string IidChangePoint = "iid-changepoint";
+
+    /// <summary><c>ensemble</c>: <c>EnsembleDetector</c>, the default everywhere in Aiops.</summary>
+    public const string Ensemble = "ensemble";
+}

@@ -1,0 +1,82 @@
+using System.ComponentModel.DataAnnotations;
+using Aiops.Detection.Internal;
+
+namespace Aiops.Detection;
+
+/// <summary>
+/// Robust z-score over a rolling window: z = (x - median) / (1.4826 · MAD), with the median and the median absolute
+/// deviation of the previous <see cref="RobustZScoreOptions.WindowSize"/> points. The probability is the two-sided
+/// normal confidence of z; the band is median ± the z that matches <see cref="AnomalyDetectorOptions.Threshold"/>.
+/// </summary>
+/// <remarks>
+/// Constant series have a MAD of 0: the scale then falls back to <see cref="RobustZScoreOptions.MinimumScale"/> (or a
+/// tiny fraction of the median), so any departure from the constant is flagged. Not thread-safe.
+/// </remarks>
+public sealed class RobustZScoreDetector : AnomalyDetector
+{
+    /// <summary>The consistency constant that makes 1.4826 · MAD estimate σ for normal data.</summary>
+    private const double MadToSigma = 1.482602218505602;
+
+    private readonly RollingOrderStatistics _window;
+    private readonly int _minimumPoints;
+    private readonly double _minimumScale;
+    private readonly double _bandZ;
+
+    /// <summary>Initializes a new instance of the <see cref="RobustZScoreDetector"/> class.</summary>
+    /// <param name="options">The options; <see langword="null"/> uses the defaults.</param>
+    /// <exception cref="ValidationException">An option is out of range.</exception>
+    public RobustZScoreDetector(RobustZScoreOptions? options = null)
+        : base(DetectorNames.RobustZScore, options ??= new RobustZScoreOptions())
+    {
+        _window = new RollingOrderStatistics(options.WindowSize);
+        _minimumPoints = Math.Min(options.MinimumPoints, options.WindowSize);
+        _minimumScale = options.MinimumScale;
+        _bandZ = Calibration.ZForConfidence(options.Threshold);
+    }
+
+    /// <inheritdoc />
+    public override int StateSizeBytes => _window.StateSizeBytes + 64;
+
+    /// <inheritdoc />
+    protected override AnomalyScore UpdateCore(DateTimeOffset timestamp, double value)
+    {
+        if (_window.Count < _minimumPoints)
+        {
+            _window.Add(value);
+            return AnomalyScore.WarmingUp(timestamp, value);
+        }
+
+        var median = _window.Median();
+        var scale = Math.Max(MadToSigma * _window.MedianAbsoluteDeviation(median), Math.Max(_minimumScale, 1e-9 * Math.Max(1, Math.Abs(median))));
+        var z = (value - median) / scale;
+        _window.Add(value);
+        return AnomalyScore.Scored(
+            timestamp,
+            value,
+            Calibration.TwoSidedConfidence(z),
+            z,
+            Threshold,
+            median,
+            median - (_bandZ * scale),
+            median + (_bandZ * scale));
+    }
+
+    /// <inheritdoc />
+    protected override void ResetCore() => _window.Clear();
+}
+
+/// <summary>Options of <see cref="RobustZScoreDetector"/>.</summary>
+public sealed class RobustZScoreOptions : AnomalyDetectorOptions
+{
+    /// <summary>Gets or sets how many past points the median and MAD are computed over. Default: 64. Range: [4, 4096].</summary>
+    [Range(4, 4096)]
+    public int WindowSize { get; set; } = 64;
+
+    /// <summary>Gets or sets how many points are absorbed before points are judged. Default: 16. Range: [2, 4096].</summary>
+    [Range(2, 4096)]
+    public int MinimumPoints { get; set; } = 16;
+
+    /// <summary>Gets or sets the smallest scale (σ estimate) used, in the series' units; guards constant series. Default: 0 (a relative floor of 1e-9 · |median| applies). Range: [0, ∞).</summary>
+    [Range(0.0, double.MaxValue)]
+    public double MinimumScale { get; set; }
+}
