@@ -21,13 +21,5 @@ public abstract class AnomalyDetectorOptions
 
     /// <summary>Checks every property against its documented range.</summary>
     /// <exception cref="ValidationException">A value is out of range; the message names the option and the property.</exception>
-    public void Validate()
-    {
-        var results = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true))
-        {
-            var messages = results.Select(r => $"{GetType().Name}.{string.Join(",", r.MemberNames)}: {r.ErrorMessage}");
-            throw new ValidationException(string.Join(Environment.NewLine, messages));
-        }
-    }
+    public void Validate() => Internal.OptionsValidator.ThrowIfInvalid(this);
 }

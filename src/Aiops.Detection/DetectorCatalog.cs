@@ -6,7 +6,11 @@ public static class DetectorCatalog
 {
     private static readonly Dictionary<string, Func<DetectionTelemetry?, IAnomalyDetector>> Factories = new(StringComparer.OrdinalIgnoreCase)
     {
+        [DetectorNames.Ensemble] = t => new EnsembleDetector(new EnsembleOptions { Telemetry = t }),
         [DetectorNames.RobustZScore] = t => new RobustZScoreDetector(new RobustZScoreOptions { Telemetry = t }),
+        [DetectorNames.Seasonal] = t => new SeasonalDetector(new SeasonalOptions { Telemetry = t }),
+        [DetectorNames.IidSpike] = t => new IidSpikeDetector(new IidSpikeOptions { Telemetry = t }),
+        [DetectorNames.IidChangePoint] = t => new IidChangePointDetector(new IidChangePointOptions { Telemetry = t }),
     };
 
     /// <summary>Gets the catalogue names, in the order the documentation lists them.</summary>

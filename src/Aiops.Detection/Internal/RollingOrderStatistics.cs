@@ -82,6 +82,41 @@ internal sealed class RollingOrderStatistics
         return (n & 1) == 1 ? KthDeviation(k, median) : 0.5 * (KthDeviation(k - 1, median) + KthDeviation(k, median));
     }
 
+    /// <summary>How many values in the window are strictly below <paramref name="value"/>.</summary>
+    public int CountBelow(double value) => LowerBound(value);
+
+    /// <summary>How many values in the window are at most <paramref name="value"/>.</summary>
+    public int CountAtMost(double value)
+    {
+        int lo = 0, hi = _count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_sorted[mid] <= value)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    /// <summary>The q-quantile (nearest rank, q in [0, 1]) of the window; 0 when empty.</summary>
+    public double Quantile(double q)
+    {
+        if (_count == 0)
+        {
+            return 0;
+        }
+
+        var index = (int)Math.Round(q * (_count - 1));
+        return _sorted[Math.Clamp(index, 0, _count - 1)];
+    }
+
     private int LowerBound(double value)
     {
         int lo = 0, hi = _count;

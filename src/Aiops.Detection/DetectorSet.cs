@@ -1,0 +1,182 @@
+using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
+
+namespace Aiops.Detection;
+
+/// <summary>
+/// One detector per series, created on a series' first point, with bounded memory: at most
+/// <see cref="DetectorSetOptions.MaxSeries"/> series, and series without a point for
+/// <see cref="DetectorSetOptions.IdleTimeout"/> are evicted. When full, a new series is refused (counted as
+/// <c>aiops.detection.series.rejected</c>) after idle series have been evicted, so established series keep their history.
+/// </summary>
+/// <remarks>
+/// Thread-safe: different series update in parallel; updates of one series are serialised. Wall-clock time (for idleness)
+/// comes only from the <see cref="TimeProvider"/>.
+/// </remarks>
+public sealed class DetectorSet
+{
+    private readonly ConcurrentDictionary<SeriesKey, Entry> _series = new();
+    private readonly Func<SeriesKey, IAnomalyDetector> _factory;
+    private readonly DetectorSetOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly DetectionTelemetry _telemetry;
+    private long _lastSweepTicks;
+
+    /// <summary>Initializes a new instance of the <see cref="DetectorSet"/> class.</summary>
+    /// <param name="options">The options; <see langword="null"/> uses the defaults.</param>
+    /// <param name="factory">Creates the detector of a new series; <see langword="null"/> creates <see cref="DetectorSetOptions.Detector"/> from the catalogue.</param>
+    /// <param name="timeProvider">The clock for idleness; <see langword="null"/> uses <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ValidationException">An option is out of range.</exception>
+    public DetectorSet(DetectorSetOptions? options = null, Func<SeriesKey, IAnomalyDetector>? factory = null, TimeProvider? timeProvider = null)
+    {
+        _options = options ?? new DetectorSetOptions();
+        Internal.OptionsValidator.ThrowIfInvalid(_options);
+
+        _telemetry = _options.Telemetry ?? DetectionTelemetry.Shared;
+        var detector = _options.Detector;
+        _ = DetectorCatalog.Create(detector); // fail now, not on the first point, when the name is unknown
+        _factory = factory ?? (_ => DetectorCatalog.Create(detector, _telemetry));
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _lastSweepTicks = _timeProvider.GetUtcNow().UtcTicks;
+    }
+
+    /// <summary>Gets the number of series currently held.</summary>
+    public int Count => _series.Count;
+
+    /// <summary>Scores a point of a series, creating the series' detector on its first point.</summary>
+    /// <param name="key">The series.</param>
+    /// <param name="timestamp">The point's timestamp.</param>
+    /// <param name="value">The point's value.</param>
+    /// <param name="score">The score, when the series is (or could be) held.</param>
+    /// <returns><see langword="false"/> when the series is new and the set is full; the point is then dropped and counted.</returns>
+    public bool TryUpdate(SeriesKey key, DateTimeOffset timestamp, double value, out AnomalyScore score)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var now = _timeProvider.GetUtcNow().UtcTicks;
+        SweepIfDue(now);
+        if (!_series.TryGetValue(key, out var entry))
+        {
+            if (_series.Count >= _options.MaxSeries)
+            {
+                EvictIdle(now);
+                if (_series.Count >= _options.MaxSeries)
+                {
+                    _telemetry.SeriesRejected();
+                    score = default;
+                    return false;
+                }
+            }
+
+            entry = _series.GetOrAdd(key, static (k, f) => new Entry(f(k)), _factory);
+        }
+
+        lock (entry)
+        {
+            entry.LastSeenTicks = now;
+            entry.Points++;
+            score = entry.Detector.Update(timestamp, value);
+        }
+
+        return true;
+    }
+
+    /// <summary>Describes a held series.</summary>
+    /// <param name="key">The series.</param>
+    /// <param name="info">Its description.</param>
+    /// <returns><see langword="false"/> when the series is not held.</returns>
+    public bool TryGetInfo(SeriesKey key, out SeriesInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (_series.TryGetValue(key, out var entry))
+        {
+            lock (entry)
+            {
+                info = new SeriesInfo(key, entry.Detector.Name, entry.Points, new DateTimeOffset(entry.LastSeenTicks, TimeSpan.Zero), entry.Detector.StateSizeBytes);
+            }
+
+            return true;
+        }
+
+        info = default;
+        return false;
+    }
+
+    /// <summary>Describes every held series (a snapshot; allocates).</summary>
+    /// <returns>One entry per series, in no particular order.</returns>
+    public IReadOnlyList<SeriesInfo> Snapshot()
+    {
+        var list = new List<SeriesInfo>(_series.Count);
+        foreach (var key in _series.Keys)
+        {
+            if (TryGetInfo(key, out var info))
+            {
+                list.Add(info);
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>Evicts every series without a point for longer than <see cref="DetectorSetOptions.IdleTimeout"/>.</summary>
+    /// <returns>How many series were evicted.</returns>
+    public int EvictIdle() => EvictIdle(_timeProvider.GetUtcNow().UtcTicks);
+
+    private void SweepIfDue(long now)
+    {
+        var last = Interlocked.Read(ref _lastSweepTicks);
+        if (now - last >= _options.IdleTimeout.Ticks / 4 && Interlocked.CompareExchange(ref _lastSweepTicks, now, last) == last)
+        {
+            EvictIdle(now);
+        }
+    }
+
+    private int EvictIdle(long now)
+    {
+        var evicted = 0;
+        var cutoff = now - _options.IdleTimeout.Ticks;
+        foreach (var pair in _series)
+        {
+            if (Volatile.Read(ref pair.Value.LastSeenTicks) < cutoff && _series.TryRemove(pair))
+            {
+                evicted++;
+                _telemetry.SeriesEvicted("idle");
+            }
+        }
+
+        return evicted;
+    }
+
+    private sealed class Entry(IAnomalyDetector detector)
+    {
+        public readonly IAnomalyDetector Detector = detector;
+        public long LastSeenTicks;
+        public long Points;
+    }
+}
+
+/// <summary>A held series: its detector, how many points it has seen, when it last had one, and its state size.</summary>
+/// <param name="Key">The series.</param>
+/// <param name="Detector">The detector's catalogue name.</param>
+/// <param name="Points">Points given to the series' detector, including skipped ones.</param>
+/// <param name="LastSeen">When (wall clock) the series last had a point.</param>
+/// <param name="StateSizeBytes">The detector's approximate state size in bytes.</param>
+public readonly record struct SeriesInfo(SeriesKey Key, string Detector, long Points, DateTimeOffset LastSeen, int StateSizeBytes);
+
+/// <summary>Options of <see cref="DetectorSet"/>.</summary>
+public sealed class DetectorSetOptions
+{
+    /// <summary>Gets or sets the catalogue name of the detector each series gets. Default: <see cref="DetectorNames.Ensemble"/>.</summary>
+    [Required]
+    public string Detector { get; set; } = DetectorNames.Ensemble;
+
+    /// <summary>Gets or sets the most series held at once. Default: 10,000. Range: [1, 10,000,000].</summary>
+    [Range(1, 10_000_000)]
+    public int MaxSeries { get; set; } = 10_000;
+
+    /// <summary>Gets or sets how long a series may go without a point before it is evicted. Default: 1 hour. Range: [1 s, 30 days].</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Gets or sets where rejections and evictions are counted. Default: <see langword="null"/> (<see cref="DetectionTelemetry.Shared"/>).</summary>
+    public DetectionTelemetry? Telemetry { get; set; }
+}

@@ -1,0 +1,105 @@
+using System.Text;
+
+namespace Aiops.Detection;
+
+/// <summary>
+/// Identifies a metric series: a metric name plus its label set. Labels are sorted by name, so the same set given in any
+/// order is the same key. The canonical text is Prometheus-like: <c>http_requests_total{job="api",code="500"}</c>.
+/// </summary>
+/// <remarks>Immutable and thread-safe. Create a key once per series and reuse it: lookups with it allocate nothing.</remarks>
+public sealed class SeriesKey : IEquatable<SeriesKey>
+{
+    private readonly KeyValuePair<string, string>[] _labels;
+    private readonly int _hashCode;
+    private string? _text;
+
+    /// <summary>Initializes a new instance of the <see cref="SeriesKey"/> class.</summary>
+    /// <param name="metric">The metric name; not empty.</param>
+    /// <param name="labels">The labels; names must be unique. <see langword="null"/> means none.</param>
+    /// <exception cref="ArgumentException">The metric name is empty, or a label name is empty or repeated.</exception>
+    public SeriesKey(string metric, IEnumerable<KeyValuePair<string, string>>? labels = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(metric);
+        Metric = metric;
+        _labels = labels is null ? [] : [.. labels];
+        Array.Sort(_labels, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        var hash = new HashCode();
+        hash.Add(metric, StringComparer.Ordinal);
+        for (var i = 0; i < _labels.Length; i++)
+        {
+            if (string.IsNullOrEmpty(_labels[i].Key))
+            {
+                throw new ArgumentException($"Series '{metric}' has a label with an empty name.", nameof(labels));
+            }
+
+            if (i > 0 && string.Equals(_labels[i].Key, _labels[i - 1].Key, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Series '{metric}' has the label '{_labels[i].Key}' twice.", nameof(labels));
+            }
+
+            hash.Add(_labels[i].Key, StringComparer.Ordinal);
+            hash.Add(_labels[i].Value ?? string.Empty, StringComparer.Ordinal);
+        }
+
+        _hashCode = hash.ToHashCode();
+    }
+
+    /// <summary>Gets the metric name.</summary>
+    public string Metric { get; }
+
+    /// <summary>Gets the labels, sorted by name.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Labels => _labels;
+
+    /// <inheritdoc />
+    public bool Equals(SeriesKey? other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (other is null || other._hashCode != _hashCode || other._labels.Length != _labels.Length
+            || !string.Equals(other.Metric, Metric, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < _labels.Length; i++)
+        {
+            if (!string.Equals(_labels[i].Key, other._labels[i].Key, StringComparison.Ordinal)
+                || !string.Equals(_labels[i].Value, other._labels[i].Value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as SeriesKey);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => _hashCode;
+
+    /// <summary>Returns the canonical text, <c>metric{name="value",...}</c> (computed once).</summary>
+    /// <returns>The canonical text.</returns>
+    public override string ToString() => _text ??= Format();
+
+    private string Format()
+    {
+        if (_labels.Length == 0)
+        {
+            return Metric;
+        }
+
+        var builder = new StringBuilder(Metric).Append('{');
+        for (var i = 0; i < _labels.Length; i++)
+        {
+            builder.Append(i == 0 ? string.Empty : ",").Append(_labels[i].Key).Append("=\"")
+                .Append(_labels[i].Value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"');
+        }
+
+        return builder.Append('}').ToString();
+    }
+}
