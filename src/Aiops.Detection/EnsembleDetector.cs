@@ -8,7 +8,8 @@ namespace Aiops.Detection;
 /// surprise (−ln of its tail probability), keeps the largest, and calibrates that against the series' own recent surprise
 /// (the "anomaly likelihood" idea of Ahmad et al. 2017): a short-term mean of surprise far above its long-term mean is
 /// anomalous, a series that is always surprising is not. After a flagged point, scores are damped for
-/// <see cref="EnsembleOptions.RefractoryPoints"/> points so one incident yields one alert rather than a storm.
+/// <see cref="EnsembleOptions.RefractoryPoints"/> points unless they are stronger than the flagged one, so one incident
+/// yields one alert rather than a storm.
 /// </summary>
 /// <remarks>
 /// Expected value and band come from the seasonal member. Components: robust z-score, seasonal Holt-Winters and the IID
@@ -26,6 +27,7 @@ public sealed class EnsembleDetector : AnomalyDetector
     private double _variance;
     private int _scored;
     private int _refractory;
+    private double _refractoryLevel;
 
     /// <summary>Initializes a new instance of the <see cref="EnsembleDetector"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> uses the defaults.</param>
@@ -98,14 +100,16 @@ public sealed class EnsembleDetector : AnomalyDetector
             var sd = Math.Sqrt(Math.Max(_variance, 1e-6));
             z = (shortMean - _mean) / sd;
             probability = z > 0 ? Calibration.TwoSidedConfidence(z) : 0;
-            if (_refractory > 0)
+            if (_refractory > 0 && z <= _refractoryLevel)
             {
                 _refractory--;
                 probability *= _options.RefractoryDamping;
             }
             else if (probability >= Threshold)
             {
+                // A stronger event than the one that opened the refractory period still gets through, and restarts it.
                 _refractory = _options.RefractoryPoints;
+                _refractoryLevel = z;
             }
         }
 
@@ -133,6 +137,7 @@ public sealed class EnsembleDetector : AnomalyDetector
         _shortIndex = 0;
         _shortSum = _mean = _variance = 0;
         _scored = _refractory = 0;
+        _refractoryLevel = 0;
     }
 }
 

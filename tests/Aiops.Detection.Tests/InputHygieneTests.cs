@@ -1,0 +1,156 @@
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+
+namespace Aiops.Detection.Tests;
+
+public sealed class InputHygieneTests : IDisposable
+{
+    private readonly TestMeterFactory _meterFactory = new();
+
+    public static TheoryData<string> Detectors => [.. DetectorCatalog.Names];
+
+    public void Dispose() => _meterFactory.Dispose();
+
+    [Theory]
+    [MemberData(nameof(Detectors))]
+    public void Update_NonFiniteValues_SkippedAndCounted(string name)
+    {
+        var telemetry = new DetectionTelemetry(_meterFactory);
+        using var skipped = new MetricCollector<long>(_meterFactory, DetectionTelemetry.MeterName, "aiops.detection.points.skipped");
+        var detector = DetectorCatalog.Create(name, telemetry);
+
+        var nan = detector.Update(TestSeries.At(0), double.NaN);
+        var inf = detector.Update(TestSeries.At(1), double.PositiveInfinity);
+        var negInf = detector.Update(TestSeries.At(2), double.NegativeInfinity);
+        var fine = detector.Update(TestSeries.At(3), 1);
+
+        Assert.All([nan, inf, negInf], s => Assert.Equal(PointStatus.SkippedNonFinite, s.Status));
+        Assert.All([nan, inf, negInf], s => Assert.Equal(0, s.Probability));
+        Assert.False(fine.IsSkipped);
+        Assert.Equal(3, skipped.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.All(skipped.GetMeasurementSnapshot(), m => Assert.Equal("non_finite", m.Tags["reason"]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Detectors))]
+    public void Update_OutOfOrderAndDuplicateTimestamps_SkippedWithoutChangingState(string name)
+    {
+        var telemetry = new DetectionTelemetry(_meterFactory);
+        using var skipped = new MetricCollector<long>(_meterFactory, DetectionTelemetry.MeterName, "aiops.detection.points.skipped");
+        var clean = DetectorCatalog.Create(name);
+        var dirty = DetectorCatalog.Create(name, telemetry);
+        var values = TestSeries.Sine(1200, 48, 10, 1);
+        values[1000] += 40;
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            var expected = clean.Update(TestSeries.At(i), values[i]);
+            var actual = dirty.Update(TestSeries.At(i), values[i]);
+            Assert.Equal(expected, actual);
+            if (i > 0 && i % 100 == 0)
+            {
+                Assert.Equal(PointStatus.SkippedDuplicate, dirty.Update(TestSeries.At(i), 1e6).Status);
+                Assert.Equal(PointStatus.SkippedOutOfOrder, dirty.Update(TestSeries.At(i - 1), -1e6).Status);
+            }
+        }
+
+        var reasons = skipped.GetMeasurementSnapshot().Select(m => (string?)m.Tags["reason"]).ToList();
+        Assert.Equal(11, reasons.Count(r => r == "duplicate"));
+        Assert.Equal(11, reasons.Count(r => r == "out_of_order"));
+    }
+
+    [Fact]
+    public void Update_GapInTimestamps_CountsMissingPoints()
+    {
+        var telemetry = new DetectionTelemetry(_meterFactory);
+        using var gaps = new MetricCollector<long>(_meterFactory, DetectionTelemetry.MeterName, "aiops.detection.gap.points");
+        var detector = new RobustZScoreDetector(new RobustZScoreOptions { Telemetry = telemetry });
+
+        for (var i = 0; i < 10; i++)
+        {
+            detector.Update(TestSeries.At(i), i);
+        }
+
+        detector.Update(TestSeries.At(14), 14); // 11, 12 and 13 are missing
+
+        Assert.Equal(3, gaps.GetMeasurementSnapshot().Sum(m => m.Value));
+    }
+
+    [Theory]
+    [MemberData(nameof(Detectors))]
+    public void Update_ConstantSeries_NoNaNAndDepartureFlagged(string name)
+    {
+        var detector = DetectorCatalog.Create(name);
+        var scores = TestSeries.Run(detector, [.. Enumerable.Repeat(5.0, 1000)]);
+
+        Assert.All(scores, s => Assert.False(double.IsNaN(s.Probability)));
+        Assert.All(scores, s => Assert.False(s.IsAnomaly));
+        // A sustained departure: spike detectors flag its first point, change-point detectors its accumulation.
+        var departure = Enumerable.Range(1000, 20).Max(i => detector.Update(TestSeries.At(i), 50).Probability);
+        Assert.True(departure > 0.99, $"{name}: departure from a constant scored {departure}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Detectors))]
+    public void Reset_AfterUse_BehavesAsNew(string name)
+    {
+        var values = TestSeries.Sine(900, 48, 10, 1);
+        var fresh = TestSeries.Run(DetectorCatalog.Create(name), values);
+        var reused = DetectorCatalog.Create(name);
+        TestSeries.Run(reused, TestSeries.Noise(700, 5, seed: 9));
+        reused.Reset();
+
+        Assert.Equal(fresh, TestSeries.Run(reused, values));
+    }
+
+    [Theory]
+    [MemberData(nameof(Detectors))]
+    public void Update_SteadyState_AllocatesNothing(string name)
+    {
+        var detector = DetectorCatalog.Create(name);
+        var values = TestSeries.Sine(12_000, 48, 10, 1);
+        for (var i = 0; i < 2000; i++)
+        {
+            detector.Update(TestSeries.At(i), values[i]);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 2000; i < values.Length; i++)
+        {
+            detector.Update(TestSeries.At(i), values[i]);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Options_OutOfRange_ValidationNamesTheProperty()
+    {
+        var error = Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(
+            () => new RobustZScoreDetector(new RobustZScoreOptions { WindowSize = 1 }));
+
+        Assert.Contains("RobustZScoreOptions.WindowSize", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Score_WholeSeries_EqualsStreaming()
+    {
+        var values = TestSeries.Sine(1500, 48, 10, 1);
+        values[1200] = double.NaN;
+        values[1300] += 50;
+        var timestamps = Enumerable.Range(0, values.Length).Select(TestSeries.At).ToArray();
+
+        var whole = SeriesScoring.Score(DetectorNames.Ensemble, timestamps, values);
+        var streamed = TestSeries.Run(DetectorCatalog.Create(DetectorNames.Ensemble), values);
+
+        Assert.Equal(streamed, whole);
+        Assert.True(whole[1300].IsAnomaly);
+    }
+
+    [Fact]
+    public void Create_UnknownName_ListsKnownDetectors()
+    {
+        var error = Assert.Throws<ArgumentException>(() => DetectorCatalog.Create("nope"));
+
+        Assert.Contains(DetectorNames.Ensemble, error.Message, StringComparison.Ordinal);
+    }
+}

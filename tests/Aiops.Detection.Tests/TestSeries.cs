@@ -1,0 +1,53 @@
+namespace Aiops.Detection.Tests;
+
+/// <summary>Deterministic synthetic series for detector tests.</summary>
+internal static class TestSeries
+{
+    public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static DateTimeOffset At(int i) => Start.AddMinutes(5 * i);
+
+    /// <summary>A sine of the given period and amplitude on a level of 100, plus Gaussian noise of σ = noise.</summary>
+    public static double[] Sine(int length, int period, double amplitude, double noise, int seed = 1)
+    {
+        var random = new Random(seed);
+        var values = new double[length];
+        for (var i = 0; i < length; i++)
+        {
+            values[i] = 100 + (amplitude * Math.Sin(2 * Math.PI * i / period)) + (noise * Gaussian(random));
+        }
+
+        return values;
+    }
+
+    public static double[] Noise(int length, double sigma, int seed = 1) => Sine(length, 10, 0, sigma, seed);
+
+    public static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    public static AnomalyScore[] Run(IAnomalyDetector detector, double[] values)
+    {
+        var scores = new AnomalyScore[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            scores[i] = detector.Update(At(i), values[i]);
+        }
+
+        return scores;
+    }
+
+    /// <summary>The highest probability among scored points in [from, to), excluding the given index.</summary>
+    public static double MaxProbability(AnomalyScore[] scores, int from, int to, int except = -1)
+    {
+        var max = 0.0;
+        for (var i = from; i < to; i++)
+        {
+            if (i != except)
+            {
+                max = Math.Max(max, scores[i].Probability);
+            }
+        }
+
+        return max;
+    }
+}
