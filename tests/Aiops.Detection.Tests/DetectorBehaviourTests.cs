@@ -1,0 +1,103 @@
+namespace Aiops.Detection.Tests;
+
+public class DetectorBehaviourTests
+{
+    [Fact]
+    public void RobustZScore_Spike_FlaggedAndBandHoldsNormalPoints()
+    {
+        var values = TestSeries.Noise(500, 1);
+        values[400] += 12;
+
+        var scores = TestSeries.Run(new RobustZScoreDetector(), values);
+
+        Assert.True(scores[0].IsWarmingUp);
+        Assert.True(scores[400].IsAnomaly);
+        Assert.InRange(scores[400].RawScore, 9, 15); // ≈ 12σ, up to the MAD's sampling error
+        var inBand = scores.Skip(16).Where((s, i) => i + 16 != 400).Count(s => s.Value >= s.Lower && s.Value <= s.Upper);
+        Assert.True(inBand > 0.97 * (500 - 17), $"only {inBand} points in band");
+    }
+
+    [Fact]
+    public void Seasonal_DailySine_FindsPeriodAndForecastsIt()
+    {
+        var detector = new SeasonalDetector();
+        var values = TestSeries.Sine(1500, 96, 20, 0.5);
+        values[1400] += 8;
+
+        var scores = TestSeries.Run(detector, values);
+
+        Assert.Equal(96, detector.Period);
+        Assert.All(scores.Skip(700).Take(600), s => Assert.InRange(s.Expected - s.Value, -3, 3));
+        Assert.True(scores[1400].IsAnomaly);
+        Assert.Equal(scores[1400].Probability, TestSeries.MaxProbability(scores, 600, 1500));
+    }
+
+    [Fact]
+    public void Seasonal_WhiteNoise_NoPeriod()
+    {
+        var detector = new SeasonalDetector();
+
+        TestSeries.Run(detector, TestSeries.Noise(700, 1));
+
+        Assert.Equal(1, detector.Period);
+    }
+
+    [Fact]
+    public void IidSpike_Outlier_HasSmallestPValue()
+    {
+        var values = TestSeries.Noise(300, 1);
+        values[250] = 120;
+
+        var scores = TestSeries.Run(new IidSpikeDetector(), values);
+
+        Assert.True(scores[250].IsAnomaly);
+        Assert.Equal(2 * 0.5 / 101, scores[250].RawScore, 9); // two-sided, ranked above all 100 history values
+        Assert.Equal(scores[250].Probability, TestSeries.MaxProbability(scores, 0, 300));
+    }
+
+    [Fact]
+    public void IidChangePoint_LevelShift_MartingaleGrowsOnlyAfterShift()
+    {
+        var values = TestSeries.Noise(600, 1);
+        for (var i = 400; i < 600; i++)
+        {
+            values[i] += 4;
+        }
+
+        var scores = TestSeries.Run(new IidChangePointDetector(), values);
+
+        Assert.True(TestSeries.MaxProbability(scores, 0, 400) < 0.99);
+        var firstAlert = Array.FindIndex(scores, 400, s => s.IsAnomaly);
+        Assert.InRange(firstAlert, 400, 410);
+    }
+
+    [Fact]
+    public void Ensemble_SpikeOnSeasonalSeries_HighestScoreAtSpike()
+    {
+        var values = TestSeries.Sine(2000, 96, 20, 1);
+        values[1700] += 15;
+
+        var scores = TestSeries.Run(new EnsembleDetector(), values);
+
+        Assert.True(scores[1700].IsAnomaly);
+        Assert.Equal(scores[1700].Probability, TestSeries.MaxProbability(scores, 0, 2000));
+        Assert.True(scores[1700].HasBand);
+    }
+
+    [Fact]
+    public void Ensemble_NoLookAhead_ScoreDependsOnlyOnPast()
+    {
+        var a = TestSeries.Sine(1200, 96, 20, 1, seed: 3);
+        var b = (double[])a.Clone();
+        for (var i = 1000; i < b.Length; i++)
+        {
+            b[i] += 30;
+        }
+
+        var sa = TestSeries.Run(new EnsembleDetector(), a);
+        var sb = TestSeries.Run(new EnsembleDetector(), b);
+
+        Assert.Equal(sa.Take(1000), sb.Take(1000));
+        Assert.NotEqual(sa[1000], sb[1000]);
+    }
+}

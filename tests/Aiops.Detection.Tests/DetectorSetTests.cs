@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Aiops.Detection.Tests;
+
+public sealed class DetectorSetTests : IDisposable
+{
+    private readonly TestMeterFactory _meterFactory = new();
+    private readonly FakeTimeProvider _time = new(TestSeries.Start);
+
+    public void Dispose() => _meterFactory.Dispose();
+
+    [Fact]
+    public void SeriesKey_SameLabelsInAnyOrder_AreEqualAndFormatCanonically()
+    {
+        var a = new SeriesKey("http_requests_total", [new("job", "api"), new("code", "500")]);
+        var b = new SeriesKey("http_requests_total", [new("code", "500"), new("job", "api")]);
+        var c = new SeriesKey("http_requests_total", [new("code", "200"), new("job", "api")]);
+
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, c);
+        Assert.Equal("http_requests_total{code=\"500\",job=\"api\"}", a.ToString());
+    }
+
+    [Fact]
+    public void SeriesKey_RepeatedLabel_Throws()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new SeriesKey("m", [new("job", "a"), new("job", "b")]));
+
+        Assert.Contains("'job' twice", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryUpdate_TwoSeries_KeepIndependentState()
+    {
+        var set = new DetectorSet(new DetectorSetOptions { Detector = DetectorNames.RobustZScore }, timeProvider: _time);
+        var quiet = new SeriesKey("latency", [new("instance", "a")]);
+        var loud = new SeriesKey("latency", [new("instance", "b")]);
+
+        for (var i = 0; i < 100; i++)
+        {
+            set.TryUpdate(quiet, TestSeries.At(i), 10 + (i % 3), out _);
+            set.TryUpdate(loud, TestSeries.At(i), 1000 + (100 * (i % 3)), out _);
+        }
+
+        Assert.True(set.TryUpdate(quiet, TestSeries.At(100), 300, out var quietScore));
+        Assert.True(set.TryUpdate(loud, TestSeries.At(100), 1100, out var loudScore));
+        Assert.True(quietScore.IsAnomaly);
+        Assert.False(loudScore.IsAnomaly);
+        Assert.Equal(2, set.Count);
+    }
+
+    [Fact]
+    public void TryUpdate_IdleLongerThanTimeout_SeriesEvictedAndCounted()
+    {
+        using var evicted = new MetricCollector<long>(_meterFactory, DetectionTelemetry.MeterName, "aiops.detection.series.evicted");
+        var set = new DetectorSet(
+            new DetectorSetOptions { IdleTimeout = TimeSpan.FromMinutes(10), Telemetry = new DetectionTelemetry(_meterFactory) },
+            timeProvider: _time);
+        var idle = new SeriesKey("idle");
+        var busy = new SeriesKey("busy");
+        set.TryUpdate(idle, TestSeries.At(0), 1, out _);
+
+        for (var i = 1; i <= 12; i++)
+        {
+            _time.Advance(TimeSpan.FromMinutes(1));
+            set.TryUpdate(busy, TestSeries.At(i), 1, out _);
+        }
+
+        Assert.False(set.TryGetInfo(idle, out _));
+        Assert.True(set.TryGetInfo(busy, out var info));
+        Assert.Equal(12, info.Points);
+        Assert.Equal(1, evicted.GetMeasurementSnapshot().Sum(m => m.Value));
+    }
+
+    [Fact]
+    public void TryUpdate_Full_RejectsNewSeriesAndKeepsOld()
+    {
+        using var rejected = new MetricCollector<long>(_meterFactory, DetectionTelemetry.MeterName, "aiops.detection.series.rejected");
+        var set = new DetectorSet(new DetectorSetOptions { MaxSeries = 2, Telemetry = new DetectionTelemetry(_meterFactory) }, timeProvider: _time);
+
+        Assert.True(set.TryUpdate(new SeriesKey("a"), TestSeries.At(0), 1, out _));
+        Assert.True(set.TryUpdate(new SeriesKey("b"), TestSeries.At(0), 1, out _));
+        Assert.False(set.TryUpdate(new SeriesKey("c"), TestSeries.At(0), 1, out _));
+        Assert.True(set.TryUpdate(new SeriesKey("a"), TestSeries.At(1), 1, out _));
+
+        Assert.Equal(2, set.Count);
+        Assert.Equal(1, rejected.GetMeasurementSnapshot().Sum(m => m.Value));
+    }
+
+    [Fact]
+    public void Snapshot_AfterWarmup_ReportsStateSizeWithinBudget()
+    {
+        var set = new DetectorSet(timeProvider: _time);
+        var key = new SeriesKey("cpu");
+        var values = TestSeries.Sine(2000, 288, 10, 1);
+        for (var i = 0; i < values.Length; i++)
+        {
+            set.TryUpdate(key, TestSeries.At(i), values[i], out _);
+        }
+
+        var info = Assert.Single(set.Snapshot());
+        Assert.Equal(DetectorNames.Ensemble, info.Detector);
+        Assert.InRange(info.StateSizeBytes, 1000, 8 * 1024);
+    }
+
+    [Fact]
+    public void Constructor_UnknownDetector_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => new DetectorSet(new DetectorSetOptions { Detector = "nope" }));
+    }
+}
