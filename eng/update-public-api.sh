@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for proj in src/*/*.csproj; do
-  dotnet format analyzers "$proj" --diagnostics RS0016 RS0017 --severity info
+  dotnet format analyzers "$proj" --diagnostics RS0016
 done

@@ -1,3 +1,10 @@
+using Aiops.Benchmarks;
 using BenchmarkDotNet.Running;
+
+if (args is ["state"])
+{
+    StateSizeReport.Print(Console.Out);
+    return;
+}
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

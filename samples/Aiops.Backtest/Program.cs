@@ -1,1 +1,1 @@
-return 0;
+return Aiops.Backtest.BacktestCli.Run(args, Console.Out, Console.Error);
