@@ -47,18 +47,9 @@ public sealed class RobustZScoreDetector : AnomalyDetector
         }
 
         var median = _window.Median();
-        var scale = Math.Max(MadToSigma * _window.MedianAbsoluteDeviation(median), Math.Max(_minimumScale, 1e-9 * Math.Max(1, Math.Abs(median))));
-        var z = (value - median) / scale;
+        var scale = Math.Max(MadToSigma * _window.MedianAbsoluteDeviation(median), Math.Max(_minimumScale, Calibration.ScaleFloor(median)));
         _window.Add(value);
-        return AnomalyScore.Scored(
-            timestamp,
-            value,
-            Calibration.TwoSidedConfidence(z),
-            z,
-            Threshold,
-            median,
-            median - (_bandZ * scale),
-            median + (_bandZ * scale));
+        return Calibration.GaussianScore(timestamp, value, median, scale, _bandZ, Threshold);
     }
 
     /// <inheritdoc />

@@ -59,18 +59,9 @@ public sealed class SeasonalDetector : AnomalyDetector
         }
 
         var forecast = _level + _trend + _season[_phase];
-        var sigma = Math.Max(MeanAbsoluteToSigma * _meanAbsoluteError, 1e-9 * Math.Max(1, Math.Abs(forecast)));
-        var z = (value - forecast) / sigma;
+        var sigma = Sigma(forecast);
         Learn(value, forecast, sigma);
-        return AnomalyScore.Scored(
-            timestamp,
-            value,
-            Calibration.TwoSidedConfidence(z),
-            z,
-            Threshold,
-            forecast,
-            forecast - (_bandZ * sigma),
-            forecast + (_bandZ * sigma));
+        return Calibration.GaussianScore(timestamp, value, forecast, sigma, _bandZ, Threshold);
     }
 
     /// <inheritdoc />
@@ -82,6 +73,8 @@ public sealed class SeasonalDetector : AnomalyDetector
         _phase = 0;
         _level = _trend = _meanAbsoluteError = 0;
     }
+
+    private double Sigma(double forecast) => Math.Max(MeanAbsoluteToSigma * _meanAbsoluteError, Calibration.ScaleFloor(forecast));
 
     private void Learn(double value, double forecast, double sigma)
     {
@@ -142,8 +135,7 @@ public sealed class SeasonalDetector : AnomalyDetector
         foreach (var v in history)
         {
             var forecast = _level + _trend + _season[_phase];
-            var sigma = Math.Max(MeanAbsoluteToSigma * _meanAbsoluteError, 1e-9 * Math.Max(1, Math.Abs(forecast)));
-            Learn(v, forecast, sigma);
+            Learn(v, forecast, Sigma(forecast));
         }
     }
 

@@ -6,6 +6,16 @@ internal static class Calibration
     /// <summary>P(|Z| &lt; z) for a standard normal Z: the two-sided confidence that z is not noise.</summary>
     public static double TwoSidedConfidence(double z) => Erf(Math.Abs(z) * 0.7071067811865476);
 
+    /// <summary>The smallest usable σ near <paramref name="center"/>: keeps constant series from dividing by zero.</summary>
+    public static double ScaleFloor(double center) => 1e-9 * Math.Max(1, Math.Abs(center));
+
+    /// <summary>Scores a value against a Gaussian residual model: probability from z, band = expected ± bandZ·σ.</summary>
+    public static AnomalyScore GaussianScore(DateTimeOffset timestamp, double value, double expected, double sigma, double bandZ, double threshold)
+    {
+        var z = (value - expected) / sigma;
+        return AnomalyScore.Scored(timestamp, value, TwoSidedConfidence(z), z, threshold, expected, expected - (bandZ * sigma), expected + (bandZ * sigma));
+    }
+
     /// <summary>The z with P(|Z| &lt; z) = confidence (confidence clamped below 1 - 1e-12).</summary>
     public static double ZForConfidence(double confidence) =>
         Math.Sqrt(2) * MathNet.Numerics.SpecialFunctions.ErfInv(Math.Min(confidence, 1 - 1e-12));
