@@ -30,7 +30,7 @@ internal sealed class RollingOrderStatistics
         if (_count == _ring.Length)
         {
             var oldest = _ring[_head];
-            var at = Array.BinarySearch(_sorted, 0, _count, oldest);
+            var at = LowerBound(oldest); // an equal value is interchangeable with the oldest one
             var insert = LowerBound(value);
             // Replace in one memmove: shift the run between the removed slot and the insertion point by one.
             if (insert > at)
@@ -79,31 +79,20 @@ internal sealed class RollingOrderStatistics
         }
 
         var k = n >> 1;
-        return (n & 1) == 1 ? KthDeviation(k, median) : 0.5 * (KthDeviation(k - 1, median) + KthDeviation(k, median));
+        if ((n & 1) == 1)
+        {
+            return KthDeviation(k, median, out _);
+        }
+
+        var upper = KthDeviation(k, median, out var previous);
+        return 0.5 * (previous + upper);
     }
 
     /// <summary>How many values in the window are strictly below <paramref name="value"/>.</summary>
     public int CountBelow(double value) => LowerBound(value);
 
     /// <summary>How many values in the window are at most <paramref name="value"/>.</summary>
-    public int CountAtMost(double value)
-    {
-        int lo = 0, hi = _count;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (_sorted[mid] <= value)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
+    public int CountAtMost(double value) => UpperBound(value);
 
     /// <summary>The q-quantile (nearest rank, q in [0, 1]) of the window; 0 when empty.</summary>
     public double Quantile(double q)
@@ -117,28 +106,50 @@ internal sealed class RollingOrderStatistics
         return _sorted[Math.Clamp(index, 0, _count - 1)];
     }
 
+    // Branch-free binary searches (Khuong and Morin): the comparison picks the next base with a conditional move instead
+    // of a jump the predictor would miss half the time.
     private int LowerBound(double value)
     {
-        int lo = 0, hi = _count;
-        while (lo < hi)
+        if (_count == 0)
         {
-            var mid = (lo + hi) >>> 1;
-            if (_sorted[mid] < value)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
+            return 0;
         }
 
-        return lo;
+        var sorted = _sorted;
+        int lo = 0, n = _count;
+        while (n > 1)
+        {
+            var half = n >> 1;
+            lo = sorted[lo + half] < value ? lo + half : lo;
+            n -= half;
+        }
+
+        return lo + (sorted[lo] < value ? 1 : 0);
+    }
+
+    private int UpperBound(double value)
+    {
+        if (_count == 0)
+        {
+            return 0;
+        }
+
+        var sorted = _sorted;
+        int lo = 0, n = _count;
+        while (n > 1)
+        {
+            var half = n >> 1;
+            lo = sorted[lo + half] <= value ? lo + half : lo;
+            n -= half;
+        }
+
+        return lo + (sorted[lo] <= value ? 1 : 0);
     }
 
     // Deviations below the centre, read outwards, and deviations from the centre upwards, are two ascending runs;
-    // the k-th smallest of their union is found by the classic two-array binary search.
-    private double KthDeviation(int k, double median)
+    // the k-th smallest of their union is found by the classic two-array binary search. The (k-1)-th comes for free:
+    // it is the larger of the two runs' last taken elements once the k-th is set aside.
+    private double KthDeviation(int k, double median, out double previous)
     {
         var c = _count >> 1;
         var leftLength = c;
@@ -163,7 +174,14 @@ internal sealed class RollingOrderStatistics
         var takeRight = k + 1 - takeLeft;
         var a = takeLeft > 0 ? Left(c, takeLeft - 1, median) : double.NegativeInfinity;
         var b = takeRight > 0 ? Right(c, takeRight - 1, median) : double.NegativeInfinity;
-        return Math.Max(a, b);
+        if (a >= b)
+        {
+            previous = Math.Max(takeLeft > 1 ? Left(c, takeLeft - 2, median) : double.NegativeInfinity, b);
+            return a;
+        }
+
+        previous = Math.Max(a, takeRight > 1 ? Right(c, takeRight - 2, median) : double.NegativeInfinity);
+        return b;
     }
 
     private double Left(int c, int i, double median) => median - _sorted[c - 1 - i];
