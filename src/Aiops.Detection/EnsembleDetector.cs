@@ -5,29 +5,41 @@ namespace Aiops.Detection;
 
 /// <summary>
 /// The default detector of Aiops. It runs several detectors over the same points, turns each one's probability into
-/// surprise (−ln of its tail probability), keeps the largest, and calibrates that against the series' own recent surprise
-/// (the "anomaly likelihood" idea of Ahmad et al. 2017): a short-term mean of surprise far above its long-term mean is
-/// anomalous, a series that is always surprising is not. After a flagged point, scores are damped for
-/// <see cref="EnsembleOptions.RefractoryPoints"/> points unless they are stronger than the flagged one, so one incident
-/// yields one alert rather than a storm.
+/// surprise (−ln of its tail probability) and calibrates each member against its own recent surprise (the "anomaly
+/// likelihood" of Ahmad et al. 2017): a short-term mean of surprise far above that member's long-term mean is anomalous,
+/// a member that is always surprised on this series is not. The largest member likelihood z wins, capped where the
+/// Gaussian tail reaches 1e-10; a value beyond the whole range seen so far (by <see cref="EnsembleOptions.RangeTolerance"/>)
+/// scores the cap. After a flagged point, scores are damped for <see cref="EnsembleOptions.RefractoryPoints"/> points unless
+/// they are stronger than the flagged one, so one incident yields one alert rather than a storm.
 /// </summary>
 /// <remarks>
 /// Expected value and band come from the seasonal member. Components: robust z-score, seasonal Holt-Winters and the IID
-/// change-point martingale. Not thread-safe.
+/// change-point martingale. <see cref="AnomalyScore.RawScore"/> is the likelihood z. Not thread-safe.
 /// </remarks>
 public sealed class EnsembleDetector : AnomalyDetector
 {
     private const double MaxSurprise = 30; // −ln(1e-13): beyond double precision of 1 − p
+
+    // Likelihood z where the one-sided Gaussian tail is 1e-10, the floor of Numenta's log-likelihood: beyond it, all
+    // points are equally (maximally) anomalous, so the refractory period treats them as one incident.
+    private const double MaxLikelihoodZ = 6.3613;
+    private const int RangeWarmupPoints = 100;
     private readonly AnomalyDetector[] _members;
-    private readonly double[] _shortWindow;
     private readonly EnsembleOptions _options;
-    private int _shortIndex;
-    private double _shortSum;
-    private double _mean;
-    private double _variance;
-    private int _scored;
+
+    // Per member: ring of the last ShortWindow surprises (flattened), their sum, and the long-term mean and variance.
+    private readonly double[] _shortWindows;
+    private readonly double[] _shortSums;
+    private readonly double[] _means;
+    private readonly double[] _variances;
+    private readonly int[] _scored;
+    private readonly int[] _shortIndex;
+    private readonly int _shortLength;
     private int _refractory;
     private double _refractoryLevel;
+    private long _seen;
+    private double _min = double.PositiveInfinity;
+    private double _max = double.NegativeInfinity;
 
     /// <summary>Initializes a new instance of the <see cref="EnsembleDetector"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> uses the defaults.</param>
@@ -42,7 +54,13 @@ public sealed class EnsembleDetector : AnomalyDetector
             new RobustZScoreDetector(new RobustZScoreOptions { Telemetry = options.Telemetry, WindowSize = 64 }),
             new IidChangePointDetector(new IidChangePointOptions { Telemetry = options.Telemetry }),
         ];
-        _shortWindow = new double[options.ShortWindow];
+        _shortLength = options.ShortWindow;
+        _shortWindows = new double[_members.Length * _shortLength];
+        _shortSums = new double[_members.Length];
+        _means = new double[_members.Length];
+        _variances = new double[_members.Length];
+        _scored = new int[_members.Length];
+        _shortIndex = new int[_members.Length];
     }
 
     /// <inheritdoc />
@@ -50,7 +68,7 @@ public sealed class EnsembleDetector : AnomalyDetector
     {
         get
         {
-            var size = (_shortWindow.Length * sizeof(double)) + 96;
+            var size = ((_shortWindows.Length + (5 * _members.Length)) * sizeof(double)) + 128;
             foreach (var member in _members)
             {
                 size += member.StateSizeBytes;
@@ -63,12 +81,12 @@ public sealed class EnsembleDetector : AnomalyDetector
     /// <inheritdoc />
     protected override AnomalyScore UpdateCore(DateTimeOffset timestamp, double value)
     {
-        double surprise = 0;
         var band = default(AnomalyScore);
         var anyScored = false;
-        foreach (var member in _members)
+        var z = 0.0;
+        for (var i = 0; i < _members.Length; i++)
         {
-            var score = member.UpdateValidated(timestamp, value);
+            var score = _members[i].UpdateValidated(timestamp, value);
             if (score.Status != PointStatus.Scored)
             {
                 continue;
@@ -80,46 +98,45 @@ public sealed class EnsembleDetector : AnomalyDetector
                 band = score;
             }
 
-            surprise = Math.Max(surprise, Math.Min(MaxSurprise, -Math.Log(Math.Max(1 - score.Probability, 1e-300))));
+            var surprise = Math.Min(MaxSurprise, -Math.Log(Math.Max(1 - score.Probability, 1e-300)));
+            z = Math.Max(z, MemberLikelihood(i, surprise));
         }
 
-        if (!anyScored)
+        // Range novelty (as NAB's HTM detector): a value beyond everything seen so far, by more than a fraction of the range.
+        var novel = false;
+        if (_options.RangeTolerance > 0)
+        {
+            if (_seen >= RangeWarmupPoints)
+            {
+                var tolerance = _options.RangeTolerance * (_max - _min);
+                novel = value > _max + tolerance || value < _min - tolerance;
+            }
+
+            _seen++;
+            _min = Math.Min(_min, value);
+            _max = Math.Max(_max, value);
+        }
+
+        if (!anyScored && !novel)
         {
             return AnomalyScore.WarmingUp(timestamp, value);
         }
 
-        _shortSum += surprise - _shortWindow[_shortIndex];
-        _shortWindow[_shortIndex] = surprise;
-        _shortIndex = (_shortIndex + 1) % _shortWindow.Length;
-
-        var shortMean = _shortSum / _shortWindow.Length;
-        var probability = 0.0;
-        var z = 0.0;
-        if (_scored >= _options.LikelihoodWarmupPoints)
+        z = novel ? MaxLikelihoodZ : Math.Min(z, MaxLikelihoodZ);
+        if (_refractory > 0 && z <= _refractoryLevel)
         {
-            var sd = Math.Sqrt(Math.Max(_variance, 1e-6));
-            z = (shortMean - _mean) / sd;
-            probability = z > 0 ? Calibration.TwoSidedConfidence(z) : 0;
-            if (_refractory > 0 && z <= _refractoryLevel)
-            {
-                _refractory--;
-                probability *= _options.RefractoryDamping;
-            }
-            else if (probability >= Threshold)
-            {
-                // A stronger event than the one that opened the refractory period still gets through, and restarts it.
-                _refractory = _options.RefractoryPoints;
-                _refractoryLevel = z;
-            }
+            _refractory--;
+            z *= _options.RefractoryDamping;
+        }
+        else if (z > 0 && Calibration.TwoSidedConfidence(z) >= Threshold && _options.RefractoryPoints > 0)
+        {
+            // A stronger event than the one that opened the refractory period still gets through, and restarts it.
+            _refractory = _options.RefractoryPoints;
+            _refractoryLevel = z;
         }
 
-        // Long-term statistics of surprise, updated after judging so a point is not compared with itself.
-        _scored++;
-        var rate = Math.Max(1.0 / _scored, _options.LikelihoodSmoothing);
-        var delta = shortMean - _mean;
-        _mean += rate * delta;
-        _variance = (1 - rate) * (_variance + (rate * delta * delta));
-
+        // 1 − 2·Q(z) from the upper tail directly, so probabilities stay distinct up to the cap.
+        var probability = z > 0 ? 1 - (2 * Calibration.UpperTail(z)) : 0;
         return band.HasBand
             ? AnomalyScore.Scored(timestamp, value, probability, z, Threshold, band.Expected, band.Lower, band.Upper)
             : AnomalyScore.Scored(timestamp, value, probability, z, Threshold);
@@ -133,20 +150,58 @@ public sealed class EnsembleDetector : AnomalyDetector
             member.Reset();
         }
 
-        Array.Clear(_shortWindow);
-        _shortIndex = 0;
-        _shortSum = _mean = _variance = 0;
-        _scored = _refractory = 0;
+        Array.Clear(_shortWindows);
+        Array.Clear(_shortSums);
+        Array.Clear(_means);
+        Array.Clear(_variances);
+        Array.Clear(_scored);
+        Array.Clear(_shortIndex);
+        _refractory = 0;
         _refractoryLevel = 0;
+        _seen = 0;
+        _min = double.PositiveInfinity;
+        _max = double.NegativeInfinity;
+    }
+
+    // Anomaly likelihood of one member (Ahmad et al. 2017): the short-term mean of its surprise against the long-term
+    // mean and variance of that short-term mean, as a z. Each member is judged against its own history, so a member
+    // that is always surprised on this series (a seasonal series under the z-score) cannot mask one that rarely is.
+    private double MemberLikelihood(int member, double surprise)
+    {
+        var slot = (member * _shortLength) + _shortIndex[member];
+        _shortIndex[member] = _shortIndex[member] + 1 == _shortLength ? 0 : _shortIndex[member] + 1;
+        _shortSums[member] += surprise - _shortWindows[slot];
+        _shortWindows[slot] = surprise;
+        var shortMean = _shortSums[member] / _shortLength;
+        var z = 0.0;
+        if (_scored[member] >= _options.LikelihoodWarmupPoints)
+        {
+            z = (shortMean - _means[member]) / Math.Sqrt(Math.Max(_variances[member], 1e-6));
+        }
+
+        // Long-term statistics, updated after judging so a point is not compared with itself.
+        var n = _scored[member] = Math.Min(_scored[member] + 1, int.MaxValue - 1);
+        var rate = Math.Max(1.0 / n, _options.LikelihoodSmoothing);
+        var delta = shortMean - _means[member];
+        _means[member] += rate * delta;
+        _variances[member] = (1 - rate) * (_variances[member] + (rate * delta * delta));
+        return z;
     }
 }
 
 /// <summary>Options of <see cref="EnsembleDetector"/>.</summary>
 public sealed class EnsembleOptions : AnomalyDetectorOptions
 {
-    /// <summary>Gets or sets how many recent points the short-term surprise is averaged over. Default: 3. Range: [1, 256].</summary>
+    /// <summary>Gets or sets how many recent points the short-term surprise is averaged over. Default: 10. Range: [1, 256].</summary>
     [Range(1, 256)]
-    public int ShortWindow { get; set; } = 3;
+    public int ShortWindow { get; set; } = 10;
+
+    /// <summary>
+    /// Gets or sets by what fraction of the range seen so far a value must pass the lowest or highest value seen to be
+    /// flagged as novel, whatever the members say (after 100 points); 0 disables. Default: 0.05. Range: [0, 10].
+    /// </summary>
+    [Range(0.0, 10.0)]
+    public double RangeTolerance { get; set; } = 0.05;
 
     /// <summary>Gets or sets the smoothing rate of the long-term surprise mean and variance (≈ 1 / memory in points). Default: 0.002. Range: (0, 1].</summary>
     [Range(1e-6, 1.0)]
