@@ -8,9 +8,10 @@ namespace Aiops.Detection;
 /// surprise (−ln of its tail probability) and calibrates each member against its own recent surprise (the "anomaly
 /// likelihood" of Ahmad et al. 2017): a short-term mean of surprise far above that member's long-term mean is anomalous,
 /// a member that is always surprised on this series is not. The largest member likelihood z wins, capped where the
-/// Gaussian tail reaches 1e-10; a value beyond the whole range seen so far (by <see cref="EnsembleOptions.RangeTolerance"/>)
-/// scores the cap. After a flagged point, scores are damped for <see cref="EnsembleOptions.RefractoryPoints"/> points unless
-/// they are stronger than the flagged one, so one incident yields one alert rather than a storm.
+/// Gaussian tail reaches 1e-10; a value beyond the range of the last 7,000 to 8,000 points (by
+/// <see cref="EnsembleOptions.RangeTolerance"/>) scores the cap. After a flagged point, scores are damped for
+/// <see cref="EnsembleOptions.RefractoryPoints"/> points unless they are stronger than the flagged one, so one incident
+/// yields one alert rather than a storm.
 /// </summary>
 /// <remarks>
 /// Expected value and band come from the seasonal member. Components: robust z-score, seasonal Holt-Winters and the IID
@@ -24,6 +25,11 @@ public sealed class EnsembleDetector : AnomalyDetector
     // points are equally (maximally) anomalous, so the refractory period treats them as one incident.
     private const double MaxLikelihoodZ = 6.3613;
     private const int RangeWarmupPoints = 100;
+
+    // The novelty range is the min and max of the current block and the last RangeBlocks - 1 complete ones, so it forgets
+    // extremes older than RangeBlocks · RangeBlockPoints points: a stream that once spiked does not stay blind forever.
+    private const int RangeBlocks = 8;
+    private const int RangeBlockPoints = 1000;
     private readonly AnomalyDetector[] _members;
     private readonly EnsembleOptions _options;
 
@@ -35,11 +41,17 @@ public sealed class EnsembleDetector : AnomalyDetector
     private readonly int[] _scored;
     private readonly int[] _shortIndex;
     private readonly int _shortLength;
+    private readonly double[] _blockRanges = new double[2 * (RangeBlocks - 1)]; // min, max of the complete blocks (ring)
     private int _refractory;
     private double _refractoryLevel;
     private long _seen;
-    private double _min = double.PositiveInfinity;
+    private double _min = double.PositiveInfinity; // of the current block
     private double _max = double.NegativeInfinity;
+    private double _pastMin = double.PositiveInfinity; // of the complete blocks in the ring
+    private double _pastMax = double.NegativeInfinity;
+    private int _blockFill;
+    private int _blockHead;
+    private int _blockCount;
 
     /// <summary>Initializes a new instance of the <see cref="EnsembleDetector"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> uses the defaults.</param>
@@ -51,8 +63,8 @@ public sealed class EnsembleDetector : AnomalyDetector
         _members =
         [
             new SeasonalDetector(new SeasonalOptions { Telemetry = options.Telemetry }),
-            new RobustZScoreDetector(new RobustZScoreOptions { Telemetry = options.Telemetry, WindowSize = 64 }),
-            new IidChangePointDetector(new IidChangePointOptions { Telemetry = options.Telemetry }),
+            new RobustZScoreDetector(new RobustZScoreOptions { Telemetry = options.Telemetry, WindowSize = 32 }),
+            new IidChangePointDetector(new IidChangePointOptions { Telemetry = options.Telemetry, HistoryLength = 64 }),
         ];
         _shortLength = options.ShortWindow;
         _shortWindows = new double[_members.Length * _shortLength];
@@ -68,7 +80,7 @@ public sealed class EnsembleDetector : AnomalyDetector
     {
         get
         {
-            var size = ((_shortWindows.Length + (5 * _members.Length)) * sizeof(double)) + 128;
+            var size = ((_shortWindows.Length + _blockRanges.Length + (5 * _members.Length)) * sizeof(double)) + 160;
             foreach (var member in _members)
             {
                 size += member.StateSizeBytes;
@@ -102,19 +114,25 @@ public sealed class EnsembleDetector : AnomalyDetector
             z = Math.Max(z, MemberLikelihood(i, surprise));
         }
 
-        // Range novelty (as NAB's HTM detector): a value beyond everything seen so far, by more than a fraction of the range.
+        // Range novelty (as NAB's HTM detector): a value beyond everything seen recently, by more than a fraction of the range.
         var novel = false;
         if (_options.RangeTolerance > 0)
         {
             if (_seen >= RangeWarmupPoints)
             {
-                var tolerance = _options.RangeTolerance * (_max - _min);
-                novel = value > _max + tolerance || value < _min - tolerance;
+                var min = Math.Min(_min, _pastMin);
+                var max = Math.Max(_max, _pastMax);
+                var tolerance = _options.RangeTolerance * (max - min);
+                novel = value > max + tolerance || value < min - tolerance;
             }
 
             _seen++;
             _min = Math.Min(_min, value);
             _max = Math.Max(_max, value);
+            if (++_blockFill == RangeBlockPoints)
+            {
+                CloseRangeBlock();
+            }
         }
 
         if (!anyScored && !novel)
@@ -159,8 +177,30 @@ public sealed class EnsembleDetector : AnomalyDetector
         _refractory = 0;
         _refractoryLevel = 0;
         _seen = 0;
+        _min = _pastMin = double.PositiveInfinity;
+        _max = _pastMax = double.NegativeInfinity;
+        Array.Clear(_blockRanges);
+        _blockFill = _blockHead = _blockCount = 0;
+    }
+
+    // Moves the current block's range into the ring (dropping the oldest block) and recomputes the ring's min and max.
+    private void CloseRangeBlock()
+    {
+        _blockRanges[2 * _blockHead] = _min;
+        _blockRanges[(2 * _blockHead) + 1] = _max;
+        _blockHead = _blockHead + 1 == RangeBlocks - 1 ? 0 : _blockHead + 1;
+        _blockCount = Math.Min(_blockCount + 1, RangeBlocks - 1);
+        _pastMin = double.PositiveInfinity;
+        _pastMax = double.NegativeInfinity;
+        for (var b = 0; b < _blockCount; b++)
+        {
+            _pastMin = Math.Min(_pastMin, _blockRanges[2 * b]);
+            _pastMax = Math.Max(_pastMax, _blockRanges[(2 * b) + 1]);
+        }
+
         _min = double.PositiveInfinity;
         _max = double.NegativeInfinity;
+        _blockFill = 0;
     }
 
     // Anomaly likelihood of one member (Ahmad et al. 2017): the short-term mean of its surprise against the long-term
@@ -197,8 +237,8 @@ public sealed class EnsembleOptions : AnomalyDetectorOptions
     public int ShortWindow { get; set; } = 10;
 
     /// <summary>
-    /// Gets or sets by what fraction of the range seen so far a value must pass the lowest or highest value seen to be
-    /// flagged as novel, whatever the members say (after 100 points); 0 disables. Default: 0.05. Range: [0, 10].
+    /// Gets or sets by what fraction of the recent range (the last 7,000 to 8,000 points) a value must pass the lowest or
+    /// highest recent value to be flagged as novel, whatever the members say (after 100 points); 0 disables. Default: 0.05. Range: [0, 10].
     /// </summary>
     [Range(0.0, 10.0)]
     public double RangeTolerance { get; set; } = 0.05;
