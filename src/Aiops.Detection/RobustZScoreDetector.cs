@@ -67,7 +67,7 @@ public sealed class RobustZScoreOptions : AnomalyDetectorOptions
     [Range(2, 4096)]
     public int MinimumPoints { get; set; } = 16;
 
-    /// <summary>Gets or sets the smallest scale (σ estimate) used, in the series' units; guards constant series. Default: 0 (a relative floor of 1e-9 · |median| applies). Range: [0, ∞).</summary>
+    /// <summary>Gets or sets the smallest scale (σ estimate) used, in the series' units; guards constant series. Default: 0 (a relative floor of 1e-6 · max(1, |median|) applies). Range: [0, ∞).</summary>
     [Range(0.0, double.MaxValue)]
     public double MinimumScale { get; set; }
 }

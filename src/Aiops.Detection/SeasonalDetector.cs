@@ -10,7 +10,7 @@ namespace Aiops.Detection;
 /// beyond <see cref="SeasonalOptions.ClipSigmas"/>·σ moves the model only as far as the clip, so a spike does not bend the baseline.
 /// </summary>
 /// <remarks>
-/// The warm-up buffer is released once the model is trained; the steady state holds one double per seasonal phase.
+/// The warm-up buffer is released once the model is trained; the steady state holds one float per seasonal phase.
 /// Not thread-safe.
 /// </remarks>
 public sealed class SeasonalDetector : AnomalyDetector
@@ -20,7 +20,7 @@ public sealed class SeasonalDetector : AnomalyDetector
     private readonly double _bandZ;
     private double[]? _warmup;
     private int _warmupCount;
-    private double[] _season = [];
+    private float[] _season = []; // float halves the state; Calibration.ScaleFloor sits above its rounding
     private int _phase;
     private double _level;
     private double _trend;
@@ -41,7 +41,7 @@ public sealed class SeasonalDetector : AnomalyDetector
     public int Period => _season.Length;
 
     /// <inheritdoc />
-    public override int StateSizeBytes => ((_warmup?.Length ?? 0) + _season.Length) * sizeof(double) + 96;
+    public override int StateSizeBytes => ((_warmup?.Length ?? 0) * sizeof(double)) + (_season.Length * sizeof(float)) + 96;
 
     /// <inheritdoc />
     protected override AnomalyScore UpdateCore(DateTimeOffset timestamp, double value)
@@ -88,7 +88,7 @@ public sealed class SeasonalDetector : AnomalyDetector
         _level = level;
         if (_season.Length > 1)
         {
-            _season[_phase] = (_options.Gamma * (x - level)) + ((1 - _options.Gamma) * season);
+            _season[_phase] = (float)((_options.Gamma * (x - level)) + ((1 - _options.Gamma) * season));
         }
 
         _phase = _phase + 1 == _season.Length ? 0 : _phase + 1;
@@ -100,7 +100,7 @@ public sealed class SeasonalDetector : AnomalyDetector
         var period = _options.Period > 0
             ? _options.Period
             : PeriodDetector.Detect(history, _options.MinPeriod, _options.MaxPeriod, _options.SeasonalityThreshold);
-        _season = new double[period];
+        _season = new float[period];
         var cycles = Math.Max(1, history.Length / period);
         var firstCycleMean = 0.0;
         for (var i = 0; i < period; i++)
@@ -122,7 +122,7 @@ public sealed class SeasonalDetector : AnomalyDetector
                 mean /= period;
                 for (var i = 0; i < period; i++)
                 {
-                    _season[i] += (history[(c * period) + i] - mean) / cycles;
+                    _season[i] += (float)((history[(c * period) + i] - mean) / cycles);
                 }
             }
         }

@@ -6,8 +6,11 @@ internal static class Calibration
     /// <summary>P(|Z| &lt; z) for a standard normal Z: the two-sided confidence that z is not noise.</summary>
     public static double TwoSidedConfidence(double z) => Erf(Math.Abs(z) * 0.7071067811865476);
 
-    /// <summary>The smallest usable σ near <paramref name="center"/>: keeps constant series from dividing by zero.</summary>
-    public static double ScaleFloor(double center) => 1e-9 * Math.Max(1, Math.Abs(center));
+    /// <summary>
+    /// The smallest usable σ near <paramref name="center"/>: keeps constant series from dividing by zero, and stays above
+    /// single-precision rounding (6e-8 relative) of state kept as float.
+    /// </summary>
+    public static double ScaleFloor(double center) => 1e-6 * Math.Max(1, Math.Abs(center));
 
     /// <summary>Scores a value against a Gaussian residual model: probability from z, band = expected ± bandZ·σ.</summary>
     public static AnomalyScore GaussianScore(DateTimeOffset timestamp, double value, double expected, double sigma, double bandZ, double threshold)
