@@ -25,4 +25,23 @@ public abstract class MartingaleOptions : ConformalOptions
     /// </summary>
     [Range(1e-6, 1 - 1e-6)]
     public double Epsilon { get; set; } = 0.1;
+
+    /// <summary>
+    /// Gets or sets the betting function. Default: <see cref="MartingaleKind.Power"/> (ML.NET's default), except for
+    /// <see cref="SsaChangePointOptions"/>, whose default is <see cref="MartingaleKind.Mixture"/>.
+    /// </summary>
+    public MartingaleKind Martingale { get; set; } = MartingaleKind.Power;
+}
+
+/// <summary>How a change-point martingale bets on p-values.</summary>
+public enum MartingaleKind
+{
+    /// <summary>The power martingale ε·p^(ε-1): large gains on very small p-values, a loss of ln ε on ordinary ones.</summary>
+    Power = 0,
+
+    /// <summary>
+    /// The power martingale mixed over ε in [0, 1]: smaller gains on very small p-values but at most ln 2 lost on ordinary ones,
+    /// so a short burst of moderately small p-values still accumulates.
+    /// </summary>
+    Mixture = 1,
 }

@@ -4,7 +4,7 @@ namespace Aiops.Detection;
 
 /// <summary>
 /// The instruments through which detectors count what they did not score (bad input, gaps) and how
-/// <c>DetectorSet</c> manages series. Meter name: <see cref="MeterName"/>.
+/// <see cref="DetectorSet"/> manages series. Meter name: <see cref="MeterName"/>.
 /// </summary>
 /// <remarks>Thread-safe. Recording allocates nothing.</remarks>
 public sealed class DetectionTelemetry

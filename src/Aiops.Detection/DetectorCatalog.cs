@@ -9,6 +9,8 @@ public static class DetectorCatalog
         [DetectorNames.Ensemble] = t => new EnsembleDetector(new EnsembleOptions { Telemetry = t }),
         [DetectorNames.RobustZScore] = t => new RobustZScoreDetector(new RobustZScoreOptions { Telemetry = t }),
         [DetectorNames.Seasonal] = t => new SeasonalDetector(new SeasonalOptions { Telemetry = t }),
+        [DetectorNames.SpectralResidual] = t => new SpectralResidualDetector(new SpectralResidualOptions { Telemetry = t }),
+        [DetectorNames.SsaChangePoint] = t => new SsaChangePointDetector(new SsaChangePointOptions { Telemetry = t }),
         [DetectorNames.IidSpike] = t => new IidSpikeDetector(new IidSpikeOptions { Telemetry = t }),
         [DetectorNames.IidChangePoint] = t => new IidChangePointDetector(new IidChangePointOptions { Telemetry = t }),
     };

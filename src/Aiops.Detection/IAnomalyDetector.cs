@@ -6,7 +6,7 @@ namespace Aiops.Detection;
 /// </summary>
 /// <remarks>
 /// Implementations are not thread-safe: one instance serves one series and is called by one thread at a time.
-/// Use <c>DetectorSet</c> for many series.
+/// Use <see cref="DetectorSet"/> for many series.
 /// </remarks>
 public interface IAnomalyDetector
 {

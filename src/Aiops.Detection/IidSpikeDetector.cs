@@ -72,7 +72,7 @@ public sealed class IidChangePointDetector : AnomalyDetector
     public IidChangePointDetector(IidChangePointOptions? options = null)
         : base(DetectorNames.IidChangePoint, options ??= new IidChangePointOptions())
     {
-        _test = new ConformalTest(options.HistoryLength, options.Epsilon, options.Side);
+        _test = new ConformalTest(options.HistoryLength, options.Epsilon, options.Side, options.Martingale);
         _minimumPoints = Math.Min(options.MinimumPoints, options.HistoryLength);
     }
 

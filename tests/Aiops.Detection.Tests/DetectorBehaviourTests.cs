@@ -100,4 +100,31 @@ public class DetectorBehaviourTests
         Assert.Equal(sa.Take(1000), sb.Take(1000));
         Assert.NotEqual(sa[1000], sb[1000]);
     }
+
+    [Fact]
+    public void SsaChangePoint_LevelShiftOnSine_AlertsOnlyAfterShift()
+    {
+        var values = TestSeries.Sine(900, 24, 10, 0.3);
+        for (var i = 700; i < values.Length; i++)
+        {
+            values[i] += 6;
+        }
+
+        var scores = TestSeries.Run(new SsaChangePointDetector(), values);
+
+        Assert.True(scores[239].IsWarmingUp);
+        Assert.True(TestSeries.MaxProbability(scores, 0, 700) < 0.99, "false alarm before the shift");
+        var firstAlert = Array.FindIndex(scores, 700, s => s.IsAnomaly);
+        Assert.InRange(firstAlert, 700, 720); // evidence accumulates over the burst of forecast errors
+        Assert.InRange(scores[650].Expected, values[650] - 2, values[650] + 2); // the SSA forecast tracks the sine
+    }
+
+    [Fact]
+    public void SsaChangePoint_TrainingShorterThanTwoWindows_Throws()
+    {
+        var error = Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(
+            () => new SsaChangePointDetector(new SsaChangePointOptions { WindowSize = 50, TrainingSize = 60 }));
+
+        Assert.Contains("TrainingSize", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -13,10 +13,12 @@ internal sealed class ConformalTest
     private readonly double _logEpsilon;
     private readonly double _epsilonMinusOne;
     private readonly AnomalySide _side;
+    private readonly bool _mixture;
     private double _logMartingale;
 
-    public ConformalTest(int historyLength, double epsilon, AnomalySide side)
+    public ConformalTest(int historyLength, double epsilon, AnomalySide side, MartingaleKind martingale = MartingaleKind.Power)
     {
+        _mixture = martingale == MartingaleKind.Mixture;
         _history = new RollingOrderStatistics(historyLength);
         _logEpsilon = Math.Log(epsilon);
         _epsilonMinusOne = epsilon - 1;
@@ -46,9 +48,22 @@ internal sealed class ConformalTest
         };
     }
 
-    /// <summary>Bets on <paramref name="pValue"/> with the power martingale ε·p^(ε-1) and restarts at 1 when wealth falls below 1 (CUSUM form).</summary>
+    /// <summary>
+    /// Bets on <paramref name="pValue"/> with the power martingale ε·p^(ε-1), or its mixture over ε in [0, 1], and restarts at 1
+    /// when wealth falls below 1 (CUSUM form).
+    /// </summary>
     public double Bet(double pValue)
     {
+        if (_mixture)
+        {
+            // ∫₀¹ ε·p^(ε-1) dε in closed form; its limit at p = 1 is 1/2.
+            var lnp = Math.Log(pValue);
+            var bet = Math.Abs(lnp) < 1e-9 ? 0.5 : ((pValue * (lnp - 1)) + 1) / (pValue * lnp * lnp);
+            _logMartingale = Math.Max(0, _logMartingale + Math.Log(bet));
+            return _logMartingale;
+        }
+
+
         _logMartingale = Math.Max(0, _logMartingale + _logEpsilon + (_epsilonMinusOne * Math.Log(pValue)));
         return _logMartingale;
     }
