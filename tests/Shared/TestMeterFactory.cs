@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Aiops.Detection.Tests;
+namespace Aiops.Testing;
 
 /// <summary>A meter factory that owns the meters it creates, so each test observes only its own instruments.</summary>
 internal sealed class TestMeterFactory : IMeterFactory
