@@ -4,6 +4,7 @@ using BenchmarkDotNet.Running;
 if (args is ["state"])
 {
     StateSizeReport.Print(Console.Out);
+    CorrelatorMemoryReport.Print(Console.Out);
     return;
 }
 

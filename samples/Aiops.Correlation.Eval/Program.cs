@@ -1,0 +1,1 @@
+return Aiops.Correlation.Eval.EvalCli.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,689 @@
+namespace Aiops.Correlation;
+
+/// <summary>
+/// Groups a stream of signals into episodes. A signal joins an open episode when its onset is within
+/// <see cref="CorrelatorOptions.GroupWindow"/> of the episode's signals, its scope labels agree, and its entity (service)
+/// is one of the episode's entities or related to one through the <see cref="DependencyGraph"/>; when it matches several
+/// open episodes, they share a cause and are merged into the oldest. Repeats (same fingerprint) are folded into their member;
+/// an alert that resolves and fires again stays in its episode, and an episode that closed less than
+/// <see cref="CorrelatorOptions.ReopenWindow"/> ago reopens instead of a new one opening (flapping hysteresis).
+/// Change events never open episodes; they are attached to episodes of related services that start within
+/// <see cref="CorrelatorOptions.ChangeLookback"/> after them.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Lifecycle (the Prometheus alert states) advances in <see cref="Tick"/> on the <see cref="TimeProvider"/>'s clock:
+/// pending → firing after <see cref="CorrelatorOptions.PendingFor"/> with an active signal; firing → resolved, or pending →
+/// inactive, after <see cref="CorrelatorOptions.ResolveAfter"/> without one. Every transition is timestamped.
+/// </para>
+/// <para>
+/// Bad input never throws: a signal with a missing field, or an onset beyond <see cref="CorrelatorOptions.MaxFutureSkew"/> or
+/// older than <see cref="CorrelatorOptions.MaxSignalAge"/>, is rejected with a reason and counted. The result is deterministic
+/// for the same input order and clock. Thread-safe: calls are serialised by one lock.
+/// </para>
+/// </remarks>
+public sealed class Correlator
+{
+    private readonly Lock _gate = new();
+    private readonly CorrelatorOptions _options;
+    private readonly DependencyGraph _graph;
+    private readonly IRootCauseRanker? _ranker;
+    private readonly TimeProvider _time;
+    private readonly CorrelationTelemetry _telemetry;
+    private readonly Dictionary<string, List<LiveEpisode>> _byEntity = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (LiveEpisode Episode, LiveMember Member)> _byFingerprint = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> _related = new(StringComparer.Ordinal);
+    private readonly List<LiveEpisode> _episodes = [];
+    private readonly List<LiveEpisode> _dirty = [];
+    private readonly Queue<(ChangeSignal Change, string? Entity)> _changes = new();
+    private readonly List<LiveEpisode> _candidates = [];
+    private readonly TimeSpan _mergeLeadTolerance;
+    private long _sequence;
+    private int _open;
+
+    /// <summary>Initializes a new instance of the <see cref="Correlator"/> class.</summary>
+    /// <param name="options">The options; <see langword="null"/> uses the defaults.</param>
+    /// <param name="graph">The service dependency graph; <see langword="null"/> uses labels and time alone.</param>
+    /// <param name="ranker">Ranks root causes when snapshots are taken; <see langword="null"/> uses <see cref="RootCauseRanker"/>.</param>
+    /// <param name="timeProvider">The clock; <see langword="null"/> uses <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="System.ComponentModel.DataAnnotations.ValidationException">An option is out of range.</exception>
+    public Correlator(CorrelatorOptions? options = null, DependencyGraph? graph = null, IRootCauseRanker? ranker = null, TimeProvider? timeProvider = null)
+    {
+        _options = options ?? new CorrelatorOptions();
+        Aiops.Detection.Internal.OptionsValidator.ThrowIfInvalid(_options);
+        _graph = graph ?? DependencyGraph.Empty;
+        _ranker = ranker ?? new RootCauseRanker();
+        _time = timeProvider ?? TimeProvider.System;
+        _telemetry = _options.Telemetry ?? CorrelationTelemetry.Shared;
+        _mergeLeadTolerance = _options.GroupWindow / 4;
+    }
+
+    /// <summary>Gets the number of open (pending or firing) episodes.</summary>
+    public int OpenCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _open;
+            }
+        }
+    }
+
+    /// <summary>Correlates one signal.</summary>
+    /// <param name="signal">The signal.</param>
+    /// <returns>What was done with it; never throws for bad input.</returns>
+    public CorrelationResult Add(Signal signal)
+    {
+        lock (_gate)
+        {
+            var result = AddCore(signal, _time.GetUtcNow());
+            _telemetry.Signal(KindTag(signal), result.Outcome, result.Reason);
+            return result;
+        }
+    }
+
+    /// <summary>Advances every episode's lifecycle to the clock's current time. Call it regularly (every few seconds).</summary>
+    public void Tick()
+    {
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            for (var i = _episodes.Count - 1; i >= 0; i--)
+            {
+                var episode = _episodes[i];
+                if (episode.IsClosed)
+                {
+                    if (now - episode.ClosedAt >= _options.ReopenWindow)
+                    {
+                        Forget(episode, i);
+                    }
+
+                    continue;
+                }
+
+                var active = episode.IsActive(now);
+                if (active)
+                {
+                    episode.QuietSince = null;
+                }
+                else
+                {
+                    episode.QuietSince ??= episode.ActiveUntil(now);
+                }
+
+                if (episode.State == EpisodeState.Pending && active && now - episode.CreatedAt >= _options.PendingFor)
+                {
+                    Transition(episode, EpisodeState.Firing, now, $"active for {Format(_options.PendingFor)}");
+                }
+                else if (!active && now - episode.QuietSince >= _options.ResolveAfter)
+                {
+                    var to = episode.State == EpisodeState.Firing ? EpisodeState.Resolved : EpisodeState.Inactive;
+                    Close(episode, to, now, $"no active signal for {Format(_options.ResolveAfter)}");
+                }
+            }
+
+            ForgetOldChanges(now);
+        }
+    }
+
+    /// <summary>
+    /// Takes snapshots of every episode that changed since the last call, for an <see cref="IEpisodeStore"/> or a UI.
+    /// </summary>
+    /// <returns>The snapshots, in episode order.</returns>
+    public IReadOnlyList<Episode> DrainChanged()
+    {
+        lock (_gate)
+        {
+            var snapshots = new List<Episode>(_dirty.Count);
+            _dirty.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+            foreach (var episode in _dirty)
+            {
+                episode.Dirty = false;
+                snapshots.Add(Snapshot(episode));
+            }
+
+            _dirty.Clear();
+            return snapshots;
+        }
+    }
+
+    /// <summary>Takes a snapshot of every open episode (and of those closed within the reopen window).</summary>
+    /// <returns>The snapshots, oldest first.</returns>
+    public IReadOnlyList<Episode> Snapshot()
+    {
+        lock (_gate)
+        {
+            return [.. _episodes.OrderBy(e => e.Sequence).Select(Snapshot)];
+        }
+    }
+
+    private CorrelationResult AddCore(Signal? signal, DateTimeOffset now)
+    {
+        if (signal is null)
+        {
+            return CorrelationResult.Rejected("null_signal");
+        }
+
+        if (string.IsNullOrEmpty(signal.Fingerprint) || string.IsNullOrEmpty(signal.Name) || signal.Labels is null)
+        {
+            return CorrelationResult.Rejected("missing_field");
+        }
+
+        if (signal.Onset > now + _options.MaxFutureSkew)
+        {
+            return CorrelationResult.Rejected("onset_in_future");
+        }
+
+        if (signal.Onset < now - _options.MaxSignalAge)
+        {
+            return CorrelationResult.Rejected("onset_too_old");
+        }
+
+        if (signal is ChangeSignal change)
+        {
+            return AddChange(change, now);
+        }
+
+        if (_byFingerprint.TryGetValue(signal.Fingerprint, out var known))
+        {
+            // Fingerprints name label sets, so they recur: a later onset on a closed episode is a new occurrence, not a repeat.
+            if (!known.Episode.IsClosed || signal.Onset <= known.Member.Signal.Onset)
+            {
+                return Repeat(known.Episode, known.Member, signal, now);
+            }
+
+            _byFingerprint.Remove(signal.Fingerprint);
+        }
+
+        if (signal is AlertSignal { Status: AlertStatus.Resolved })
+        {
+            return new CorrelationResult(CorrelationOutcome.Ignored, null, "resolved_alert_never_seen_firing");
+        }
+
+        var entity = Entity(signal);
+        var key = entity ?? "name:" + signal.Name;
+        FindCandidates(signal, key, entity is not null, now);
+        if (_candidates.Count == 0)
+        {
+            if (_open >= _options.MaxOpenEpisodes)
+            {
+                return CorrelationResult.Rejected("capacity");
+            }
+
+            var created = Open(signal, now);
+            Join(created, signal, entity, key, now);
+            return new CorrelationResult(CorrelationOutcome.Opened, created.Id, null);
+        }
+
+        // The signal joins the episode that already has its entity, else the oldest. Other matching episodes are merged into it
+        // only when the signal can be their cause: its entity is a dependency of theirs and it started no later than they did
+        // (give or take detection jitter). A sibling, a caller, or a later signal cannot, and merging on it would let one stray
+        // signal chain unrelated incidents.
+        var target = _candidates[0];
+        foreach (var candidate in _candidates)
+        {
+            var holdsKey = candidate.Keys.Contains(key);
+            if ((holdsKey && !target.Keys.Contains(key)) || (holdsKey == target.Keys.Contains(key) && candidate.Sequence < target.Sequence))
+            {
+                target = candidate;
+            }
+        }
+
+        if (target.IsClosed)
+        {
+            Reopen(target, now);
+        }
+
+        var merged = false;
+        foreach (var other in _candidates)
+        {
+            if (!ReferenceEquals(other, target) && !other.IsClosed && entity is not null && signal.Onset <= other.OpenedAt + _mergeLeadTolerance
+                && IsDependencyOfAny(entity, other))
+            {
+                Merge(other, target, now);
+                merged = true;
+            }
+        }
+
+        Join(target, signal, entity, key, now);
+        return new CorrelationResult(merged ? CorrelationOutcome.Merged : CorrelationOutcome.Joined, target.Id, null);
+    }
+
+    private CorrelationResult AddChange(ChangeSignal change, DateTimeOffset now)
+    {
+        var entity = Entity(change);
+        if (_options.MaxRecentChanges > 0)
+        {
+            if (_changes.Count >= _options.MaxRecentChanges)
+            {
+                _changes.Dequeue();
+            }
+
+            _changes.Enqueue((change, entity));
+        }
+
+        string? attachedTo = null;
+        if (entity is not null)
+        {
+            foreach (var related in Related(entity))
+            {
+                if (!_byEntity.TryGetValue(related, out var list))
+                {
+                    continue;
+                }
+
+                foreach (var episode in list)
+                {
+                    if (!episode.IsClosed && change.Onset >= episode.OpenedAt - _options.ChangeLookback && ScopeMatches(episode, change)
+                        && !episode.Changes.Contains(change))
+                    {
+                        episode.Changes.Add(change);
+                        MarkDirty(episode, now);
+                        attachedTo ??= episode.Id;
+                    }
+                }
+            }
+        }
+
+        return new CorrelationResult(CorrelationOutcome.Context, attachedTo, null);
+    }
+
+    private CorrelationResult Repeat(LiveEpisode episode, LiveMember member, Signal signal, DateTimeOffset now)
+    {
+        episode.SignalCount++;
+        member.Repeats++;
+        member.LastSeen = now;
+        if (signal is AnomalySignal anomaly)
+        {
+            member.PeakScore = Math.Max(member.PeakScore, anomaly.PeakScore);
+            episode.AnomalyActiveUntil = Max(episode.AnomalyActiveUntil, now + _options.AnomalyActiveFor);
+        }
+        else if (signal is AlertSignal alert)
+        {
+            // A resolve ends the member; a firing repeat of a resolved member is a flap and re-activates it in place.
+            var firing = alert.Status == AlertStatus.Firing;
+            if (member.Firing != firing)
+            {
+                member.Firing = firing;
+                episode.FiringAlerts += firing ? 1 : -1;
+                episode.LastAlertChange = now;
+            }
+
+            member.AlertSeen = now;
+        }
+
+        if (episode.IsClosed && (signal is not AlertSignal { Status: AlertStatus.Resolved }))
+        {
+            Reopen(episode, now);
+        }
+
+        MarkDirty(episode, now);
+        return new CorrelationResult(CorrelationOutcome.Repeat, episode.Id, null);
+    }
+
+    private void FindCandidates(Signal signal, string key, bool hasEntity, DateTimeOffset now)
+    {
+        _candidates.Clear();
+        var keys = hasEntity ? Related(key) : [key];
+        foreach (var related in keys)
+        {
+            if (!_byEntity.TryGetValue(related, out var list))
+            {
+                continue;
+            }
+
+            foreach (var episode in list)
+            {
+                if (_candidates.Contains(episode) || !ScopeMatches(episode, signal))
+                {
+                    continue;
+                }
+
+                var near = signal.Onset >= episode.OpenedAt - _options.GroupWindow && signal.Onset <= episode.LastOnset + _options.GroupWindow;
+                var reopenable = episode.IsClosed && now - episode.ClosedAt < _options.ReopenWindow
+                    && signal.Onset <= episode.ClosedAt + _options.ReopenWindow && episode.Keys.Contains(key);
+                if ((near && !episode.IsClosed) || reopenable)
+                {
+                    _candidates.Add(episode);
+                }
+            }
+        }
+
+        // Prefer open episodes; a closed one is reopened only when nothing open matches.
+        if (_candidates.Exists(static e => !e.IsClosed))
+        {
+            _candidates.RemoveAll(static e => e.IsClosed);
+        }
+    }
+
+    private LiveEpisode Open(Signal signal, DateTimeOffset now)
+    {
+        var episode = new LiveEpisode(++_sequence, now, signal.Onset, Scope(signal));
+        _episodes.Add(episode);
+        _open++;
+        episode.Transitions.Add(new StateTransition(now, null, EpisodeState.Pending, $"first signal: {signal.Name}"));
+        _telemetry.Transition(EpisodeState.Pending);
+        return episode;
+    }
+
+    private void Join(LiveEpisode episode, Signal signal, string? entity, string key, DateTimeOffset now)
+    {
+        episode.SignalCount++;
+        if (signal.Onset < episode.OpenedAt)
+        {
+            episode.OpenedAt = signal.Onset;
+        }
+
+        episode.LastOnset = Max(episode.LastOnset, signal.Onset);
+        if (!episode.Keys.Contains(key))
+        {
+            episode.Keys.Add(key);
+            Index(key, episode);
+            if (entity is not null)
+            {
+                episode.Entities.Add(entity);
+                AttachRecentChanges(episode, entity);
+                episode.Changes.Sort(static (a, b) => a.Onset.CompareTo(b.Onset));
+            }
+        }
+
+        if (episode.Members.Count < _options.MaxMembersPerEpisode)
+        {
+            var member = new LiveMember(signal, entity, now);
+            episode.Members.Add(member);
+            _byFingerprint[signal.Fingerprint] = (episode, member);
+            if (signal is AlertSignal { Status: AlertStatus.Firing })
+            {
+                member.Firing = true;
+                member.AlertSeen = now;
+                episode.FiringAlerts++;
+                episode.LastAlertChange = now;
+            }
+        }
+
+        if (signal is AnomalySignal)
+        {
+            episode.AnomalyActiveUntil = Max(episode.AnomalyActiveUntil, now + _options.AnomalyActiveFor);
+        }
+
+        if (signal is AlertSignal)
+        {
+            episode.AlertStaleAt = Max(episode.AlertStaleAt, now + _options.AlertStaleAfter);
+        }
+
+        MarkDirty(episode, now);
+    }
+
+    private void Merge(LiveEpisode source, LiveEpisode target, DateTimeOffset now)
+    {
+        foreach (var member in source.Members)
+        {
+            if (target.Members.Count < _options.MaxMembersPerEpisode)
+            {
+                target.Members.Add(member);
+                _byFingerprint[member.Signal.Fingerprint] = (target, member);
+            }
+            else
+            {
+                _byFingerprint.Remove(member.Signal.Fingerprint);
+            }
+        }
+
+        foreach (var key in source.Keys)
+        {
+            if (!target.Keys.Contains(key))
+            {
+                target.Keys.Add(key);
+                Index(key, target);
+            }
+        }
+
+        foreach (var entity in source.Entities)
+        {
+            if (!target.Entities.Contains(entity))
+            {
+                target.Entities.Add(entity);
+            }
+        }
+
+        foreach (var change in source.Changes)
+        {
+            if (!target.Changes.Contains(change))
+            {
+                target.Changes.Add(change);
+            }
+        }
+
+        target.SignalCount += source.SignalCount;
+        target.FiringAlerts += source.FiringAlerts;
+        target.OpenedAt = source.OpenedAt < target.OpenedAt ? source.OpenedAt : target.OpenedAt;
+        target.LastOnset = Max(target.LastOnset, source.LastOnset);
+        target.AnomalyActiveUntil = Max(target.AnomalyActiveUntil, source.AnomalyActiveUntil);
+        target.AlertStaleAt = Max(target.AlertStaleAt, source.AlertStaleAt);
+        target.LastAlertChange = Max(target.LastAlertChange, source.LastAlertChange);
+        source.Members.Clear();
+        source.FiringAlerts = 0;
+        source.MergedInto = target.Id;
+        Close(source, source.State == EpisodeState.Firing ? EpisodeState.Resolved : EpisodeState.Inactive, now, $"merged into {target.Id}: the signals share a cause");
+        source.ClosedAt = DateTimeOffset.MinValue; // a merged episode never reopens
+        MarkDirty(target, now);
+    }
+
+    private void Reopen(LiveEpisode episode, DateTimeOffset now)
+    {
+        var to = episode.State == EpisodeState.Resolved ? EpisodeState.Firing : EpisodeState.Pending;
+        if (to == EpisodeState.Pending)
+        {
+            episode.CreatedAt = now; // a fresh pending period
+        }
+
+        Transition(episode, to, now, $"reopened: a related signal arrived within {Format(_options.ReopenWindow)} of closing");
+        episode.QuietSince = null;
+        _open++;
+        _telemetry.Reopened();
+    }
+
+    private void Close(LiveEpisode episode, EpisodeState to, DateTimeOffset now, string reason)
+    {
+        Transition(episode, to, now, reason);
+        episode.ClosedAt = now;
+        _open--;
+    }
+
+    private void Transition(LiveEpisode episode, EpisodeState to, DateTimeOffset now, string reason)
+    {
+        episode.Transitions.Add(new StateTransition(now, episode.State, to, reason));
+        episode.State = to;
+        if (to != EpisodeState.Firing || episode.Transitions.Count > 1)
+        {
+            _telemetry.Transition(to);
+        }
+
+        MarkDirty(episode, now);
+    }
+
+    private void Forget(LiveEpisode episode, int index)
+    {
+        _episodes.RemoveAt(index);
+        foreach (var key in episode.Keys)
+        {
+            if (_byEntity.TryGetValue(key, out var list))
+            {
+                list.Remove(episode);
+                if (list.Count == 0)
+                {
+                    _byEntity.Remove(key);
+                }
+            }
+        }
+
+        foreach (var member in episode.Members)
+        {
+            if (_byFingerprint.TryGetValue(member.Signal.Fingerprint, out var known) && ReferenceEquals(known.Episode, episode))
+            {
+                _byFingerprint.Remove(member.Signal.Fingerprint);
+            }
+        }
+    }
+
+    private void AttachRecentChanges(LiveEpisode episode, string entity)
+    {
+        foreach (var (change, changeEntity) in _changes)
+        {
+            if (changeEntity is not null && change.Onset >= episode.OpenedAt - _options.ChangeLookback
+                && Array.IndexOf(Related(entity), changeEntity) >= 0 && ScopeMatches(episode, change) && !episode.Changes.Contains(change))
+            {
+                episode.Changes.Add(change);
+            }
+        }
+    }
+
+    private void ForgetOldChanges(DateTimeOffset now)
+    {
+        var horizon = now - _options.ChangeLookback - _options.GroupWindow;
+        while (_changes.Count > 0 && _changes.Peek().Change.Onset < horizon)
+        {
+            _changes.Dequeue();
+        }
+    }
+
+    private void Index(string key, LiveEpisode episode)
+    {
+        if (!_byEntity.TryGetValue(key, out var list))
+        {
+            _byEntity[key] = list = [];
+        }
+
+        list.Add(episode);
+    }
+
+    private void MarkDirty(LiveEpisode episode, DateTimeOffset now)
+    {
+        episode.UpdatedAt = now;
+        if (!episode.Dirty)
+        {
+            episode.Dirty = true;
+            _dirty.Add(episode);
+        }
+    }
+
+    // The entity, the services it calls and the services that call it, within MaxGraphHops along call chains. Siblings (two
+    // callers of one dependency) are not related by themselves: they meet through the dependency's own signals.
+    private string[] Related(string entity)
+    {
+        if (!_related.TryGetValue(entity, out var related))
+        {
+            var set = new SortedSet<string>(StringComparer.Ordinal) { entity };
+            Walk(entity, _graph.DependenciesOf, set);
+            Walk(entity, _graph.DependentsOf, set);
+            _related[entity] = related = [.. set];
+        }
+
+        return related;
+    }
+
+    private void Walk(string start, Func<string, IReadOnlySet<string>> next, SortedSet<string> into)
+    {
+        var frontier = new List<string> { start };
+        for (var hop = 0; hop < _options.MaxGraphHops && frontier.Count > 0; hop++)
+        {
+            var following = new List<string>();
+            foreach (var node in frontier)
+            {
+                foreach (var neighbour in next(node))
+                {
+                    if (into.Add(neighbour))
+                    {
+                        following.Add(neighbour);
+                    }
+                }
+            }
+
+            frontier = following;
+        }
+    }
+
+    private bool IsDependencyOfAny(string entity, LiveEpisode episode)
+    {
+        foreach (var other in episode.Entities)
+        {
+            if (_graph.DependsOn(other, entity, _options.MaxGraphHops))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private string? Entity(Signal signal)
+    {
+        foreach (var label in _options.EntityLabels)
+        {
+            if (signal.Labels.TryGetValue(label, out var value) && !string.IsNullOrEmpty(value))
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    private string? Scope(Signal signal)
+    {
+        string? scope = null;
+        foreach (var label in _options.ScopeLabels)
+        {
+            if (signal.Labels.TryGetValue(label, out var value))
+            {
+                scope = scope is null ? $"{label}={value}" : $"{scope},{label}={value}";
+            }
+        }
+
+        return scope;
+    }
+
+    private bool ScopeMatches(LiveEpisode episode, Signal signal)
+    {
+        if (episode.Scope is null)
+        {
+            return true;
+        }
+
+        var scope = Scope(signal);
+        return scope is null || string.Equals(scope, episode.Scope, StringComparison.Ordinal);
+    }
+
+    private Episode Snapshot(LiveEpisode episode)
+    {
+        var now = _time.GetUtcNow();
+        var members = episode.Members.Select(m => m.ToMember(m.IsActive(now, _options))).ToArray();
+        var snapshot = new Episode(
+            episode.Id,
+            episode.State,
+            episode.OpenedAt,
+            episode.UpdatedAt,
+            [.. episode.Entities],
+            members,
+            [.. episode.Changes],
+            [.. episode.Transitions],
+            episode.SignalCount,
+            null,
+            episode.MergedInto);
+        return _ranker is null ? snapshot : snapshot with { RootCause = _ranker.Analyze(snapshot, _graph) };
+    }
+
+    private static string KindTag(Signal? signal) => signal switch
+    {
+        AnomalySignal => "anomaly",
+        AlertSignal => "alert",
+        ChangeSignal => "change",
+        _ => "unknown",
+    };
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static string Format(TimeSpan span) =>
+        span.TotalMinutes >= 1 && span.Seconds == 0 ? $"{span.TotalMinutes:0} min" : $"{span.TotalSeconds:0} s";
+}

@@ -1,0 +1,1240 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Text;
+
+namespace Aiops.Correlation;
+
+/// <summary>Options of <see cref="RootCauseRanker"/>: the evidence weights, the time scales and the category thresholds.</summary>
+/// <remarks>
+/// Options are read once when a ranker is created; changing them afterwards has no effect on it. A hypothesis' score is the
+/// weighted sum of its evidence values divided by the sum of the five weights, so only the weights' ratios matter.
+/// </remarks>
+public sealed class RootCauseRankerOptions
+{
+    /// <summary>Gets or sets the weight of the lead/lag of onsets (the earliest entity gets the full weight). Default: 0.35. Range: [0, 100].</summary>
+    [Range(0.0, 100.0)]
+    public double LeadWeight { get; set; } = 0.35;
+
+    /// <summary>Gets or sets the weight of the peak score and magnitude relative to the episode's strongest. Default: 0.15. Range: [0, 100].</summary>
+    [Range(0.0, 100.0)]
+    public double MagnitudeWeight { get; set; } = 0.15;
+
+    /// <summary>
+    /// Gets or sets the weight of the direction along the dependency graph: positive for an entity that affected entities
+    /// depend on, negative for one that depends on affected entities. Default: 0.25. Range: [0, 100].
+    /// </summary>
+    [Range(0.0, 100.0)]
+    public double DependencyWeight { get; set; } = 0.25;
+
+    /// <summary>Gets or sets the weight of a change on the entity shortly before the onset. Default: 0.30. Range: [0, 100].</summary>
+    [Range(0.0, 100.0)]
+    public double ChangeWeight { get; set; } = 0.30;
+
+    /// <summary>
+    /// Gets or sets the weight of the kind of the entity's signals (traffic rising first, saturation or errors on a leaf
+    /// dependency). Default: 0.15. Range: [0, 100].
+    /// </summary>
+    [Range(0.0, 100.0)]
+    public double SignalClassWeight { get; set; } = 0.15;
+
+    /// <summary>
+    /// Gets or sets how far behind the episode's first signal an entity's first signal must start to lose all lead evidence;
+    /// the lead value falls linearly from 1 (first) to 0 (this far behind). Default: 60 s. Range: [1 s, 1 day].
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    public TimeSpan LeadHorizon { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Gets or sets the onset difference below which two signals count as simultaneous (scrape intervals and detector delay
+    /// blur onsets by about this much). A dependency that started up to this much later than its dependent still explains it
+    /// fully, and up to twice this much later partly. Default: 15 s. Range: [0, 1 hour].
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    public TimeSpan SimultaneityTolerance { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Gets or sets the longest call chain along which an entity counts as a dependency of another (a dependency h hops away
+    /// counts 1/h). Default: 2. Range: [1, 8].
+    /// </summary>
+    [Range(1, 8)]
+    public int DependencyHops { get; set; } = 2;
+
+    /// <summary>
+    /// Gets or sets how long before the onset a change counts as a possible trigger; its evidence falls linearly from 1 (at the
+    /// onset) to 0.5 (this long before). Default: 30 minutes. Range: [0, 7 days].
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    public TimeSpan ChangeWindow { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// Gets or sets the factor applied to scaling and other changes, against 1 for deploys and configuration changes (only
+    /// those two make an episode <see cref="IncidentCategory.ChangeInduced"/>). Default: 0.5. Range: [0, 1].
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double MinorChangeFactor { get; set; } = 0.5;
+
+    /// <summary>
+    /// Gets or sets how many times stronger than traffic's the errors' strength must be (magnitude when both carry one,
+    /// otherwise peak score) for rising traffic and errors to be <see cref="IncidentCategory.ErrorAmplification"/>.
+    /// Default: 2. Range: [1, 1000].
+    /// </summary>
+    [Range(1.0, 1000.0)]
+    public double AmplificationRatio { get; set; } = 2.0;
+
+    /// <summary>
+    /// Gets or sets how many times stronger than every other class saturation must be to make the episode
+    /// <see cref="IncidentCategory.ResourceSaturation"/> without leading. Default: 2. Range: [1, 1000].
+    /// </summary>
+    [Range(1.0, 1000.0)]
+    public double DominanceRatio { get; set; } = 2.0;
+
+    /// <summary>
+    /// Gets or sets the labels that name a change's entity, first present wins (members carry their entity already).
+    /// Default: <c>service</c>, <c>job</c>, <c>app</c> — the same as <see cref="CorrelatorOptions.EntityLabels"/>.
+    /// </summary>
+    [Required]
+    public IList<string> EntityLabels { get; set; } = ["service", "job", "app"];
+
+    /// <summary>Gets or sets the patterns that classify signals. Default: <see cref="SignalClassifierOptions"/>'s defaults.</summary>
+    [Required]
+    public SignalClassifierOptions Classifier { get; set; } = new();
+
+    /// <summary>Checks every property against its documented range (and that the weights do not sum to 0).</summary>
+    /// <exception cref="ValidationException">A value is out of range; the message names the option and the property.</exception>
+    public void Validate()
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true);
+        if (LeadWeight + MagnitudeWeight + DependencyWeight + ChangeWeight + SignalClassWeight <= 0)
+        {
+            results.Add(new ValidationResult("At least one weight must be positive.", [nameof(LeadWeight)]));
+        }
+
+        if (EntityLabels is not null && EntityLabels.Any(string.IsNullOrEmpty))
+        {
+            results.Add(new ValidationResult("The list holds an empty label name.", [nameof(EntityLabels)]));
+        }
+
+        if (results.Count > 0)
+        {
+            throw new ValidationException(string.Join(
+                Environment.NewLine,
+                results.Select(r => $"{nameof(RootCauseRankerOptions)}.{string.Join(",", r.MemberNames)}: {r.ErrorMessage}")));
+        }
+
+        Classifier.Validate();
+    }
+}
+
+/// <summary>
+/// Ranks the likely causes of an episode from the lead/lag of onsets, magnitudes, the direction along the dependency graph,
+/// change events before the onset and the kind of signals, and puts the episode in an <see cref="IncidentCategory"/>.
+/// </summary>
+/// <remarks>
+/// <para><b>Hypotheses.</b> One per entity with member signals, plus one per entity named by a change. Each evidence value
+/// is in [0, 1] (dependency in [-1, 1]); an evidence's <see cref="Evidence.Weight"/> is its value times its option weight
+/// divided by the sum of the weights, so a hypothesis' <see cref="RootCauseHypothesis.Score"/> is the sum of its evidence
+/// weights clamped to [0, 1]. Hypotheses are sorted by score, then by entity name (ordinal) for determinism.</para>
+/// <list type="bullet">
+/// <item><see cref="EvidenceKind.Lead"/>: 1 − (entity's first onset − episode's first onset) / <see cref="RootCauseRankerOptions.LeadHorizon"/>, clamped.</item>
+/// <item><see cref="EvidenceKind.Magnitude"/>: the mean of the entity's peak score and magnitude, each divided by the episode's largest.</item>
+/// <item><see cref="EvidenceKind.Dependency"/>: (Σ affected dependents − Σ affected dependencies) / (related affected entities − 1)
+/// (affected entities the graph relates to another affected entity; unrelated noise does not dilute the evidence), each
+/// counted 1/hops (up to <see cref="RootCauseRankerOptions.DependencyHops"/>) and only when the dependency started no later
+/// than its dependent (full credit within <see cref="RootCauseRankerOptions.SimultaneityTolerance"/>, fading to none at twice
+/// it). A dependent whose first signal is rising traffic is not counted: incoming load is not caused by a dependency.</item>
+/// <item><see cref="EvidenceKind.Change"/>: a change on the entity between <see cref="RootCauseRankerOptions.ChangeWindow"/> before
+/// the onset and the onset: 1 − 0.5 · age / window (times <see cref="RootCauseRankerOptions.MinorChangeFactor"/> for scaling
+/// and other changes). A change on an entity that shows no symptom and that no affected entity depends on counts 0.</item>
+/// <item><see cref="EvidenceKind.SignalClass"/>: 1 when the entity's traffic rose first in the episode or it shows saturation with
+/// no affected dependency behind it; 0.75 for errors with no affected dependency behind them; 0.5 for saturation elsewhere or
+/// latency on such a leaf; 0.25 for errors elsewhere.</item>
+/// </list>
+/// <para><b>Category</b>, first rule that holds. Classes come from <see cref="SignalClassifier"/>; only rising signals count
+/// (anomalies going down are ignored, alerts count as rising); "among the earliest" means within the simultaneity tolerance of
+/// the first classified signal.</para>
+/// <list type="number">
+/// <item><see cref="IncidentCategory.Unknown"/> when there is no symptom signal or none names an entity.</item>
+/// <item><see cref="IncidentCategory.ChangeInduced"/>: a deploy or configuration change, within the window before the onset,
+/// on the top hypothesis or on an entity it depends on.</item>
+/// <item><see cref="IncidentCategory.ErrorAmplification"/>: traffic and errors both rose, and errors started more than the
+/// tolerance before traffic or are at least <see cref="RootCauseRankerOptions.AmplificationRatio"/> times stronger.</item>
+/// <item><see cref="IncidentCategory.TrafficDriven"/>: rising traffic is among the earliest classified signals.</item>
+/// <item><see cref="IncidentCategory.ResourceSaturation"/>: saturation is among the earliest, or at least
+/// <see cref="RootCauseRankerOptions.DominanceRatio"/> times stronger than every other class.</item>
+/// <item><see cref="IncidentCategory.LatencyImpact"/>: latency is among the earliest or makes up more than half of the classified signals.</item>
+/// <item><see cref="IncidentCategory.Unknown"/> otherwise.</item>
+/// </list>
+/// <para>The explanation names the first signal of each class in onset order, the reason for the category and the top
+/// hypothesis with its two strongest pieces of evidence; numbers and times use the invariant culture, times are UTC.</para>
+/// <para>The ranker never throws for odd episodes (no members, members without an entity, only changes, non-finite scores).
+/// It is immutable and thread-safe; one instance can serve every episode.</para>
+/// </remarks>
+public sealed class RootCauseRanker : IRootCauseRanker
+{
+    private const int ClassCount = 5;
+
+    private readonly double _wLead;
+    private readonly double _wMagnitude;
+    private readonly double _wDependency;
+    private readonly double _wChange;
+    private readonly double _wClass;
+    private readonly double _wTotal;
+    private readonly TimeSpan _horizon;
+    private readonly TimeSpan _tolerance;
+    private readonly int _hops;
+    private readonly TimeSpan _changeWindow;
+    private readonly double _minorChange;
+    private readonly double _amplification;
+    private readonly double _dominance;
+    private readonly string[] _entityLabels;
+
+    /// <summary>Initializes a new instance of the <see cref="RootCauseRanker"/> class.</summary>
+    /// <param name="options">The options; <see langword="null"/> uses the defaults. They are copied.</param>
+    /// <exception cref="ValidationException">An option is out of range.</exception>
+    public RootCauseRanker(RootCauseRankerOptions? options = null)
+    {
+        options ??= new RootCauseRankerOptions();
+        options.Validate();
+        _wLead = options.LeadWeight;
+        _wMagnitude = options.MagnitudeWeight;
+        _wDependency = options.DependencyWeight;
+        _wChange = options.ChangeWeight;
+        _wClass = options.SignalClassWeight;
+        _wTotal = _wLead + _wMagnitude + _wDependency + _wChange + _wClass;
+        _horizon = options.LeadHorizon;
+        _tolerance = options.SimultaneityTolerance;
+        _hops = options.DependencyHops;
+        _changeWindow = options.ChangeWindow;
+        _minorChange = options.MinorChangeFactor;
+        _amplification = options.AmplificationRatio;
+        _dominance = options.DominanceRatio;
+        _entityLabels = [.. options.EntityLabels];
+        Classifier = new SignalClassifier(options.Classifier);
+    }
+
+    /// <summary>Gets the classifier that puts signals in classes (built from <see cref="RootCauseRankerOptions.Classifier"/>).</summary>
+    public SignalClassifier Classifier { get; }
+
+    /// <summary>Analyses an episode: ranks one hypothesis per entity, picks a category and writes the explanation.</summary>
+    /// <param name="episode">The episode (its <see cref="Episode.RootCause"/> is ignored).</param>
+    /// <param name="graph">The dependency graph; <see langword="null"/> or empty when the user supplied none.</param>
+    /// <returns>The analysis; <see cref="IncidentCategory.Unknown"/> with an explanation of what is missing for odd episodes.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="episode"/> is <see langword="null"/>.</exception>
+    public RootCauseAnalysis Analyze(Episode episode, DependencyGraph graph)
+    {
+        ArgumentNullException.ThrowIfNull(episode);
+        return new Analysis(this, episode, graph ?? DependencyGraph.Empty).Run();
+    }
+
+    private static string Quote(string entity) => "'" + entity + "'";
+
+    private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";
+
+    private static string Number(double value, string format = "0.00") => value.ToString(format, CultureInfo.InvariantCulture);
+
+    /// <summary>Formats a duration for people: "2.5 s", "42 s", "5 min", "5 min 30 s", "2 h 10 min".</summary>
+    internal static string Duration(TimeSpan span)
+    {
+        var seconds = Math.Abs(span.TotalSeconds);
+        if (seconds < 10)
+        {
+            return Number(Math.Round(seconds, 1), "0.#") + " s";
+        }
+
+        var whole = (long)Math.Round(seconds);
+        if (whole < 120)
+        {
+            return whole.ToString(CultureInfo.InvariantCulture) + " s";
+        }
+
+        if (whole < 7200)
+        {
+            var (m, s) = (whole / 60, whole % 60);
+            return s == 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{m} min")
+                : string.Create(CultureInfo.InvariantCulture, $"{m} min {s} s");
+        }
+
+        var (h, rest) = (whole / 3600, (whole % 3600) / 60);
+        return rest == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{h} h")
+            : string.Create(CultureInfo.InvariantCulture, $"{h} h {rest} min");
+    }
+
+    private static double Finite(double value) => double.IsFinite(value) ? value : 0;
+
+    private struct MemberInfo
+    {
+        public Signal Signal;
+        public int Entity;
+        public SignalClass Class;
+        public bool Rising;
+        public DateTimeOffset Onset;
+        public double Peak;
+        public double Magnitude;
+    }
+
+    private struct ChangeInfo
+    {
+        public ChangeSignal Signal;
+        public int Entity;
+        public bool Counted;
+        public double Strength;
+        public TimeSpan Age;
+        public bool TooLate;
+    }
+
+    private sealed class EntityData(string name)
+    {
+        public readonly string Name = name;
+        public bool Affected;
+        public DateTimeOffset Onset;
+        public int FirstMember = -1;
+        public double Peak;
+        public double Magnitude;
+        public int FirstSaturation = -1;
+        public int FirstErrors = -1;
+        public int FirstLatency = -1;
+        public bool FirstIsTrafficRise;
+        public double Down;
+        public double Up;
+        public List<(int Entity, int Hops)>? Dependents;
+        public List<(int Entity, int Hops)>? Dependencies;
+        public int BestChange = -1;
+        public int ShownChange = -1;
+        public double Score;
+        public List<Evidence> Evidence = [];
+    }
+
+    /// <summary>The state of one <see cref="Analyze"/> call.</summary>
+    private sealed class Analysis(RootCauseRanker ranker, Episode episode, DependencyGraph graph)
+    {
+        private readonly RootCauseRanker _r = ranker;
+        private readonly Episode _episode = episode;
+        private readonly DependencyGraph _graph = graph;
+        private readonly List<MemberInfo> _members = new(episode.Members?.Count ?? 0);
+        private readonly List<ChangeInfo> _changes = new(episode.Changes?.Count ?? 0);
+        private readonly List<EntityData> _entities = [];
+        private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+        private readonly int[] _firstOfClass = [-1, -1, -1, -1, -1];
+        private readonly int[] _countOfClass = new int[ClassCount];
+        private readonly double[] _peakOfClass = new double[ClassCount];
+        private readonly double[] _magnitudeOfClass = new double[ClassCount];
+        private int[] _distance = [];
+        private int _affected;
+        private int _related;
+        private int _firstMember = -1;
+        private int _firstClassified = -1;
+
+        private DateTimeOffset Start => _members[_firstMember].Onset;
+
+        public RootCauseAnalysis Run()
+        {
+            Collect();
+            if (_members.Count == 0)
+            {
+                return new RootCauseAnalysis(IncidentCategory.Unknown, NoSymptoms(), []);
+            }
+
+            if (_affected == 0)
+            {
+                var first = _members[_firstMember];
+                return new RootCauseAnalysis(
+                    IncidentCategory.Unknown,
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"None of the {_members.Count} symptom signal(s) names an entity (labels {string.Join(", ", _r._entityLabels)}), so no cause can be ranked; the first was {first.Signal.Name} at {Time(first.Onset)}."),
+                    []);
+            }
+
+            Distances();
+            Dependencies();
+            Changes();
+            var order = Score();
+            var category = Categorise(_entities[order[0]], out var reason);
+            var hypotheses = new RootCauseHypothesis[order.Length];
+            for (var i = 0; i < order.Length; i++)
+            {
+                var entity = _entities[order[i]];
+                hypotheses[i] = new RootCauseHypothesis(entity.Name, entity.Score, entity.Evidence);
+            }
+
+            return new RootCauseAnalysis(category, Explain(order, category, reason), hypotheses);
+        }
+
+        private int EntityIndex(string name)
+        {
+            if (!_index.TryGetValue(name, out var i))
+            {
+                i = _entities.Count;
+                _index.Add(name, i);
+                _entities.Add(new EntityData(name));
+            }
+
+            return i;
+        }
+
+        private string? EntityOf(Signal signal)
+        {
+            if (signal.Labels is null)
+            {
+                return null;
+            }
+
+            foreach (var label in _r._entityLabels)
+            {
+                if (signal.Labels.TryGetValue(label, out var value) && !string.IsNullOrEmpty(value))
+                {
+                    return value;
+                }
+            }
+
+            return null;
+        }
+
+        private void Collect()
+        {
+            foreach (var member in _episode.Members ?? [])
+            {
+                if (member?.Signal is not { } signal)
+                {
+                    continue;
+                }
+
+                if (signal is ChangeSignal change)
+                {
+                    _changes.Add(new ChangeInfo { Signal = change, Entity = -1 });
+                    continue;
+                }
+
+                var name = string.IsNullOrEmpty(member.Entity) ? EntityOf(signal) : member.Entity;
+                var cls = _r.Classifier.Classify(signal);
+                var peak = Math.Clamp(Finite(member.PeakScore), 0, 1);
+                var magnitude = 0.0;
+                var rising = true;
+                if (signal is AnomalySignal anomaly)
+                {
+                    peak = Math.Max(peak, Math.Clamp(Finite(anomaly.PeakScore), 0, 1));
+                    magnitude = Math.Abs(Finite(anomaly.Magnitude));
+                    rising = anomaly.Direction != Direction.Down;
+                }
+                else if (signal is AlertSignal)
+                {
+                    peak = Math.Max(peak, 1);
+                }
+
+                var info = new MemberInfo { Signal = signal, Class = cls, Rising = rising, Onset = signal.Onset, Peak = peak, Magnitude = magnitude, Entity = -1 };
+                var m = _members.Count;
+                if (name is not null)
+                {
+                    info.Entity = EntityIndex(name);
+                    var entity = _entities[info.Entity];
+                    if (!entity.Affected)
+                    {
+                        entity.Affected = true;
+                        entity.Onset = info.Onset;
+                        entity.FirstMember = m;
+                        _affected++;
+                    }
+                    else if (info.Onset < entity.Onset)
+                    {
+                        entity.Onset = info.Onset;
+                        entity.FirstMember = m;
+                    }
+
+                    entity.Peak = Math.Max(entity.Peak, peak);
+                    entity.Magnitude = Math.Max(entity.Magnitude, magnitude);
+                    if (rising)
+                    {
+                        switch (cls)
+                        {
+                            case SignalClass.Saturation when entity.FirstSaturation < 0 || info.Onset < _members[entity.FirstSaturation].Onset:
+                                entity.FirstSaturation = m;
+                                break;
+                            case SignalClass.Errors when entity.FirstErrors < 0 || info.Onset < _members[entity.FirstErrors].Onset:
+                                entity.FirstErrors = m;
+                                break;
+                            case SignalClass.Latency when entity.FirstLatency < 0 || info.Onset < _members[entity.FirstLatency].Onset:
+                                entity.FirstLatency = m;
+                                break;
+                        }
+                    }
+                }
+
+                _members.Add(info);
+                if (_firstMember < 0 || info.Onset < _members[_firstMember].Onset)
+                {
+                    _firstMember = m;
+                }
+
+                if (rising && cls != SignalClass.Other)
+                {
+                    var c = (int)cls;
+                    _countOfClass[c]++;
+                    _peakOfClass[c] = Math.Max(_peakOfClass[c], peak);
+                    _magnitudeOfClass[c] = Math.Max(_magnitudeOfClass[c], magnitude);
+                    if (_firstOfClass[c] < 0 || info.Onset < _members[_firstOfClass[c]].Onset)
+                    {
+                        _firstOfClass[c] = m;
+                    }
+
+                    if (_firstClassified < 0 || info.Onset < _members[_firstClassified].Onset)
+                    {
+                        _firstClassified = m;
+                    }
+                }
+            }
+
+            foreach (var entity in _entities)
+            {
+                var first = _members[entity.FirstMember];
+                entity.FirstIsTrafficRise = first.Class == SignalClass.Traffic && first.Rising;
+            }
+
+            foreach (var change in _episode.Changes ?? [])
+            {
+                if (change is not null)
+                {
+                    _changes.Add(new ChangeInfo { Signal = change, Entity = -1 });
+                }
+            }
+
+            for (var i = 0; i < _changes.Count; i++)
+            {
+                if (EntityOf(_changes[i].Signal) is { } name)
+                {
+                    var change = _changes[i];
+                    change.Entity = EntityIndex(name);
+                    _changes[i] = change;
+                }
+            }
+        }
+
+        /// <summary>Fills <see cref="_distance"/>: [i * n + j] is the hops from entity i to its dependency j, 0 when none.</summary>
+        private void Distances()
+        {
+            var n = _entities.Count;
+            _distance = new int[n * n];
+            if (n < 2)
+            {
+                return;
+            }
+
+            var frontier = new List<string>();
+            var next = new List<string>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < n; i++)
+            {
+                frontier.Clear();
+                seen.Clear();
+                frontier.Add(_entities[i].Name);
+                seen.Add(_entities[i].Name);
+                for (var hop = 1; hop <= _r._hops && frontier.Count > 0; hop++)
+                {
+                    next.Clear();
+                    foreach (var node in frontier)
+                    {
+                        foreach (var dependency in _graph.DependenciesOf(node))
+                        {
+                            if (!seen.Add(dependency))
+                            {
+                                continue;
+                            }
+
+                            next.Add(dependency);
+                            if (_index.TryGetValue(dependency, out var j))
+                            {
+                                _distance[(i * n) + j] = hop;
+                            }
+                        }
+                    }
+
+                    (frontier, next) = (next, frontier);
+                }
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                if (!_entities[i].Affected)
+                {
+                    continue;
+                }
+
+                for (var j = 0; j < n; j++)
+                {
+                    if (i != j && _entities[j].Affected && (_distance[(i * n) + j] > 0 || _distance[(j * n) + i] > 0))
+                    {
+                        _related++;
+                        break;
+                    }
+                }
+            }
+        }
+
+        /// <summary>How much a dependency whose onset is <paramref name="late"/> after its dependent's can explain it.</summary>
+        private double Credit(TimeSpan late)
+        {
+            var tolerance = _r._tolerance;
+            if (late <= tolerance)
+            {
+                return 1;
+            }
+
+            if (tolerance <= TimeSpan.Zero || late >= tolerance + tolerance)
+            {
+                return 0;
+            }
+
+            return 1 - ((late - tolerance) / tolerance);
+        }
+
+        private void Dependencies()
+        {
+            var n = _entities.Count;
+            for (var i = 0; i < n; i++)
+            {
+                var dependent = _entities[i];
+                if (!dependent.Affected || dependent.FirstIsTrafficRise)
+                {
+                    continue; // Incoming load is not explained by a dependency.
+                }
+
+                for (var j = 0; j < n; j++)
+                {
+                    var hops = _distance[(i * n) + j];
+                    var dependency = _entities[j];
+                    if (hops == 0 || i == j || !dependency.Affected)
+                    {
+                        continue;
+                    }
+
+                    var credit = Credit(dependency.Onset - dependent.Onset) / hops;
+                    if (credit <= 0)
+                    {
+                        continue;
+                    }
+
+                    dependent.Up += credit;
+                    dependency.Down += credit;
+                    (dependent.Dependencies ??= []).Add((j, hops));
+                    (dependency.Dependents ??= []).Add((i, hops));
+                }
+            }
+        }
+
+        private bool IsDependencyOfAffected(int entity)
+        {
+            var n = _entities.Count;
+            for (var i = 0; i < n; i++)
+            {
+                if (i != entity && _entities[i].Affected && _distance[(i * n) + entity] > 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private void Changes()
+        {
+            var window = _r._changeWindow;
+            for (var c = 0; c < _changes.Count; c++)
+            {
+                var change = _changes[c];
+                if (change.Entity < 0)
+                {
+                    continue;
+                }
+
+                var entity = _entities[change.Entity];
+                var reference = entity.Affected && entity.Onset > Start ? entity.Onset : Start;
+                // Age is measured from the episode's onset; a change may also fall between that and the entity's own onset.
+                change.Age = Start - change.Signal.Onset;
+                change.TooLate = change.Signal.Onset > reference;
+                var factor = change.Signal.Change is ChangeKind.Deploy or ChangeKind.Config ? 1 : _r._minorChange;
+                var relevant = entity.Affected || IsDependencyOfAffected(change.Entity);
+                if (!change.TooLate && change.Age <= window && relevant)
+                {
+                    change.Counted = true;
+                    var age = change.Age > TimeSpan.Zero ? change.Age : TimeSpan.Zero;
+                    change.Strength = factor * (window > TimeSpan.Zero ? 1 - (0.5 * (age / window)) : 1);
+                }
+
+                _changes[c] = change;
+                if (change.Counted)
+                {
+                    if (entity.BestChange < 0 || change.Strength > _changes[entity.BestChange].Strength)
+                    {
+                        entity.BestChange = c;
+                    }
+                }
+                else if (entity.ShownChange < 0 || change.Age.Duration() < _changes[entity.ShownChange].Age.Duration())
+                {
+                    entity.ShownChange = c;
+                }
+            }
+
+            // Unaffected entities behind a counted change earn dependency evidence from the affected entities that depend on them.
+            var n = _entities.Count;
+            for (var j = 0; j < n; j++)
+            {
+                var target = _entities[j];
+                if (target.Affected || target.BestChange < 0)
+                {
+                    continue;
+                }
+
+                for (var i = 0; i < n; i++)
+                {
+                    var hops = _distance[(i * n) + j];
+                    if (hops > 0 && i != j && _entities[i].Affected && !_entities[i].FirstIsTrafficRise)
+                    {
+                        target.Down += 1.0 / hops;
+                        (target.Dependents ??= []).Add((i, hops));
+                    }
+                }
+            }
+        }
+
+        private int[] Score()
+        {
+            var maxPeak = 0.0;
+            var maxMagnitude = 0.0;
+            foreach (var entity in _entities)
+            {
+                maxPeak = Math.Max(maxPeak, entity.Peak);
+                maxMagnitude = Math.Max(maxMagnitude, entity.Magnitude);
+            }
+
+            var w = _r._wTotal;
+            var firstTraffic = _firstOfClass[(int)SignalClass.Traffic];
+            var trafficLeads = firstTraffic >= 0 && _members[firstTraffic].Onset - _members[_firstClassified].Onset <= _r._tolerance;
+            var order = new int[_entities.Count];
+            for (var e = 0; e < _entities.Count; e++)
+            {
+                order[e] = e;
+                var entity = _entities[e];
+                var evidence = entity.Evidence;
+                if (entity.Affected)
+                {
+                    var lead = LeadEvidence(entity, out var leadText);
+                    evidence.Add(new Evidence(EvidenceKind.Lead, leadText, _r._wLead * lead / w));
+                    var magnitude = MagnitudeEvidence(entity, maxPeak, maxMagnitude, out var magnitudeText);
+                    evidence.Add(new Evidence(EvidenceKind.Magnitude, magnitudeText, _r._wMagnitude * magnitude / w));
+                }
+                else
+                {
+                    evidence.Add(new Evidence(EvidenceKind.Lead, $"{Quote(entity.Name)} shows no symptom of its own", 0));
+                }
+
+                if (entity.Dependents is not null || entity.Dependencies is not null)
+                {
+                    var value = (entity.Down - entity.Up) / Math.Max(1, entity.Affected ? _related - 1 : _related);
+                    evidence.Add(new Evidence(EvidenceKind.Dependency, DependencyText(entity), _r._wDependency * Math.Clamp(value, -1, 1) / w));
+                }
+
+                if (entity.BestChange >= 0)
+                {
+                    var change = _changes[entity.BestChange];
+                    evidence.Add(new Evidence(EvidenceKind.Change, ChangeText(change, entity), _r._wChange * change.Strength / w));
+                }
+                else if (entity.ShownChange >= 0)
+                {
+                    evidence.Add(new Evidence(EvidenceKind.Change, ChangeText(_changes[entity.ShownChange], entity), 0));
+                }
+
+                if (entity.Affected)
+                {
+                    var cls = ClassEvidence(entity, firstTraffic, trafficLeads, out var classText);
+                    if (cls > 0)
+                    {
+                        evidence.Add(new Evidence(EvidenceKind.SignalClass, classText!, _r._wClass * cls / w));
+                    }
+                }
+
+                var sum = 0.0;
+                foreach (var item in evidence)
+                {
+                    sum += item.Weight;
+                }
+
+                entity.Score = Math.Clamp(sum, 0, 1);
+            }
+
+            Array.Sort(order, (a, b) =>
+            {
+                var byScore = _entities[b].Score.CompareTo(_entities[a].Score);
+                return byScore != 0 ? byScore : string.CompareOrdinal(_entities[a].Name, _entities[b].Name);
+            });
+            return order;
+        }
+
+        private double LeadEvidence(EntityData entity, out string text)
+        {
+            var behind = entity.Onset - Start;
+            var value = 1 - Math.Clamp(behind / _r._horizon, 0, 1);
+            var first = _members[entity.FirstMember];
+            if (_affected == 1)
+            {
+                text = $"{Quote(entity.Name)} is the only affected entity; its first signal, {first.Signal.Name}, started at {Time(first.Onset)}";
+                return value;
+            }
+
+            var others = DateTimeOffset.MaxValue;
+            var otherEntity = -1;
+            for (var i = 0; i < _entities.Count; i++)
+            {
+                var other = _entities[i];
+                if (other != entity && other.Affected && other.Onset < others)
+                {
+                    others = other.Onset;
+                    otherEntity = i;
+                }
+            }
+
+            var lead = others - entity.Onset;
+            if (lead > _r._tolerance)
+            {
+                text = $"{Phrase(first)} started {Duration(lead)} before any other entity's signal";
+            }
+            else if (lead >= TimeSpan.Zero)
+            {
+                text = $"{Phrase(first)} started first, but only {Duration(lead)} before {Quote(_entities[otherEntity].Name)} (within the {Duration(_r._tolerance)} tolerance)";
+            }
+            else
+            {
+                var firstOverall = _entities[otherEntity];
+                text = $"{Quote(entity.Name)} started {Duration(behind)} after the first signal ({Phrase(_members[firstOverall.FirstMember])})";
+            }
+
+            return value;
+        }
+
+        private static double MagnitudeEvidence(EntityData entity, double maxPeak, double maxMagnitude, out string text)
+        {
+            var peakShare = maxPeak > 0 ? entity.Peak / maxPeak : 0;
+            var value = peakShare;
+            var detail = $"peak score {Number(entity.Peak)}";
+            if (maxMagnitude > 0)
+            {
+                value = (peakShare + (entity.Magnitude / maxMagnitude)) / 2;
+                detail += $" and magnitude {Number(entity.Magnitude, "0.0")}";
+            }
+
+            text = value >= 0.999
+                ? $"{detail}, the strongest in the episode"
+                : $"{detail}, {Number(100 * value, "0")} % of the episode's strongest";
+            return value;
+        }
+
+        private string DependencyText(EntityData entity)
+        {
+            var name = Quote(entity.Name);
+            var down = List(entity.Dependents);
+            var up = List(entity.Dependencies);
+            if (up is null)
+            {
+                return entity.Affected
+                    ? $"{down} depend{(entity.Dependents!.Count == 1 ? "s" : string.Empty)} on {name} and showed symptoms no earlier"
+                    : $"{down} depend{(entity.Dependents!.Count == 1 ? "s" : string.Empty)} on {name}";
+            }
+
+            return down is null
+                ? $"{name} depends on affected {up}, which showed symptoms no later, so it is more likely a symptom"
+                : $"{down} depend{(entity.Dependents!.Count == 1 ? "s" : string.Empty)} on {name}, but {name} itself depends on affected {up}";
+        }
+
+        private string? List(List<(int Entity, int Hops)>? items)
+        {
+            if (items is null)
+            {
+                return null;
+            }
+
+            items.Sort((a, b) => a.Hops != b.Hops ? a.Hops.CompareTo(b.Hops) : string.CompareOrdinal(_entities[a.Entity].Name, _entities[b.Entity].Name));
+            var text = new StringBuilder();
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (i > 0)
+                {
+                    text.Append(i == items.Count - 1 ? " and " : ", ");
+                }
+
+                var (e, hops) = items[i];
+                text.Append(Quote(_entities[e].Name)).Append(hops == 1 ? " (direct)" : string.Create(CultureInfo.InvariantCulture, $" ({hops} hops)"));
+            }
+
+            return text.ToString();
+        }
+
+        private string ChangeText(ChangeInfo change, EntityData entity)
+        {
+            var what = $"{KindWord(change.Signal.Change)} '{change.Signal.Name}' on {Quote(entity.Name)} at {Time(change.Signal.Onset)}";
+            if (change.TooLate)
+            {
+                return entity.Affected
+                    ? $"{what} came after {Quote(entity.Name)}'s first symptom, so it cannot have triggered it"
+                    : $"{what} came {Duration(change.Age)} after the onset, so it cannot have triggered it";
+            }
+
+            if (change.Age > _r._changeWindow)
+            {
+                return $"{what}, {Duration(change.Age)} before the onset, is outside the {Duration(_r._changeWindow)} window";
+            }
+
+            var when = When(change);
+            return change.Counted
+                ? $"{what}, {when}"
+                : $"{what}, {when}, but {Quote(entity.Name)} shows no symptom and no affected entity depends on it";
+        }
+
+        private static string When(ChangeInfo change) => change.Age >= TimeSpan.Zero
+            ? $"{Duration(change.Age)} before the onset"
+            : $"{Duration(change.Age)} after the first signal but before the entity's own";
+
+        private static string KindWord(ChangeKind kind) => kind switch
+        {
+            ChangeKind.Deploy => "deploy",
+            ChangeKind.Config => "config change",
+            ChangeKind.Scaling => "scaling",
+            _ => "change",
+        };
+
+        private double ClassEvidence(EntityData entity, int firstTraffic, bool trafficLeads, out string? text)
+        {
+            var name = Quote(entity.Name);
+            if (trafficLeads && _members[firstTraffic].Entity is >= 0 and var owner && _entities[owner] == entity)
+            {
+                var m = _members[firstTraffic];
+                text = $"traffic on {name} rose first ({m.Signal.Name} {DirectionWord(m)} at {Time(m.Onset)})";
+                return 1;
+            }
+
+            // A leaf: no affected dependency could explain the entity's symptoms.
+            var leaf = entity.Dependencies is null;
+            var (value, cls, member) = (leaf, entity.FirstSaturation, entity.FirstErrors, entity.FirstLatency) switch
+            {
+                (true, >= 0, _, _) => (1.0, "saturation", entity.FirstSaturation),
+                (true, _, >= 0, _) => (0.75, "errors", entity.FirstErrors),
+                (_, >= 0, _, _) => (0.5, "saturation", entity.FirstSaturation),
+                (true, _, _, >= 0) => (0.5, "latency", entity.FirstLatency),
+                (false, _, >= 0, _) => (0.25, "errors", entity.FirstErrors),
+                _ => (0.0, string.Empty, -1),
+            };
+
+            text = member < 0
+                ? null
+                : leaf
+                    ? $"{cls} on {name} ({_members[member].Signal.Name}) with no affected dependency behind it"
+                    : $"{cls} on {name} ({_members[member].Signal.Name})";
+            return value;
+        }
+
+        private IncidentCategory Categorise(EntityData top, out string reason)
+        {
+            // 1. A deploy or config change on the top hypothesis or a dependency of it.
+            var n = _entities.Count;
+            var topIndex = _index[top.Name];
+            var trigger = -1;
+            for (var c = 0; c < _changes.Count; c++)
+            {
+                var change = _changes[c];
+                if (!change.Counted || change.Signal.Change is not (ChangeKind.Deploy or ChangeKind.Config))
+                {
+                    continue;
+                }
+
+                if ((change.Entity == topIndex || _distance[(topIndex * n) + change.Entity] > 0)
+                    && (trigger < 0 || change.Age < _changes[trigger].Age))
+                {
+                    trigger = c;
+                }
+            }
+
+            if (trigger >= 0)
+            {
+                var change = _changes[trigger];
+                reason = $"A {KindWord(change.Signal.Change)} on {Quote(_entities[change.Entity].Name)} ('{change.Signal.Name}') at {Time(change.Signal.Onset)}, {When(change)}, is the likely trigger.";
+                return IncidentCategory.ChangeInduced;
+            }
+
+            if (_firstClassified < 0)
+            {
+                reason = "No signal could be classified as traffic, errors, latency or saturation, so the category is unknown.";
+                return IncidentCategory.Unknown;
+            }
+
+            var tolerance = _r._tolerance;
+            var start = _members[_firstClassified].Onset;
+            var traffic = _firstOfClass[(int)SignalClass.Traffic];
+            var errors = _firstOfClass[(int)SignalClass.Errors];
+            var latency = _firstOfClass[(int)SignalClass.Latency];
+            var saturation = _firstOfClass[(int)SignalClass.Saturation];
+
+            // 2. Traffic and errors both rose, errors first or out of proportion.
+            if (traffic >= 0 && errors >= 0)
+            {
+                var errorsLead = _members[traffic].Onset - _members[errors].Onset;
+                if (errorsLead > tolerance)
+                {
+                    reason = $"Errors started {Duration(errorsLead)} before traffic rose, so failures (and the retries they cause) amplified the load.";
+                    return IncidentCategory.ErrorAmplification;
+                }
+
+                var ratio = Ratio(SignalClass.Errors, SignalClass.Traffic, out var unit);
+                if (ratio >= _r._amplification)
+                {
+                    reason = $"Traffic and errors both rose, but errors grew out of proportion to the load ({unit} {Number(Strength(SignalClass.Errors, unit), "0.0#")} against traffic's {Number(Strength(SignalClass.Traffic, unit), "0.0#")}).";
+                    return IncidentCategory.ErrorAmplification;
+                }
+            }
+
+            // 3. Rising traffic among the earliest.
+            if (traffic >= 0 && _members[traffic].Onset - start <= tolerance)
+            {
+                reason = "Traffic rose before the other symptoms, so the load is the likely trigger.";
+                return IncidentCategory.TrafficDriven;
+            }
+
+            // 4. Saturation among the earliest or dominant.
+            if (saturation >= 0)
+            {
+                if (_members[saturation].Onset - start <= tolerance)
+                {
+                    reason = $"Saturation ({_members[saturation].Signal.Name}{On(_members[saturation])}) came first, so a resource running out is the likely trigger.";
+                    return IncidentCategory.ResourceSaturation;
+                }
+
+                var dominant = true;
+                for (var c = 1; c < ClassCount && dominant; c++)
+                {
+                    if (c != (int)SignalClass.Saturation && _countOfClass[c] > 0 && Ratio(SignalClass.Saturation, (SignalClass)c, out _) < _r._dominance)
+                    {
+                        dominant = false;
+                    }
+                }
+
+                if (dominant)
+                {
+                    reason = $"Saturation ({_members[saturation].Signal.Name}{On(_members[saturation])}) is far stronger than every other symptom, so a resource running out is the likely trigger.";
+                    return IncidentCategory.ResourceSaturation;
+                }
+            }
+
+            // 5. Latency among the earliest or the majority.
+            if (latency >= 0)
+            {
+                var classified = 0;
+                foreach (var count in _countOfClass)
+                {
+                    classified += count;
+                }
+
+                if (_members[latency].Onset - start <= tolerance || 2 * _countOfClass[(int)SignalClass.Latency] > classified)
+                {
+                    reason = "Latency degraded without a preceding traffic rise, change or saturation.";
+                    return IncidentCategory.LatencyImpact;
+                }
+            }
+
+            reason = $"The signals fit no category: {ClassWord(_members[_firstClassified])} came first without a preceding traffic rise, change or saturation.";
+            return IncidentCategory.Unknown;
+        }
+
+        /// <summary>The strength of class <paramref name="a"/> over <paramref name="b"/>: by magnitude when both carry one, else by peak score.</summary>
+        private double Ratio(SignalClass a, SignalClass b, out string unit)
+        {
+            if (_magnitudeOfClass[(int)a] > 0 && _magnitudeOfClass[(int)b] > 0)
+            {
+                unit = "magnitude";
+                return _magnitudeOfClass[(int)a] / _magnitudeOfClass[(int)b];
+            }
+
+            unit = "peak score";
+            var pb = _peakOfClass[(int)b];
+            return pb > 0 ? _peakOfClass[(int)a] / pb : (_peakOfClass[(int)a] > 0 ? double.PositiveInfinity : 1);
+        }
+
+        private double Strength(SignalClass cls, string unit) => unit == "magnitude" ? _magnitudeOfClass[(int)cls] : _peakOfClass[(int)cls];
+
+        private string On(MemberInfo member) => member.Entity >= 0 ? " on " + Quote(_entities[member.Entity].Name) : string.Empty;
+
+        private static string ClassWord(MemberInfo member) => member.Class switch
+        {
+            SignalClass.Traffic => "traffic",
+            SignalClass.Errors => "errors",
+            SignalClass.Latency => "latency",
+            SignalClass.Saturation => "saturation",
+            _ => member.Signal.Name,
+        };
+
+        private string Phrase(MemberInfo member) => ClassWord(member) + On(member);
+
+        private static string DirectionWord(MemberInfo member) => member.Signal switch
+        {
+            AlertSignal => "firing",
+            AnomalySignal { Direction: Direction.Up } => "up",
+            AnomalySignal { Direction: Direction.Down } => "down",
+            _ => "changed",
+        };
+
+        private static string Verb(MemberInfo member) => member.Signal switch
+        {
+            AlertSignal => "fired",
+            AnomalySignal { Direction: Direction.Up } => "rose",
+            AnomalySignal { Direction: Direction.Down } => "fell",
+            _ => "changed",
+        };
+
+        private string Explain(int[] order, IncidentCategory category, string reason)
+        {
+            var text = new StringBuilder(512);
+
+            // The first signal of each class, in onset order.
+            Span<int> milestones = stackalloc int[ClassCount];
+            var count = 0;
+            var firstOther = -1;
+            for (var m = 0; m < _members.Count; m++)
+            {
+                if (_members[m].Class == SignalClass.Other && (firstOther < 0 || _members[m].Onset < _members[firstOther].Onset))
+                {
+                    firstOther = m;
+                }
+            }
+
+            for (var c = 1; c < ClassCount; c++)
+            {
+                if (_firstOfClass[c] >= 0)
+                {
+                    milestones[count++] = _firstOfClass[c];
+                }
+            }
+
+            if (firstOther >= 0)
+            {
+                milestones[count++] = firstOther;
+            }
+
+            if (count == 0)
+            {
+                milestones[count++] = _firstMember; // Only signals going down: still tell what came first.
+            }
+
+            var used = milestones[..count];
+            SortByOnset(used);
+            var head = _members[used[0]];
+            var phrase = Phrase(head);
+            text.Append(char.ToUpperInvariant(phrase[0])).Append(phrase, 1, phrase.Length - 1)
+                .Append(' ').Append(Verb(head)).Append(" first (").Append(head.Signal.Name).Append(' ').Append(DirectionWord(head))
+                .Append(" at ").Append(Time(head.Onset)).Append(')');
+            for (var i = 1; i < used.Length; i++)
+            {
+                var member = _members[used[i]];
+                var gap = member.Onset - _members[used[i - 1]].Onset;
+                text.Append(i == 1 ? "; " : i == used.Length - 1 ? " and " : ", ").Append(Phrase(member));
+                if (gap <= TimeSpan.Zero)
+                {
+                    text.Append(i == 1 ? " followed at the same time" : " at the same time");
+                }
+                else
+                {
+                    text.Append(i == 1 ? " followed " : " ").Append(Duration(gap)).Append(i == 1 ? " later" : " after that");
+                }
+            }
+
+            text.Append(". ").Append(reason);
+
+            // The top hypothesis and its strongest evidence.
+            var top = _entities[order[0]];
+            text.Append(' ').Append(Quote(top.Name)).Append(" is the most likely cause (score ").Append(Number(top.Score)).Append(')');
+            int best = -1, second = -1;
+            for (var i = 0; i < top.Evidence.Count; i++)
+            {
+                var weight = top.Evidence[i].Weight;
+                if (weight <= 0)
+                {
+                    continue;
+                }
+
+                if (best < 0 || weight > top.Evidence[best].Weight)
+                {
+                    second = best;
+                    best = i;
+                }
+                else if (second < 0 || weight > top.Evidence[second].Weight)
+                {
+                    second = i;
+                }
+            }
+
+            if (best >= 0)
+            {
+                text.Append(": ").Append(top.Evidence[best].Description);
+                if (second >= 0)
+                {
+                    text.Append("; ").Append(top.Evidence[second].Description);
+                }
+            }
+
+            text.Append('.');
+            if (category != IncidentCategory.ChangeInduced && !AnyCountedChange())
+            {
+                text.Append(" No change preceded the onset.");
+            }
+
+            if (order.Length > 1)
+            {
+                var next = _entities[order[1]];
+                text.Append(" Next: ").Append(Quote(next.Name)).Append(" (").Append(Number(next.Score)).Append(").");
+            }
+
+            return text.ToString();
+        }
+
+        private void SortByOnset(Span<int> indices)
+        {
+            // Insertion sort: at most five items; ties keep the earlier member first.
+            for (var i = 1; i < indices.Length; i++)
+            {
+                var item = indices[i];
+                var j = i - 1;
+                while (j >= 0 && (_members[indices[j]].Onset > _members[item].Onset || (_members[indices[j]].Onset == _members[item].Onset && indices[j] > item)))
+                {
+                    indices[j + 1] = indices[j];
+                    j--;
+                }
+
+                indices[j + 1] = item;
+            }
+        }
+
+        private bool AnyCountedChange()
+        {
+            foreach (var change in _changes)
+            {
+                if (change.Counted)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private string NoSymptoms()
+        {
+            if (_changes.Count == 0)
+            {
+                return "The episode has no member signals yet, so there is nothing to rank.";
+            }
+
+            var change = _changes[0].Signal;
+            var entity = EntityOf(change);
+            return string.Create(
+                CultureInfo.InvariantCulture,
+                $"The episode holds only {_changes.Count} change event(s) (first: {KindWord(change.Change)} '{change.Name}'{(entity is null ? string.Empty : " on " + Quote(entity))} at {Time(change.Onset)}) and no symptom signal, so no cause can be ranked.");
+        }
+    }
+}

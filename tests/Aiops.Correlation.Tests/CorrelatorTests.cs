@@ -1,0 +1,297 @@
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Time.Testing;
+using static Aiops.Correlation.Tests.TestSignals;
+
+namespace Aiops.Correlation.Tests;
+
+public sealed class CorrelatorTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new(T0);
+    private readonly TestMeterFactory _meters = new();
+
+    public void Dispose() => _meters.Dispose();
+
+    [Fact]
+    public void Add_SameServiceWithinWindow_OneEpisode()
+    {
+        var correlator = new Correlator(timeProvider: _time);
+
+        var first = correlator.Add(Anomaly("api", "http_requests_total", T0));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var second = correlator.Add(Anomaly("api", "http_request_errors_total", T0.AddSeconds(30)));
+
+        Assert.Equal(CorrelationOutcome.Opened, first.Outcome);
+        Assert.Equal(CorrelationOutcome.Joined, second.Outcome);
+        Assert.Equal(first.EpisodeId, second.EpisodeId);
+    }
+
+    [Fact]
+    public void Add_SameServiceOutsideWindow_TwoEpisodes()
+    {
+        var correlator = new Correlator(timeProvider: _time);
+
+        var first = correlator.Add(Anomaly("api", "http_requests_total", T0));
+        _time.Advance(TimeSpan.FromMinutes(6));
+        var second = correlator.Add(Anomaly("api", "http_request_errors_total", T0.AddMinutes(6)));
+
+        Assert.NotEqual(first.EpisodeId, second.EpisodeId);
+    }
+
+    [Fact]
+    public void Add_UnrelatedServices_SeparateEpisodes_RelatedThroughGraph_OneEpisode()
+    {
+        var graph = new DependencyGraph([("web", "api"), ("api", "db")]);
+        var correlator = new Correlator(graph: graph, timeProvider: _time);
+
+        var db = correlator.Add(Anomaly("db", "pg_connections", T0));
+        var web = correlator.Add(Anomaly("web", "http_request_duration_seconds", T0.AddSeconds(20)));
+        var mail = correlator.Add(Anomaly("mail", "smtp_errors_total", T0.AddSeconds(25)));
+
+        Assert.Equal(db.EpisodeId, web.EpisodeId); // web → api → db: two hops
+        Assert.NotEqual(db.EpisodeId, mail.EpisodeId);
+    }
+
+    [Fact]
+    public void Add_DifferentNamespaces_NeverGrouped()
+    {
+        var correlator = new Correlator(timeProvider: _time);
+
+        var prod = correlator.Add(Anomaly("api", "http_requests_total", T0, ns: "prod"));
+        var staging = correlator.Add(Anomaly("api", "http_requests_total", T0, ns: "staging"));
+
+        Assert.NotEqual(prod.EpisodeId, staging.EpisodeId);
+    }
+
+    [Fact]
+    public void Add_AlertStormRepeats_FoldedIntoOneMember()
+    {
+        var correlator = new Correlator(timeProvider: _time);
+
+        var results = Enumerable.Range(0, 50).Select(i =>
+        {
+            _time.Advance(TimeSpan.FromSeconds(10));
+            return correlator.Add(Alert("api", "HighErrorRate", T0));
+        }).ToList();
+
+        Assert.Equal(CorrelationOutcome.Opened, results[0].Outcome);
+        Assert.All(results.Skip(1), r => Assert.Equal(CorrelationOutcome.Repeat, r.Outcome));
+        var episode = Assert.Single(correlator.Snapshot());
+        var member = Assert.Single(episode.Members);
+        Assert.Equal(49, member.Repeats);
+        Assert.Equal(50, episode.SignalCount);
+    }
+
+    [Fact]
+    public void Tick_Lifecycle_PendingFiringResolvedWithTimestamps()
+    {
+        var correlator = new Correlator(new CorrelatorOptions { PendingFor = TimeSpan.FromMinutes(1), ResolveAfter = TimeSpan.FromMinutes(5) }, timeProvider: _time);
+        correlator.Add(Alert("api", "HighErrorRate", T0));
+
+        _time.Advance(TimeSpan.FromSeconds(59));
+        correlator.Tick();
+        Assert.Equal(EpisodeState.Pending, correlator.Snapshot()[0].State);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        correlator.Tick();
+        Assert.Equal(EpisodeState.Firing, correlator.Snapshot()[0].State);
+
+        _time.Advance(TimeSpan.FromMinutes(2));
+        correlator.Add(Alert("api", "HighErrorRate", T0, AlertStatus.Resolved));
+        var resolvedAt = _time.GetUtcNow();
+        _time.Advance(TimeSpan.FromMinutes(4));
+        correlator.Tick();
+        Assert.Equal(EpisodeState.Firing, correlator.Snapshot()[0].State); // quiet for 4 of the 5 minutes
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        correlator.Tick();
+        var episode = correlator.Snapshot()[0];
+        Assert.Equal(EpisodeState.Resolved, episode.State);
+        Assert.Equal(
+            [(null, EpisodeState.Pending, T0), (EpisodeState.Pending, EpisodeState.Firing, T0.AddMinutes(1)), (EpisodeState.Firing, EpisodeState.Resolved, resolvedAt.AddMinutes(5))],
+            episode.Transitions.Select(t => (t.From, t.To, t.At)));
+        Assert.Equal(0, correlator.OpenCount);
+    }
+
+    [Fact]
+    public void Tick_PendingThatGoesQuiet_BecomesInactive()
+    {
+        var correlator = new Correlator(new CorrelatorOptions { PendingFor = TimeSpan.FromMinutes(10) }, timeProvider: _time);
+        correlator.Add(Anomaly("api", "http_requests_total", T0));
+
+        _time.Advance(TimeSpan.FromMinutes(8)); // anomaly active for 2 min, then 5 min of quiet, then one more
+        correlator.Tick();
+
+        Assert.Equal(EpisodeState.Inactive, correlator.Snapshot()[0].State);
+    }
+
+    [Fact]
+    public void Add_AlertFlapsWithinEpisode_SameEpisodeNoNewOne()
+    {
+        var correlator = new Correlator(timeProvider: _time);
+        var opened = correlator.Add(Alert("api", "HighLatency", T0));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        correlator.Add(Alert("api", "HighLatency", T0, AlertStatus.Resolved));
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        var refired = correlator.Add(Alert("api", "HighLatency", T0.AddMinutes(1)));
+
+        Assert.Equal(CorrelationOutcome.Repeat, refired.Outcome);
+        Assert.Equal(opened.EpisodeId, refired.EpisodeId);
+        Assert.True(Assert.Single(correlator.Snapshot()).Members[0].IsActive);
+    }
+
+    [Fact]
+    public void Add_SignalSoonAfterResolve_ReopensEpisode()
+    {
+        var correlator = new Correlator(new CorrelatorOptions { PendingFor = TimeSpan.Zero, ResolveAfter = TimeSpan.FromMinutes(1) }, timeProvider: _time);
+        var opened = correlator.Add(Anomaly("api", "http_requests_total", T0));
+        correlator.Tick();
+        _time.Advance(TimeSpan.FromMinutes(4));
+        correlator.Tick();
+        Assert.Equal(EpisodeState.Resolved, correlator.Snapshot()[0].State);
+
+        _time.Advance(TimeSpan.FromMinutes(2));
+        var again = correlator.Add(Anomaly("api", "http_request_errors_total", T0.AddMinutes(6)));
+
+        Assert.Equal(opened.EpisodeId, again.EpisodeId);
+        var episode = Assert.Single(correlator.Snapshot());
+        Assert.Equal(EpisodeState.Firing, episode.State);
+        Assert.Contains(episode.Transitions, t => t.From == EpisodeState.Resolved && t.To == EpisodeState.Firing && t.Reason.StartsWith("reopened", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Add_SignalBridgingTwoEpisodes_MergesIntoOldest()
+    {
+        var graph = new DependencyGraph([("web", "api"), ("mobile", "api")]);
+        var correlator = new Correlator(new CorrelatorOptions { MaxGraphHops = 1 }, graph, timeProvider: _time);
+        var web = correlator.Add(Anomaly("web", "http_request_errors_total", T0));
+        var mobile = correlator.Add(Anomaly("mobile", "http_request_errors_total", T0.AddSeconds(5)));
+        Assert.NotEqual(web.EpisodeId, mobile.EpisodeId); // web and mobile are two hops apart
+
+        var api = correlator.Add(Anomaly("api", "http_request_duration_seconds", T0.AddSeconds(10)));
+
+        Assert.Equal(CorrelationOutcome.Merged, api.Outcome);
+        Assert.Equal(web.EpisodeId, api.EpisodeId);
+        var changed = correlator.DrainChanged();
+        var absorbed = Assert.Single(changed, e => e.Id == mobile.EpisodeId);
+        Assert.Equal(web.EpisodeId, absorbed.MergedInto);
+        Assert.Equal(EpisodeState.Inactive, absorbed.State);
+        var target = Assert.Single(changed, e => e.Id == web.EpisodeId);
+        Assert.Equal(3, target.Members.Count);
+        Assert.Equal(1, correlator.OpenCount);
+    }
+
+    [Fact]
+    public void Add_DeployBeforeOnsetOnRelatedService_AttachedAsChange()
+    {
+        var graph = new DependencyGraph([("web", "payments")]);
+        var correlator = new Correlator(graph: graph, timeProvider: _time);
+        var deploy = Deploy("payments", T0.AddMinutes(-5));
+        var unrelated = Deploy("mail", T0.AddMinutes(-5));
+        var old = Deploy("payments", T0.AddHours(-2), "v1");
+        Assert.Equal(CorrelationOutcome.Context, correlator.Add(old).Outcome);
+        correlator.Add(deploy);
+        correlator.Add(unrelated);
+
+        correlator.Add(Anomaly("web", "http_request_errors_total", T0));
+
+        var episode = Assert.Single(correlator.Snapshot());
+        Assert.Equal([deploy], episode.Changes);
+        Assert.Equal(TimelineEntryKind.Change, episode.Timeline()[0].Kind);
+    }
+
+    [Fact]
+    public void Timeline_MembersInOnsetOrderWithTransitions()
+    {
+        var correlator = new Correlator(new CorrelatorOptions { PendingFor = TimeSpan.FromSeconds(30) }, timeProvider: _time);
+        _time.Advance(TimeSpan.FromSeconds(40)); // the signals arrive late and out of onset order
+        correlator.Add(Anomaly("api", "http_request_errors_total", T0.AddSeconds(20)));
+        correlator.Add(Anomaly("api", "http_requests_total", T0));
+        correlator.Add(Anomaly("api", "aiops_anomaly_score", T0.AddSeconds(8)));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        correlator.Tick();
+
+        var timeline = correlator.Snapshot()[0].Timeline();
+
+        Assert.Equal(
+            ["http_requests_total", "aiops_anomaly_score", "http_request_errors_total", null, null],
+            timeline.Select(e => e.Signal?.Name));
+        Assert.Equal([EpisodeState.Pending, EpisodeState.Firing], timeline.Where(e => e.Transition is not null).Select(e => e.Transition!.To));
+    }
+
+    [Theory]
+    [InlineData("", "m", 0, "missing_field")]
+    [InlineData("fp", "", 0, "missing_field")]
+    [InlineData("fp", "m", 600, "onset_in_future")]
+    [InlineData("fp", "m", -100_000, "onset_too_old")]
+    public void Add_BadSignal_RejectedWithReasonAndCounted(string fingerprint, string name, int onsetOffsetSeconds, string reason)
+    {
+        using var signals = new MetricCollector<long>(_meters, CorrelationTelemetry.MeterName, "aiops.correlation.signals");
+        var correlator = new Correlator(new CorrelatorOptions { Telemetry = new CorrelationTelemetry(_meters) }, timeProvider: _time);
+
+        var result = correlator.Add(new AnomalySignal(fingerprint, name, T0.AddSeconds(onsetOffsetSeconds), Labels("api"), 0.9, Direction.Up));
+
+        Assert.Equal(CorrelationOutcome.Rejected, result.Outcome);
+        Assert.Equal(reason, result.Reason);
+        var measurement = Assert.Single(signals.GetMeasurementSnapshot());
+        Assert.Equal("rejected", measurement.Tags["outcome"]);
+        Assert.Equal(reason, measurement.Tags["reason"]);
+        Assert.Equal(0, correlator.OpenCount);
+    }
+
+    [Fact]
+    public void Add_NullOrLabelless_RejectedNotThrown()
+    {
+        var correlator = new Correlator(timeProvider: _time);
+
+        Assert.Equal("null_signal", correlator.Add(null!).Reason);
+        Assert.Equal("missing_field", correlator.Add(new AnomalySignal("fp", "m", T0, null!, 1, Direction.Up)).Reason);
+    }
+
+    [Fact]
+    public void Add_ResolveForUnknownAlert_Ignored()
+    {
+        var correlator = new Correlator(timeProvider: _time);
+
+        var result = correlator.Add(Alert("api", "HighErrorRate", T0, AlertStatus.Resolved));
+
+        Assert.Equal(CorrelationOutcome.Ignored, result.Outcome);
+        Assert.Empty(correlator.Snapshot());
+    }
+
+    [Fact]
+    public void Add_Full_RejectsNewEpisodesButJoinsExisting()
+    {
+        var correlator = new Correlator(new CorrelatorOptions { MaxOpenEpisodes = 1 }, timeProvider: _time);
+        correlator.Add(Anomaly("api", "http_requests_total", T0));
+
+        Assert.Equal("capacity", correlator.Add(Anomaly("db", "cpu", T0)).Reason);
+        Assert.Equal(CorrelationOutcome.Joined, correlator.Add(Anomaly("api", "errors", T0)).Outcome);
+    }
+
+    [Fact]
+    public void Add_SameInputTwice_SameEpisodes()
+    {
+        static IReadOnlyList<Episode> Run()
+        {
+            var time = new FakeTimeProvider(T0);
+            var correlator = new Correlator(graph: new DependencyGraph([("web", "api")]), timeProvider: time);
+            var random = new Random(5);
+            var services = new[] { "web", "api", "db", "mail" };
+            for (var i = 0; i < 300; i++)
+            {
+                time.Advance(TimeSpan.FromSeconds(random.Next(1, 40)));
+                correlator.Add(Anomaly(services[random.Next(4)], $"m{random.Next(3)}", time.GetUtcNow().AddSeconds(-random.Next(30))));
+                correlator.Tick();
+            }
+
+            return correlator.DrainChanged();
+        }
+
+        var first = Run();
+        var second = Run();
+
+        Assert.Equal(first.Select(e => (e.Id, e.State, e.SignalCount, string.Join(',', e.Members.Select(m => m.Signal.Fingerprint)))),
+            second.Select(e => (e.Id, e.State, e.SignalCount, string.Join(',', e.Members.Select(m => m.Signal.Fingerprint)))));
+    }
+}
