@@ -70,6 +70,18 @@ public sealed class Correlator
         }
     }
 
+    /// <summary>Gets how many episodes, fingerprints and entity keys the correlator tracks (for tests of its memory bound).</summary>
+    internal (int Episodes, int Fingerprints, int Keys) Tracked
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_episodes.Count, _byFingerprint.Count, _byEntity.Count);
+            }
+        }
+    }
+
     /// <summary>Correlates one signal.</summary>
     /// <param name="signal">The signal.</param>
     /// <returns>What was done with it; never throws for bad input.</returns>
@@ -124,6 +136,7 @@ public sealed class Correlator
             }
 
             ForgetOldChanges(now);
+            TrimIfSparse();
         }
     }
 
@@ -266,7 +279,7 @@ public sealed class Correlator
         string? attachedTo = null;
         if (entity is not null)
         {
-            foreach (var related in Related(entity))
+            foreach (var related in Related(entity) ?? [entity])
             {
                 if (!_byEntity.TryGetValue(related, out var list))
                 {
@@ -325,28 +338,16 @@ public sealed class Correlator
     private void FindCandidates(Signal signal, string key, bool hasEntity, DateTimeOffset now)
     {
         _candidates.Clear();
-        var keys = hasEntity ? Related(key) : [key];
-        foreach (var related in keys)
+        var keys = hasEntity ? Related(key) : null;
+        if (keys is null)
         {
-            if (!_byEntity.TryGetValue(related, out var list))
+            AddCandidates(signal, key, key, now);
+        }
+        else
+        {
+            foreach (var related in keys)
             {
-                continue;
-            }
-
-            foreach (var episode in list)
-            {
-                if (_candidates.Contains(episode) || !ScopeMatches(episode, signal))
-                {
-                    continue;
-                }
-
-                var near = signal.Onset >= episode.OpenedAt - _options.GroupWindow && signal.Onset <= episode.LastOnset + _options.GroupWindow;
-                var reopenable = episode.IsClosed && now - episode.ClosedAt < _options.ReopenWindow
-                    && signal.Onset <= episode.ClosedAt + _options.ReopenWindow && episode.Keys.Contains(key);
-                if ((near && !episode.IsClosed) || reopenable)
-                {
-                    _candidates.Add(episode);
-                }
+                AddCandidates(signal, key, related, now);
             }
         }
 
@@ -354,6 +355,30 @@ public sealed class Correlator
         if (_candidates.Exists(static e => !e.IsClosed))
         {
             _candidates.RemoveAll(static e => e.IsClosed);
+        }
+    }
+
+    private void AddCandidates(Signal signal, string key, string related, DateTimeOffset now)
+    {
+        if (!_byEntity.TryGetValue(related, out var list))
+        {
+            return;
+        }
+
+        foreach (var episode in list)
+        {
+            if (_candidates.Contains(episode) || !ScopeMatches(episode, signal))
+            {
+                continue;
+            }
+
+            var near = signal.Onset >= episode.OpenedAt - _options.GroupWindow && signal.Onset <= episode.LastOnset + _options.GroupWindow;
+            var reopenable = episode.IsClosed && now - episode.ClosedAt < _options.ReopenWindow
+                && signal.Onset <= episode.ClosedAt + _options.ReopenWindow && episode.Keys.Contains(key);
+            if ((near && !episode.IsClosed) || reopenable)
+            {
+                _candidates.Add(episode);
+            }
         }
     }
 
@@ -527,12 +552,32 @@ public sealed class Correlator
         }
     }
 
+    // Dictionaries and lists keep their peak capacity; after a storm has aged out, give the memory back.
+    private void TrimIfSparse()
+    {
+        if (_byFingerprint.EnsureCapacity(0) > 1024 && _byFingerprint.Count < _byFingerprint.EnsureCapacity(0) / 4)
+        {
+            _byFingerprint.TrimExcess();
+        }
+
+        if (_byEntity.EnsureCapacity(0) > 1024 && _byEntity.Count < _byEntity.EnsureCapacity(0) / 4)
+        {
+            _byEntity.TrimExcess();
+        }
+
+        if (_episodes.Capacity > 1024 && _episodes.Count < _episodes.Capacity / 4)
+        {
+            _episodes.TrimExcess();
+            _dirty.TrimExcess();
+        }
+    }
+
     private void AttachRecentChanges(LiveEpisode episode, string entity)
     {
         foreach (var (change, changeEntity) in _changes)
         {
             if (changeEntity is not null && change.Onset >= episode.OpenedAt - _options.ChangeLookback
-                && Array.IndexOf(Related(entity), changeEntity) >= 0 && ScopeMatches(episode, change) && !episode.Changes.Contains(change))
+                && (string.Equals(changeEntity, entity, StringComparison.Ordinal) || Array.IndexOf(Related(entity) ?? [], changeEntity) >= 0) && ScopeMatches(episode, change) && !episode.Changes.Contains(change))
             {
                 episode.Changes.Add(change);
             }
@@ -570,8 +615,13 @@ public sealed class Correlator
 
     // The entity, the services it calls and the services that call it, within MaxGraphHops along call chains. Siblings (two
     // callers of one dependency) are not related by themselves: they meet through the dependency's own signals.
-    private string[] Related(string entity)
+    private string[]? Related(string entity)
     {
+        if (!_graph.Contains(entity))
+        {
+            return null; // unknown to the graph: related to itself only, and not cached, so the cache is bounded by the graph
+        }
+
         if (!_related.TryGetValue(entity, out var related))
         {
             var set = new SortedSet<string>(StringComparer.Ordinal) { entity };

@@ -34,6 +34,11 @@ public sealed class DependencyGraph
     /// <summary>Gets the number of services in the graph.</summary>
     public int Count => _dependencies.Keys.Union(_dependents.Keys).Count();
 
+    /// <summary>Whether the graph has any edge to or from <paramref name="service"/>.</summary>
+    /// <param name="service">The service.</param>
+    /// <returns><see langword="true"/> when the service appears in the graph.</returns>
+    public bool Contains(string service) => _dependencies.ContainsKey(service) || _dependents.ContainsKey(service);
+
     /// <summary>The services <paramref name="service"/> calls directly.</summary>
     /// <param name="service">The service.</param>
     /// <returns>Its direct dependencies; empty when unknown.</returns>

@@ -137,15 +137,19 @@ public sealed class RootCauseRankerOptions
 /// weights clamped to [0, 1]. Hypotheses are sorted by score, then by entity name (ordinal) for determinism.</para>
 /// <list type="bullet">
 /// <item><see cref="EvidenceKind.Lead"/>: 1 − (entity's first onset − episode's first onset) / <see cref="RootCauseRankerOptions.LeadHorizon"/>, clamped.</item>
-/// <item><see cref="EvidenceKind.Magnitude"/>: the mean of the entity's peak score and magnitude, each divided by the episode's largest.</item>
+/// <item><see cref="EvidenceKind.Magnitude"/>: the mean of the entity's peak score and magnitude, each divided by the episode's
+/// largest (the peak score alone when no signal carries a magnitude).</item>
 /// <item><see cref="EvidenceKind.Dependency"/>: (Σ affected dependents − Σ affected dependencies) / (related affected entities − 1)
 /// (affected entities the graph relates to another affected entity; unrelated noise does not dilute the evidence), each
 /// counted 1/hops (up to <see cref="RootCauseRankerOptions.DependencyHops"/>) and only when the dependency started no later
 /// than its dependent (full credit within <see cref="RootCauseRankerOptions.SimultaneityTolerance"/>, fading to none at twice
-/// it). A dependent whose first signal is rising traffic is not counted: incoming load is not caused by a dependency.</item>
-/// <item><see cref="EvidenceKind.Change"/>: a change on the entity between <see cref="RootCauseRankerOptions.ChangeWindow"/> before
-/// the onset and the onset: 1 − 0.5 · age / window (times <see cref="RootCauseRankerOptions.MinorChangeFactor"/> for scaling
-/// and other changes). A change on an entity that shows no symptom and that no affected entity depends on counts 0.</item>
+/// it). A dependent whose first signal is rising traffic is not counted: incoming load is not caused by a dependency. An entity
+/// without symptoms but with a counted change gets Σ affected dependents (1/hops) / related affected entities.</item>
+/// <item><see cref="EvidenceKind.Change"/>: a change on the entity at most <see cref="RootCauseRankerOptions.ChangeWindow"/> before
+/// the episode's onset (its first symptom) and no later than the entity's own first symptom: 1 − 0.5 · age / window (age 0 for
+/// changes after the episode's onset), times <see cref="RootCauseRankerOptions.MinorChangeFactor"/> for scaling and other
+/// changes; the strongest change of an entity counts. A change on an entity that shows no symptom and that no affected entity
+/// depends on counts 0, as does a change outside the window; both still appear as evidence with weight 0.</item>
 /// <item><see cref="EvidenceKind.SignalClass"/>: 1 when the entity's traffic rose first in the episode or it shows saturation with
 /// no affected dependency behind it; 0.75 for errors with no affected dependency behind them; 0.5 for saturation elsewhere or
 /// latency on such a leaf; 0.25 for errors elsewhere.</item>

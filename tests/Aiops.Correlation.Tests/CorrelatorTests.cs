@@ -294,4 +294,32 @@ public sealed class CorrelatorTests : IDisposable
         Assert.Equal(first.Select(e => (e.Id, e.State, e.SignalCount, string.Join(',', e.Members.Select(m => m.Signal.Fingerprint)))),
             second.Select(e => (e.Id, e.State, e.SignalCount, string.Join(',', e.Members.Select(m => m.Signal.Fingerprint)))));
     }
+
+    [Fact]
+    public void Tick_ResolvedEpisodesPastReopenWindow_AreForgotten()
+    {
+        var correlator = new Correlator(timeProvider: _time);
+        for (var i = 0; i < 500; i++)
+        {
+            correlator.Add(Alert($"svc-{i}", "HighErrorRate", T0));
+            correlator.Add(Anomaly($"svc-{i}", "http_request_errors_total", T0));
+        }
+
+        Assert.Equal((500, 1000, 500), correlator.Tracked);
+        for (var i = 0; i < 500; i++)
+        {
+            correlator.Add(Alert($"svc-{i}", "HighErrorRate", T0, AlertStatus.Resolved));
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(8));
+        correlator.Tick(); // quiet for 5 minutes after the anomalies expired: closed
+        Assert.Equal(0, correlator.OpenCount);
+        Assert.Equal(500, correlator.Tracked.Episodes); // still reopenable
+
+        _time.Advance(TimeSpan.FromMinutes(10));
+        correlator.Tick();
+
+        Assert.Equal((0, 0, 0), correlator.Tracked);
+        Assert.Empty(correlator.Snapshot());
+    }
 }
