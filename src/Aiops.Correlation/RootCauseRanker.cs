@@ -9,7 +9,7 @@ namespace Aiops.Correlation;
 /// Options are read once when a ranker is created; changing them afterwards has no effect on it. A hypothesis' score is the
 /// weighted sum of its evidence values divided by the sum of the five weights, so only the weights' ratios matter.
 /// </remarks>
-public sealed class RootCauseRankerOptions
+public sealed class RootCauseRankerOptions : IValidatableObject
 {
     /// <summary>Gets or sets the weight of the lead/lag of onsets (the earliest entity gets the full weight). Default: 0.35. Range: [0, 100].</summary>
     [Range(0.0, 100.0)]
@@ -103,26 +103,22 @@ public sealed class RootCauseRankerOptions
     /// <exception cref="ValidationException">A value is out of range; the message names the option and the property.</exception>
     public void Validate()
     {
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true);
+        Aiops.Detection.Internal.OptionsValidator.ThrowIfInvalid(this);
+        Classifier.Validate();
+    }
+
+    /// <inheritdoc />
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
         if (LeadWeight + MagnitudeWeight + DependencyWeight + ChangeWeight + SignalClassWeight <= 0)
         {
-            results.Add(new ValidationResult("At least one weight must be positive.", [nameof(LeadWeight)]));
+            yield return new ValidationResult("At least one weight must be positive.", [nameof(LeadWeight)]);
         }
 
         if (EntityLabels is not null && EntityLabels.Any(string.IsNullOrEmpty))
         {
-            results.Add(new ValidationResult("The list holds an empty label name.", [nameof(EntityLabels)]));
+            yield return new ValidationResult("The list holds an empty label name.", [nameof(EntityLabels)]);
         }
-
-        if (results.Count > 0)
-        {
-            throw new ValidationException(string.Join(
-                Environment.NewLine,
-                results.Select(r => $"{nameof(RootCauseRankerOptions)}.{string.Join(",", r.MemberNames)}: {r.ErrorMessage}")));
-        }
-
-        Classifier.Validate();
     }
 }
 

@@ -28,7 +28,7 @@ public enum SignalClass
 /// Options are read once when a classifier is created; changing them afterwards has no effect on it. Setting a list replaces
 /// its defaults; to extend a list, add to it.
 /// </remarks>
-public sealed class SignalClassifierOptions
+public sealed class SignalClassifierOptions : IValidatableObject
 {
     /// <summary>The default <see cref="OverrideKey"/>: <c>aiops_signal_class</c>.</summary>
     public const string DefaultOverrideKey = "aiops_signal_class";
@@ -96,22 +96,19 @@ public sealed class SignalClassifierOptions
 
     /// <summary>Checks every property: the override key is not empty, no list is <see langword="null"/> or holds an empty pattern.</summary>
     /// <exception cref="ValidationException">A value is invalid; the message names the option and the property.</exception>
-    public void Validate()
+    public void Validate() => Aiops.Detection.Internal.OptionsValidator.ThrowIfInvalid(this);
+
+    /// <inheritdoc />
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
         var results = new List<ValidationResult>();
-        Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true);
         CheckList(TrafficPatterns, nameof(TrafficPatterns), results);
         CheckList(ErrorPatterns, nameof(ErrorPatterns), results);
         CheckList(LatencyPatterns, nameof(LatencyPatterns), results);
         CheckList(LatencyUnitPatterns, nameof(LatencyUnitPatterns), results);
         CheckList(SaturationPatterns, nameof(SaturationPatterns), results);
         CheckList(StatusCodeLabels, nameof(StatusCodeLabels), results);
-        if (results.Count > 0)
-        {
-            throw new ValidationException(string.Join(
-                Environment.NewLine,
-                results.Select(r => $"{nameof(SignalClassifierOptions)}.{string.Join(",", r.MemberNames)}: {r.ErrorMessage}")));
-        }
+        return results;
     }
 
     private static void CheckList(IList<string>? list, string name, List<ValidationResult> results)
