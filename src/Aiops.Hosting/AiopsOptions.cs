@@ -1,0 +1,60 @@
+using System.ComponentModel.DataAnnotations;
+using System.Threading.Channels;
+
+namespace Aiops.Hosting;
+
+/// <summary>
+/// Options of the hosted Aiops pipeline, bound from the <c>Aiops</c> configuration section (<see cref="SectionName"/>) and
+/// validated when the host starts.
+/// </summary>
+public sealed class AiopsOptions
+{
+    /// <summary>The configuration section the options bind from: <c>Aiops</c>.</summary>
+    public const string SectionName = "Aiops";
+
+    /// <summary>Gets the options of the channels that join the pipeline's stages.</summary>
+    public PipelineChannelOptions Channels { get; init; } = new();
+
+    /// <summary>Gets the options of the Alertmanager webhook endpoint.</summary>
+    public AlertmanagerWebhookOptions Alertmanager { get; init; } = new();
+}
+
+/// <summary>Capacity and back-pressure of the bounded channels between pipeline stages. Every dropped item is counted.</summary>
+public sealed class PipelineChannelOptions
+{
+    /// <summary>Gets or sets how many metric samples wait between the sources and detection. Default: 100,000. Range: [1, 10,000,000].</summary>
+    [Range(1, 10_000_000)]
+    public int SampleCapacity { get; set; } = 100_000;
+
+    /// <summary>Gets or sets how many signals (anomalies, alerts, changes) wait before correlation. Default: 10,000. Range: [1, 10,000,000].</summary>
+    [Range(1, 10_000_000)]
+    public int SignalCapacity { get; set; } = 10_000;
+
+    /// <summary>
+    /// Gets or sets what a full channel does with a new item: <see cref="BoundedChannelFullMode.DropOldest"/> keeps the
+    /// pipeline current under overload (the drop is counted); <see cref="BoundedChannelFullMode.Wait"/> pushes back on the
+    /// writer. Default: <see cref="BoundedChannelFullMode.DropOldest"/>.
+    /// </summary>
+    public BoundedChannelFullMode FullMode { get; set; } = BoundedChannelFullMode.DropOldest;
+}
+
+/// <summary>Options of the Alertmanager webhook endpoint (<c>MapAiopsAlertmanager</c>).</summary>
+public sealed class AlertmanagerWebhookOptions
+{
+    /// <summary>Gets or sets the largest accepted body in bytes; larger requests get 413. Default: 1 MiB. Range: [1 KiB, 64 MiB].</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Gets or sets the bearer token Alertmanager's <c>http_config.authorization</c> must send; <see langword="null"/> disables the check. Default: <see langword="null"/>.</summary>
+    public string? BearerToken { get; set; }
+
+    /// <summary>Gets or sets the user name of <c>http_config.basic_auth</c>; with <see cref="BasicAuthPassword"/>, enables basic authentication. Default: <see langword="null"/>.</summary>
+    public string? BasicAuthUser { get; set; }
+
+    /// <summary>Gets or sets the password of <c>http_config.basic_auth</c>. Default: <see langword="null"/>.</summary>
+    public string? BasicAuthPassword { get; set; }
+
+    /// <summary>Gets or sets how long an identical notification (Alertmanager's retry or repeat) is recognised and acknowledged without being processed again. Default: 10 minutes. Range: [0, 1 day].</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan DuplicateWindow { get; set; } = TimeSpan.FromMinutes(10);
+}

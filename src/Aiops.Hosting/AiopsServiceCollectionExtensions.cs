@@ -1,0 +1,49 @@
+using Aiops.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Aiops in a host: <c>services.AddAiops()</c> or <c>builder.AddAiops()</c>.</summary>
+public static class AiopsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the Aiops pipeline. Options bind from the <c>Aiops</c> configuration section and are validated when the host
+    /// starts. Safe to call more than once: services are registered once, and every <paramref name="configure"/> runs.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Configures sources, gates and actions; may be <see langword="null"/>.</param>
+    /// <returns>The same services, for chaining.</returns>
+    public static IServiceCollection AddAiops(this IServiceCollection services, Action<AiopsBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (!services.Any(d => d.ServiceType == typeof(AiopsMarker)))
+        {
+            services.AddSingleton<AiopsMarker>();
+            services.AddMetrics();
+            services.TryAddSingleton(TimeProvider.System);
+            services.AddOptions<AiopsOptions>().BindConfiguration(AiopsOptions.SectionName).ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AiopsOptions>, AiopsOptionsValidator>());
+            services.TryAddSingleton<HostingTelemetry>();
+            services.TryAddSingleton<AiopsPipelineWriter>();
+        }
+
+        configure?.Invoke(new AiopsBuilder(services));
+        return services;
+    }
+
+    /// <summary>Adds the Aiops pipeline to a host application builder (see <see cref="AddAiops(IServiceCollection, Action{AiopsBuilder}?)"/>).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures sources, gates and actions; may be <see langword="null"/>.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    public static IHostApplicationBuilder AddAiops(this IHostApplicationBuilder builder, Action<AiopsBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddAiops(configure);
+        return builder;
+    }
+
+    /// <summary>Marks that the core services are registered, so a second call adds nothing twice.</summary>
+    private sealed class AiopsMarker;
+}

@@ -1,0 +1,27 @@
+using System.Diagnostics.Metrics;
+
+namespace Aiops.Hosting;
+
+/// <summary>The instruments of the hosted pipeline. Meter name: <see cref="MeterName"/>. Thread-safe.</summary>
+public sealed class HostingTelemetry
+{
+    /// <summary>The name of the meter: <c>Aiops.Hosting</c>.</summary>
+    public const string MeterName = "Aiops.Hosting";
+
+    private readonly Counter<long> _dropped;
+    private readonly Counter<long> _webhook;
+
+    /// <summary>Initializes a new instance of the <see cref="HostingTelemetry"/> class.</summary>
+    /// <param name="meterFactory">The factory that owns the meter's lifetime.</param>
+    public HostingTelemetry(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(MeterName);
+        _dropped = meter.CreateCounter<long>("aiops.hosting.channel.dropped", "{item}", "Items dropped by a full pipeline channel, by channel (samples, signals).");
+        _webhook = meter.CreateCounter<long>("aiops.hosting.alertmanager.requests", "{request}", "Alertmanager webhook requests, by outcome (accepted, duplicate, unauthorized, too_large, malformed).");
+    }
+
+    internal void Dropped(string channel) => _dropped.Add(1, new KeyValuePair<string, object?>("channel", channel));
+
+    internal void Webhook(string outcome) => _webhook.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+}
