@@ -8,16 +8,22 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers Aiops in a host: <c>services.AddAiops()</c> or <c>builder.AddAiops()</c>.</summary>
 public static class AiopsServiceCollectionExtensions
 {
+    /// <summary>Adds the Aiops pipeline with its defaults (see <see cref="AddAiops(IServiceCollection, Action{AiopsBuilder})"/>).</summary>
+    /// <param name="services">The services.</param>
+    /// <returns>The same services, for chaining.</returns>
+    public static IServiceCollection AddAiops(this IServiceCollection services) => services.AddAiops(static _ => { });
+
     /// <summary>
     /// Adds the Aiops pipeline. Options bind from the <c>Aiops</c> configuration section and are validated when the host
     /// starts. Safe to call more than once: services are registered once, and every <paramref name="configure"/> runs.
     /// </summary>
     /// <param name="services">The services.</param>
-    /// <param name="configure">Configures sources, gates and actions; may be <see langword="null"/>.</param>
+    /// <param name="configure">Configures sources, gates and actions.</param>
     /// <returns>The same services, for chaining.</returns>
-    public static IServiceCollection AddAiops(this IServiceCollection services, Action<AiopsBuilder>? configure = null)
+    public static IServiceCollection AddAiops(this IServiceCollection services, Action<AiopsBuilder> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
         if (!services.Any(d => d.ServiceType == typeof(AiopsMarker)))
         {
             services.AddSingleton<AiopsMarker>();
@@ -29,15 +35,20 @@ public static class AiopsServiceCollectionExtensions
             services.TryAddSingleton<AiopsPipelineWriter>();
         }
 
-        configure?.Invoke(new AiopsBuilder(services));
+        configure(new AiopsBuilder(services));
         return services;
     }
 
-    /// <summary>Adds the Aiops pipeline to a host application builder (see <see cref="AddAiops(IServiceCollection, Action{AiopsBuilder}?)"/>).</summary>
+    /// <summary>Adds the Aiops pipeline with its defaults to a host application builder.</summary>
     /// <param name="builder">The builder.</param>
-    /// <param name="configure">Configures sources, gates and actions; may be <see langword="null"/>.</param>
     /// <returns>The same builder, for chaining.</returns>
-    public static IHostApplicationBuilder AddAiops(this IHostApplicationBuilder builder, Action<AiopsBuilder>? configure = null)
+    public static IHostApplicationBuilder AddAiops(this IHostApplicationBuilder builder) => builder.AddAiops(static _ => { });
+
+    /// <summary>Adds the Aiops pipeline to a host application builder (see <see cref="AddAiops(IServiceCollection, Action{AiopsBuilder})"/>).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures sources, gates and actions.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    public static IHostApplicationBuilder AddAiops(this IHostApplicationBuilder builder, Action<AiopsBuilder> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddAiops(configure);
