@@ -33,6 +33,11 @@ public static class AiopsServiceCollectionExtensions
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AiopsOptions>, AiopsOptionsValidator>());
             services.TryAddSingleton<HostingTelemetry>();
             services.TryAddSingleton<AiopsPipelineWriter>();
+            Aiops.Hosting.Alertmanager.AlertmanagerServiceCollectionExtensions.AddAlertmanagerWebhookServices(services);
+
+            // Registered before the sources that configure adds: hosted services stop in reverse order, so sources stop first,
+            // then detection, then correlation, each draining into the next.
+            PipelineServiceCollectionExtensions.AddPipelineServices(services);
         }
 
         configure(new AiopsBuilder(services));

@@ -18,7 +18,7 @@ public sealed class HostingTelemetry
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
         _dropped = meter.CreateCounter<long>("aiops.hosting.channel.dropped", "{item}", "Items dropped by a full pipeline channel, by channel (samples, signals).");
-        _webhook = meter.CreateCounter<long>("aiops.hosting.alertmanager.requests", "{request}", "Alertmanager webhook requests, by outcome (accepted, duplicate, unauthorized, too_large, malformed).");
+        _webhook = meter.CreateCounter<long>("aiops.hosting.alertmanager.requests", "{request}", "Alertmanager webhook requests, by outcome (accepted, duplicate, unauthorized, too_large, malformed, unavailable).");
     }
 
     internal void Dropped(string channel) => _dropped.Add(1, new KeyValuePair<string, object?>("channel", channel));

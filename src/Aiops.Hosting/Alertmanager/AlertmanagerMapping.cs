@@ -1,0 +1,211 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Aiops.Correlation;
+
+namespace Aiops.Hosting.Alertmanager;
+
+/// <summary>Validates a version "4" payload and maps its alerts to <see cref="AlertSignal"/>s. Stateless; thread-safe.</summary>
+internal static class AlertmanagerMapping
+{
+    /// <summary>The only payload version accepted.</summary>
+    public const string SupportedVersion = "4";
+
+    private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>(0);
+
+    /// <summary>Maps the payload's alerts, or explains why the payload is invalid.</summary>
+    /// <param name="payload">The deserialized payload (<see langword="null"/> for a JSON <c>null</c>).</param>
+    /// <param name="signals">The signals, one per alert, in payload order.</param>
+    /// <param name="error">Why the payload was rejected.</param>
+    /// <returns><see langword="true"/> when the payload is valid.</returns>
+    public static bool TryMap(AlertmanagerPayload? payload, out AlertSignal[] signals, out string? error)
+    {
+        signals = [];
+        if (payload is null)
+        {
+            error = "The body must be a JSON object.";
+            return false;
+        }
+
+        if (payload.Version is null)
+        {
+            error = "The required field 'version' is missing.";
+            return false;
+        }
+
+        if (payload.Version != SupportedVersion)
+        {
+            error = $"Unsupported payload version '{payload.Version}'; only version \"{SupportedVersion}\" is accepted.";
+            return false;
+        }
+
+        if (payload.GroupKey is null)
+        {
+            error = "The required field 'groupKey' is missing.";
+            return false;
+        }
+
+        if (payload.Alerts is null)
+        {
+            error = "The required field 'alerts' is missing.";
+            return false;
+        }
+
+        if (payload.Alerts.Count == 0)
+        {
+            error = "The 'alerts' array is empty.";
+            return false;
+        }
+
+        var result = new AlertSignal[payload.Alerts.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var alert = payload.Alerts[i];
+            if (alert is null)
+            {
+                error = $"alerts[{i}] is null.";
+                return false;
+            }
+
+            AlertStatus status;
+            if (alert.Status == "firing")
+            {
+                status = AlertStatus.Firing;
+            }
+            else if (alert.Status == "resolved")
+            {
+                status = AlertStatus.Resolved;
+            }
+            else
+            {
+                error = alert.Status is null
+                    ? $"The required field 'alerts[{i}].status' is missing."
+                    : $"alerts[{i}].status is '{alert.Status}'; expected 'firing' or 'resolved'.";
+                return false;
+            }
+
+            if (alert.Labels is null)
+            {
+                error = $"The required field 'alerts[{i}].labels' is missing.";
+                return false;
+            }
+
+            if (!alert.Labels.TryGetValue("alertname", out var name) || string.IsNullOrEmpty(name))
+            {
+                error = $"The required label 'alerts[{i}].labels.alertname' is missing.";
+                return false;
+            }
+
+            if (alert.StartsAt is not { } startsAt)
+            {
+                error = $"The required field 'alerts[{i}].startsAt' is missing.";
+                return false;
+            }
+
+            // Firing alerts carry endsAt = 0001-01-01T00:00:00Z (or a provisional resolve time): no end yet.
+            DateTimeOffset? endsAt = status == AlertStatus.Resolved && alert.EndsAt is { } end && end.Year > 1 ? end : null;
+            var fingerprint = string.IsNullOrEmpty(alert.Fingerprint) ? FingerprintOf(alert.Labels) : alert.Fingerprint;
+            result[i] = new AlertSignal(
+                fingerprint,
+                name,
+                startsAt,
+                alert.Labels,
+                status,
+                endsAt,
+                alert.Labels.TryGetValue("severity", out var severity) ? severity : null,
+                alert.Annotations ?? Empty);
+        }
+
+        signals = result;
+        error = null;
+        return true;
+    }
+
+    /// <summary>
+    /// A stable fingerprint of a label set, for alerts that carry none: FNV-1a (64 bit) over the labels sorted by name
+    /// (ordinal), as 16 lower-case hex digits like Alertmanager's own.
+    /// </summary>
+    /// <param name="labels">The labels.</param>
+    /// <returns>The fingerprint.</returns>
+    public static string FingerprintOf(IReadOnlyDictionary<string, string> labels)
+    {
+        var names = new string[labels.Count];
+        var n = 0;
+        foreach (var key in labels.Keys)
+        {
+            names[n++] = key;
+        }
+
+        Array.Sort(names, StringComparer.Ordinal);
+        var hash = 14695981039346656037UL;
+        foreach (var key in names)
+        {
+            hash = Fnv(hash, key);
+            hash = Fnv(hash, 0xFF);
+            hash = Fnv(hash, labels[key]);
+            hash = Fnv(hash, 0xFF);
+        }
+
+        return hash.ToString("x16", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// The identity of a notification for duplicate detection: SHA-256 (first 128 bits) of the group key and the
+    /// order-independent set of (fingerprint, status, startsAt, endsAt) of its alerts.
+    /// </summary>
+    /// <param name="groupKey">The payload's group key.</param>
+    /// <param name="signals">The mapped alerts.</param>
+    /// <returns>The key.</returns>
+    public static UInt128 NotificationKey(string groupKey, AlertSignal[] signals)
+    {
+        var entries = new string[signals.Length];
+        for (var i = 0; i < signals.Length; i++)
+        {
+            var s = signals[i];
+            entries[i] = string.Create(
+                CultureInfo.InvariantCulture,
+                $"{s.Fingerprint}\u001f{(int)s.Status}\u001f{s.Onset.UtcTicks}\u001f{s.EndsAt?.UtcTicks ?? 0}");
+        }
+
+        Array.Sort(entries, StringComparer.Ordinal);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Append(hash, groupKey);
+        foreach (var entry in entries)
+        {
+            Append(hash, "\u001e");
+            Append(hash, entry);
+        }
+
+        Span<byte> digest = stackalloc byte[32];
+        hash.GetHashAndReset(digest);
+        return BinaryPrimitives.ReadUInt128LittleEndian(digest);
+    }
+
+    private static void Append(IncrementalHash hash, string text)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (max <= 512)
+        {
+            Span<byte> buffer = stackalloc byte[512];
+            hash.AppendData(buffer[..Encoding.UTF8.GetBytes(text, buffer)]);
+        }
+        else
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(text));
+        }
+    }
+
+    private static ulong Fnv(ulong hash, string text)
+    {
+        foreach (var c in text)
+        {
+            hash = Fnv(hash, (byte)c);
+            hash = Fnv(hash, (byte)(c >> 8));
+        }
+
+        return hash;
+    }
+
+    private static ulong Fnv(ulong hash, byte b) => (hash ^ b) * 1099511628211UL;
+}

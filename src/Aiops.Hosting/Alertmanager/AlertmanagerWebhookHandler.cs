@@ -1,0 +1,290 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Aiops.Correlation;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Aiops.Hosting.Alertmanager;
+
+/// <summary>
+/// Handles Alertmanager's version "4" webhook: authentication, body limit, validation, duplicate detection and the
+/// write of one <see cref="AlertSignal"/> per alert. One instance serves every request; thread-safe.
+/// </summary>
+internal sealed class AlertmanagerWebhookHandler
+{
+    private const int InitialBufferBytes = 16 * 1024;
+    private const long ServerLimitHeadroomBytes = 1024 * 1024;
+    private const string BearerChallenge = "Bearer realm=\"aiops\"";
+    private const string BasicChallenge = "Basic realm=\"aiops\", charset=\"UTF-8\"";
+
+    private readonly AiopsPipelineWriter _writer;
+    private readonly HostingTelemetry _telemetry;
+    private readonly AlertmanagerDuplicateCache _duplicates;
+    private readonly int _maxBodyBytes;
+    private readonly byte[]? _bearerHash;
+    private readonly byte[]? _basicHash;
+
+    /// <summary>Initializes a new instance of the <see cref="AlertmanagerWebhookHandler"/> class.</summary>
+    /// <param name="options">The (validated) options.</param>
+    /// <param name="writer">Where signals go.</param>
+    /// <param name="telemetry">Where outcomes are counted.</param>
+    /// <param name="time">The clock of the duplicate window.</param>
+    public AlertmanagerWebhookHandler(IOptions<AiopsOptions> options, AiopsPipelineWriter writer, HostingTelemetry telemetry, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(telemetry);
+        ArgumentNullException.ThrowIfNull(time);
+        var webhook = options.Value.Alertmanager;
+        _writer = writer;
+        _telemetry = telemetry;
+        _maxBodyBytes = webhook.MaxBodyBytes;
+        _duplicates = new AlertmanagerDuplicateCache(time, webhook.DuplicateWindow);
+        if (!string.IsNullOrEmpty(webhook.BearerToken))
+        {
+            _bearerHash = SHA256.HashData(Encoding.UTF8.GetBytes(webhook.BearerToken));
+        }
+
+        if (webhook.BasicAuthUser is not null && webhook.BasicAuthPassword is not null)
+        {
+            _basicHash = SHA256.HashData(Encoding.UTF8.GetBytes(webhook.BasicAuthUser + ":" + webhook.BasicAuthPassword));
+        }
+    }
+
+    /// <summary>Gets the cache of recently seen notifications.</summary>
+    internal AlertmanagerDuplicateCache Duplicates => _duplicates;
+
+    /// <summary>Handles one request.</summary>
+    /// <param name="context">The request's context.</param>
+    /// <returns>A task that completes when the response is written.</returns>
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (!IsAuthorized(context.Request))
+        {
+            _telemetry.Webhook("unauthorized");
+            var challenges = context.Response.Headers;
+            challenges.WWWAuthenticate = (_bearerHash, _basicHash) switch
+            {
+                (not null, not null) => new Microsoft.Extensions.Primitives.StringValues([BearerChallenge, BasicChallenge]),
+                (not null, null) => BearerChallenge,
+                _ => BasicChallenge,
+            };
+            await WriteProblemAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized", "Missing or invalid credentials.").ConfigureAwait(false);
+            return;
+        }
+
+        if (context.Request.ContentLength is { } declared && declared > _maxBodyBytes)
+        {
+            await TooLargeAsync(context, $"The body is {declared} bytes; the limit is {_maxBodyBytes} bytes.").ConfigureAwait(false);
+            return;
+        }
+
+        var limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        var serverLimit = (long)_maxBodyBytes + ServerLimitHeadroomBytes;
+        if (limit is { IsReadOnly: false } && limit.MaxRequestBodySize < serverLimit)
+        {
+            // Our own limit decides (with a reason); the server's must not fire first on its read-ahead of a chunked body.
+            limit.MaxRequestBodySize = serverLimit;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(context.Request.ContentLength ?? InitialBufferBytes, _maxBodyBytes) + 1);
+        try
+        {
+            var length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > _maxBodyBytes)
+                    {
+                        await TooLargeAsync(context, $"The body exceeds the limit of {_maxBodyBytes} bytes.").ConfigureAwait(false);
+                        return;
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, (long)_maxBodyBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await context.Request.Body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, _maxBodyBytes + 1) - length), context.RequestAborted).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+                if (length > _maxBodyBytes)
+                {
+                    await TooLargeAsync(context, $"The body exceeds the limit of {_maxBodyBytes} bytes.").ConfigureAwait(false);
+                    return;
+                }
+            }
+
+            await ProcessAsync(context, buffer.AsSpan(0, length)).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private Task ProcessAsync(HttpContext context, ReadOnlySpan<byte> body)
+    {
+        AlertmanagerPayload? payload;
+        try
+        {
+            payload = JsonSerializer.Deserialize(body, AlertmanagerJsonContext.Default.AlertmanagerPayload);
+        }
+        catch (JsonException ex)
+        {
+            return MalformedAsync(context, body.IsEmpty ? "The body is empty." : $"The body is not a valid version 4 payload: {ex.Message}");
+        }
+
+        if (!AlertmanagerMapping.TryMap(payload, out var signals, out var error))
+        {
+            return MalformedAsync(context, error!);
+        }
+
+        var key = AlertmanagerMapping.NotificationKey(payload!.GroupKey!, signals);
+        if (!_duplicates.TryAdd(key))
+        {
+            _telemetry.Webhook("duplicate");
+            return WriteAcceptedAsync(context, duplicate: true, 0);
+        }
+
+        var written = 0;
+        foreach (var signal in signals)
+        {
+            if (_writer.TryWriteSignal(signal))
+            {
+                written++;
+            }
+        }
+
+        if (written < signals.Length)
+        {
+            // The pipeline refused (full in Wait mode, or stopped): let Alertmanager retry, and do not treat the retry as a duplicate.
+            _duplicates.Remove(key);
+            _telemetry.Webhook("unavailable");
+            context.Response.Headers.RetryAfter = "1";
+            return WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "Pipeline unavailable", $"{signals.Length - written} of {signals.Length} alerts could not be queued; retry later.");
+        }
+
+        _telemetry.Webhook("accepted");
+        return WriteAcceptedAsync(context, duplicate: false, written);
+    }
+
+    private bool IsAuthorized(HttpRequest request)
+    {
+        if (_bearerHash is null && _basicHash is null)
+        {
+            return true;
+        }
+
+        var header = request.Headers.Authorization;
+        if (header.Count != 1 || header[0] is not { } value)
+        {
+            return false;
+        }
+
+        var span = value.AsSpan().Trim();
+        var space = span.IndexOf(' ');
+        if (space <= 0)
+        {
+            return false;
+        }
+
+        var scheme = span[..space];
+        var credentials = span[(space + 1)..].Trim();
+        if (_bearerHash is not null && scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            return Matches(_bearerHash, credentials, base64: false);
+        }
+
+        if (_basicHash is not null && scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
+        {
+            return Matches(_basicHash, credentials, base64: true);
+        }
+
+        return false;
+    }
+
+    /// <summary>Compares hashes in constant time, so neither the secret's content nor its length leaks through timing.</summary>
+    private static bool Matches(byte[] expectedHash, ReadOnlySpan<char> presented, bool base64)
+    {
+        if (presented.Length > 1024)
+        {
+            return false;
+        }
+
+        Span<byte> bytes = stackalloc byte[1024 * 3];
+        int count;
+        if (base64)
+        {
+            if (!Convert.TryFromBase64Chars(presented, bytes, out count))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            count = Encoding.UTF8.GetBytes(presented, bytes);
+        }
+
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(bytes[..count], hash);
+        return CryptographicOperations.FixedTimeEquals(hash, expectedHash);
+    }
+
+    private Task TooLargeAsync(HttpContext context, string detail)
+    {
+        _telemetry.Webhook("too_large");
+        return WriteProblemAsync(context, StatusCodes.Status413PayloadTooLarge, "Payload too large", detail);
+    }
+
+    private Task MalformedAsync(HttpContext context, string detail)
+    {
+        _telemetry.Webhook("malformed");
+        return WriteProblemAsync(context, StatusCodes.Status400BadRequest, "Invalid Alertmanager payload", detail);
+    }
+
+    private static async Task WriteProblemAsync(HttpContext context, int status, string title, string detail)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/problem+json";
+        using (var json = new Utf8JsonWriter(response.BodyWriter))
+        {
+            json.WriteStartObject();
+            json.WriteString("type", "about:blank");
+            json.WriteString("title", title);
+            json.WriteNumber("status", status);
+            json.WriteString("detail", detail);
+            json.WriteEndObject();
+        }
+
+        await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task WriteAcceptedAsync(HttpContext context, bool duplicate, int signals)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        using (var json = new Utf8JsonWriter(response.BodyWriter))
+        {
+            json.WriteStartObject();
+            json.WriteBoolean("accepted", true);
+            json.WriteBoolean("duplicate", duplicate);
+            json.WriteNumber("signals", signals);
+            json.WriteEndObject();
+        }
+
+        await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,55 @@
+using System.ComponentModel.DataAnnotations;
+using Aiops.Detection;
+
+namespace Aiops.Hosting;
+
+/// <summary>Options of the hosted detection stage, bound from <c>Aiops:Detection</c> (<see cref="SectionName"/>).</summary>
+public sealed class DetectionStageOptions
+{
+    /// <summary>The configuration section the options bind from: <c>Aiops:Detection</c>.</summary>
+    public const string SectionName = "Aiops:Detection";
+
+    /// <summary>Gets or sets the catalogue name of the detector each series gets. Default: <see cref="DetectorNames.Ensemble"/>.</summary>
+    [Required]
+    public string Detector { get; set; } = DetectorNames.Ensemble;
+
+    /// <summary>Gets or sets the most series scored at once. Default: 10,000. Range: [1, 10,000,000].</summary>
+    [Range(1, 10_000_000)]
+    public int MaxSeries { get; set; } = 10_000;
+
+    /// <summary>Gets or sets how long a series may go without a point before it is forgotten. Default: 1 hour. Range: [1 s, 30 days].</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Gets or sets the anomaly probability at or above which a scored point counts as anomalous and raises a signal;
+    /// <see langword="null"/> uses the detector's own flag (<see cref="AnomalyScore.IsAnomaly"/>). Default: <see langword="null"/>. Range: [0, 1].
+    /// </summary>
+    [Range(0d, 1d)]
+    public double? AnomalyThreshold { get; set; }
+
+    /// <summary>
+    /// Gets or sets how often a series that stays anomalous re-sends its signal, so correlation keeps its episode active.
+    /// Default: 60 seconds. Range: [1 s, 1 day].
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan RepeatInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets or sets the largest |raw score| put in a signal's magnitude. Default: 100. Range: [1, 1e9].</summary>
+    [Range(1d, 1e9)]
+    public double MaxMagnitude { get; set; } = 100;
+
+    /// <summary>Creates the detector of a new series instead of <see cref="Detector"/> (tests and custom detectors); not bound from configuration.</summary>
+    internal Func<SeriesKey, IAnomalyDetector>? DetectorFactory { get; set; }
+}
+
+/// <summary>Options of the hosted correlation stage, bound from <c>Aiops:Correlation</c> (<see cref="SectionName"/>), next to the correlator's own options.</summary>
+public sealed class CorrelationStageOptions
+{
+    /// <summary>The configuration section the options bind from: <c>Aiops:Correlation</c>.</summary>
+    public const string SectionName = "Aiops:Correlation";
+
+    /// <summary>Gets or sets how often episode lifecycles advance and changed episodes are saved. Default: 1 second. Range: [10 ms, 1 hour].</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan TickInterval { get; set; } = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,67 @@
+using Aiops.Correlation;
+using Aiops.Detection.Internal;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Aiops.Hosting;
+
+/// <summary>Registers the hosted detection and correlation stages; called once from <c>AddAiops</c>.</summary>
+internal static class PipelineServiceCollectionExtensions
+{
+    /// <summary>Adds the stages, the score board, the correlator and the default episode store. Idempotent.</summary>
+    /// <param name="services">The services; <c>AddAiops</c>'s core services (writer, telemetry, clock) must be registered too.</param>
+    /// <returns>The same services.</returns>
+    public static IServiceCollection AddPipelineServices(IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(static d => d.ServiceType == typeof(PipelineMarker)))
+        {
+            return services;
+        }
+
+        services.AddSingleton<PipelineMarker>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddLogging();
+
+        services.AddOptions<DetectionStageOptions>().BindConfiguration(DetectionStageOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DetectionStageOptions>>(new SectionValidator<DetectionStageOptions>(DetectionStageOptions.SectionName)));
+        services.AddOptions<CorrelationStageOptions>().BindConfiguration(CorrelationStageOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CorrelationStageOptions>>(new SectionValidator<CorrelationStageOptions>(CorrelationStageOptions.SectionName)));
+        services.AddOptions<CorrelatorOptions>().BindConfiguration(CorrelationStageOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CorrelatorOptions>>(new SectionValidator<CorrelatorOptions>(CorrelationStageOptions.SectionName)));
+
+        services.TryAddSingleton<PipelineTelemetry>();
+        services.TryAddSingleton<ScoreBoard>();
+        services.TryAddSingleton(static sp => new Correlator(
+            sp.GetRequiredService<IOptions<CorrelatorOptions>>().Value,
+            sp.GetService<DependencyGraph>(),
+            sp.GetService<IRootCauseRanker>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IEpisodeStore>(static _ => new InMemoryEpisodeStore());
+
+        // Hosted services stop in reverse registration order: detection stops (and drains into the signals channel)
+        // before correlation stops, and sources registered later by AiopsBuilder stop before both.
+        services.AddSingleton<CorrelationStage>();
+        services.AddSingleton<DetectionStage>();
+        services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<CorrelationStage>());
+        services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<DetectionStage>());
+        return services;
+    }
+
+    /// <summary>Marks that the stages are registered.</summary>
+    private sealed class PipelineMarker;
+
+    /// <summary>Validates an options object's data annotations, naming each bad key by its configuration path.</summary>
+    private sealed class SectionValidator<T>(string section) : IValidateOptions<T>
+        where T : class
+    {
+        public ValidateOptionsResult Validate(string? name, T options)
+        {
+            var failures = OptionsValidator.Errors(options, section, ':').ToList();
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
+    }
+}

@@ -1,0 +1,435 @@
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using Aiops.Detection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Aiops.Hosting;
+
+/// <summary>
+/// A hosted source that watches in-process instruments through a <see cref="MeterListener"/> and writes one
+/// <see cref="MetricSample"/> per series (instrument name and label set) every <see cref="MeterSourceOptions.CollectInterval"/>:
+/// counters as rates per second over the interval, gauges and up-down counters as their value, histograms as their mean.
+/// </summary>
+/// <remarks>
+/// Measurement callbacks take one short lock per instrument and allocate only when a new label set appears. Timestamps and
+/// intervals come from the <see cref="TimeProvider"/>.
+/// </remarks>
+internal sealed class MeterListenerSource : IHostedService, IDisposable
+{
+    private readonly MeterSourceOptions _options;
+    private readonly AiopsPipelineWriter _writer;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly HashSet<string> _meters;
+    private readonly HashSet<string> _instruments;
+    private readonly Lock _gate = new();
+    private readonly List<InstrumentState> _states = [];
+    private readonly CancellationTokenSource _stop = new();
+    private MeterListener? _listener;
+    private Task? _loop;
+    private DateTimeOffset _lastCollect;
+    private int _seriesCount;
+
+    public MeterListenerSource(MeterSourceOptions options, AiopsPipelineWriter writer, TimeProvider timeProvider, ILogger<MeterListenerSource> logger)
+    {
+        _options = options;
+        _writer = writer;
+        _time = timeProvider;
+        _logger = logger;
+        _meters = new HashSet<string>(options.Meters, StringComparer.Ordinal);
+        _instruments = new HashSet<string>(options.Instruments, StringComparer.Ordinal);
+    }
+
+    private enum Kind
+    {
+        /// <summary>Counter: deltas summed over the interval, written as a rate per second.</summary>
+        Delta,
+
+        /// <summary>ObservableCounter: cumulative totals, written as the rate of their increase.</summary>
+        Cumulative,
+
+        /// <summary>UpDownCounter: deltas added to a running total, written as the total.</summary>
+        RunningTotal,
+
+        /// <summary>Gauge: the last value, kept until a new one arrives.</summary>
+        Last,
+
+        /// <summary>ObservableGauge, ObservableUpDownCounter: the value observed at this collection.</summary>
+        Observed,
+
+        /// <summary>Histogram: the mean of the interval's measurements.</summary>
+        Histogram,
+    }
+
+    /// <summary>Gets the number of series tracked.</summary>
+    internal int SeriesCount => Volatile.Read(ref _seriesCount);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _lastCollect = _time.GetUtcNow();
+        var listener = new MeterListener
+        {
+            InstrumentPublished = OnInstrumentPublished,
+            MeasurementsCompleted = static (_, state) =>
+            {
+                if (state is InstrumentState s)
+                {
+                    s.Completed = true;
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<double>(static (_, m, tags, s) => ((InstrumentState)s!).Record(m, tags));
+        listener.SetMeasurementEventCallback<float>(static (_, m, tags, s) => ((InstrumentState)s!).Record(m, tags));
+        listener.SetMeasurementEventCallback<long>(static (_, m, tags, s) => ((InstrumentState)s!).Record(m, tags));
+        listener.SetMeasurementEventCallback<int>(static (_, m, tags, s) => ((InstrumentState)s!).Record(m, tags));
+        listener.SetMeasurementEventCallback<short>(static (_, m, tags, s) => ((InstrumentState)s!).Record(m, tags));
+        listener.SetMeasurementEventCallback<byte>(static (_, m, tags, s) => ((InstrumentState)s!).Record(m, tags));
+        listener.SetMeasurementEventCallback<decimal>(static (_, m, tags, s) => ((InstrumentState)s!).Record((double)m, tags));
+        _listener = listener;
+        listener.Start();
+        var timer = new PeriodicTimer(_options.CollectInterval, _time);
+        _loop = Task.Run(() => LoopAsync(timer), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await Task.WhenAny(_loop, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
+        }
+
+
+        // The last, partial interval: sources stop before the stages, which then drain it.
+        Collect();
+        _listener?.Dispose();
+    }
+
+    public void Dispose()
+    {
+        _listener?.Dispose();
+        _stop.Dispose();
+    }
+
+    /// <summary>Writes one sample per series for the interval since the last collection.</summary>
+    internal void Collect()
+    {
+        lock (_gate)
+        {
+            try
+            {
+                _listener?.RecordObservableInstruments();
+                var now = _time.GetUtcNow();
+                var seconds = (now - _lastCollect).TotalSeconds;
+                if (seconds <= 0)
+                {
+                    seconds = _options.CollectInterval.TotalSeconds;
+                }
+
+                _lastCollect = now;
+                for (var i = _states.Count - 1; i >= 0; i--)
+                {
+                    var state = _states[i];
+                    state.Collect(_writer, now, seconds);
+                    if (state.Completed)
+                    {
+                        _states.RemoveAt(i);
+                        Interlocked.Add(ref _seriesCount, -state.SeriesCount);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                PipelineLog.CollectFailed(_logger, ex);
+            }
+        }
+    }
+
+    private async Task LoopAsync(PeriodicTimer timer)
+    {
+        using (timer)
+        {
+            try
+            {
+                while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+                {
+                    Collect();
+                }
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    private static Kind? Classify(Instrument instrument)
+    {
+        var type = instrument.GetType();
+        if (!type.IsGenericType)
+        {
+            return null;
+        }
+
+        var definition = type.GetGenericTypeDefinition();
+        if (definition == typeof(Counter<>))
+        {
+            return Kind.Delta;
+        }
+
+        if (definition == typeof(ObservableCounter<>))
+        {
+            return Kind.Cumulative;
+        }
+
+        if (definition == typeof(UpDownCounter<>))
+        {
+            return Kind.RunningTotal;
+        }
+
+        if (definition == typeof(Gauge<>))
+        {
+            return Kind.Last;
+        }
+
+        if (definition == typeof(ObservableGauge<>) || definition == typeof(ObservableUpDownCounter<>))
+        {
+            return Kind.Observed;
+        }
+
+        return definition == typeof(Histogram<>) ? Kind.Histogram : null;
+    }
+
+    private void OnInstrumentPublished(Instrument instrument, MeterListener listener)
+    {
+        if (!_meters.Contains(instrument.Meter.Name) || (_instruments.Count > 0 && !_instruments.Contains(instrument.Name)))
+        {
+            return;
+        }
+
+        if (Classify(instrument) is not { } kind)
+        {
+            return;
+        }
+
+        var state = new InstrumentState(this, instrument.Name, kind);
+        lock (_gate)
+        {
+            _states.Add(state);
+        }
+
+        listener.EnableMeasurementEvents(instrument, state);
+    }
+
+    private bool TryReserveSeries()
+    {
+        if (Interlocked.Increment(ref _seriesCount) <= _options.MaxSeries)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _seriesCount);
+        return false;
+    }
+
+    /// <summary>The series of one instrument, found by label set.</summary>
+    private sealed class InstrumentState(MeterListenerSource owner, string name, Kind kind)
+    {
+        private readonly Lock _gate = new();
+        private readonly Dictionary<int, Series> _byHash = [];
+        private Series? _first;
+        private int _count;
+
+        public volatile bool Completed;
+
+        public int SeriesCount => _count;
+
+        public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var hash = Hash(tags);
+            lock (_gate)
+            {
+                var series = Find(hash, tags) ?? Create(hash, tags);
+                series?.Record(kind, value);
+            }
+        }
+
+        public void Collect(AiopsPipelineWriter writer, DateTimeOffset now, double seconds)
+        {
+            lock (_gate)
+            {
+                for (var series = _first; series is not null; series = series.NextInOrder)
+                {
+                    if (series.TryTake(kind, seconds, out var value))
+                    {
+                        writer.TryWriteSample(new MetricSample(series.Key, now, value));
+                    }
+                }
+            }
+        }
+
+        private static int Hash(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            // Order-independent: the same labels in another order are the same series.
+            var hash = tags.Length;
+            foreach (var tag in tags)
+            {
+                hash += HashCode.Combine(tag.Key, tag.Value);
+            }
+
+            return hash;
+        }
+
+        private static bool SameTags(KeyValuePair<string, object?>[] held, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (held.Length != tags.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < tags.Length; i++)
+            {
+                // Fast path: the same order as when the series was created.
+                if (string.Equals(held[i].Key, tags[i].Key, StringComparison.Ordinal) && Equals(held[i].Value, tags[i].Value))
+                {
+                    continue;
+                }
+
+                var found = false;
+                foreach (var h in held)
+                {
+                    if (string.Equals(h.Key, tags[i].Key, StringComparison.Ordinal) && Equals(h.Value, tags[i].Value))
+                    {
+                        found = true;
+                        break;
+                    }
+                }
+
+                if (!found)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private Series? Find(int hash, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (!_byHash.TryGetValue(hash, out var series))
+            {
+                return null;
+            }
+
+            for (; series is not null; series = series.NextWithHash)
+            {
+                if (SameTags(series.Tags, tags))
+                {
+                    return series;
+                }
+            }
+
+            return null;
+        }
+
+        private Series? Create(int hash, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (!owner.TryReserveSeries())
+            {
+                return null;
+            }
+
+            var held = tags.ToArray();
+            var labels = new KeyValuePair<string, string>[held.Length];
+            for (var i = 0; i < held.Length; i++)
+            {
+                labels[i] = new(held[i].Key, Convert.ToString(held[i].Value, CultureInfo.InvariantCulture) ?? string.Empty);
+            }
+
+            var series = new Series(new SeriesKey(name, labels), held);
+            _byHash.TryGetValue(hash, out var head);
+            series.NextWithHash = head;
+            _byHash[hash] = series;
+            series.NextInOrder = _first;
+            _first = series;
+            _count++;
+            return series;
+        }
+    }
+
+    /// <summary>The accumulators of one series; guarded by its instrument's lock.</summary>
+    private sealed class Series(SeriesKey key, KeyValuePair<string, object?>[] tags)
+    {
+        public readonly SeriesKey Key = key;
+        public readonly KeyValuePair<string, object?>[] Tags = tags;
+        public Series? NextWithHash;
+        public Series? NextInOrder;
+        private double _sum;
+        private long _count;
+        private double _last;
+        private bool _hasLast;
+        private double _previous;
+        private bool _hasPrevious;
+
+        public void Record(Kind kind, double value)
+        {
+            switch (kind)
+            {
+                case Kind.Delta:
+                case Kind.Histogram:
+                    _sum += value;
+                    _count++;
+                    break;
+                case Kind.RunningTotal:
+                    _last += value;
+                    _hasLast = true;
+                    break;
+                default:
+                    _last = value;
+                    _hasLast = true;
+                    break;
+            }
+        }
+
+        public bool TryTake(Kind kind, double seconds, out double value)
+        {
+            switch (kind)
+            {
+                case Kind.Delta:
+                    value = _sum / seconds;
+                    _sum = 0;
+                    _count = 0;
+                    return true;
+                case Kind.Histogram:
+                    value = _count > 0 ? _sum / _count : 0;
+                    var had = _count > 0;
+                    _sum = 0;
+                    _count = 0;
+                    return had;
+                case Kind.Cumulative:
+                    value = 0;
+                    if (!_hasLast)
+                    {
+                        return false;
+                    }
+
+                    _hasLast = false;
+                    var first = !_hasPrevious;
+                    var delta = _last >= _previous ? _last - _previous : _last; // a drop is a reset: the total restarted
+                    _previous = _last;
+                    _hasPrevious = true;
+                    value = delta / seconds;
+                    return !first;
+                case Kind.Observed:
+                    value = _last;
+                    var observed = _hasLast;
+                    _hasLast = false;
+                    return observed;
+                default:
+                    value = _last;
+                    return _hasLast;
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using Aiops.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Aiops.Hosting.Tests.Pipeline;
+
+/// <summary>Builds a real host with AddAiops and the pipeline stages on a fake clock, and waits on conditions.</summary>
+internal static class PipelineTestHost
+{
+    public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static IHost Build(
+        FakeTimeProvider time,
+        Action<AiopsBuilder>? configure = null,
+        IDictionary<string, string?>? config = null,
+        Action<IServiceCollection>? services = null,
+        bool pipeline = true)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(config ?? new Dictionary<string, string?>());
+        builder.Services.AddSingleton<TimeProvider>(time);
+        if (pipeline)
+        {
+            PipelineServiceCollectionExtensions.AddPipelineServices(builder.Services);
+        }
+
+        builder.Services.AddAiops(configure ?? (static _ => { }));
+        services?.Invoke(builder.Services);
+        return builder.Build();
+    }
+
+    /// <summary>Polls a condition on the real clock for at most <paramref name="seconds"/>.</summary>
+    public static async Task<bool> WaitUntilAsync(Func<bool> condition, double seconds = 5)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(10);
+        }
+
+        return true;
+    }
+}

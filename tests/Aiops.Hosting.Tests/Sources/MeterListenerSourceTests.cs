@@ -1,0 +1,109 @@
+using System.Diagnostics.Metrics;
+using Aiops.Detection;
+using Aiops.Hosting.Tests.Pipeline;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Aiops.Hosting.Tests.Sources;
+
+public sealed class MeterListenerSourceTests
+{
+    [Fact]
+    public async Task Collect_CountersGaugesHistograms_ConvertedPerLabelSet()
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using var meter = new Meter("test.source." + Guid.NewGuid().ToString("N"));
+        var counter = meter.CreateCounter<long>("requests");
+        var histogram = meter.CreateHistogram<double>("latency");
+        var upDown = meter.CreateUpDownCounter<int>("inflight");
+        long total = 0;
+        meter.CreateObservableCounter("bytes", () => total);
+        meter.CreateObservableGauge("queue", () => 7.5);
+        var ignored = meter.CreateCounter<long>("ignored");
+        using var host = PipelineTestHost.Build(
+            time,
+            b => b.AddMeterSource(o =>
+            {
+                o.Meters.Add(meter.Name);
+                o.Instruments.Add("requests");
+                o.Instruments.Add("latency");
+                o.Instruments.Add("inflight");
+                o.Instruments.Add("bytes");
+                o.Instruments.Add("queue");
+                o.CollectInterval = TimeSpan.FromHours(1);
+            }),
+            pipeline: false);
+        await host.StartAsync();
+        var source = host.Services.GetServices<IHostedService>().OfType<MeterListenerSource>().Single();
+        var reader = host.Services.GetRequiredService<AiopsPipelineWriter>().Samples.Reader;
+
+        var a = new KeyValuePair<string, object?>("route", "/a");
+        var b2 = new KeyValuePair<string, object?>("route", "/b");
+        counter.Add(30, a);
+        counter.Add(20, a);
+        counter.Add(10, b2);
+        histogram.Record(10, a, new KeyValuePair<string, object?>("code", 200));
+        histogram.Record(30, new KeyValuePair<string, object?>("code", 200), a); // same series, other tag order
+        upDown.Add(5);
+        upDown.Add(-2);
+        total = 1_000;
+        ignored.Add(1);
+        time.Advance(TimeSpan.FromSeconds(10));
+        source.Collect();
+        var first = Drain(reader);
+
+        Assert.Equal(5.0, first[new SeriesKey("requests", [new("route", "/a")])]);
+        Assert.Equal(1.0, first[new SeriesKey("requests", [new("route", "/b")])]);
+        Assert.Equal(20.0, first[new SeriesKey("latency", [new("route", "/a"), new("code", "200")])]);
+        Assert.Equal(3.0, first[new SeriesKey("inflight")]);
+        Assert.Equal(7.5, first[new SeriesKey("queue")]);
+        Assert.False(first.ContainsKey(new SeriesKey("bytes"))); // a cumulative total needs two observations
+        Assert.DoesNotContain(first.Keys, k => k.Metric == "ignored");
+        Assert.Equal(5, first.Count);
+
+        total = 1_500;
+        counter.Add(8, a);
+        time.Advance(TimeSpan.FromSeconds(4));
+        source.Collect();
+        var second = Drain(reader);
+
+        Assert.Equal(2.0, second[new SeriesKey("requests", [new("route", "/a")])]);
+        Assert.Equal(0.0, second[new SeriesKey("requests", [new("route", "/b")])]);
+        Assert.Equal(125.0, second[new SeriesKey("bytes")]);
+        Assert.False(second.ContainsKey(new SeriesKey("latency", [new("route", "/a"), new("code", "200")]))); // no measurements
+        Assert.Equal(3.0, second[new SeriesKey("inflight")]);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Collect_Timestamps_ComeFromTimeProvider()
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using var meter = new Meter("test.source." + Guid.NewGuid().ToString("N"));
+        var gauge = meter.CreateGauge<double>("temp");
+        using var host = PipelineTestHost.Build(time, b => b.AddMeterSource(o => o.Meters.Add(meter.Name)), pipeline: false);
+        await host.StartAsync();
+        var reader = host.Services.GetRequiredService<AiopsPipelineWriter>().Samples.Reader;
+
+        gauge.Record(21.5);
+        time.Advance(TimeSpan.FromSeconds(5)); // the default interval fires the source's own timer
+        var sample = await reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(new SeriesKey("temp"), sample.Series);
+        Assert.Equal(PipelineTestHost.Start.AddSeconds(5), sample.Timestamp);
+        Assert.Equal(21.5, sample.Value);
+        await host.StopAsync();
+    }
+
+    private static Dictionary<SeriesKey, double> Drain(System.Threading.Channels.ChannelReader<MetricSample> reader)
+    {
+        var samples = new Dictionary<SeriesKey, double>();
+        while (reader.TryRead(out var sample))
+        {
+            samples[sample.Series] = sample.Value;
+        }
+
+        return samples;
+    }
+}
