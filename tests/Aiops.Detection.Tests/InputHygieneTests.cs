@@ -114,13 +114,9 @@ public sealed class InputHygieneTests : IDisposable
             detector.Update(TestSeries.At(i), values[i]);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 2000; i < values.Length; i++)
-        {
-            detector.Update(TestSeries.At(i), values[i]);
-        }
+        Action<int> step = i => detector.Update(TestSeries.At(i), values[i]);
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.During(2000, values.Length, step));
     }
 
     [Fact]

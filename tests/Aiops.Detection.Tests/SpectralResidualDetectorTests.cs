@@ -123,13 +123,9 @@ public sealed class SpectralResidualDetectorTests
             detector.Update(Start.AddSeconds(i), series[i]);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 5_000; i < 15_000; i++)
-        {
-            detector.Update(Start.AddSeconds(i), series[i]);
-        }
+        Action<int> step = i => detector.Update(Start.AddSeconds(i), series[i]);
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.During(5_000, 15_000, step));
     }
 
     [Fact]

@@ -152,14 +152,13 @@ public sealed class SsaForecasterTests
             forecaster.Observe(Math.Sin(i * 0.3));
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++)
+        Action<int> step = i =>
         {
             sink += forecaster.Predict();
             forecaster.Observe(Math.Sin(i * 0.3));
-        }
+        };
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.During(0, 10_000, step));
         Assert.False(double.IsNaN(sink));
     }
 
