@@ -34,10 +34,13 @@ public static class AiopsServiceCollectionExtensions
             services.TryAddSingleton<HostingTelemetry>();
             services.TryAddSingleton<AiopsPipelineWriter>();
             Aiops.Hosting.Alertmanager.AlertmanagerServiceCollectionExtensions.AddAlertmanagerWebhookServices(services);
+            Aiops.Hosting.Api.ApiServiceCollectionExtensions.AddAiopsApiServices(services);
 
             // Registered before the sources that configure adds: hosted services stop in reverse order, so sources stop first,
             // then detection, then correlation, each draining into the next.
             PipelineServiceCollectionExtensions.AddPipelineServices(services);
+            Aiops.Hosting.Metrics.MetricsServiceCollectionExtensions.AddAiopsMetricsServices(services);
+            Aiops.Hosting.Health.HealthServiceCollectionExtensions.AddAiopsHealthServices(services);
         }
 
         configure(new AiopsBuilder(services));

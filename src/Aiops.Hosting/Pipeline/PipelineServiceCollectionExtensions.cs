@@ -27,11 +27,11 @@ internal static class PipelineServiceCollectionExtensions
         services.AddLogging();
 
         services.AddOptions<DetectionStageOptions>().BindConfiguration(DetectionStageOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DetectionStageOptions>>(new SectionValidator<DetectionStageOptions>(DetectionStageOptions.SectionName)));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DetectionStageOptions>>(new SectionOptionsValidator<DetectionStageOptions>(DetectionStageOptions.SectionName)));
         services.AddOptions<CorrelationStageOptions>().BindConfiguration(CorrelationStageOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CorrelationStageOptions>>(new SectionValidator<CorrelationStageOptions>(CorrelationStageOptions.SectionName)));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CorrelationStageOptions>>(new SectionOptionsValidator<CorrelationStageOptions>(CorrelationStageOptions.SectionName)));
         services.AddOptions<CorrelatorOptions>().BindConfiguration(CorrelationStageOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CorrelatorOptions>>(new SectionValidator<CorrelatorOptions>(CorrelationStageOptions.SectionName)));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CorrelatorOptions>>(new SectionOptionsValidator<CorrelatorOptions>(CorrelationStageOptions.SectionName)));
 
         services.TryAddSingleton<PipelineTelemetry>();
         services.TryAddSingleton<ScoreBoard>();
@@ -53,15 +53,4 @@ internal static class PipelineServiceCollectionExtensions
 
     /// <summary>Marks that the stages are registered.</summary>
     private sealed class PipelineMarker;
-
-    /// <summary>Validates an options object's data annotations, naming each bad key by its configuration path.</summary>
-    private sealed class SectionValidator<T>(string section) : IValidateOptions<T>
-        where T : class
-    {
-        public ValidateOptionsResult Validate(string? name, T options)
-        {
-            var failures = OptionsValidator.Errors(options, section, ':').ToList();
-            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-        }
-    }
 }

@@ -172,13 +172,17 @@ public sealed class PipelineStagesTests
     [Fact]
     public void AddPipelineServices_CalledTwiceWithAddAiopsTwice_RegistersStagesOnce()
     {
-        var services = new ServiceCollection();
+        var builder = Host.CreateApplicationBuilder();
+        var services = builder.Services;
         PipelineServiceCollectionExtensions.AddPipelineServices(services);
         services.AddAiops();
         PipelineServiceCollectionExtensions.AddPipelineServices(services);
         services.AddAiops();
 
-        Assert.Equal(2, services.Count(d => d.ServiceType == typeof(IHostedService)));
+        using var host = builder.Build();
+        var hosted = host.Services.GetServices<IHostedService>().ToList();
+        Assert.Single(hosted.OfType<DetectionStage>());
+        Assert.Single(hosted.OfType<CorrelationStage>());
         Assert.Single(services, d => d.ServiceType == typeof(DetectionStage));
         Assert.Single(services, d => d.ServiceType == typeof(CorrelationStage));
         Assert.Single(services, d => d.ServiceType == typeof(Correlator));

@@ -21,12 +21,17 @@ internal static class PipelineTestHost
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(config ?? new Dictionary<string, string?>());
         builder.Services.AddSingleton<TimeProvider>(time);
-        if (pipeline)
-        {
-            PipelineServiceCollectionExtensions.AddPipelineServices(builder.Services);
-        }
-
         builder.Services.AddAiops(configure ?? (static _ => { }));
+        if (!pipeline)
+        {
+            // The test reads the sample channel itself, so the stages that AddAiops registers must not consume it: drop their
+            // hosted-service registrations (the factories declared by PipelineServiceCollectionExtensions).
+            var stages = builder.Services.Where(d => d.ServiceType == typeof(IHostedService)
+                && d.ImplementationFactory?.Method.DeclaringType is { } type
+                && (type == typeof(PipelineServiceCollectionExtensions) || type.DeclaringType == typeof(PipelineServiceCollectionExtensions))).ToList();
+            Assert.Equal(2, stages.Count);
+            stages.ForEach(d => builder.Services.Remove(d));
+        }
         services?.Invoke(builder.Services);
         return builder.Build();
     }

@@ -7,6 +7,14 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Aiops.Hosting.Tests.Sources;
 
+/// <summary>
+/// Runs alone: the source collects on a timer and the tests wait for its samples with real-time bounds, which the Kestrel
+/// tests running beside them on two cores can starve.
+/// </summary>
+[CollectionDefinition(nameof(MeterListenerSourceTests), DisableParallelization = true)]
+public sealed class MeterListenerSourceSerialCollection;
+
+[Collection(nameof(MeterListenerSourceTests))]
 public sealed class MeterListenerSourceTests
 {
     [Fact]
