@@ -32,18 +32,13 @@ internal sealed class AlertmanagerTestHost : IAsyncDisposable
     public static async Task<AlertmanagerTestHost> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
         var app = Build(settings, time);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new AlertmanagerTestHost(app, new Uri(address));
+        return new AlertmanagerTestHost(app, await Loopback.StartAsync(app));
     }
 
     [SuppressMessage("Reliability", "CA2000", Justification = "The host owns the application.")]
     public static WebApplication Build(IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        var builder = Loopback.CreateBuilder(settings);
         builder.Services.AddAiops();
         // These tests read what the endpoint wrote straight from the signal channel, so the stages must not consume it.
         builder.Services.RemoveAll<IHostedService>();

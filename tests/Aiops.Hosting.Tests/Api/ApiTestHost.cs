@@ -36,18 +36,13 @@ internal sealed class ApiTestHost : IAsyncDisposable
         Action<WebApplication>? map = null)
     {
         var app = Build(settings, configure, map);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new ApiTestHost(app, new Uri(address));
+        return new ApiTestHost(app, await Loopback.StartAsync(app));
     }
 
     [SuppressMessage("Reliability", "CA2000", Justification = "The host owns the application.")]
     private static WebApplication Build(IDictionary<string, string?>? settings, Action<IServiceCollection>? configure, Action<WebApplication>? map)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        var builder = Loopback.CreateBuilder(settings);
         builder.Services.AddAiops();
         ApiServiceCollectionExtensions.AddAiopsApiServices(builder.Services);
 

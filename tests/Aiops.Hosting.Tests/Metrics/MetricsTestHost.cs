@@ -33,10 +33,7 @@ internal sealed class MetricsTestHost : IAsyncDisposable
         IDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? services = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        var builder = Loopback.CreateBuilder(settings);
         builder.Services.AddSingleton(time);
         builder.Services.AddAiops();
         MetricsServiceCollectionExtensions.AddAiopsMetricsServices(builder.Services);
@@ -45,9 +42,7 @@ internal sealed class MetricsTestHost : IAsyncDisposable
         var app = builder.Build();
         app.MapAiopsMetrics();
         app.MapAiopsHealth();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new MetricsTestHost(app, new Uri(address));
+        return new MetricsTestHost(app, await Loopback.StartAsync(app));
     }
 
     public async ValueTask DisposeAsync()
