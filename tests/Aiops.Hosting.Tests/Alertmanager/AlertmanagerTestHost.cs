@@ -5,12 +5,7 @@ using Aiops.Correlation;
 using Aiops.Hosting;
 using Aiops.Hosting.Alertmanager;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Aiops.Hosting.Tests.Alertmanager;
 

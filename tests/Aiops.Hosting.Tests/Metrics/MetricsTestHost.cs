@@ -2,12 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using Aiops.Hosting.Health;
 using Aiops.Hosting.Metrics;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Aiops.Hosting.Tests.Metrics;
 
