@@ -46,12 +46,12 @@ internal sealed class AlertmanagerWebhookHandler
         _duplicates = new AlertmanagerDuplicateCache(time, webhook.DuplicateWindow);
         if (!string.IsNullOrEmpty(webhook.BearerToken))
         {
-            _bearerHash = SHA256.HashData(Encoding.UTF8.GetBytes(webhook.BearerToken));
+            _bearerHash = Secrets.Hash(webhook.BearerToken);
         }
 
         if (webhook.BasicAuthUser is not null && webhook.BasicAuthPassword is not null)
         {
-            _basicHash = SHA256.HashData(Encoding.UTF8.GetBytes(webhook.BasicAuthUser + ":" + webhook.BasicAuthPassword));
+            _basicHash = Secrets.Hash(webhook.BasicAuthUser + ":" + webhook.BasicAuthPassword);
         }
     }
 
@@ -203,42 +203,15 @@ internal sealed class AlertmanagerWebhookHandler
         var credentials = span[(space + 1)..].Trim();
         if (_bearerHash is not null && scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
         {
-            return Matches(_bearerHash, credentials, base64: false);
+            return Secrets.Matches(_bearerHash, credentials);
         }
 
         if (_basicHash is not null && scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
         {
-            return Matches(_basicHash, credentials, base64: true);
+            return Secrets.Matches(_basicHash, credentials, base64: true);
         }
 
         return false;
-    }
-
-    /// <summary>Compares hashes in constant time, so neither the secret's content nor its length leaks through timing.</summary>
-    private static bool Matches(byte[] expectedHash, ReadOnlySpan<char> presented, bool base64)
-    {
-        if (presented.Length > 1024)
-        {
-            return false;
-        }
-
-        Span<byte> bytes = stackalloc byte[1024 * 3];
-        int count;
-        if (base64)
-        {
-            if (!Convert.TryFromBase64Chars(presented, bytes, out count))
-            {
-                return false;
-            }
-        }
-        else
-        {
-            count = Encoding.UTF8.GetBytes(presented, bytes);
-        }
-
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(bytes[..count], hash);
-        return CryptographicOperations.FixedTimeEquals(hash, expectedHash);
     }
 
     private Task TooLargeAsync(HttpContext context, string detail)

@@ -78,30 +78,23 @@ public static class AiopsApiEndpointRouteBuilderExtensions
             .WithSummary("Lists the decisions waiting for approval, oldest first.")
             .Produces(StatusCodes.Status200OK, contentType: AiopsApiHandlers.JsonContentType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        approvals.MapPost("/{decisionId}/approve", AiopsApiHandlers.ApproveAsync)
-            .WithSummary("Approves a pending decision. Requires the approval policy.")
-            .RequireAuthorization(AiopsApiOptions.ApprovalPolicy)
-            .Accepts<ApprovalRequest>(AiopsApiHandlers.JsonContentType)
-            .Produces(StatusCodes.Status200OK, contentType: AiopsApiHandlers.JsonContentType)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .Produces(StatusCodes.Status401Unauthorized)
-            .Produces(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        approvals.MapPost("/{decisionId}/reject", AiopsApiHandlers.RejectAsync)
-            .WithSummary("Rejects a pending decision. Requires the approval policy.")
-            .RequireAuthorization(AiopsApiOptions.ApprovalPolicy)
-            .Accepts<ApprovalRequest>(AiopsApiHandlers.JsonContentType)
-            .Produces(StatusCodes.Status200OK, contentType: AiopsApiHandlers.JsonContentType)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .Produces(StatusCodes.Status401Unauthorized)
-            .Produces(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        MapAnswer(approvals.MapPost("/{decisionId}/approve", AiopsApiHandlers.ApproveAsync), "Approves");
+        MapAnswer(approvals.MapPost("/{decisionId}/reject", AiopsApiHandlers.RejectAsync), "Rejects");
 
         group.MapOpenApi("/openapi/{documentName}.json");
         return group;
     }
+
+    // Approve and reject share their contract: authorised by the approval policy, a JSON body, the same outcomes.
+    private static void MapAnswer(RouteHandlerBuilder endpoint, string verb) => endpoint
+        .WithSummary($"{verb} a pending decision. Requires the approval policy.")
+        .RequireAuthorization(AiopsApiOptions.ApprovalPolicy)
+        .Accepts<ApprovalRequest>(AiopsApiHandlers.JsonContentType)
+        .Produces(StatusCodes.Status200OK, contentType: AiopsApiHandlers.JsonContentType)
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .Produces(StatusCodes.Status401Unauthorized)
+        .Produces(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 }

@@ -44,7 +44,7 @@ internal sealed class ApprovalTokenAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        if (!Matches(token, span[(space + 1)..].Trim()))
+        if (!Secrets.Matches(Secrets.Hash(token), span[(space + 1)..].Trim()))
         {
             return Task.FromResult(AuthenticateResult.Fail("Invalid approval token."));
         }
@@ -58,21 +58,5 @@ internal sealed class ApprovalTokenAuthenticationHandler(
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
         return Task.CompletedTask;
-    }
-
-    private static bool Matches(string expected, ReadOnlySpan<char> presented)
-    {
-        if (presented.Length > 4096)
-        {
-            return false;
-        }
-
-        Span<byte> expectedHash = stackalloc byte[32];
-        Span<byte> presentedHash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(expected), expectedHash);
-        var bytes = new byte[Encoding.UTF8.GetMaxByteCount(presented.Length)];
-        var count = Encoding.UTF8.GetBytes(presented, bytes);
-        SHA256.HashData(bytes.AsSpan(0, count), presentedHash);
-        return CryptographicOperations.FixedTimeEquals(expectedHash, presentedHash);
     }
 }
