@@ -31,6 +31,13 @@ public sealed class PipelineChannelOptions
     public int SignalCapacity { get; set; } = 10_000;
 
     /// <summary>
+    /// Gets or sets how many changed episodes wait before remediation. Default: 1,000. Range: [1, 1,000,000]. A dropped
+    /// episode snapshot is not lost for good: the episode is offered again at its next change.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int EpisodeCapacity { get; set; } = 1_000;
+
+    /// <summary>
     /// Gets or sets what a full channel does with a new item: <see cref="BoundedChannelFullMode.DropOldest"/> keeps the
     /// pipeline current under overload (the drop is counted); <see cref="BoundedChannelFullMode.Wait"/> pushes back on the
     /// writer. Default: <see cref="BoundedChannelFullMode.DropOldest"/>.

@@ -36,11 +36,17 @@ public sealed class AiopsPipelineWriter
         Signals = Channel.CreateBounded<Signal>(
             new BoundedChannelOptions(channels.SignalCapacity) { FullMode = channels.FullMode, SingleReader = true },
             _ => telemetry.Dropped("signals"));
+        Episodes = Channel.CreateBounded<Episode>(
+            new BoundedChannelOptions(channels.EpisodeCapacity) { FullMode = channels.FullMode, SingleReader = true },
+            _ => telemetry.Dropped("episodes"));
     }
 
     internal Channel<MetricSample> Samples { get; }
 
     internal Channel<Signal> Signals { get; }
+
+    /// <summary>Gets the channel of changed episodes, from correlation to remediation.</summary>
+    internal Channel<Episode> Episodes { get; }
 
     /// <summary>Queues a metric sample for detection.</summary>
     /// <param name="sample">The sample.</param>
@@ -51,6 +57,9 @@ public sealed class AiopsPipelineWriter
     /// <param name="signal">The signal.</param>
     /// <returns><see langword="false"/> when the signal was dropped (full channel in <see cref="BoundedChannelFullMode.Wait"/> mode, or the pipeline has stopped).</returns>
     public bool TryWriteSignal(Signal signal) => Count(Signals.Writer.TryWrite(signal), "signals");
+
+    /// <summary>Queues a changed episode for remediation (correlation's output).</summary>
+    internal bool TryWriteEpisode(Episode episode) => Count(Episodes.Writer.TryWrite(episode), "episodes");
 
     private bool Count(bool written, string channel)
     {

@@ -37,7 +37,8 @@ public static class AiopsServiceCollectionExtensions
             Aiops.Hosting.Api.ApiServiceCollectionExtensions.AddAiopsApiServices(services);
 
             // Registered before the sources that configure adds: hosted services stop in reverse order, so sources stop first,
-            // then detection, then correlation, each draining into the next.
+            // then detection, then correlation, then remediation, each draining into the next.
+            RemediationServiceCollectionExtensions.AddRemediationServices(services);
             PipelineServiceCollectionExtensions.AddPipelineServices(services);
             Aiops.Hosting.Metrics.MetricsServiceCollectionExtensions.AddAiopsMetricsServices(services);
             Aiops.Hosting.Health.HealthServiceCollectionExtensions.AddAiopsHealthServices(services);

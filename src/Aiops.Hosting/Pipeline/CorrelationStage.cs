@@ -1,4 +1,5 @@
 using Aiops.Correlation;
+using Aiops.Gates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,8 +9,9 @@ namespace Aiops.Hosting;
 /// <summary>
 /// The hosted correlation stage: adds every signal to the <see cref="Correlator"/>, advances episode lifecycles every
 /// <see cref="CorrelationStageOptions.TickInterval"/> on the <see cref="TimeProvider"/>, and saves changed episodes to the
-/// <see cref="IEpisodeStore"/>. A signal or save that fails is logged, counted and skipped. On stop, the signals channel is
-/// completed, what it holds is correlated, and every open episode is saved.
+/// <see cref="IEpisodeStore"/> and offers them to remediation. Change signals are also recorded on the
+/// <see cref="InMemoryChangeFeed"/> that recent-change gates read. A signal or save that fails is logged, counted and
+/// skipped. On stop, the signals channel is completed, what it holds is correlated, and every open episode is saved.
 /// </summary>
 internal sealed class CorrelationStage : IHostedService, IDisposable
 {
@@ -21,6 +23,7 @@ internal sealed class CorrelationStage : IHostedService, IDisposable
     private readonly TimeProvider _time;
     private readonly PipelineTelemetry _telemetry;
     private readonly ILogger<CorrelationStage> _logger;
+    private readonly InMemoryChangeFeed? _changes;
     private readonly CancellationTokenSource _abort = new();
     private readonly SemaphoreSlim _flushGate = new(1, 1);
     private volatile bool _stopping;
@@ -34,8 +37,10 @@ internal sealed class CorrelationStage : IHostedService, IDisposable
         IOptions<CorrelationStageOptions> options,
         TimeProvider timeProvider,
         PipelineTelemetry telemetry,
-        ILogger<CorrelationStage> logger)
+        ILogger<CorrelationStage> logger,
+        InMemoryChangeFeed? changes = null)
     {
+        _changes = changes;
         _writer = writer;
         _correlator = correlator;
         _store = store;
@@ -122,6 +127,10 @@ internal sealed class CorrelationStage : IHostedService, IDisposable
         try
         {
             _correlator.Add(signal);
+            if (signal is ChangeSignal change && _changes is not null)
+            {
+                _changes.Add(new ChangeNotice(change.Label("service") ?? change.Name, change.Change.ToString().ToLowerInvariant(), change.Onset) { Description = change.Name });
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -179,6 +188,8 @@ internal sealed class CorrelationStage : IHostedService, IDisposable
                     _telemetry.Error(Stage);
                     PipelineLog.SaveFailed(_logger, ex, episode.Id);
                 }
+
+                _writer.TryWriteEpisode(episode);
             }
         }
         finally

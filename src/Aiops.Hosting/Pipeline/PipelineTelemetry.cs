@@ -10,13 +10,14 @@ internal sealed class PipelineTelemetry
     private readonly Counter<long> _signals;
     private long _detectionErrors;
     private long _correlationErrors;
+    private long _remediationErrors;
 
     public PipelineTelemetry(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(HostingTelemetry.MeterName);
-        _errors = meter.CreateCounter<long>("aiops.hosting.stage.errors", "{item}", "Items a pipeline stage failed to process and skipped, by stage (detection, correlation).");
-        _processed = meter.CreateCounter<long>("aiops.hosting.stage.processed", "{item}", "Items a pipeline stage processed, by stage (detection, correlation).");
+        _errors = meter.CreateCounter<long>("aiops.hosting.stage.errors", "{item}", "Items a pipeline stage failed to process and skipped, by stage (detection, correlation, remediation).");
+        _processed = meter.CreateCounter<long>("aiops.hosting.stage.processed", "{item}", "Items a pipeline stage processed, by stage (detection, correlation, remediation).");
         _signals = meter.CreateCounter<long>("aiops.hosting.detection.signals", "{signal}", "Anomaly signals the detection stage sent to correlation, by kind (onset, repeat).");
     }
 
@@ -24,9 +25,23 @@ internal sealed class PipelineTelemetry
 
     public long CorrelationErrors => Interlocked.Read(ref _correlationErrors);
 
+    public long RemediationErrors => Interlocked.Read(ref _remediationErrors);
+
     public void Error(string stage)
     {
-        Interlocked.Increment(ref stage == "detection" ? ref _detectionErrors : ref _correlationErrors);
+        switch (stage)
+        {
+            case "detection":
+                Interlocked.Increment(ref _detectionErrors);
+                break;
+            case "correlation":
+                Interlocked.Increment(ref _correlationErrors);
+                break;
+            default:
+                Interlocked.Increment(ref _remediationErrors);
+                break;
+        }
+
         _errors.Add(1, new KeyValuePair<string, object?>("stage", stage));
     }
 

@@ -178,16 +178,17 @@ public sealed class AiopsApiEndpointTests
     }
 
     [Fact]
-    public async Task Decisions_NoEngine_503Problem()
+    public async Task Decisions_DefaultHost_BuiltInEngineAnswersEmpty()
     {
         await using var host = await ApiTestHost.StartAsync();
 
         using var decisions = await host.Client.GetAsync(new Uri("/aiops/api/decisions", UriKind.Relative));
         using var approvals = await host.Client.GetAsync(new Uri("/aiops/api/approvals", UriKind.Relative));
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, decisions.StatusCode);
-        Assert.Equal("application/problem+json", decisions.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, approvals.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, decisions.StatusCode);
+        Assert.Equal("[]", await decisions.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, approvals.StatusCode);
+        Assert.Equal("[]", await approvals.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -1,0 +1,289 @@
+using System.Collections.Concurrent;
+using Aiops.Correlation;
+using Aiops.Gates;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Aiops.Hosting;
+
+/// <summary>
+/// The hosted remediation stage: for every changed episode in a remediation state, asks the <see cref="IRemediationPlanner"/>
+/// for proposals, has the <see cref="DecisionEngine"/> decide each new idempotency key (durably audited), and hands allowed
+/// decisions to the <see cref="RemediationExecutor"/>. Decisions that require approval wait: every
+/// <see cref="RemediationOptions.ApprovalPollInterval"/> the stage runs the approved ones and records the rejected or
+/// expired ones as not run. On start the engine is restored from the audit log (a restart never re-runs a key, and pending
+/// approvals come back); on stop the episodes channel is drained and running actions are awaited.
+/// </summary>
+/// <remarks>A planner, decision or execution that fails is logged and counted, and nothing runs for it (fail closed).</remarks>
+internal sealed class RemediationStage : IHostedService, IDisposable
+{
+    private const string Stage = "remediation";
+    private readonly AiopsPipelineWriter _writer;
+    private readonly DecisionEngine _engine;
+    private readonly RemediationExecutor _executor;
+    private readonly IRemediationPlanner _planner;
+    private readonly RemediationOptions _options;
+    private readonly IReadOnlyCollection<EpisodeState> _states;
+    private readonly TimeProvider _time;
+    private readonly PipelineTelemetry _telemetry;
+    private readonly ILogger<RemediationStage> _logger;
+    private readonly CancellationTokenSource _abort = new();
+    private readonly ConcurrentDictionary<string, Decision> _awaiting = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _running = new();
+    private readonly Dictionary<string, HashSet<string>> _proposedByEpisode = new(StringComparer.Ordinal);
+    private volatile bool _stopping;
+    private Task? _loop;
+    private PeriodicTimer? _timer;
+
+    public RemediationStage(
+        AiopsPipelineWriter writer,
+        DecisionEngine engine,
+        RemediationExecutor executor,
+        IRemediationPlanner planner,
+        IOptions<RemediationOptions> options,
+        TimeProvider timeProvider,
+        PipelineTelemetry telemetry,
+        ILogger<RemediationStage> logger)
+    {
+        _writer = writer;
+        _engine = engine;
+        _executor = executor;
+        _planner = planner;
+        _options = options.Value;
+        _states = _options.EffectiveStates();
+        _time = timeProvider;
+        _telemetry = telemetry;
+        _logger = logger;
+    }
+
+    /// <summary>Gets the number of decisions waiting for an answer.</summary>
+    internal int AwaitingApproval => _awaiting.Count;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // A restart must know every key that already ran and every approval still pending before it decides anything.
+        var restored = await _engine.RestoreAsync(cancellationToken).ConfigureAwait(false);
+        RemediationLog.Restored(_logger, restored.Decisions, restored.Approvals, restored.Executions, restored.Interrupted);
+        foreach (var pending in _engine.Approvals.ListPending())
+        {
+            _awaiting.TryAdd(pending.Decision.DecisionId, pending.Decision);
+        }
+
+        _timer = new PeriodicTimer(_options.ApprovalPollInterval, _time);
+        _loop = Task.Run(RunAsync, CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        _writer.Episodes.Writer.TryComplete();
+        using (cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), _abort))
+        {
+            if (_loop is not null)
+            {
+                await Task.WhenAny(_loop, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _abort.Dispose();
+        _timer?.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var timer = _timer!;
+        var polls = PollLoopAsync(timer);
+        var reader = _writer.Episodes.Reader;
+        long drained = 0;
+        try
+        {
+            while (await reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
+            {
+                var count = 0;
+                while (!_abort.IsCancellationRequested && reader.TryRead(out var episode))
+                {
+                    await RemediateAsync(episode).ConfigureAwait(false);
+                    count++;
+                }
+
+                _telemetry.Processed(Stage, count);
+                if (_stopping)
+                {
+                    drained += count;
+                }
+            }
+
+            if (drained > 0)
+            {
+                PipelineLog.Drained(_logger, Stage, drained);
+            }
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+            PipelineLog.DrainAborted(_logger, Stage);
+        }
+        finally
+        {
+            timer.Dispose();
+            await polls.ConfigureAwait(false);
+        }
+
+        // Actions already started finish (each under the executor's timeout) so their outcome is recorded.
+        await Task.WhenAll(_running.Keys).ConfigureAwait(false);
+    }
+
+    private async Task RemediateAsync(Episode episode)
+    {
+        if (episode is null)
+        {
+            return;
+        }
+
+        if (episode.MergedInto is not null || episode.State is EpisodeState.Resolved or EpisodeState.Inactive)
+        {
+            // Closed: what it proposed is forgotten (keys stay in the engine for their retention), so memory stays bounded.
+            _proposedByEpisode.Remove(episode.Id);
+        }
+
+        if (!_states.Contains(episode.State) || episode.MergedInto is not null)
+        {
+            return;
+        }
+
+        IReadOnlyList<RemediationProposal> proposals;
+        try
+        {
+            proposals = await _planner.PlanAsync(episode, _time.GetUtcNow(), _abort.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && _abort.IsCancellationRequested))
+        {
+            _telemetry.Error(Stage);
+            RemediationLog.PlanFailed(_logger, ex, episode.Id);
+            return;
+        }
+
+        foreach (var proposal in proposals ?? [])
+        {
+            // The same episode comes back at every change: a key already decided, or an action already proposed on the same
+            // targets for this episode (its key may have moved with a late, earlier signal), is not a new proposal.
+            if (proposal is null
+                || (proposal.IdempotencyKey is { } key && _engine.TryGetDecisionByKey(key, out _))
+                || !Remember(episode.Id, proposal, out var proposedSet, out var proposedKey))
+            {
+                continue;
+            }
+
+            Decision decision;
+            try
+            {
+                decision = await _engine.DecideAsync(proposal, _abort.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && _abort.IsCancellationRequested))
+            {
+                // The audit log refused the decision: nothing was decided, so nothing runs; the next change may try again.
+                proposedSet.Remove(proposedKey);
+                _telemetry.Error(Stage);
+                RemediationLog.DecideFailed(_logger, ex, proposal.ActionId, episode.Id);
+                continue;
+            }
+
+            switch (decision.Verdict)
+            {
+                case GateVerdict.Allow when !decision.DryRun:
+                    Execute(decision);
+                    break;
+                case GateVerdict.RequireApproval when !decision.DryRun:
+                    _awaiting.TryAdd(decision.DecisionId, decision);
+                    break;
+            }
+        }
+    }
+
+    private bool Remember(string episodeId, RemediationProposal proposal, out HashSet<string> proposed, out string key)
+    {
+        if (!_proposedByEpisode.TryGetValue(episodeId, out proposed!))
+        {
+            _proposedByEpisode[episodeId] = proposed = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        key = proposal.ActionId + "\n" + string.Join("\n", proposal.Targets ?? []);
+        return proposed.Add(key);
+    }
+
+    private async Task PollLoopAsync(PeriodicTimer timer)
+    {
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_abort.Token).ConfigureAwait(false))
+            {
+                PollApprovals();
+            }
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void PollApprovals()
+    {
+        foreach (var (id, decision) in _awaiting)
+        {
+            var state = _engine.Approvals.GetState(id);
+            if (state is ApprovalState.Pending)
+            {
+                continue;
+            }
+
+            // Approved runs; rejected, expired or forgotten ones go to the executor too, which records why they did not run.
+            if (_awaiting.TryRemove(id, out _))
+            {
+                Execute(decision);
+            }
+        }
+    }
+
+    private void Execute(Decision decision)
+    {
+        var task = ExecuteAsync(decision);
+        _running.TryAdd(task, 0);
+        _ = task.ContinueWith(static (t, s) => ((ConcurrentDictionary<Task, byte>)s!).TryRemove(t, out _), _running, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task ExecuteAsync(Decision decision)
+    {
+        try
+        {
+            // Not the stop token: an action that started is let finish under its own timeout, so its outcome is recorded.
+            var record = await _executor.ExecuteAsync(decision, CancellationToken.None).ConfigureAwait(false);
+            RemediationLog.Executed(_logger, decision.DecisionId, decision.Proposal.ActionId, record.Status, record.Detail);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _telemetry.Error(Stage);
+            RemediationLog.ExecuteFailed(_logger, ex, decision.DecisionId);
+        }
+    }
+}
+
+/// <summary>The log messages of the remediation stage.</summary>
+internal static partial class RemediationLog
+{
+    [LoggerMessage(EventId = 5130, Level = LogLevel.Information, Message = "Restored from the audit log: {Decisions} decisions, {Approvals} approval answers, {Executions} executions ({Interrupted} interrupted).")]
+    public static partial void Restored(ILogger logger, int decisions, int approvals, int executions, int interrupted);
+
+    [LoggerMessage(EventId = 5131, Level = LogLevel.Warning, Message = "Planning remediation for episode {EpisodeId} failed; nothing was proposed.")]
+    public static partial void PlanFailed(ILogger logger, Exception exception, string episodeId);
+
+    [LoggerMessage(EventId = 5132, Level = LogLevel.Error, Message = "Deciding on action {ActionId} for episode {EpisodeId} failed (the audit log refused it); nothing was decided and nothing runs.")]
+    public static partial void DecideFailed(ILogger logger, Exception exception, string actionId, string episodeId);
+
+    [LoggerMessage(EventId = 5133, Level = LogLevel.Information, Message = "Decision {DecisionId} ({ActionId}): {Status}: {Detail}")]
+    public static partial void Executed(ILogger logger, string decisionId, string actionId, ExecutionStatus status, string detail);
+
+    [LoggerMessage(EventId = 5134, Level = LogLevel.Error, Message = "Executing decision {DecisionId} failed to record its outcome.")]
+    public static partial void ExecuteFailed(ILogger logger, Exception exception, string decisionId);
+}

@@ -1,0 +1,288 @@
+using Aiops.Correlation;
+using Aiops.Gates;
+using Aiops.Gates.Actions;
+using Aiops.Hosting.Tests.Pipeline;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Aiops.Hosting.Tests.Remediation;
+
+public sealed class RemediationStageTests
+{
+    // The default gates with a lower confidence bar: a one-alert episode's root cause scores about 0.54.
+    private static readonly Dictionary<string, string?> FastLifecycle = new()
+    {
+        ["Aiops:Correlation:PendingFor"] = "00:00:05",
+        ["Aiops:Gates:Policies:0:Type"] = GateNames.Confidence,
+        ["Aiops:Gates:Policies:0:MinConfidence"] = "0.5",
+        ["Aiops:Gates:Policies:1:Type"] = GateNames.RiskCeiling,
+        ["Aiops:Gates:Policies:2:Type"] = GateNames.BlastRadius,
+        ["Aiops:Gates:Policies:3:Type"] = GateNames.RateLimit,
+        ["Aiops:Gates:Policies:4:Type"] = GateNames.Cooldown,
+        ["Aiops:Gates:Policies:5:Type"] = GateNames.Concurrency,
+    };
+
+    [Fact]
+    public async Task FiringEpisode_AllowedSafeAction_ExecutesExactlyOnceDespiteRepeats()
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        var action = new SimulatedAction("scale-out", RiskClass.Low);
+        using var host = BuildHost(time, action);
+        await host.StartAsync();
+        var writer = host.Services.GetRequiredService<AiopsPipelineWriter>();
+        var engine = host.Services.GetRequiredService<DecisionEngine>();
+
+        await FireAsync(host, time, Alert("a1", "HighRequestRate", "api", time.GetUtcNow()));
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1));
+
+        // Alertmanager repeats the notification; the episode changes again and again.
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.True(writer.TryWriteSignal(Alert("a1", "HighRequestRate", "api", PipelineTestHost.Start)));
+            Assert.True(writer.TryWriteSignal(Alert("a2-" + i, "HighErrorRate", "api", time.GetUtcNow())));
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        await host.StopAsync();
+        Assert.Equal(1, action.RunCount);
+        var decisions = await DecisionsAsync(engine);
+        var decision = Assert.Single(decisions);
+        Assert.Equal(GateVerdict.Allow, decision.Decision.Verdict);
+        Assert.Equal(["api"], decision.Decision.Proposal.Targets);
+        Assert.StartsWith("scale-out/api/a1@", decision.Decision.Proposal.IdempotencyKey, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DefaultGates_WeakRootCause_DeniedByConfidenceAndNeverRuns()
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        var action = new SimulatedAction("scale-out", RiskClass.Low);
+        using var host = BuildHost(time, action, new() { ["Aiops:Correlation:PendingFor"] = "00:00:05" });
+        await host.StartAsync();
+        var engine = host.Services.GetRequiredService<DecisionEngine>();
+
+        await FireAsync(host, time, Alert("a1", "HighRequestRate", "api", time.GetUtcNow()));
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => DecisionsAsync(engine).Result.Count == 1));
+        await host.StopAsync();
+
+        var decision = Assert.Single(await DecisionsAsync(engine)).Decision;
+        Assert.Equal(GateVerdict.Deny, decision.Verdict);
+        Assert.Equal([GateNames.Confidence], decision.DecisiveGates.Select(g => g.Gate));
+        Assert.Equal(0, action.RunCount);
+    }
+
+    [Fact]
+    public async Task PendingEpisode_NotYetFiring_NothingIsProposed()
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        var action = new SimulatedAction("scale-out", RiskClass.Low);
+        using var host = BuildHost(time, action, new(FastLifecycle) { ["Aiops:Correlation:PendingFor"] = "00:10:00" });
+        await host.StartAsync();
+        var writer = host.Services.GetRequiredService<AiopsPipelineWriter>();
+        var correlator = host.Services.GetRequiredService<Correlator>();
+
+        Assert.True(writer.TryWriteSignal(Alert("a1", "HighRequestRate", "api", time.GetUtcNow())));
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => correlator.OpenCount == 1));
+        time.Advance(TimeSpan.FromSeconds(30));
+
+        await host.StopAsync();
+        Assert.Equal(0, action.RunCount);
+        Assert.Empty(await DecisionsAsync(host.Services.GetRequiredService<DecisionEngine>()));
+    }
+
+    [Fact]
+    public async Task HighRiskAction_RequiresApproval_RunsOnlyAfterApproval()
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        var action = new SimulatedAction("rollback", RiskClass.High);
+        using var host = BuildHost(time, action);
+        await host.StartAsync();
+        var engine = host.Services.GetRequiredService<DecisionEngine>();
+
+        await FireAsync(host, time, Alert("a1", "HighErrorRate", "api", time.GetUtcNow()));
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => engine.Approvals.ListPending().Count == 1));
+        time.Advance(TimeSpan.FromSeconds(5)); // polls: still pending, so nothing runs
+        Assert.Equal(0, action.RunCount);
+
+        var pending = Assert.Single(engine.Approvals.ListPending());
+        Assert.True((await engine.Approvals.ApproveAsync(pending.Decision.DecisionId, "alice", "checked the dashboards")).Accepted);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1));
+        await host.StopAsync();
+        Assert.Equal(1, action.RunCount);
+    }
+
+    [Fact]
+    public async Task HighRiskAction_Rejected_NeverRunsAndOutcomeIsAudited()
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        var action = new SimulatedAction("rollback", RiskClass.High);
+        using var host = BuildHost(time, action);
+        await host.StartAsync();
+        var engine = host.Services.GetRequiredService<DecisionEngine>();
+
+        await FireAsync(host, time, Alert("a1", "HighErrorRate", "api", time.GetUtcNow()));
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => engine.Approvals.ListPending().Count == 1));
+        var pending = Assert.Single(engine.Approvals.ListPending());
+        Assert.True((await engine.Approvals.RejectAsync(pending.Decision.DecisionId, "bob", "not during the sale")).Accepted);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => ExecutionsAsync(engine).Result.Count == 1));
+        await host.StopAsync();
+        Assert.Equal(0, action.RunCount);
+        Assert.Equal(ExecutionStatus.Rejected, Assert.Single(await ExecutionsAsync(engine)).Execution.Status);
+    }
+
+    [Fact]
+    public async Task DestructiveAction_DeniedByRiskCeiling_NeverRuns()
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        var action = new SimulatedAction("delete-pods", RiskClass.Destructive);
+        using var host = BuildHost(time, action);
+        await host.StartAsync();
+        var engine = host.Services.GetRequiredService<DecisionEngine>();
+
+        await FireAsync(host, time, Alert("a1", "HighErrorRate", "api", time.GetUtcNow()));
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => DecisionsAsync(engine).Result.Count == 1));
+        time.Advance(TimeSpan.FromSeconds(5));
+        await host.StopAsync();
+
+        var decision = Assert.Single(await DecisionsAsync(engine)).Decision;
+        Assert.Equal(GateVerdict.Deny, decision.Verdict);
+        Assert.Contains(decision.DecisiveGates, g => g.Gate == GateNames.RiskCeiling);
+        Assert.Empty(engine.Approvals.ListPending());
+        Assert.Equal(0, action.RunCount);
+    }
+
+    [Fact]
+    public async Task Restart_SameAlertRepeated_DurableLogPreventsSecondRun()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "aiops-remediation-" + Guid.NewGuid().ToString("N"), "audit.jsonl");
+        try
+        {
+            var config = new Dictionary<string, string?>(FastLifecycle) { ["Aiops:Remediation:AuditLogPath"] = path };
+            var onset = PipelineTestHost.Start;
+            var first = new SimulatedAction("scale-out", RiskClass.Low);
+            var time = new FakeTimeProvider(PipelineTestHost.Start);
+            using (var host = BuildHost(time, first, config))
+            {
+                await host.StartAsync();
+                await FireAsync(host, time, Alert("b1", "HighRequestRate", "billing", onset));
+                await FireAsync(host, time, Alert("a1", "HighRequestRate", "api", onset));
+                Assert.True(await PipelineTestHost.WaitUntilAsync(() => first.RunCount == 2));
+                await host.StopAsync();
+            }
+
+            // After a restart the correlator numbers episodes from 1 again; Alertmanager resends the still-firing alert.
+            var second = new SimulatedAction("scale-out", RiskClass.Low);
+            var later = new FakeTimeProvider(PipelineTestHost.Start.AddMinutes(2));
+            using (var host = BuildHost(later, second, config))
+            {
+                await host.StartAsync();
+                var engine = host.Services.GetRequiredService<DecisionEngine>();
+                await FireAsync(host, later, Alert("a1", "HighRequestRate", "api", onset));
+                await FireAsync(host, later, Alert("a3", "HighRequestRate", "checkout", later.GetUtcNow()));
+                Assert.True(await PipelineTestHost.WaitUntilAsync(() => second.RunCount == 1));
+                await host.StopAsync();
+                Assert.Equal(["checkout"], Assert.Single(second.Runs).Targets);
+            }
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Planner_Throws_CountedAndLaterEpisodesStillRemediated()
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        var action = new SimulatedAction("scale-out", RiskClass.Low);
+        using var host = BuildHost(time, action, configure: b => b.UsePlanner<ThrowsForBilling>());
+        await host.StartAsync();
+        var telemetry = host.Services.GetRequiredService<PipelineTelemetry>();
+
+        await FireAsync(host, time, Alert("b1", "HighErrorRate", "billing", time.GetUtcNow()));
+        await FireAsync(host, time, Alert("a1", "HighErrorRate", "api", time.GetUtcNow()));
+
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1));
+        await host.StopAsync();
+        Assert.True(telemetry.RemediationErrors >= 1);
+        Assert.Equal(["api"], Assert.Single(action.Runs).Targets);
+    }
+
+    [Fact]
+    public async Task StartAsync_RuleNamesUnregisteredAction_FailsWithConfigurationPath()
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using var host = PipelineTestHost.Build(
+            time,
+            b => b.AddAction(new SimulatedAction("scale-out")),
+            new Dictionary<string, string?> { ["Aiops:Remediation:Rules:0:Action"] = "scale-up" });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Aiops:Remediation:Rules:0:Action: no action 'scale-up' is registered (registered: scale-out)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ChangeSignal_ThroughPipeline_RecordedOnChangeFeedForGates()
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using var host = PipelineTestHost.Build(time);
+        await host.StartAsync();
+        var writer = host.Services.GetRequiredService<AiopsPipelineWriter>();
+        var feed = host.Services.GetRequiredService<IChangeFeed>();
+
+        Assert.True(writer.TryWriteSignal(new ChangeSignal("deploy-42", "deploy api v1.4.2", time.GetUtcNow(), new Dictionary<string, string> { ["service"] = "api" }, ChangeKind.Deploy)));
+
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => feed.GetChangesSinceAsync(PipelineTestHost.Start).AsTask().Result.Count == 1));
+        var notice = Assert.Single(await feed.GetChangesSinceAsync(PipelineTestHost.Start));
+        Assert.Equal(("api", "deploy"), (notice.Target, notice.Kind));
+        await host.StopAsync();
+    }
+
+    private static IHost BuildHost(FakeTimeProvider time, SimulatedAction action, Dictionary<string, string?>? config = null, Action<AiopsBuilder>? configure = null) =>
+        PipelineTestHost.Build(
+            time,
+            b =>
+            {
+                b.AddAction(action).ConfigureRemediation(o => o.Rules.Add(new RemediationRule { Action = action.Id }));
+                configure?.Invoke(b);
+            },
+            config ?? FastLifecycle);
+
+    private static AlertSignal Alert(string fingerprint, string name, string service, DateTimeOffset onset) =>
+        new(fingerprint, name, onset, new Dictionary<string, string> { ["alertname"] = name, ["service"] = service }, AlertStatus.Firing, null, "warning", new Dictionary<string, string>());
+
+    /// <summary>Sends an alert and advances the fake clock past the pending duration, one tick at a time.</summary>
+    private static async Task FireAsync(IHost host, FakeTimeProvider time, AlertSignal alert)
+    {
+        var correlator = host.Services.GetRequiredService<Correlator>();
+        var before = correlator.Snapshot().Count(e => e.State == EpisodeState.Firing);
+        Assert.True(host.Services.GetRequiredService<AiopsPipelineWriter>().TryWriteSignal(alert));
+        for (var i = 0; i < 10 && correlator.Snapshot().Count(e => e.State == EpisodeState.Firing) == before; i++)
+        {
+            Assert.True(await PipelineTestHost.WaitUntilAsync(() => correlator.Snapshot().Any(e => e.Members.Any(m => m.Signal.Fingerprint == alert.Fingerprint))));
+            time.Advance(TimeSpan.FromSeconds(1));
+            await PipelineTestHost.WaitUntilAsync(() => correlator.Snapshot().Count(e => e.State == EpisodeState.Firing) > before, 0.2);
+        }
+    }
+
+    private static async Task<List<DecisionEntry>> DecisionsAsync(DecisionEngine engine) =>
+        await engine.AuditLog.ReadAllAsync().OfType<DecisionEntry>().ToListAsync();
+
+    private static async Task<List<ExecutionEntry>> ExecutionsAsync(DecisionEngine engine) =>
+        await engine.AuditLog.ReadAllAsync().OfType<ExecutionEntry>().ToListAsync();
+
+    private sealed class ThrowsForBilling(IOptions<RemediationOptions> options, ActionRegistry actions) : IRemediationPlanner
+    {
+        private readonly RuleBasedRemediationPlanner _inner = new(options, actions);
+
+        public ValueTask<IReadOnlyList<RemediationProposal>> PlanAsync(Episode episode, DateTimeOffset now, CancellationToken cancellationToken) =>
+            episode.Entities.Contains("billing") ? throw new InvalidOperationException("planner bug") : _inner.PlanAsync(episode, now, cancellationToken);
+    }
+}
