@@ -44,7 +44,7 @@ public sealed class Correlator
     /// <summary>Initializes a new instance of the <see cref="Correlator"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> uses the defaults.</param>
     /// <param name="graph">The service dependency graph; <see langword="null"/> uses labels and time alone.</param>
-    /// <param name="ranker">Ranks root causes when snapshots are taken; <see langword="null"/> uses <see cref="RootCauseRanker"/>.</param>
+    /// <param name="ranker">Ranks root causes when snapshots are taken; <see langword="null"/> uses a <see cref="RootCauseRanker"/> with its defaults and this correlator's <see cref="CorrelatorOptions.EntityLabels"/>.</param>
     /// <param name="timeProvider">The clock; <see langword="null"/> uses <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="System.ComponentModel.DataAnnotations.ValidationException">An option is out of range.</exception>
     public Correlator(CorrelatorOptions? options = null, DependencyGraph? graph = null, IRootCauseRanker? ranker = null, TimeProvider? timeProvider = null)
@@ -52,7 +52,7 @@ public sealed class Correlator
         _options = options ?? new CorrelatorOptions();
         Aiops.Detection.Internal.OptionsValidator.ThrowIfInvalid(_options);
         _graph = graph ?? DependencyGraph.Empty;
-        _ranker = ranker ?? new RootCauseRanker();
+        _ranker = ranker ?? new RootCauseRanker(new RootCauseRankerOptions { EntityLabels = [.. _options.EntityLabels] });
         _time = timeProvider ?? TimeProvider.System;
         _telemetry = _options.Telemetry ?? CorrelationTelemetry.Shared;
         _mergeLeadTolerance = _options.GroupWindow / 4;

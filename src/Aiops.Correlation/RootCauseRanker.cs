@@ -90,7 +90,8 @@ public sealed class RootCauseRankerOptions : IValidatableObject
 
     /// <summary>
     /// Gets or sets the labels that name a change's entity, first present wins (members carry their entity already).
-    /// Default: <c>service</c>, <c>job</c>, <c>app</c> — the same as <see cref="CorrelatorOptions.EntityLabels"/>.
+    /// Default: <c>service</c>, <c>job</c>, <c>app</c>; a <see cref="Correlator"/> that creates its own ranker passes its
+    /// <see cref="CorrelatorOptions.EntityLabels"/>.
     /// </summary>
     [Required]
     public IList<string> EntityLabels { get; set; } = ["service", "job", "app"];

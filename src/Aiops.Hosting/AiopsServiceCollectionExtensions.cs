@@ -53,17 +53,37 @@ public static class AiopsServiceCollectionExtensions
     /// <returns>The same builder, for chaining.</returns>
     public static IHostApplicationBuilder AddAiops(this IHostApplicationBuilder builder) => builder.AddAiops(static _ => { });
 
-    /// <summary>Adds the Aiops pipeline to a host application builder (see <see cref="AddAiops(IServiceCollection, Action{AiopsBuilder})"/>).</summary>
+    /// <summary>
+    /// Adds the Aiops pipeline to a host application builder (see <see cref="AddAiops(IServiceCollection, Action{AiopsBuilder})"/>),
+    /// with the sources declared in configuration: each entry of <c>Aiops:Sources:Meter</c> adds a meter source and each
+    /// entry of <c>Aiops:Sources:Prometheus</c> a Prometheus source, as <c>AddMeterSource</c> and <c>AddPrometheusSource</c> do
+    /// (declared sources are added once, however often this is called).
+    /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Configures sources, gates and actions.</param>
     /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="System.ComponentModel.DataAnnotations.ValidationException">A declared source is invalid; the message names each bad key by its configuration path.</exception>
     public static IHostApplicationBuilder AddAiops(this IHostApplicationBuilder builder, Action<AiopsBuilder> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddAiops(configure);
+        ArgumentNullException.ThrowIfNull(configure);
+        var declared = !builder.Services.Any(static d => d.ServiceType == typeof(ConfiguredSourcesMarker));
+        builder.Services.AddAiops(aiops =>
+        {
+            if (declared)
+            {
+                aiops.Services.AddSingleton<ConfiguredSourcesMarker>();
+                AiopsSourceConfiguration.AddSources(aiops, builder.Configuration);
+            }
+
+            configure(aiops);
+        });
         return builder;
     }
 
     /// <summary>Marks that the core services are registered, so a second call adds nothing twice.</summary>
     private sealed class AiopsMarker;
+
+    /// <summary>Marks that the sources declared in configuration are added.</summary>
+    private sealed class ConfiguredSourcesMarker;
 }

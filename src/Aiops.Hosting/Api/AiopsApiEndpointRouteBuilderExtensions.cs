@@ -13,7 +13,9 @@ public static class AiopsApiEndpointRouteBuilderExtensions
     /// <list type="bullet">
     /// <item><c>GET episodes?state=&amp;entity=&amp;since=&amp;limit=</c>: episodes, newest first (limit default 100, at most 1000);
     /// <c>GET episodes/{id}</c>: one episode with its root-cause ranking; <c>GET episodes/{id}/timeline</c>: its timeline.</item>
-    /// <item><c>GET scores</c>: the latest anomaly score and band per series.</item>
+    /// <item><c>GET scores</c>: the latest anomaly score and band per series; <c>GET scores/history?series=&amp;limit=</c>: the recent
+    /// scores of the named series (repeat <c>series</c>, at most 100; text as <c>GET scores</c> lists it), oldest first, each at most
+    /// <see cref="DetectionStageOptions.ScoreHistoryLength"/> points (<c>limit</c> keeps the newest; unknown series have none).</item>
     /// <item><c>GET decisions?limit=</c>: recent decisions, newest first; <c>GET decisions/{id}</c>: one decision with its approval
     /// and execution entries; <c>GET audit?limit=</c>: the audit log's entries, newest first.</item>
     /// <item><c>GET approvals</c>: decisions waiting for approval; <c>POST approvals/{decisionId}/approve</c> and <c>/reject</c>
@@ -53,6 +55,11 @@ public static class AiopsApiEndpointRouteBuilderExtensions
             .WithTags("Scores")
             .WithSummary("Lists the latest anomaly score and band of every series.")
             .Produces(StatusCodes.Status200OK, contentType: AiopsApiHandlers.JsonContentType);
+        group.MapGet("/scores/history", (Func<HttpContext, Task>)AiopsApiHandlers.GetScoreHistoryAsync)
+            .WithTags("Scores")
+            .WithSummary("Lists the recent scores (value, expected value, band, probability) of the named series, oldest first.")
+            .Produces(StatusCodes.Status200OK, contentType: AiopsApiHandlers.JsonContentType)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
 
         var decisions = group.MapGroup("/decisions").WithTags("Decisions");
         decisions.MapGet("/", AiopsApiHandlers.ListDecisionsAsync)

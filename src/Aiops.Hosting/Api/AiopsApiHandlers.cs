@@ -115,6 +115,63 @@ internal static class AiopsApiHandlers
         return WriteJsonAsync(context, (IReadOnlyList<SeriesScoreResponse>)scores, ApiJsonContext.Default.IReadOnlyListSeriesScoreResponse);
     }
 
+    /// <summary>The most series one history request may name.</summary>
+    public const int MaxHistorySeries = 100;
+
+    public static async Task GetScoreHistoryAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        var series = query["series"];
+        if (series.Count == 0 || series.Any(string.IsNullOrEmpty))
+        {
+            await BadParameterAsync(context, "series", "Name at least one series: ?series=metric{label=\"value\"} (repeat the parameter for more).").ConfigureAwait(false);
+            return;
+        }
+
+        if (series.Count > MaxHistorySeries)
+        {
+            await BadParameterAsync(context, "series", $"At most {MaxHistorySeries} series may be named in one request.").ConfigureAwait(false);
+            return;
+        }
+
+        var limitText = query["limit"];
+        var max = int.MaxValue;
+        if (limitText.Count > 0)
+        {
+            if (limitText.Count > 1 || !int.TryParse(limitText[0], NumberStyles.None, CultureInfo.InvariantCulture, out max) || max < 1 || max > 100_000)
+            {
+                await BadParameterAsync(context, "limit", $"'{limitText}' is not a valid limit; expected a whole number from 1 to 100000.").ConfigureAwait(false);
+                return;
+            }
+        }
+
+        var board = context.RequestServices.GetService<ScoreBoard>();
+        var result = new List<SeriesHistoryResponse>(series.Count);
+        foreach (var name in series)
+        {
+            var history = board?.History(name!) ?? [];
+            var skip = Math.Max(0, history.Count - max);
+            var points = new List<ScorePointResponse>(history.Count - skip);
+            for (var i = skip; i < history.Count; i++)
+            {
+                var p = history[i];
+                points.Add(new ScorePointResponse(
+                    p.Timestamp,
+                    Finite(p.Value),
+                    p.Probability,
+                    Finite(p.Expected),
+                    Finite(p.Lower),
+                    Finite(p.Upper),
+                    p.IsAnomalous,
+                    JsonNamingPolicy.CamelCase.ConvertName(p.Status.ToString())));
+            }
+
+            result.Add(new SeriesHistoryResponse(name!, points));
+        }
+
+        await WriteJsonAsync(context, (IReadOnlyList<SeriesHistoryResponse>)result, ApiJsonContext.Default.IReadOnlyListSeriesHistoryResponse).ConfigureAwait(false);
+    }
+
     public static async Task ListDecisionsAsync(HttpContext context, string? limit = null)
     {
         if (!TryParseLimit(limit, out var max, out var error))

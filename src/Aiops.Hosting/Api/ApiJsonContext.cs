@@ -26,6 +26,30 @@ internal sealed record SeriesScoreResponse(
     DateTimeOffset Timestamp,
     DateTimeOffset UpdatedAt);
 
+/// <summary>The recent scores of one series, as <c>GET {prefix}/scores/history</c> lists them.</summary>
+/// <param name="Series">The series, as text (<c>metric{label="value",...}</c>), as requested.</param>
+/// <param name="Points">Its recent points, oldest first; empty when the series is unknown or history is off.</param>
+internal sealed record SeriesHistoryResponse(string Series, IReadOnlyList<ScorePointResponse> Points);
+
+/// <summary>One recorded score of a series. Values the detector has not (yet) are <see langword="null"/>.</summary>
+/// <param name="Timestamp">The point's timestamp.</param>
+/// <param name="Value">The point's value.</param>
+/// <param name="Probability">The anomaly probability, in [0, 1].</param>
+/// <param name="Expected">The expected value.</param>
+/// <param name="Lower">The band's lower edge.</param>
+/// <param name="Upper">The band's upper edge.</param>
+/// <param name="Anomalous">Whether the point counted as anomalous.</param>
+/// <param name="Status">The point's status (<c>scored</c>, <c>warmingUp</c>, ...).</param>
+internal sealed record ScorePointResponse(
+    DateTimeOffset Timestamp,
+    double? Value,
+    double Probability,
+    double? Expected,
+    double? Lower,
+    double? Upper,
+    bool Anomalous,
+    string Status);
+
 /// <summary>The body of an approve or reject request.</summary>
 /// <param name="By">Who answers; only used with the approval token (otherwise the authenticated user's name is used).</param>
 /// <param name="Why">Why (required).</param>
@@ -34,5 +58,6 @@ internal sealed record ApprovalRequest(string? By, string? Why);
 /// <summary>Source-generated (reflection-free) metadata for the API's own request and response types: camelCase.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(IReadOnlyList<SeriesScoreResponse>))]
+[JsonSerializable(typeof(IReadOnlyList<SeriesHistoryResponse>))]
 [JsonSerializable(typeof(ApprovalRequest))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -122,7 +122,7 @@ internal sealed class DetectionStage : IHostedService, IDisposable
             var now = _time.GetUtcNow();
             var anomalous = score.Status == PointStatus.Scored
                 && (_options.AnomalyThreshold is { } threshold ? score.Probability >= threshold : score.IsAnomaly);
-            _board.Set(new SeriesScore(sample.Series, score, anomalous, now));
+            _board.Set(new SeriesScore(sample.Series, score, anomalous, now), _options.ScoreHistoryLength);
             Track(sample.Series, score, anomalous, now);
             PruneIfDue(now);
         }

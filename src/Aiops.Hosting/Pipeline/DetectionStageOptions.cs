@@ -39,6 +39,14 @@ public sealed class DetectionStageOptions
     [Range(1d, 1e9)]
     public double MaxMagnitude { get; set; } = 100;
 
+    /// <summary>
+    /// Gets or sets how many recent scores the <see cref="ScoreBoard"/> keeps per series for the dashboard's charts and
+    /// <c>GET scores/history</c>: a fixed-size ring per series (about 64 bytes a point, so 360 points ≈ 23 KB per series);
+    /// 0 keeps no history. Default: <see cref="ScoreBoard.DefaultHistoryLength"/> (360). Range: [0, 100,000].
+    /// </summary>
+    [Range(0, 100_000)]
+    public int ScoreHistoryLength { get; set; } = ScoreBoard.DefaultHistoryLength;
+
     /// <summary>Creates the detector of a new series instead of <see cref="Detector"/> (tests and custom detectors); not bound from configuration.</summary>
     internal Func<SeriesKey, IAnomalyDetector>? DetectorFactory { get; set; }
 }

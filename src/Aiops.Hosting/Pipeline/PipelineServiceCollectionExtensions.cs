@@ -1,5 +1,6 @@
 using Aiops.Correlation;
 using Aiops.Detection.Internal;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -30,7 +31,9 @@ internal static class PipelineServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DetectionStageOptions>>(new SectionOptionsValidator<DetectionStageOptions>(DetectionStageOptions.SectionName)));
         services.AddOptions<CorrelationStageOptions>().BindConfiguration(CorrelationStageOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CorrelationStageOptions>>(new SectionOptionsValidator<CorrelationStageOptions>(CorrelationStageOptions.SectionName)));
-        services.AddOptions<CorrelatorOptions>().BindConfiguration(CorrelationStageOptions.SectionName).ValidateOnStart();
+        services.AddOptions<CorrelatorOptions>().BindConfiguration(CorrelationStageOptions.SectionName)
+            .PostConfigure<IServiceProvider>(static (o, sp) => ReplaceConfiguredLists(o, sp.GetService<IConfiguration>()?.GetSection(CorrelationStageOptions.SectionName)))
+            .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CorrelatorOptions>>(new SectionOptionsValidator<CorrelatorOptions>(CorrelationStageOptions.SectionName)));
 
         services.TryAddSingleton<PipelineTelemetry>();
@@ -49,6 +52,23 @@ internal static class PipelineServiceCollectionExtensions
         services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<CorrelationStage>());
         services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<DetectionStage>());
         return services;
+    }
+
+    /// <summary>
+    /// A configured label list replaces the default one: the binder would append to it (<c>EntityLabels: ["app_name"]</c>
+    /// would otherwise mean service, job, app and app_name).
+    /// </summary>
+    private static void ReplaceConfiguredLists(CorrelatorOptions options, IConfigurationSection? section)
+    {
+        if (section?.GetSection(nameof(CorrelatorOptions.EntityLabels)) is { } entities && entities.Exists())
+        {
+            options.EntityLabels = entities.Get<List<string>>() ?? [];
+        }
+
+        if (section?.GetSection(nameof(CorrelatorOptions.ScopeLabels)) is { } scopes && scopes.Exists())
+        {
+            options.ScopeLabels = scopes.Get<List<string>>() ?? [];
+        }
     }
 
     /// <summary>Marks that the stages are registered.</summary>

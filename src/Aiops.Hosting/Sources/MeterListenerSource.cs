@@ -9,7 +9,8 @@ namespace Aiops.Hosting;
 /// <summary>
 /// A hosted source that watches in-process instruments through a <see cref="MeterListener"/> and writes one
 /// <see cref="MetricSample"/> per series (instrument name and label set) every <see cref="MeterSourceOptions.CollectInterval"/>:
-/// counters as rates per second over the interval, gauges and up-down counters as their value, histograms as their mean.
+/// counters as rates per second over the interval, gauges and up-down counters as their value, histograms as their mean or
+/// <see cref="MeterSourceOptions.HistogramQuantile"/>.
 /// </summary>
 /// <remarks>
 /// Measurement callbacks take one short lock per instrument and allocate only when a new label set appears. Timestamps and
@@ -60,6 +61,9 @@ internal sealed class MeterListenerSource : IHostedService, IDisposable
 
         /// <summary>Histogram: the mean of the interval's measurements.</summary>
         Histogram,
+
+        /// <summary>Histogram: a quantile of the interval's measurements (a reservoir sample of them).</summary>
+        HistogramQuantile,
     }
 
     /// <summary>Gets the number of series tracked.</summary>
@@ -213,6 +217,11 @@ internal sealed class MeterListenerSource : IHostedService, IDisposable
             return;
         }
 
+        if (kind == Kind.Histogram && _options.HistogramQuantile is not null)
+        {
+            kind = Kind.HistogramQuantile;
+        }
+
         var state = new InstrumentState(this, instrument.Name, kind);
         lock (_gate)
         {
@@ -347,7 +356,7 @@ internal sealed class MeterListenerSource : IHostedService, IDisposable
                 labels[i] = new(held[i].Key, Convert.ToString(held[i].Value, CultureInfo.InvariantCulture) ?? string.Empty);
             }
 
-            var series = new Series(new SeriesKey(name, labels), held);
+            var series = new Series(new SeriesKey(name, labels), held, kind == Kind.HistogramQuantile ? new Reservoir(owner._options.HistogramReservoirSize, owner._options.HistogramQuantile!.Value, hash) : null);
             _byHash.TryGetValue(hash, out var head);
             series.NextWithHash = head;
             _byHash[hash] = series;
@@ -359,7 +368,7 @@ internal sealed class MeterListenerSource : IHostedService, IDisposable
     }
 
     /// <summary>The accumulators of one series; guarded by its instrument's lock.</summary>
-    private sealed class Series(SeriesKey key, KeyValuePair<string, object?>[] tags)
+    private sealed class Series(SeriesKey key, KeyValuePair<string, object?>[] tags, Reservoir? reservoir)
     {
         public readonly SeriesKey Key = key;
         public readonly KeyValuePair<string, object?>[] Tags = tags;
@@ -380,6 +389,9 @@ internal sealed class MeterListenerSource : IHostedService, IDisposable
                 case Kind.Histogram:
                     _sum += value;
                     _count++;
+                    break;
+                case Kind.HistogramQuantile:
+                    reservoir!.Add(value);
                     break;
                 case Kind.RunningTotal:
                     _last += value;
@@ -407,6 +419,8 @@ internal sealed class MeterListenerSource : IHostedService, IDisposable
                     _sum = 0;
                     _count = 0;
                     return had;
+                case Kind.HistogramQuantile:
+                    return reservoir!.TryTake(out value);
                 case Kind.Cumulative:
                     value = 0;
                     if (!_hasLast)
@@ -430,6 +444,69 @@ internal sealed class MeterListenerSource : IHostedService, IDisposable
                     value = _last;
                     return _hasLast;
             }
+        }
+    }
+
+    /// <summary>
+    /// One interval's measurements of a histogram series, for a quantile: all of them up to the capacity, then a uniform
+    /// sample (Vitter's algorithm R on a per-series xorshift generator, so runs are repeatable). Allocates once.
+    /// </summary>
+    private sealed class Reservoir(int capacity, double quantile, int seed)
+    {
+        private readonly double[] _values = new double[capacity];
+        private long _seen;
+        private ulong _random = (ulong)(uint)seed | 0x9E3779B97F4A7C15UL;
+
+        public void Add(double value)
+        {
+            if (double.IsNaN(value))
+            {
+                return;
+            }
+
+            if (_seen < _values.Length)
+            {
+                _values[_seen] = value;
+            }
+            else
+            {
+                var slot = Next() % (ulong)(_seen + 1);
+                if (slot < (ulong)_values.Length)
+                {
+                    _values[slot] = value;
+                }
+            }
+
+            _seen++;
+        }
+
+        public bool TryTake(out double value)
+        {
+            var count = (int)Math.Min(_seen, _values.Length);
+            _seen = 0;
+            if (count == 0)
+            {
+                value = 0;
+                return false;
+            }
+
+            var sample = _values.AsSpan(0, count);
+            sample.Sort();
+
+            // Linear interpolation between closest ranks (Hyndman and Fan type 7, as numpy and Excel use).
+            var rank = quantile * (count - 1);
+            var low = (int)Math.Floor(rank);
+            var high = Math.Min(low + 1, count - 1);
+            value = sample[low] + ((rank - low) * (sample[high] - sample[low]));
+            return true;
+        }
+
+        private ulong Next()
+        {
+            _random ^= _random << 13;
+            _random ^= _random >> 7;
+            _random ^= _random << 17;
+            return _random;
         }
     }
 }

@@ -1,4 +1,3 @@
-using Aiops.Detection.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,7 +22,13 @@ public static class AiopsBuilderMeterExtensions
         ArgumentNullException.ThrowIfNull(configure);
         var options = new MeterSourceOptions();
         configure(options);
-        OptionsValidator.ThrowIfInvalid(options);
+        return Add(builder, options, nameof(MeterSourceOptions), '.');
+    }
+
+    /// <summary>Validates the options (errors named <c>prefix{separator}Property</c>) and adds the source.</summary>
+    internal static AiopsBuilder Add(AiopsBuilder builder, MeterSourceOptions options, string prefix, char separator)
+    {
+        AiopsSourceConfiguration.ThrowIfInvalid(options, prefix, separator);
         builder.Services.AddSingleton<IHostedService>(sp => new MeterListenerSource(
             options,
             sp.GetRequiredService<AiopsPipelineWriter>(),

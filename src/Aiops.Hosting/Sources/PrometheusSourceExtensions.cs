@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using Aiops.Detection.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
@@ -29,7 +28,13 @@ public static class AiopsBuilderPrometheusExtensions
         ArgumentNullException.ThrowIfNull(configure);
         var options = new PrometheusSourceOptions();
         configure(options);
-        OptionsValidator.ThrowIfInvalid(options);
+        return Add(builder, options, nameof(PrometheusSourceOptions), '.');
+    }
+
+    /// <summary>Validates the options (errors named <c>prefix{separator}Property</c>) and adds the source.</summary>
+    internal static AiopsBuilder Add(AiopsBuilder builder, PrometheusSourceOptions options, string prefix, char separator)
+    {
+        AiopsSourceConfiguration.ThrowIfInvalid(options, prefix, separator);
         var name = "Aiops.Hosting.Prometheus." + Interlocked.Increment(ref _sources).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var address = options.BaseAddress!.AbsoluteUri;
         var baseAddress = new Uri(address.EndsWith('/') ? address : address + "/");

@@ -197,4 +197,21 @@ public sealed class PipelineStagesTests
         var ex = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
         Assert.Contains("Aiops:Detection:MaxSeries", ex.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void CorrelatorOptions_LabelListsInConfiguration_ReplaceTheDefaults()
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using var host = PipelineTestHost.Build(time, config: new Dictionary<string, string?>
+        {
+            ["Aiops:Correlation:EntityLabels:0"] = "app_name",
+            ["Aiops:Correlation:ScopeLabels:0"] = "region",
+            ["Aiops:Correlation:ScopeLabels:1"] = "cluster",
+        });
+
+        var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<CorrelatorOptions>>().Value;
+
+        Assert.Equal(["app_name"], options.EntityLabels);
+        Assert.Equal(["region", "cluster"], options.ScopeLabels);
+    }
 }

@@ -104,6 +104,49 @@ public sealed class MeterListenerSourceTests
         await host.StopAsync();
     }
 
+    [Theory]
+    [InlineData(100, 0.95, 95.05)] // every measurement kept: exact type-7 quantile of 1..100
+    [InlineData(100, 0.5, 50.5)]
+    [InlineData(100_000, 0.95, 95_000)] // past the reservoir: a uniform sample, within a percent
+    public async Task Collect_HistogramQuantile_WritesQuantileOfInterval(int count, double quantile, double expected)
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using var meter = new Meter("test.source." + Guid.NewGuid().ToString("N"));
+        var histogram = meter.CreateHistogram<double>("latency");
+        using var host = PipelineTestHost.Build(
+            time,
+            b => b.AddMeterSource(o =>
+            {
+                o.Meters.Add(meter.Name);
+                o.HistogramQuantile = quantile;
+                o.CollectInterval = TimeSpan.FromHours(1);
+            }),
+            pipeline: false);
+        await host.StartAsync();
+        var source = host.Services.GetServices<IHostedService>().OfType<MeterListenerSource>().Single();
+        var reader = host.Services.GetRequiredService<AiopsPipelineWriter>().Samples.Reader;
+
+        // Shuffled so a sampler that kept only the first or last values would miss.
+        var values = Enumerable.Range(1, count).Select(v => (double)v).ToArray();
+        new Random(7).Shuffle(values);
+        foreach (var value in values)
+        {
+            histogram.Record(value);
+        }
+
+        histogram.Record(double.NaN);
+        time.Advance(TimeSpan.FromSeconds(5));
+        source.Collect();
+        var first = Drain(reader);
+        time.Advance(TimeSpan.FromSeconds(5));
+        source.Collect();
+        var second = Drain(reader);
+
+        Assert.Equal(expected, first[new SeriesKey("latency")], expected * 0.01);
+        Assert.Empty(second); // no measurement in the interval: no sample
+        await host.StopAsync();
+    }
+
     private static Dictionary<SeriesKey, double> Drain(System.Threading.Channels.ChannelReader<MetricSample> reader)
     {
         var samples = new Dictionary<SeriesKey, double>();
