@@ -64,4 +64,12 @@ public sealed class AlertmanagerWebhookOptions
     /// <summary>Gets or sets how long an identical notification (Alertmanager's retry or repeat) is recognised and acknowledged without being processed again. Default: 10 minutes. Range: [0, 1 day].</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan DuplicateWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Gets or sets the label that makes an alert a change event (a deploy, a configuration change, a scaling) rather than a
+    /// symptom: its value names the kind (<c>deploy</c>, <c>config</c>, <c>scaling</c>; anything else is <c>other</c>), and
+    /// the alert reaches correlation as a <see cref="Aiops.Correlation.ChangeSignal"/> that root-cause ranking weighs as a
+    /// possible trigger. <see langword="null"/> or empty turns the mapping off. Default: <c>aiops_change</c>.
+    /// </summary>
+    public string? ChangeLabel { get; set; } = "aiops_change";
 }

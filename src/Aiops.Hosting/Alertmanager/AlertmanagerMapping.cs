@@ -123,6 +123,31 @@ internal static class AlertmanagerMapping
     }
 
     /// <summary>
+    /// The signal an alert stands for: a <see cref="ChangeSignal"/> when it carries <paramref name="changeLabel"/> (its value
+    /// names the kind: deploy, config or scaling, any case; anything else is <see cref="ChangeKind.Other"/>), else the alert.
+    /// </summary>
+    /// <param name="alert">The mapped alert.</param>
+    /// <param name="changeLabel">The change label; <see langword="null"/> or empty maps nothing.</param>
+    /// <returns>The signal to correlate.</returns>
+    public static Signal AsSignal(AlertSignal alert, string? changeLabel)
+    {
+        if (string.IsNullOrEmpty(changeLabel) || !alert.Labels.TryGetValue(changeLabel, out var kind))
+        {
+            return alert;
+        }
+
+        var change = kind.ToUpperInvariant() switch
+        {
+            "DEPLOY" => ChangeKind.Deploy,
+            "CONFIG" => ChangeKind.Config,
+            "SCALING" => ChangeKind.Scaling,
+            _ => ChangeKind.Other,
+        };
+        var title = alert.Annotations.TryGetValue("summary", out var summary) && !string.IsNullOrEmpty(summary) ? summary : alert.Name;
+        return new ChangeSignal(alert.Fingerprint, title, alert.Onset, alert.Labels, change);
+    }
+
+    /// <summary>
     /// A stable fingerprint of a label set, for alerts that carry none: FNV-1a (64 bit) over the labels sorted by name
     /// (ordinal), as 16 lower-case hex digits like Alertmanager's own.
     /// </summary>

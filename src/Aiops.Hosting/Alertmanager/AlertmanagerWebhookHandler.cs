@@ -25,6 +25,7 @@ internal sealed class AlertmanagerWebhookHandler
     private readonly HostingTelemetry _telemetry;
     private readonly AlertmanagerDuplicateCache _duplicates;
     private readonly int _maxBodyBytes;
+    private readonly string? _changeLabel;
     private readonly byte[]? _bearerHash;
     private readonly byte[]? _basicHash;
 
@@ -43,6 +44,7 @@ internal sealed class AlertmanagerWebhookHandler
         _writer = writer;
         _telemetry = telemetry;
         _maxBodyBytes = webhook.MaxBodyBytes;
+        _changeLabel = webhook.ChangeLabel;
         _duplicates = new AlertmanagerDuplicateCache(time, webhook.DuplicateWindow);
         if (!string.IsNullOrEmpty(webhook.BearerToken))
         {
@@ -160,7 +162,7 @@ internal sealed class AlertmanagerWebhookHandler
         var written = 0;
         foreach (var signal in signals)
         {
-            if (_writer.TryWriteSignal(signal))
+            if (_writer.TryWriteSignal(AlertmanagerMapping.AsSignal(signal, _changeLabel)))
             {
                 written++;
             }

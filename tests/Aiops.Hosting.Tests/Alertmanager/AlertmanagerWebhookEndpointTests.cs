@@ -291,6 +291,35 @@ public sealed class AlertmanagerWebhookEndpointTests
         Assert.Contains("Aiops:Alertmanager:MaxBodyBytes", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Post_AlertWithChangeLabel_WrittenAsChangeSignalOfThatKind()
+    {
+        await using var host = await AlertmanagerTestHost.StartAsync();
+        var deploy = """{"status":"firing","labels":{"alertname":"Deployed","service":"checkout","aiops_change":"Deploy"},"annotations":{"summary":"checkout 1.4.3 deployed"},"startsAt":"2026-01-01T00:00:00Z","endsAt":"0001-01-01T00:00:00Z","fingerprint":"d1"}""";
+        var odd = """{"status":"firing","labels":{"alertname":"FlagFlipped","aiops_change":"feature-flag"},"annotations":{},"startsAt":"2026-01-01T00:00:00Z","endsAt":"0001-01-01T00:00:00Z","fingerprint":"d2"}""";
+
+        using var response = await PostAsync(host, Payload(deploy, odd, Alert("a1", "HighErrorRate")));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var signals = host.DrainSignals();
+        var change = Assert.IsType<ChangeSignal>(signals[0]);
+        Assert.Equal(("d1", "checkout 1.4.3 deployed", ChangeKind.Deploy, "checkout"), (change.Fingerprint, change.Name, change.Change, change.Label("service")));
+        Assert.Equal(ChangeKind.Other, Assert.IsType<ChangeSignal>(signals[1]).Change);
+        Assert.IsType<AlertSignal>(signals[2]);
+    }
+
+    [Fact]
+    public async Task Post_ChangeLabelTurnedOff_AlertStaysAnAlert()
+    {
+        await using var host = await AlertmanagerTestHost.StartAsync(new Dictionary<string, string?> { ["Aiops:Alertmanager:ChangeLabel"] = "" });
+        var deploy = """{"status":"firing","labels":{"alertname":"Deployed","aiops_change":"deploy"},"annotations":{},"startsAt":"2026-01-01T00:00:00Z","endsAt":"0001-01-01T00:00:00Z","fingerprint":"d1"}""";
+
+        using var response = await PostAsync(host, Payload(deploy));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.IsType<AlertSignal>(Assert.Single(host.DrainSignals()));
+    }
+
     private static Task<HttpResponseMessage> PostAsync(AlertmanagerTestHost host, string body, AuthenticationHeaderValue? authorization = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, Path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };

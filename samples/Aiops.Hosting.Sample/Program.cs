@@ -1,0 +1,51 @@
+using System.Net;
+using Aiops.Gates;
+using Aiops.Gates.Actions;
+using Aiops.Hosting;
+using Aiops.Hosting.Sample;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, builder.Configuration.GetValue("Sample:Port", 5080)));
+
+// The app's own metrics, and a generator of normal traffic that /chaos/* can disturb.
+builder.Services.AddSingleton<ShopTraffic>();
+builder.Services.AddHostedService<TrafficGenerator>();
+
+// Aiops watches the app's meter; its options bind from the "Aiops" section of appsettings.json, where a rule proposes the
+// (simulated) restart for incidents and the default safety gates decide.
+builder.AddAiops(aiops => aiops
+    .AddMeterSource(meters =>
+    {
+        meters.Meters.Add(ShopTraffic.MeterName);
+        meters.CollectInterval = TimeSpan.FromSeconds(builder.Configuration.GetValue("Sample:CollectIntervalSeconds", 1.0));
+    })
+    .AddAction(new SimulatedAction("restart-instance", RiskClass.Medium, "restart")));
+
+var app = builder.Build();
+app.MapAiopsAlertmanager("/aiops/alertmanager");   // point Alertmanager's webhook_configs here
+app.MapAiopsApi("/aiops/api");                     // GET /aiops/api/scores, /aiops/api/episodes, ...
+app.MapAiopsMetrics("/metrics");                   // aiops_anomaly_score{...}, aiops_episodes{state}, ...
+app.MapAiopsHealth("/aiops/health");
+app.MapAiopsDashboard("/aiops");                   // the on-call page: scores, episodes, timeline, RCA, decisions
+
+var chaos = app.MapGroup("/chaos");
+chaos.MapPost("/spike", (ShopTraffic traffic, int? seconds) => traffic.Disturb(Disturbance.Spike, seconds));
+chaos.MapPost("/latency", (ShopTraffic traffic, int? seconds) => traffic.Disturb(Disturbance.Latency, seconds));
+chaos.MapPost("/errors", (ShopTraffic traffic, int? seconds) => traffic.Disturb(Disturbance.Errors, seconds));
+chaos.MapDelete("/", (ShopTraffic traffic) => traffic.Calm());
+
+app.MapGet("/", () => Results.Text("""
+    Aiops sample: a shop's traffic, watched by Aiops.
+      GET  /aiops                the dashboard
+      GET  /aiops/api/scores     latest anomaly score and band per series
+      GET  /aiops/api/episodes   episodes (incidents), newest first
+      GET  /aiops/api/decisions  what the safety gates decided, newest first
+      GET  /metrics              Prometheus metrics of Aiops
+      GET  /aiops/health         pipeline health
+      POST /chaos/spike?seconds=60     a burst of requests
+      POST /chaos/latency?seconds=60   slow responses
+      POST /chaos/errors?seconds=60    failing requests
+      DELETE /chaos              back to normal
+    """));
+
+app.Run();
