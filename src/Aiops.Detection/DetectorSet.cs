@@ -15,7 +15,7 @@ namespace Aiops.Detection;
 /// </remarks>
 public sealed class DetectorSet
 {
-    private readonly ConcurrentDictionary<SeriesKey, Entry> _series = new();
+    private readonly ConcurrentDictionary<SeriesKey, SeriesEntry> _series = new();
     private readonly Func<SeriesKey, IAnomalyDetector> _factory;
     private readonly DetectorSetOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -52,32 +52,45 @@ public sealed class DetectorSet
     public bool TryUpdate(SeriesKey key, DateTimeOffset timestamp, double value, out AnomalyScore score)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var now = _timeProvider.GetUtcNow().UtcTicks;
-        SweepIfDue(now);
+        return TryUpdate(key, timestamp, value, _timeProvider.GetUtcNow().UtcTicks, out score) is not null;
+    }
+
+    /// <summary>
+    /// Scores a point of a series with the wall clock read by the caller (a batch reads it once), and returns the series'
+    /// entry, whose <see cref="SeriesEntry.Tag"/> the caller may use for state of its own that lives and is evicted with
+    /// the series; <see langword="null"/> when the series is new and the set is full.
+    /// </summary>
+    /// <remarks>
+    /// The caller must serialise the points of one series itself if it reads or writes <see cref="SeriesEntry.Tag"/>
+    /// outside the set (the hosted detection stage routes each series to one worker).
+    /// </remarks>
+    internal SeriesEntry? TryUpdate(SeriesKey key, DateTimeOffset timestamp, double value, long nowTicks, out AnomalyScore score)
+    {
+        SweepIfDue(nowTicks);
         if (!_series.TryGetValue(key, out var entry))
         {
             if (_series.Count >= _options.MaxSeries)
             {
-                EvictIdle(now);
+                EvictIdle(nowTicks);
                 if (_series.Count >= _options.MaxSeries)
                 {
                     _telemetry.SeriesRejected();
                     score = default;
-                    return false;
+                    return null;
                 }
             }
 
-            entry = _series.GetOrAdd(key, static (k, f) => new Entry(f(k)), _factory);
+            entry = _series.GetOrAdd(key, static (k, f) => new SeriesEntry(f(k)), _factory);
         }
 
         lock (entry)
         {
-            entry.LastSeenTicks = now;
+            entry.LastSeenTicks = nowTicks;
             entry.Points++;
             score = entry.Detector.Update(timestamp, value);
         }
 
-        return true;
+        return entry;
     }
 
     /// <summary>Describes a held series.</summary>
@@ -146,11 +159,15 @@ public sealed class DetectorSet
         return evicted;
     }
 
-    private sealed class Entry(IAnomalyDetector detector)
+    /// <summary>One held series: its detector, when it last had a point, how many it had, and a slot for the caller.</summary>
+    internal sealed class SeriesEntry(IAnomalyDetector detector)
     {
         public readonly IAnomalyDetector Detector = detector;
         public long LastSeenTicks;
         public long Points;
+
+        /// <summary>State the caller keeps with the series (the hosting stage's score-board entry); evicted with it.</summary>
+        public object? Tag;
     }
 }
 

@@ -14,7 +14,9 @@ namespace Aiops.Detection;
 /// yields one alert rather than a storm.
 /// </summary>
 /// <remarks>
-/// Expected value and band come from the seasonal member. Components: robust z-score, seasonal Holt-Winters and the IID
+/// Expected value and band come from the seasonal member once it is trained, from the robust z-score member before (the
+/// median ± its threshold band), and are <see cref="double.NaN"/> when no member has one (a point scored only by range
+/// novelty). Components: robust z-score, seasonal Holt-Winters and the IID
 /// change-point martingale. <see cref="AnomalyScore.RawScore"/> is the likelihood z. Not thread-safe.
 /// </remarks>
 public sealed class EnsembleDetector : AnomalyDetector
@@ -31,15 +33,19 @@ public sealed class EnsembleDetector : AnomalyDetector
     private const int RangeBlocks = 8;
     private const int RangeBlockPoints = 1000;
     private readonly AnomalyDetector[] _members;
-    private readonly EnsembleOptions _options;
 
-    // Per member: ring of the last ShortWindow surprises (flattened), their sum, and the long-term mean and variance.
+    // The options, copied into the detector: each detector has its own options object, another cache line per update.
+    private readonly double _rangeTolerance;
+    private readonly double _likelihoodSmoothing;
+    private readonly int _likelihoodWarmupPoints;
+    private readonly int _refractoryPoints;
+    private readonly double _refractoryDamping;
+
+    // Per member: ring of the last ShortWindow surprises (flattened), and their sum, the long-term mean and variance in
+    // one struct per member: one array rather than five, so an update touches fewer cache lines (many series at once
+    // do not fit in cache, and an update then waits on memory for each line).
     private readonly double[] _shortWindows;
-    private readonly double[] _shortSums;
-    private readonly double[] _means;
-    private readonly double[] _variances;
-    private readonly int[] _scored;
-    private readonly int[] _shortIndex;
+    private readonly MemberStatistics[] _statistics;
     private readonly int _shortLength;
     private readonly double[] _blockRanges = new double[2 * (RangeBlocks - 1)]; // min, max of the complete blocks (ring)
     private int _refractory;
@@ -59,7 +65,11 @@ public sealed class EnsembleDetector : AnomalyDetector
     public EnsembleDetector(EnsembleOptions? options = null)
         : base(DetectorNames.Ensemble, options ??= new EnsembleOptions())
     {
-        _options = options;
+        _rangeTolerance = options.RangeTolerance;
+        _likelihoodSmoothing = options.LikelihoodSmoothing;
+        _likelihoodWarmupPoints = options.LikelihoodWarmupPoints;
+        _refractoryPoints = options.RefractoryPoints;
+        _refractoryDamping = options.RefractoryDamping;
         _members =
         [
             new SeasonalDetector(new SeasonalOptions { Telemetry = options.Telemetry }),
@@ -68,11 +78,7 @@ public sealed class EnsembleDetector : AnomalyDetector
         ];
         _shortLength = options.ShortWindow;
         _shortWindows = new double[_members.Length * _shortLength];
-        _shortSums = new double[_members.Length];
-        _means = new double[_members.Length];
-        _variances = new double[_members.Length];
-        _scored = new int[_members.Length];
-        _shortIndex = new int[_members.Length];
+        _statistics = new MemberStatistics[_members.Length];
     }
 
     /// <inheritdoc />
@@ -80,7 +86,7 @@ public sealed class EnsembleDetector : AnomalyDetector
     {
         get
         {
-            var size = ((_shortWindows.Length + _blockRanges.Length + (5 * _members.Length)) * sizeof(double)) + 160;
+            var size = ((_shortWindows.Length + _blockRanges.Length + (4 * _members.Length)) * sizeof(double)) + 112;
             foreach (var member in _members)
             {
                 size += member.StateSizeBytes;
@@ -93,7 +99,10 @@ public sealed class EnsembleDetector : AnomalyDetector
     /// <inheritdoc />
     protected override AnomalyScore UpdateCore(DateTimeOffset timestamp, double value)
     {
-        var band = default(AnomalyScore);
+        // The band of the first member (in order: seasonal, robust z-score) that has one; NaN when none has (the default
+        // AnomalyScore's bounds are 0, not NaN, so it must not stand for "no band").
+        double expected = double.NaN, lower = double.NaN, upper = double.NaN;
+        var hasBand = false;
         var anyScored = false;
         var z = 0.0;
         for (var i = 0; i < _members.Length; i++)
@@ -105,9 +114,12 @@ public sealed class EnsembleDetector : AnomalyDetector
             }
 
             anyScored = true;
-            if (!band.HasBand && score.HasBand)
+            if (!hasBand && score.HasBand)
             {
-                band = score;
+                hasBand = true;
+                expected = score.Expected;
+                lower = score.Lower;
+                upper = score.Upper;
             }
 
             var surprise = Math.Min(MaxSurprise, -Math.Log(Math.Max(1 - score.Probability, 1e-300)));
@@ -116,13 +128,13 @@ public sealed class EnsembleDetector : AnomalyDetector
 
         // Range novelty (as NAB's HTM detector): a value beyond everything seen recently, by more than a fraction of the range.
         var novel = false;
-        if (_options.RangeTolerance > 0)
+        if (_rangeTolerance > 0)
         {
             if (_seen >= RangeWarmupPoints)
             {
                 var min = Math.Min(_min, _pastMin);
                 var max = Math.Max(_max, _pastMax);
-                var tolerance = _options.RangeTolerance * (max - min);
+                var tolerance = _rangeTolerance * (max - min);
                 novel = value > max + tolerance || value < min - tolerance;
             }
 
@@ -144,20 +156,18 @@ public sealed class EnsembleDetector : AnomalyDetector
         if (_refractory > 0 && z <= _refractoryLevel)
         {
             _refractory--;
-            z *= _options.RefractoryDamping;
+            z *= _refractoryDamping;
         }
-        else if (z > 0 && Calibration.TwoSidedConfidence(z) >= Threshold && _options.RefractoryPoints > 0)
+        else if (z > 0 && Calibration.TwoSidedConfidence(z) >= Threshold && _refractoryPoints > 0)
         {
             // A stronger event than the one that opened the refractory period still gets through, and restarts it.
-            _refractory = _options.RefractoryPoints;
+            _refractory = _refractoryPoints;
             _refractoryLevel = z;
         }
 
         // 1 − 2·Q(z) from the upper tail directly, so probabilities stay distinct up to the cap.
         var probability = z > 0 ? 1 - (2 * Calibration.UpperTail(z)) : 0;
-        return band.HasBand
-            ? AnomalyScore.Scored(timestamp, value, probability, z, Threshold, band.Expected, band.Lower, band.Upper)
-            : AnomalyScore.Scored(timestamp, value, probability, z, Threshold);
+        return AnomalyScore.Scored(timestamp, value, probability, z, Threshold, expected, lower, upper);
     }
 
     /// <inheritdoc />
@@ -169,11 +179,7 @@ public sealed class EnsembleDetector : AnomalyDetector
         }
 
         Array.Clear(_shortWindows);
-        Array.Clear(_shortSums);
-        Array.Clear(_means);
-        Array.Clear(_variances);
-        Array.Clear(_scored);
-        Array.Clear(_shortIndex);
+        Array.Clear(_statistics);
         _refractory = 0;
         _refractoryLevel = 0;
         _seen = 0;
@@ -208,24 +214,35 @@ public sealed class EnsembleDetector : AnomalyDetector
     // that is always surprised on this series (a seasonal series under the z-score) cannot mask one that rarely is.
     private double MemberLikelihood(int member, double surprise)
     {
-        var slot = (member * _shortLength) + _shortIndex[member];
-        _shortIndex[member] = _shortIndex[member] + 1 == _shortLength ? 0 : _shortIndex[member] + 1;
-        _shortSums[member] += surprise - _shortWindows[slot];
+        ref var m = ref _statistics[member];
+        var slot = (member * _shortLength) + m.ShortIndex;
+        m.ShortIndex = m.ShortIndex + 1 == _shortLength ? 0 : m.ShortIndex + 1;
+        m.ShortSum += surprise - _shortWindows[slot];
         _shortWindows[slot] = surprise;
-        var shortMean = _shortSums[member] / _shortLength;
+        var shortMean = m.ShortSum / _shortLength;
         var z = 0.0;
-        if (_scored[member] >= _options.LikelihoodWarmupPoints)
+        if (m.Scored >= _likelihoodWarmupPoints)
         {
-            z = (shortMean - _means[member]) / Math.Sqrt(Math.Max(_variances[member], 1e-6));
+            z = (shortMean - m.Mean) / Math.Sqrt(Math.Max(m.Variance, 1e-6));
         }
 
         // Long-term statistics, updated after judging so a point is not compared with itself.
-        var n = _scored[member] = Math.Min(_scored[member] + 1, int.MaxValue - 1);
-        var rate = Math.Max(1.0 / n, _options.LikelihoodSmoothing);
-        var delta = shortMean - _means[member];
-        _means[member] += rate * delta;
-        _variances[member] = (1 - rate) * (_variances[member] + (rate * delta * delta));
+        var n = m.Scored = Math.Min(m.Scored + 1, int.MaxValue - 1);
+        var rate = Math.Max(1.0 / n, _likelihoodSmoothing);
+        var delta = shortMean - m.Mean;
+        m.Mean += rate * delta;
+        m.Variance = (1 - rate) * (m.Variance + (rate * delta * delta));
         return z;
+    }
+
+    /// <summary>The running statistics of one member's surprise.</summary>
+    private struct MemberStatistics
+    {
+        public double ShortSum;
+        public double Mean;
+        public double Variance;
+        public int Scored;
+        public int ShortIndex;
     }
 }
 

@@ -106,6 +106,58 @@ public sealed class DetectorSetTests : IDisposable
     }
 
     [Fact]
+    public void TryUpdate_CallerClock_TagLivesAndIsEvictedWithTheSeries()
+    {
+        var set = new DetectorSet(new DetectorSetOptions { Detector = DetectorNames.RobustZScore, IdleTimeout = TimeSpan.FromMinutes(10) }, timeProvider: _time);
+        var key = new SeriesKey("cpu");
+        var now = _time.GetUtcNow().UtcTicks;
+
+        var entry = set.TryUpdate(key, TestSeries.At(0), 1, now, out var score);
+        Assert.NotNull(entry);
+        Assert.Equal(PointStatus.WarmingUp, score.Status);
+        entry.Tag = "state";
+        Assert.Same(entry, set.TryUpdate(key, TestSeries.At(1), 1, now + TimeSpan.TicksPerMinute, out _));
+        Assert.Equal("state", entry.Tag);
+        Assert.True(set.TryGetInfo(key, out var info));
+        Assert.Equal(new DateTimeOffset(now + TimeSpan.TicksPerMinute, TimeSpan.Zero), info.LastSeen); // the caller's clock
+
+        var later = now + TimeSpan.FromMinutes(20).Ticks;
+        var other = set.TryUpdate(new SeriesKey("other"), TestSeries.At(0), 1, later, out _);
+        Assert.NotNull(other);
+        Assert.False(set.TryGetInfo(key, out _));
+        var fresh = set.TryUpdate(key, TestSeries.At(2), 1, later, out _);
+        Assert.NotSame(entry, fresh);
+        Assert.Null(fresh!.Tag);
+    }
+
+    [Fact]
+    public void TryUpdate_CallerClockSetFull_ReturnsNull()
+    {
+        var set = new DetectorSet(new DetectorSetOptions { MaxSeries = 1 }, timeProvider: _time);
+        var now = _time.GetUtcNow().UtcTicks;
+
+        Assert.NotNull(set.TryUpdate(new SeriesKey("a"), TestSeries.At(0), 1, now, out _));
+        Assert.Null(set.TryUpdate(new SeriesKey("b"), TestSeries.At(0), 1, now, out var score));
+        Assert.Equal(default, score);
+    }
+
+    [Fact]
+    public void TryUpdate_EnsembleWarm_AllocatesNothing()
+    {
+        var set = new DetectorSet(timeProvider: _time);
+        var keys = Enumerable.Range(0, 8).Select(i => new SeriesKey("cpu", [new("i", "x" + i)])).ToArray();
+        var values = TestSeries.Sine(3_000, 288, 10, 1);
+        for (var i = 0; i < 1_000 * keys.Length; i++)
+        {
+            set.TryUpdate(keys[i % keys.Length], TestSeries.At(i / keys.Length), values[i / keys.Length], out _);
+        }
+
+        Action<int> step = i => set.TryUpdate(keys[i % keys.Length], TestSeries.At(i / keys.Length), values[i / keys.Length], out _);
+
+        Assert.Equal(0, Allocations.During(1_000 * keys.Length, 3_000 * keys.Length, step));
+    }
+
+    [Fact]
     public void Constructor_UnknownDetector_Throws()
     {
         Assert.Throws<ArgumentException>(() => new DetectorSet(new DetectorSetOptions { Detector = "nope" }));

@@ -2,7 +2,9 @@ namespace Aiops.Hosting.Metrics;
 
 /// <summary>
 /// When the pipeline's stages last processed items, as seen on their <c>aiops.hosting.stage.processed</c> counter; read by
-/// the lag gauge and the freshness health check. Thread-safe.
+/// the lag gauge and the freshness health check. The detection stage reports on that counter whenever its channel is
+/// empty and, under sustained load, every 1,024 samples and at least every 100 ms, so the time here keeps moving while
+/// the stage drains a backlog. Thread-safe.
 /// </summary>
 internal sealed class PipelineActivity(TimeProvider timeProvider)
 {

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Aiops.Correlation;
 using Aiops.Detection;
 using Microsoft.Extensions.Hosting;
@@ -12,9 +14,34 @@ namespace Aiops.Hosting;
 /// anomalous (re-sent every <see cref="DetectionStageOptions.RepeatInterval"/> while it stays anomalous). A sample that
 /// fails is logged, counted and skipped. On stop, the samples channel is completed and what it holds is scored first.
 /// </summary>
+/// <remarks>
+/// One lookup per sample: the detector set's entry of a series holds the series' score-board entry, which holds the
+/// anomaly tracking. The wall clock is read once per batch (at most every <see cref="ClockEvery"/> samples). With
+/// <see cref="DetectionStageOptions.Workers"/> above 1, the loop that drains the channel scores one shard of the series
+/// itself and hands the others, in batches, to workers of their own; a series always goes to the same worker, so its
+/// points are scored in the order they were written. Processed samples are reported on
+/// <c>aiops.hosting.stage.processed</c> every <see cref="ReportEvery"/> samples, at least every
+/// <see cref="ReportInterval"/> while draining, and whenever the channel is empty.
+/// </remarks>
 internal sealed class DetectionStage : IHostedService, IDisposable
 {
+    /// <summary>Samples scored between two reads of the clock.</summary>
+    internal const int ClockEvery = 256;
+
+    /// <summary>Samples after which the processed count is reported even while the channel is not empty.</summary>
+    internal const int ReportEvery = 1024;
+
+    /// <summary>Samples in a batch handed to a worker.</summary>
+    private const int BatchSize = 512;
+
+    /// <summary>Batches queued per worker before the draining loop waits for it.</summary>
+    private const int BatchesQueued = 8;
+
     private const string Stage = "detection";
+
+    /// <summary>The longest time the processed count goes unreported while samples are scored.</summary>
+    internal static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(100);
+
     private readonly AiopsPipelineWriter _writer;
     private readonly ScoreBoard _board;
     private readonly DetectionStageOptions _options;
@@ -22,8 +49,9 @@ internal sealed class DetectionStage : IHostedService, IDisposable
     private readonly PipelineTelemetry _telemetry;
     private readonly ILogger<DetectionStage> _logger;
     private readonly DetectorSet _set;
-    private readonly Dictionary<SeriesKey, AnomalyState> _states = [];
     private readonly CancellationTokenSource _abort = new();
+    private readonly int _historyLength;
+    private readonly long _repeatTicks;
     private long _lastPruneTicks;
     private volatile bool _stopping;
     private Task? _loop;
@@ -45,11 +73,17 @@ internal sealed class DetectionStage : IHostedService, IDisposable
         _logger = logger;
         var setOptions = new DetectorSetOptions { Detector = _options.Detector, MaxSeries = _options.MaxSeries, IdleTimeout = _options.IdleTimeout };
         _set = new DetectorSet(setOptions, _options.DetectorFactory, timeProvider);
+        _historyLength = Math.Max(0, _options.ScoreHistoryLength);
+        _repeatTicks = _options.RepeatInterval.Ticks;
         _lastPruneTicks = timeProvider.GetUtcNow().UtcTicks;
+        Workers = Math.Max(1, _options.Workers);
     }
 
     /// <summary>Gets the number of series the detector set holds.</summary>
     internal int SeriesCount => _set.Count;
+
+    /// <summary>Gets the number of workers that score samples (the draining loop included).</summary>
+    internal int Workers { get; }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -76,32 +110,28 @@ internal sealed class DetectionStage : IHostedService, IDisposable
         _abort.Dispose();
     }
 
+    /// <summary>Scores one sample with a fresh clock reading (tests).</summary>
+    internal void Process(in MetricSample sample) => Process(sample, _time.GetUtcNow());
+
     private async Task RunAsync()
     {
         // The loop ends when StopAsync completes the channel and its items are scored, not on stoppingToken, so shutdown
         // drains; _abort ends it early when the host's shutdown timeout elapses.
-        var reader = _writer.Samples.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
+            if (Workers == 1)
             {
-                var count = 0;
-                while (!_abort.IsCancellationRequested && reader.TryRead(out var sample))
-                {
-                    Process(sample);
-                    count++;
-                }
-
-                _telemetry.Processed(Stage, count);
-                if (_stopping)
-                {
-                    _drained += count;
-                }
+                await DrainAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                await DrainShardedAsync().ConfigureAwait(false);
             }
 
-            if (_drained > 0)
+            var drained = Interlocked.Read(ref _drained);
+            if (drained > 0)
             {
-                PipelineLog.Drained(_logger, Stage, _drained);
+                PipelineLog.Drained(_logger, Stage, drained);
             }
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
@@ -110,21 +140,156 @@ internal sealed class DetectionStage : IHostedService, IDisposable
         }
     }
 
-    internal void Process(in MetricSample sample)
+    private async Task DrainAsync()
+    {
+        var reader = _writer.Samples.Reader;
+        var worker = new Worker(this);
+        while (await reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
+        {
+            worker.Begin();
+            while (!_abort.IsCancellationRequested && reader.TryRead(out var sample))
+            {
+                worker.Process(sample);
+            }
+
+            worker.Flush();
+        }
+    }
+
+    private async Task DrainShardedAsync()
+    {
+        var reader = _writer.Samples.Reader;
+        var shards = (uint)Workers;
+        var own = new Worker(this);
+        var queues = new Channel<Batch>[Workers];
+        var pending = new Batch?[Workers];
+        var returned = new ConcurrentQueue<Batch>[Workers];
+        var tasks = new Task[Workers - 1];
+        for (var i = 1; i < Workers; i++)
+        {
+            queues[i] = Channel.CreateBounded<Batch>(new BoundedChannelOptions(BatchesQueued) { SingleReader = true, SingleWriter = true });
+            returned[i] = new();
+            pending[i] = new Batch();
+            var queue = queues[i];
+            var back = returned[i];
+            tasks[i - 1] = Task.Run(() => WorkAsync(queue.Reader, back), CancellationToken.None);
+        }
+
+        try
+        {
+            while (await reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
+            {
+                own.Begin();
+                while (!_abort.IsCancellationRequested && reader.TryRead(out var sample))
+                {
+                    var shard = sample.Series is null ? 0 : (int)((uint)sample.Series.GetHashCode() % shards);
+                    if (shard == 0)
+                    {
+                        own.Process(sample);
+                        continue;
+                    }
+
+                    var batch = pending[shard]!;
+                    batch.Items[batch.Count++] = sample;
+                    if (batch.Count == BatchSize)
+                    {
+                        await PostAsync(queues[shard], batch).ConfigureAwait(false);
+                        pending[shard] = returned[shard].TryDequeue(out var recycled) ? recycled : new Batch();
+                    }
+                }
+
+                // The channel is empty: hand over what is pending, so a quiet pipeline scores every sample at once.
+                for (var shard = 1; shard < Workers; shard++)
+                {
+                    var batch = pending[shard]!;
+                    if (batch.Count > 0)
+                    {
+                        await PostAsync(queues[shard], batch).ConfigureAwait(false);
+                        pending[shard] = returned[shard].TryDequeue(out var recycled) ? recycled : new Batch();
+                    }
+                }
+
+                own.Flush();
+            }
+        }
+        finally
+        {
+            for (var i = 1; i < Workers; i++)
+            {
+                queues[i].Writer.TryComplete();
+            }
+        }
+
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+    }
+
+    private ValueTask PostAsync(Channel<Batch> queue, Batch batch) =>
+        queue.Writer.TryWrite(batch) ? ValueTask.CompletedTask : queue.Writer.WriteAsync(batch, _abort.Token);
+
+    private async Task WorkAsync(ChannelReader<Batch> queue, ConcurrentQueue<Batch> returned)
+    {
+        var worker = new Worker(this);
+        try
+        {
+            while (await queue.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
+            {
+                worker.Begin();
+                while (!_abort.IsCancellationRequested && queue.TryRead(out var batch))
+                {
+                    var items = batch.Items;
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        worker.Process(items[i]);
+                    }
+
+                    Array.Clear(items, 0, batch.Count); // the series keys, for the GC
+                    batch.Count = 0;
+                    returned.Enqueue(batch);
+                }
+
+                worker.Flush();
+            }
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+            // The shutdown timeout elapsed; the draining loop logs it.
+        }
+    }
+
+    private void Process(in MetricSample sample, DateTimeOffset now)
     {
         try
         {
-            if (sample.Series is null || !_set.TryUpdate(sample.Series, sample.Timestamp, sample.Value, out var score))
+            if (sample.Series is null)
             {
                 return;
             }
 
-            var now = _time.GetUtcNow();
+            var held = _set.TryUpdate(sample.Series, sample.Timestamp, sample.Value, now.UtcTicks, out var score);
+            if (held is null)
+            {
+                return;
+            }
+
+            // Only this series' worker touches its tag. A new detector (first point, or back after idle eviction) starts
+            // its anomaly tracking afresh; the board entry is re-attached when the board dropped it as idle.
+            var entry = held.Tag as ScoreBoard.Entry;
+            if (entry is null)
+            {
+                entry = _board.Attach(sample.Series, null);
+                entry.ResetTracking();
+                held.Tag = entry;
+            }
+            else if (entry.Removed)
+            {
+                entry = _board.Attach(sample.Series, entry);
+                held.Tag = entry;
+            }
+
             var anomalous = score.Status == PointStatus.Scored
                 && (_options.AnomalyThreshold is { } threshold ? score.Probability >= threshold : score.IsAnomaly);
-            _board.Set(new SeriesScore(sample.Series, score, anomalous, now), _options.ScoreHistoryLength);
-            Track(sample.Series, score, anomalous, now);
-            PruneIfDue(now);
+            entry.Add(new SeriesScore(sample.Series, score, anomalous, now), _historyLength);
+            Track(entry, sample.Series, score, anomalous, now);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -133,47 +298,34 @@ internal sealed class DetectionStage : IHostedService, IDisposable
         }
     }
 
-    private void Track(SeriesKey series, in AnomalyScore score, bool anomalous, DateTimeOffset now)
+    private void Track(ScoreBoard.Entry state, SeriesKey series, in AnomalyScore score, bool anomalous, DateTimeOffset now)
     {
-        _states.TryGetValue(series, out var state);
         if (!anomalous)
         {
-            if (state is not null)
-            {
-                state.Anomalous = false;
-                state.LastSeen = now;
-            }
-
+            state.Anomalous = false;
             return;
         }
 
-        if (state is null)
-        {
-            state = new AnomalyState();
-            _states[series] = state;
-        }
-
-        state.LastSeen = now;
         if (!state.Anomalous)
         {
             state.Anomalous = true;
             state.Onset = score.Timestamp;
             state.Peak = score.Probability;
-            state.LastSent = now;
+            state.LastSentTicks = now.UtcTicks;
             Send(series, score, state, "onset");
         }
         else
         {
             state.Peak = Math.Max(state.Peak, score.Probability);
-            if (now - state.LastSent >= _options.RepeatInterval)
+            if (now.UtcTicks - state.LastSentTicks >= _repeatTicks)
             {
-                state.LastSent = now;
+                state.LastSentTicks = now.UtcTicks;
                 Send(series, score, state, "repeat");
             }
         }
     }
 
-    private void Send(SeriesKey series, in AnomalyScore score, AnomalyState state, string kind)
+    private void Send(SeriesKey series, in AnomalyScore score, ScoreBoard.Entry state, string kind)
     {
         var labels = new Dictionary<string, string>(series.Labels.Count, StringComparer.Ordinal);
         foreach (var label in series.Labels)
@@ -199,38 +351,81 @@ internal sealed class DetectionStage : IHostedService, IDisposable
 
     private void PruneIfDue(DateTimeOffset now)
     {
-        if (now.UtcTicks - _lastPruneTicks < _options.IdleTimeout.Ticks / 4)
+        var last = Interlocked.Read(ref _lastPruneTicks);
+        if (now.UtcTicks - last < _options.IdleTimeout.Ticks / 4 || Interlocked.CompareExchange(ref _lastPruneTicks, now.UtcTicks, last) != last)
         {
             return;
         }
 
-        _lastPruneTicks = now.UtcTicks;
-        var cutoff = now - _options.IdleTimeout;
-        _board.RemoveOlderThan(cutoff);
-        List<SeriesKey>? idle = null;
-        foreach (var pair in _states)
-        {
-            if (pair.Value.LastSeen < cutoff)
-            {
-                (idle ??= []).Add(pair.Key);
-            }
-        }
+        // Series the detector set evicts as idle take their board entry (and anomaly tracking) with them; the board drops
+        // its idle entries here.
+        _board.RemoveOlderThan(now - _options.IdleTimeout);
+    }
 
-        if (idle is not null)
+    private void Reported(int count)
+    {
+        _telemetry.Processed(Stage, count);
+        if (_stopping)
         {
-            foreach (var key in idle)
-            {
-                _states.Remove(key);
-            }
+            Interlocked.Add(ref _drained, count);
         }
     }
 
-    private sealed class AnomalyState
+    /// <summary>The per-thread part of scoring: the clock reading of the batch and the count not yet reported.</summary>
+    private sealed class Worker(DetectionStage stage)
     {
-        public bool Anomalous;
-        public DateTimeOffset Onset;
-        public DateTimeOffset LastSent;
-        public DateTimeOffset LastSeen;
-        public double Peak;
+        private DateTimeOffset _now;
+        private long _lastReportTicks = long.MinValue;
+        private int _sinceClock;
+        private int _pending;
+
+        /// <summary>Starts a batch: reads the clock.</summary>
+        public void Begin()
+        {
+            _now = stage._time.GetUtcNow();
+            _sinceClock = 0;
+            if (_lastReportTicks == long.MinValue)
+            {
+                _lastReportTicks = _now.UtcTicks;
+            }
+
+            stage.PruneIfDue(_now);
+        }
+
+        public void Process(in MetricSample sample)
+        {
+            stage.Process(sample, _now);
+            _pending++;
+            if (++_sinceClock == ClockEvery)
+            {
+                _sinceClock = 0;
+                _now = stage._time.GetUtcNow();
+                if (_pending >= ReportEvery || _now.UtcTicks - _lastReportTicks >= ReportInterval.Ticks)
+                {
+                    Flush();
+                }
+
+                stage.PruneIfDue(_now);
+            }
+        }
+
+        /// <summary>Reports the samples scored since the last report.</summary>
+        public void Flush()
+        {
+            if (_pending > 0)
+            {
+                stage.Reported(_pending);
+                _pending = 0;
+            }
+
+            _lastReportTicks = _now.UtcTicks;
+        }
+    }
+
+    /// <summary>Samples handed to a worker at once.</summary>
+    private sealed class Batch
+    {
+        public readonly MetricSample[] Items = new MetricSample[BatchSize];
+        public int Count;
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Aiops.Detection;
 
 namespace Aiops.Hosting;
@@ -10,7 +11,11 @@ namespace Aiops.Hosting;
 /// <param name="UpdatedAt">When (wall clock) the score was recorded.</param>
 public readonly record struct SeriesScore(SeriesKey Series, AnomalyScore Score, bool IsAnomalous, DateTimeOffset UpdatedAt);
 
-/// <summary>One recorded score of a series, as the <see cref="ScoreBoard"/>'s history keeps it (about 64 bytes).</summary>
+/// <summary>
+/// One recorded score of a series, as <see cref="ScoreBoard.History(SeriesKey)"/> returns it. The board stores points
+/// compactly (40 bytes): <see cref="Expected"/>, <see cref="Lower"/> and <see cref="Upper"/> are kept as single-precision
+/// floats (about 7 significant digits, enough to draw them), the other members exactly.
+/// </summary>
 /// <param name="Timestamp">The point's timestamp.</param>
 /// <param name="Value">The point's value.</param>
 /// <param name="Probability">The anomaly probability, in [0, 1].</param>
@@ -41,10 +46,10 @@ public readonly record struct ScorePoint(
 
 /// <summary>
 /// The latest anomaly score and band of every series the detection stage scores, for metrics and the API, and a short
-/// bounded history of each series' recent scores (a fixed-size ring of at most <see cref="DetectionStageOptions.ScoreHistoryLength"/>
-/// points per series, default <see cref="DefaultHistoryLength"/>) for the dashboard's charts. Series that had no point for the
-/// detection stage's idle timeout are removed with their history. Thread-safe: readers get consistent snapshots while the
-/// detection stage writes.
+/// bounded history of each series' recent scores (a ring of at most <see cref="DetectionStageOptions.ScoreHistoryLength"/>
+/// points per series, default <see cref="DefaultHistoryLength"/>, 40 bytes a point, allocated as the series accumulates
+/// points) for the dashboard's charts. Series that had no point for the detection stage's idle timeout are removed with
+/// their history. Thread-safe: readers get consistent snapshots while the detection stage writes.
 /// </summary>
 public sealed class ScoreBoard
 {
@@ -118,8 +123,29 @@ public sealed class ScoreBoard
 
     internal void Set(in SeriesScore score, int historyLength)
     {
-        var entry = _entries.GetOrAdd(score.Series, static _ => new Entry());
+        var entry = _entries.GetOrAdd(score.Series, static k => new Entry(k));
         entry.Add(score, Math.Max(0, historyLength));
+    }
+
+    /// <summary>
+    /// Returns the board's entry of a series for a writer that keeps it (the detection stage, one lookup per series rather
+    /// than per point): <paramref name="entry"/> itself while it is on the board, otherwise the entry now on the board,
+    /// adding <paramref name="entry"/> (or a new one) when there is none.
+    /// </summary>
+    internal Entry Attach(SeriesKey series, Entry? entry)
+    {
+        if (entry is not null && !entry.Removed)
+        {
+            return entry;
+        }
+
+        var attached = _entries.GetOrAdd(series, static (k, e) => e is null ? new Entry(k) : e.Revive(), entry);
+        if (entry is not null && !ReferenceEquals(attached, entry))
+        {
+            attached.CopyTrackingFrom(entry);
+        }
+
+        return attached;
     }
 
     internal int RemoveOlderThan(DateTimeOffset cutoff)
@@ -129,6 +155,7 @@ public sealed class ScoreBoard
         {
             if (pair.Value.Latest.UpdatedAt < cutoff && _entries.TryRemove(pair))
             {
+                pair.Value.Removed = true;
                 removed++;
             }
         }
@@ -136,91 +163,200 @@ public sealed class ScoreBoard
         return removed;
     }
 
-    /// <summary>One series: its latest score and a ring of its recent points, guarded by a lock of its own.</summary>
-    private sealed class Entry
+    /// <summary>
+    /// One series: its latest score and a ring of its recent points, guarded by the entry's own monitor (the class is
+    /// internal, so no one else locks it; a separate lock object would be one more cache miss per point); and the
+    /// detection stage's anomaly tracking of the series, which only the stage's worker of that series touches.
+    /// </summary>
+    internal sealed class Entry(SeriesKey series)
     {
-        private readonly Lock _lock = new();
+        /// <summary>The history ring's first length; it then grows to <see cref="SecondRingLength"/>, then to the full length.</summary>
+        internal const int FirstRingLength = 8;
+
+        /// <summary>The history ring's second length.</summary>
+        internal const int SecondRingLength = 64;
+
         private SeriesScore _latest;
-        private ScorePoint[] _ring = [];
+        private HistoryPoint[] _ring = [];
         private int _start;
         private int _count;
+
+        /// <summary>Gets the series.</summary>
+        public SeriesKey Series { get; } = series;
+
+        /// <summary>Gets or sets a value indicating whether the entry was removed from the board (writers then re-attach).</summary>
+        public volatile bool Removed;
+
+        // Anomaly tracking of the detection stage (its worker of this series only).
+        public bool Anomalous;
+        public DateTimeOffset Onset;
+        public long LastSentTicks;
+        public double Peak;
 
         public SeriesScore Latest
         {
             get
             {
-                lock (_lock)
+                lock (this)
                 {
                     return _latest;
                 }
             }
         }
 
+        /// <summary>Gets the number of history points held (tests).</summary>
+        internal int HistoryCount
+        {
+            get
+            {
+                lock (this)
+                {
+                    return _count;
+                }
+            }
+        }
+
+        /// <summary>Gets the history ring's allocated length (tests).</summary>
+        internal int HistoryCapacity
+        {
+            get
+            {
+                lock (this)
+                {
+                    return _ring.Length;
+                }
+            }
+        }
+
+        public Entry Revive()
+        {
+            Removed = false;
+            return this;
+        }
+
+        public void ResetTracking()
+        {
+            Anomalous = false;
+            Onset = default;
+            LastSentTicks = 0;
+            Peak = 0;
+        }
+
+        public void CopyTrackingFrom(Entry other)
+        {
+            Anomalous = other.Anomalous;
+            Onset = other.Onset;
+            LastSentTicks = other.LastSentTicks;
+            Peak = other.Peak;
+        }
+
         public void Add(in SeriesScore score, int capacity)
         {
-            lock (_lock)
+            lock (this)
             {
                 _latest = score;
                 if (capacity == 0)
                 {
-                    _ring = [];
-                    _start = _count = 0;
+                    if (_ring.Length != 0)
+                    {
+                        _ring = [];
+                        _start = _count = 0;
+                    }
+
                     return;
                 }
 
                 if (_count == _ring.Length && _ring.Length < capacity)
                 {
-                    // Grow (doubling, at most to the capacity) so that short-lived series do not hold a full ring.
-                    Resize(Math.Min(capacity, Math.Max(8, _ring.Length * 2)));
+                    // Grow in three steps (8, 64, the capacity) so that short-lived series do not hold a full ring, and
+                    // long-lived ones do not copy and discard many rings on the way.
+                    Resize(Math.Min(capacity, _ring.Length < FirstRingLength ? FirstRingLength : _ring.Length < SecondRingLength ? SecondRingLength : capacity));
                 }
                 else if (_ring.Length > capacity)
                 {
                     Resize(capacity);
                 }
 
-                var point = ScorePoint.From(score);
+                var s = score.Score;
+                var point = new HistoryPoint(s, score.IsAnomalous);
                 if (_count < _ring.Length)
                 {
-                    _ring[(_start + _count) % _ring.Length] = point;
+                    var at = _start + _count;
+                    _ring[at >= _ring.Length ? at - _ring.Length : at] = point;
                     _count++;
                 }
                 else
                 {
                     _ring[_start] = point;
-                    _start = (_start + 1) % _ring.Length;
+                    _start = _start + 1 == _ring.Length ? 0 : _start + 1;
                 }
             }
         }
 
         public ScorePoint[] History()
         {
-            lock (_lock)
+            lock (this)
             {
-                return Copy(_count);
+                var result = new ScorePoint[_count];
+                for (var i = 0; i < _count; i++)
+                {
+                    result[i] = _ring[(_start + i) % _ring.Length].ToScorePoint();
+                }
+
+                return result;
             }
         }
 
+        // The caller holds the lock; keeps the newest points, oldest first at index 0.
         private void Resize(int length)
         {
             var keep = Math.Min(_count, length);
-            var items = Copy(keep);
-            _ring = new ScorePoint[length];
-            items.CopyTo(_ring, 0);
+            var ring = new HistoryPoint[length];
+            var skip = _count - keep;
+            for (var i = 0; i < keep; i++)
+            {
+                ring[i] = _ring[(_start + skip + i) % _ring.Length];
+            }
+
+            _ring = ring;
             _start = 0;
             _count = keep;
         }
+    }
 
-        // The newest `take` points, oldest first; the caller holds the lock.
-        private ScorePoint[] Copy(int take)
+    /// <summary>A history point as the ring stores it: 40 bytes rather than the 64 of a <see cref="ScorePoint"/>.</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    private readonly struct HistoryPoint
+    {
+        private readonly long _utcTicks;
+        private readonly double _value;
+        private readonly double _probability;
+        private readonly float _expected;
+        private readonly float _lower;
+        private readonly float _upper;
+        private readonly short _offsetMinutes;
+        private readonly PointStatus _status;
+        private readonly bool _isAnomalous;
+
+        public HistoryPoint(in AnomalyScore score, bool isAnomalous)
         {
-            var result = new ScorePoint[take];
-            var skip = _count - take;
-            for (var i = 0; i < take; i++)
-            {
-                result[i] = _ring[(_start + skip + i) % _ring.Length];
-            }
+            var timestamp = score.Timestamp;
+            _utcTicks = timestamp.UtcTicks;
+            _offsetMinutes = (short)timestamp.TotalOffsetMinutes;
+            _value = score.Value;
+            _probability = score.Probability;
+            _expected = (float)score.Expected;
+            _lower = (float)score.Lower;
+            _upper = (float)score.Upper;
+            _status = score.Status;
+            _isAnomalous = isAnomalous;
+        }
 
-            return result;
+        public ScorePoint ToScorePoint()
+        {
+            var offset = TimeSpan.FromMinutes(_offsetMinutes);
+            var timestamp = new DateTimeOffset(_utcTicks + offset.Ticks, offset);
+            return new ScorePoint(timestamp, _value, _probability, _expected, _lower, _upper, _status, _isAnomalous);
         }
     }
 }

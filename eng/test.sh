@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs the Debian packages the tests need (only when missing), then runs every
+# test project. Needs root (or sudo) only when a package is missing.
+#   chromium                          the dashboard's headless-browser tests (driven by Microsoft.Playwright)
+#   prometheus, prometheus-alertmanager   the lab's end-to-end test and promtool/amtool checks of its configuration
+#   docker-compose                    `docker-compose config -q` of the lab's compose file (v1.29; no engine is needed)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(chromium prometheus prometheus-alertmanager docker-compose)
+missing=()
+for pkg in "${apt_packages[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+dotnet test Aiops.sln -c Release "$@"

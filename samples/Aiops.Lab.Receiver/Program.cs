@@ -1,0 +1,27 @@
+using Aiops.Hosting;
+using Aiops.Lab.Receiver;
+using Aiops.Lab.Shared;
+
+// The automation webhook of the lab. Alertmanager posts here; AddAiops correlates the alerts into episodes, the rules in
+// appsettings.json (Aiops:Remediation) propose actions, the gates (Aiops:Gates) decide, and only simulated actions exist:
+// nothing real is ever changed.
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddSingleton(LabAutomation.Dependencies());
+builder.Services.AddSingleton<NotificationLog>();
+builder.AddAiops(aiops =>
+{
+    foreach (var action in LabAutomation.Actions())
+    {
+        aiops.AddAction(action);
+    }
+});
+
+var app = builder.Build();
+app.UseNotificationLog("/aiops/alertmanager");
+app.MapAiopsAlertmanager("/aiops/alertmanager");
+app.MapAiopsApi("/aiops/api");
+app.MapAiopsDashboard("/aiops");
+app.MapAiopsMetrics("/metrics");
+app.MapAiopsHealth("/aiops/health");
+app.MapGet("/lab/notifications", (NotificationLog log) => log.Snapshot());
+app.Run();

@@ -1,0 +1,50 @@
+using Aiops.Correlation;
+using Aiops.Detection;
+using Aiops.Gates;
+using Aiops.Gates.Actions;
+
+namespace Aiops.Lab.Shared;
+
+/// <summary>
+/// What the lab's automation knows, in one place for the receiver, the exporter and the embedded lab: the actions (all
+/// simulated: nothing real is changed) and the detectors with their noise floors.
+/// </summary>
+internal static class LabAutomation
+{
+    /// <summary>The series the lab scores: the exporter's PromQL query names, and the embedded lab's instrument names.</summary>
+    public const string RequestRate = "rps";
+
+    /// <summary>The share of 5xx answers.</summary>
+    public const string ErrorRatio = "error_ratio";
+
+    /// <summary>The 95th percentile of request latency, in seconds.</summary>
+    public const string LatencyP95 = "latency_p95";
+
+    /// <summary>The lab's service graph: checkout calls payments.</summary>
+    public static DependencyGraph Dependencies() => new([("checkout", "payments")]);
+
+    /// <summary>The remediation actions: a scale-out (medium risk: the gates may allow it) and a rollback (high risk: a person decides).</summary>
+    public static IReadOnlyList<IRemediationAction> Actions() =>
+    [
+        new SimulatedAction("scale-out", RiskClass.Medium, "scale out"),
+        new SimulatedAction("rollback", RiskClass.High, "roll back"),
+    ];
+
+    /// <summary>A robust z-score detector per series with a noise floor in the series' own units.</summary>
+    /// <remarks>
+    /// Without a floor, a load generator's near-constant rate has a MAD close to zero and any jitter looks anomalous. The
+    /// floors are what an operator would call "not worth a look": 3 requests/s, 2 % of errors, 20 ms of p95 latency.
+    /// </remarks>
+    public static IAnomalyDetector Detector(SeriesKey series) => new RobustZScoreDetector(new RobustZScoreOptions
+    {
+        WindowSize = 120,
+        MinimumPoints = 15,
+        MinimumScale = series.Metric switch
+        {
+            RequestRate => 3,
+            ErrorRatio => 0.02,
+            LatencyP95 => 0.02,
+            _ => 0,
+        },
+    });
+}
