@@ -2,9 +2,10 @@ using Aiops.Hosting;
 using Aiops.Lab.Shared;
 
 // The ML anomaly exporter of the lab: polls the lab app's golden signals from Prometheus (Aiops:Sources:Prometheus in
-// appsettings.json; the lab runner passes the server's address), scores every series, and serves the scores on /metrics
-// as aiops_anomaly_score / _expected / _lower / _upper for Prometheus to scrape and alert on.
+// golden-signals.json; the lab runner passes the server's address), scores every series, and serves the scores on
+// /metrics as aiops_anomaly_score / _expected / _lower / _upper for Prometheus to scrape and alert on.
 var builder = WebApplication.CreateBuilder(args);
+LabAutomation.AddGoldenSignals(builder.Configuration);
 builder.AddAiops();
 builder.Services.Configure<DetectionStageOptions>(o => o.DetectorFactory = LabAutomation.Detector);
 

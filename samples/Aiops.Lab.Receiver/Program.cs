@@ -4,8 +4,11 @@ using Aiops.Lab.Shared;
 
 // The automation webhook of the lab. Alertmanager posts here; AddAiops correlates the alerts into episodes, the rules in
 // appsettings.json (Aiops:Remediation) propose actions, the gates (Aiops:Gates) decide, and only simulated actions exist:
-// nothing real is ever changed.
+// nothing real is ever changed. It also scores the golden signals for its dashboard, without sending anomaly signals:
+// anomalies reach it as alerts on the exporter's scores (Aiops:Detection:SendSignals is false).
 var builder = WebApplication.CreateBuilder(args);
+LabAutomation.AddGoldenSignals(builder.Configuration);
+builder.Services.Configure<DetectionStageOptions>(o => o.DetectorFactory = LabAutomation.Detector);
 builder.Services.AddSingleton(LabAutomation.Dependencies());
 builder.Services.AddSingleton<NotificationLog>();
 builder.AddAiops(aiops =>

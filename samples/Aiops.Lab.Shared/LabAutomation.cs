@@ -1,5 +1,8 @@
 using Aiops.Correlation;
 using Aiops.Detection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
 using Aiops.Gates;
 using Aiops.Gates.Actions;
 
@@ -19,6 +22,23 @@ internal static class LabAutomation
 
     /// <summary>The 95th percentile of request latency, in seconds.</summary>
     public const string LatencyP95 = "latency_p95";
+
+    /// <summary>The file of the golden-signal queries, next to the service's assembly.</summary>
+    public const string GoldenSignalsFile = "golden-signals.json";
+
+    /// <summary>
+    /// Adds the golden-signal Prometheus source (<c>Aiops:Sources:Prometheus:0</c>: request rate, error ratio and p95 latency
+    /// of every service, one point a second) as the configuration's lowest-precedence source, so that appsettings.json,
+    /// the environment and the command line (the runner's <c>--Aiops:Sources:Prometheus:0:BaseAddress=...</c>) override it.
+    /// The exporter scores and exports these series; the receiver scores them for its dashboard.
+    /// </summary>
+    public static void AddGoldenSignals(IConfigurationBuilder configuration) =>
+        configuration.Sources.Insert(0, new JsonConfigurationSource
+        {
+            Path = GoldenSignalsFile,
+            Optional = false,
+            FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+        });
 
     /// <summary>The lab's service graph: checkout calls payments.</summary>
     public static DependencyGraph Dependencies() => new([("checkout", "payments")]);

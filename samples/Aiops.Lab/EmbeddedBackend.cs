@@ -20,6 +20,7 @@ internal sealed class EmbeddedBackend : ILabBackend
     private readonly ScoreBoard _scores;
     private readonly IEpisodeStore _episodes;
     private readonly DecisionEngine _engine;
+    private readonly AiopsPipelineWriter _writer;
 
     private EmbeddedBackend(IHost host, EmbeddedApp app)
     {
@@ -28,6 +29,7 @@ internal sealed class EmbeddedBackend : ILabBackend
         _scores = host.Services.GetRequiredService<ScoreBoard>();
         _episodes = host.Services.GetRequiredService<IEpisodeStore>();
         _engine = host.Services.GetRequiredService<DecisionEngine>();
+        _writer = host.Services.GetRequiredService<AiopsPipelineWriter>();
     }
 
     public ILoad Load => _app;
@@ -61,6 +63,7 @@ internal sealed class EmbeddedBackend : ILabBackend
         {
             o.DetectorFactory = LabAutomation.Detector;
             o.RepeatInterval = TimeSpan.FromSeconds(5);
+            o.SendSignals = true; // the receiver's settings turn them off (its anomalies arrive as alerts); here nothing else sends them
         });
         var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -72,6 +75,9 @@ internal sealed class EmbeddedBackend : ILabBackend
 
     public Task StartBadDeployAsync(TimeSpan duration, CancellationToken cancellationToken)
     {
+        // What a deploy pipeline tells an in-process host: the change, then its effect.
+        var labels = new Dictionary<string, string> { ["service"] = "checkout", ["version"] = "1.4.3-bad" };
+        _writer.TryWriteSignal(new ChangeSignal("deploy/checkout/1.4.3-bad", "checkout 1.4.3-bad deployed", DateTimeOffset.UtcNow, labels, ChangeKind.Deploy));
         _app.BadDeploy = true;
         return Task.CompletedTask;
     }

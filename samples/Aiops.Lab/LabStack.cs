@@ -140,7 +140,7 @@ internal sealed class LabStack : IAsyncDisposable
         var aspnet = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" };
 
         StartService("app", "Aiops.Lab.App", Urls.App);
-        StartService("receiver", "Aiops.Lab.Receiver", Urls.Receiver, "--Aiops:Remediation:AuditLogPath=" + Path.Combine(run, "data", "audit.jsonl"));
+        StartService("receiver", "Aiops.Lab.Receiver", Urls.Receiver, "--Aiops:Remediation:AuditLogPath=" + Path.Combine(run, "data", "audit.jsonl"), "--Aiops:Sources:Prometheus:0:BaseAddress=" + Urls.Prometheus.AbsoluteUri);
         StartService("exporter", "Aiops.Lab.Exporter", Urls.Exporter, "--Aiops:Sources:Prometheus:0:BaseAddress=" + Urls.Prometheus.AbsoluteUri);
         Start(ChildProcess.Start("alertmanager", tools.Alertmanager,
         [

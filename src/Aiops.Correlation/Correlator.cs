@@ -266,6 +266,13 @@ public sealed class Correlator
     private CorrelationResult AddChange(ChangeSignal change, DateTimeOffset now)
     {
         var entity = Entity(change);
+
+        // A change reported again (an Alertmanager repeat of a change alert) is the same change: keep one.
+        if (_changes.Any(c => SameChange(c.Change, change)))
+        {
+            return new CorrelationResult(CorrelationOutcome.Context, null, null);
+        }
+
         if (_options.MaxRecentChanges > 0)
         {
             if (_changes.Count >= _options.MaxRecentChanges)
@@ -289,7 +296,7 @@ public sealed class Correlator
                 foreach (var episode in list)
                 {
                     if (!episode.IsClosed && change.Onset >= episode.OpenedAt - _options.ChangeLookback && ScopeMatches(episode, change)
-                        && !episode.Changes.Contains(change))
+                        && !episode.Changes.Exists(c => SameChange(c, change)))
                     {
                         episode.Changes.Add(change);
                         MarkDirty(episode, now);
@@ -474,7 +481,7 @@ public sealed class Correlator
 
         foreach (var change in source.Changes)
         {
-            if (!target.Changes.Contains(change))
+            if (!target.Changes.Exists(c => SameChange(c, change)))
             {
                 target.Changes.Add(change);
             }
@@ -577,12 +584,16 @@ public sealed class Correlator
         foreach (var (change, changeEntity) in _changes)
         {
             if (changeEntity is not null && change.Onset >= episode.OpenedAt - _options.ChangeLookback
-                && (string.Equals(changeEntity, entity, StringComparison.Ordinal) || Array.IndexOf(Related(entity) ?? [], changeEntity) >= 0) && ScopeMatches(episode, change) && !episode.Changes.Contains(change))
+                && (string.Equals(changeEntity, entity, StringComparison.Ordinal) || Array.IndexOf(Related(entity) ?? [], changeEntity) >= 0) && ScopeMatches(episode, change) && !episode.Changes.Exists(c => SameChange(c, change)))
             {
                 episode.Changes.Add(change);
             }
         }
     }
+
+    /// <summary>The same change: the same fingerprint applied at the same time (signals compare their labels by reference).</summary>
+    private static bool SameChange(ChangeSignal a, ChangeSignal b) =>
+        string.Equals(a.Fingerprint, b.Fingerprint, StringComparison.Ordinal) && a.Onset == b.Onset;
 
     private void ForgetOldChanges(DateTimeOffset now)
     {

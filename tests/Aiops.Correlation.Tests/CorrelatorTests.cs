@@ -201,6 +201,22 @@ public sealed class CorrelatorTests : IDisposable
     }
 
     [Fact]
+    public void Add_SameChangeReportedAgain_KeptOnceBeforeAndAfterTheEpisodeOpens()
+    {
+        var correlator = new Correlator(timeProvider: _time);
+        correlator.Add(Deploy("api", T0.AddMinutes(-1)));
+        correlator.Add(Deploy("api", T0.AddMinutes(-1))); // an Alertmanager repeat: a new instance, same fingerprint and time
+        correlator.Add(Anomaly("api", "http_request_errors_total", T0));
+
+        correlator.Add(Deploy("api", T0.AddMinutes(-1)));
+        correlator.Add(Deploy("api", T0.AddSeconds(30), "v3")); // another deploy
+
+        var episode = Assert.Single(correlator.Snapshot());
+        Assert.Equal([T0.AddMinutes(-1), T0.AddSeconds(30)], episode.Changes.Select(c => c.Onset));
+        Assert.Single(episode.Timeline(), e => e.Kind == TimelineEntryKind.Change && e.At == T0.AddMinutes(-1));
+    }
+
+    [Fact]
     public void Timeline_MembersInOnsetOrderWithTransitions()
     {
         var correlator = new Correlator(new CorrelatorOptions { PendingFor = TimeSpan.FromSeconds(30) }, timeProvider: _time);

@@ -327,6 +327,11 @@ internal sealed class DetectionStage : IHostedService, IDisposable
 
     private void Send(SeriesKey series, in AnomalyScore score, ScoreBoard.Entry state, string kind)
     {
+        if (!_options.SendSignals)
+        {
+            return;
+        }
+
         var labels = new Dictionary<string, string>(series.Labels.Count, StringComparer.Ordinal);
         foreach (var label in series.Labels)
         {

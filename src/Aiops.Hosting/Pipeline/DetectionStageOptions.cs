@@ -35,6 +35,13 @@ public sealed class DetectionStageOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan RepeatInterval { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Gets or sets a value indicating whether a series that turns anomalous sends an anomaly signal to correlation. Turn it
+    /// off in a host whose anomalies arrive another way (as Alertmanager alerts on an exporter's scores): its series are
+    /// still scored for the dashboard, the API and <c>/metrics</c>, but open no episode. Default: <see langword="true"/>.
+    /// </summary>
+    public bool SendSignals { get; set; } = true;
+
     /// <summary>Gets or sets the largest |raw score| put in a signal's magnitude. Default: 100. Range: [1, 1e9].</summary>
     [Range(1d, 1e9)]
     public double MaxMagnitude { get; set; } = 100;

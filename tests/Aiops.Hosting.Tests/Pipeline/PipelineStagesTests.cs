@@ -214,4 +214,28 @@ public sealed class PipelineStagesTests
         Assert.Equal(["app_name"], options.EntityLabels);
         Assert.Equal(["region", "cluster"], options.ScopeLabels);
     }
+
+    [Fact]
+    public async Task DetectionStage_SendSignalsOff_ScoresButOpensNoEpisode()
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using var host = PipelineTestHost.Build(time, config: new Dictionary<string, string?>(RobustZ) { ["Aiops:Detection:SendSignals"] = "false" });
+        await host.StartAsync();
+        var writer = host.Services.GetRequiredService<AiopsPipelineWriter>();
+        var board = host.Services.GetRequiredService<ScoreBoard>();
+        var series = new SeriesKey("rps");
+
+        for (var i = 0; i < 40; i++)
+        {
+            Assert.True(writer.TryWriteSample(new MetricSample(series, PipelineTestHost.Start.AddSeconds(i), 100 + (i % 3))));
+        }
+
+        Assert.True(writer.TryWriteSample(new MetricSample(series, PipelineTestHost.Start.AddSeconds(40), 5_000)));
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => board.TryGet(series, out var s) && s.IsAnomalous));
+        time.Advance(TimeSpan.FromSeconds(2));
+        await host.StopAsync();
+
+        Assert.Equal(0, host.Services.GetRequiredService<Correlator>().OpenCount);
+        Assert.Empty(await host.Services.GetRequiredService<IEpisodeStore>().ListAsync());
+    }
 }
