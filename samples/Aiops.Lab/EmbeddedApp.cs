@@ -88,23 +88,7 @@ internal sealed class EmbeddedApp : ILoad, IAsyncDisposable
         _meter.Dispose();
     }
 
-    private async Task ArriveAsync()
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        var clock = Stopwatch.StartNew();
-        var last = clock.Elapsed;
-        var credit = 0d;
-        while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-        {
-            var now = clock.Elapsed;
-            credit += Rate * (now - last).TotalSeconds;
-            last = now;
-            for (; credit >= 1; credit--)
-            {
-                Serve();
-            }
-        }
-    }
+    private Task ArriveAsync() => RatePacer.RunAsync(() => Rate, Serve, _stop.Token);
 
     private void Serve()
     {

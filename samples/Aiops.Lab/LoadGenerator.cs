@@ -85,31 +85,18 @@ internal sealed class LoadGenerator : ILoad, IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task PaceAsync()
-    {
-        // Credit accumulates at the target rate; every tick spends it on requests, so the average rate is exact even
-        // though ticks are coarse.
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        var clock = Stopwatch.StartNew();
-        var last = clock.Elapsed;
-        var credit = 0d;
-        while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-        {
-            var now = clock.Elapsed;
-            credit = Math.Min(credit + (Rate * (now - last).TotalSeconds), Math.Max(1, Rate)); // at most a second's worth
-            last = now;
-            for (; credit >= 1; credit--)
-            {
-                if (Interlocked.Increment(ref _inFlight) > MaxInFlight)
-                {
-                    Interlocked.Decrement(ref _inFlight);
-                    Count(ref _failed);
-                    continue;
-                }
+    private Task PaceAsync() => RatePacer.RunAsync(() => Rate, Arrive, _stop.Token);
 
-                _ = SendAsync();
-            }
+    private void Arrive()
+    {
+        if (Interlocked.Increment(ref _inFlight) > MaxInFlight)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            Count(ref _failed);
+            return;
         }
+
+        _ = SendAsync();
     }
 
     private async Task SendAsync()

@@ -1,6 +1,5 @@
 using Aiops.Correlation;
 using Aiops.Gates;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +12,7 @@ namespace Aiops.Hosting;
 /// <see cref="InMemoryChangeFeed"/> that recent-change gates read. A signal or save that fails is logged, counted and
 /// skipped. On stop, the signals channel is completed, what it holds is correlated, and every open episode is saved.
 /// </summary>
-internal sealed class CorrelationStage : IHostedService, IDisposable
+internal sealed class CorrelationStage : ChannelStage<Signal>
 {
     private const string Stage = "correlation";
     private readonly AiopsPipelineWriter _writer;
@@ -24,11 +23,7 @@ internal sealed class CorrelationStage : IHostedService, IDisposable
     private readonly PipelineTelemetry _telemetry;
     private readonly ILogger<CorrelationStage> _logger;
     private readonly InMemoryChangeFeed? _changes;
-    private readonly CancellationTokenSource _abort = new();
     private readonly SemaphoreSlim _flushGate = new(1, 1);
-    private volatile bool _stopping;
-    private Task? _loop;
-    private PeriodicTimer? _timer;
 
     public CorrelationStage(
         AiopsPipelineWriter writer,
@@ -39,6 +34,7 @@ internal sealed class CorrelationStage : IHostedService, IDisposable
         PipelineTelemetry telemetry,
         ILogger<CorrelationStage> logger,
         InMemoryChangeFeed? changes = null)
+        : base(writer.Signals, Stage, telemetry, logger)
     {
         _changes = changes;
         _writer = writer;
@@ -50,76 +46,44 @@ internal sealed class CorrelationStage : IHostedService, IDisposable
         _logger = logger;
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    protected override ValueTask ProcessAsync(Signal item)
     {
-        // Runs even when stop follows start at once, so that what was queued before is drained.
-        _timer = new PeriodicTimer(_options.TickInterval, _time);
-        _loop = Task.Run(RunAsync, CancellationToken.None);
-        return Task.CompletedTask;
+        Add(item);
+        return ValueTask.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    protected override async Task RunBackgroundAsync(CancellationToken stopping)
     {
-        _stopping = true;
-        _writer.Signals.Writer.TryComplete();
-        using (cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), _abort))
-        {
-            if (_loop is not null)
-            {
-                await Task.WhenAny(_loop, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
-            }
-        }
-    }
-
-    public void Dispose()
-    {
-        _abort.Dispose();
-        _flushGate.Dispose();
-    }
-
-    private async Task RunAsync()
-    {
-        using var timer = _timer ?? new PeriodicTimer(_options.TickInterval, _time);
-        var ticks = TickLoopAsync(timer);
-        var reader = _writer.Signals.Reader;
-        long drained = 0;
+        using var timer = new PeriodicTimer(_options.TickInterval, _time);
         try
         {
-            while (await reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
             {
-                var count = 0;
-                while (!_abort.IsCancellationRequested && reader.TryRead(out var signal))
-                {
-                    Add(signal);
-                    count++;
-                }
-
-                _telemetry.Processed(Stage, count);
-                if (_stopping)
-                {
-                    drained += count;
-                }
-            }
-
-            if (drained > 0)
-            {
-                PipelineLog.Drained(_logger, Stage, drained);
+                Tick();
+                await FlushAsync(_correlator.DrainChanged()).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            PipelineLog.DrainAborted(_logger, Stage);
         }
-        finally
-        {
-            timer.Dispose();
-            await ticks.ConfigureAwait(false);
-        }
+    }
 
-        // Persist state: the last lifecycle step and every open episode.
+    /// <summary>Persists state: the last lifecycle step and every open episode.</summary>
+    protected override async Task OnDrainedAsync()
+    {
         Tick();
         await FlushAsync(_correlator.DrainChanged()).ConfigureAwait(false);
         await FlushAsync(_correlator.Snapshot()).ConfigureAwait(false);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _flushGate.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 
     private void Add(Signal signal)
@@ -136,21 +100,6 @@ internal sealed class CorrelationStage : IHostedService, IDisposable
         {
             _telemetry.Error(Stage);
             PipelineLog.CorrelationFailed(_logger, ex, signal?.Fingerprint ?? "(null)");
-        }
-    }
-
-    private async Task TickLoopAsync(PeriodicTimer timer)
-    {
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_abort.Token).ConfigureAwait(false))
-            {
-                Tick();
-                await FlushAsync(_correlator.DrainChanged()).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
-        {
         }
     }
 
@@ -181,7 +130,7 @@ internal sealed class CorrelationStage : IHostedService, IDisposable
             {
                 try
                 {
-                    await _store.SaveAsync(episode, _abort.Token).ConfigureAwait(false);
+                    await _store.SaveAsync(episode, Aborted).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Aiops.Correlation;
 using Aiops.Gates;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +15,7 @@ namespace Aiops.Hosting;
 /// approvals come back); on stop the episodes channel is drained and running actions are awaited.
 /// </summary>
 /// <remarks>A planner, decision or execution that fails is logged and counted, and nothing runs for it (fail closed).</remarks>
-internal sealed class RemediationStage : IHostedService, IDisposable
+internal sealed class RemediationStage : ChannelStage<Episode>
 {
     private const string Stage = "remediation";
     private readonly AiopsPipelineWriter _writer;
@@ -28,13 +27,9 @@ internal sealed class RemediationStage : IHostedService, IDisposable
     private readonly TimeProvider _time;
     private readonly PipelineTelemetry _telemetry;
     private readonly ILogger<RemediationStage> _logger;
-    private readonly CancellationTokenSource _abort = new();
     private readonly ConcurrentDictionary<string, Decision> _awaiting = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _running = new();
     private readonly Dictionary<string, HashSet<string>> _proposedByEpisode = new(StringComparer.Ordinal);
-    private volatile bool _stopping;
-    private Task? _loop;
-    private PeriodicTimer? _timer;
 
     public RemediationStage(
         AiopsPipelineWriter writer,
@@ -45,6 +40,7 @@ internal sealed class RemediationStage : IHostedService, IDisposable
         TimeProvider timeProvider,
         PipelineTelemetry telemetry,
         ILogger<RemediationStage> logger)
+        : base(writer.Episodes, Stage, telemetry, logger)
     {
         _writer = writer;
         _engine = engine;
@@ -60,7 +56,7 @@ internal sealed class RemediationStage : IHostedService, IDisposable
     /// <summary>Gets the number of decisions waiting for an answer.</summary>
     internal int AwaitingApproval => _awaiting.Count;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         // A restart must know every key that already ran and every approval still pending before it decides anything.
         var restored = await _engine.RestoreAsync(cancellationToken).ConfigureAwait(false);
@@ -70,71 +66,28 @@ internal sealed class RemediationStage : IHostedService, IDisposable
             _awaiting.TryAdd(pending.Decision.DecisionId, pending.Decision);
         }
 
-        _timer = new PeriodicTimer(_options.ApprovalPollInterval, _time);
-        _loop = Task.Run(RunAsync, CancellationToken.None);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        _stopping = true;
-        _writer.Episodes.Writer.TryComplete();
-        using (cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), _abort))
-        {
-            if (_loop is not null)
-            {
-                await Task.WhenAny(_loop, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
-            }
-        }
-    }
+    protected override ValueTask ProcessAsync(Episode item) => new(RemediateAsync(item));
 
-    public void Dispose()
+    protected override async Task RunBackgroundAsync(CancellationToken stopping)
     {
-        _abort.Dispose();
-        _timer?.Dispose();
-    }
-
-    private async Task RunAsync()
-    {
-        var timer = _timer!;
-        var polls = PollLoopAsync(timer);
-        var reader = _writer.Episodes.Reader;
-        long drained = 0;
+        using var timer = new PeriodicTimer(_options.ApprovalPollInterval, _time);
         try
         {
-            while (await reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
             {
-                var count = 0;
-                while (!_abort.IsCancellationRequested && reader.TryRead(out var episode))
-                {
-                    await RemediateAsync(episode).ConfigureAwait(false);
-                    count++;
-                }
-
-                _telemetry.Processed(Stage, count);
-                if (_stopping)
-                {
-                    drained += count;
-                }
-            }
-
-            if (drained > 0)
-            {
-                PipelineLog.Drained(_logger, Stage, drained);
+                PollApprovals();
             }
         }
-        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            PipelineLog.DrainAborted(_logger, Stage);
         }
-        finally
-        {
-            timer.Dispose();
-            await polls.ConfigureAwait(false);
-        }
-
-        // Actions already started finish (each under the executor's timeout) so their outcome is recorded.
-        await Task.WhenAll(_running.Keys).ConfigureAwait(false);
     }
+
+    /// <summary>Actions already started finish (each under the executor's timeout) so that their outcome is recorded.</summary>
+    protected override Task OnDrainedAsync() => Task.WhenAll(_running.Keys);
 
     private async Task RemediateAsync(Episode episode)
     {
@@ -157,9 +110,9 @@ internal sealed class RemediationStage : IHostedService, IDisposable
         IReadOnlyList<RemediationProposal> proposals;
         try
         {
-            proposals = await _planner.PlanAsync(episode, _time.GetUtcNow(), _abort.Token).ConfigureAwait(false);
+            proposals = await _planner.PlanAsync(episode, _time.GetUtcNow(), Aborted).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && _abort.IsCancellationRequested))
+        catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && Aborted.IsCancellationRequested))
         {
             _telemetry.Error(Stage);
             RemediationLog.PlanFailed(_logger, ex, episode.Id);
@@ -180,9 +133,9 @@ internal sealed class RemediationStage : IHostedService, IDisposable
             Decision decision;
             try
             {
-                decision = await _engine.DecideAsync(proposal, _abort.Token).ConfigureAwait(false);
+                decision = await _engine.DecideAsync(proposal, Aborted).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && _abort.IsCancellationRequested))
+            catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && Aborted.IsCancellationRequested))
             {
                 // The audit log refused the decision: nothing was decided, so nothing runs; the next change may try again.
                 proposedSet.Remove(proposedKey);
@@ -212,20 +165,6 @@ internal sealed class RemediationStage : IHostedService, IDisposable
 
         key = proposal.ActionId + "\n" + string.Join("\n", proposal.Targets ?? []);
         return proposed.Add(key);
-    }
-
-    private async Task PollLoopAsync(PeriodicTimer timer)
-    {
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_abort.Token).ConfigureAwait(false))
-            {
-                PollApprovals();
-            }
-        }
-        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
-        {
-        }
     }
 
     private void PollApprovals()
