@@ -27,6 +27,9 @@ public sealed class AiopsMetricsRegistry : IDisposable
     private readonly MetricFactory _factory;
     private readonly Dictionary<(string Meter, string Instrument), Mirror> _mirrors;
     private readonly Gauge _episodes;
+    private readonly Gauge _episodeInfo;
+    private readonly Lock _episodeGate = new();
+    private Dictionary<string, string[]> _episodeInfoExported = new(StringComparer.Ordinal);
     private readonly Gauge _lag;
     private readonly Lock _seriesGate = new();
     private readonly Dictionary<string, SeriesFamily> _families = new(StringComparer.Ordinal);
@@ -57,6 +60,11 @@ public sealed class AiopsMetricsRegistry : IDisposable
         {
             _episodes.WithLabels(state).Set(0);
         }
+
+        _episodeInfo = _factory.CreateGauge(
+            "aiops_episode_info",
+            "One series per episode the correlator holds: its state, root-cause category, most likely root cause and entities; the value is that root cause's score in [0, 1] (0 before any analysis).",
+            ["episode", "state", "category", "root_cause", "entities"]);
 
         _lag = _factory.CreateGauge("aiops_pipeline_lag_seconds", "Seconds since the detection stage last processed a sample (since start when it never has).");
 
@@ -162,13 +170,40 @@ public sealed class AiopsMetricsRegistry : IDisposable
         }
 
         Span<int> counts = stackalloc int[States.Length];
-        foreach (var episode in _correlator.Snapshot())
+        var exported = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        lock (_episodeGate)
         {
-            var index = (int)episode.State;
-            if ((uint)index < (uint)counts.Length)
+            foreach (var episode in _correlator.Snapshot())
             {
-                counts[index]++;
+                var index = (int)episode.State;
+                if ((uint)index < (uint)counts.Length)
+                {
+                    counts[index]++;
+                }
+
+                var top = episode.RootCause is { Hypotheses.Count: > 0 } analysis ? analysis.Hypotheses[0] : null;
+                string[] values =
+                [
+                    episode.Id,
+                    (uint)index < (uint)States.Length ? States[index] : episode.State.ToString(),
+                    episode.RootCause is { } rca ? System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(rca.Category.ToString()) : string.Empty,
+                    top?.Entity ?? string.Empty,
+                    string.Join(',', episode.Entities),
+                ];
+                exported[episode.Id] = values;
+                _episodeInfo.WithLabels(values).Set(top?.Score ?? 0);
             }
+
+            // An episode that changed state or root cause gets a new series; the old one, and those of forgotten episodes, go.
+            foreach (var (id, values) in _episodeInfoExported)
+            {
+                if (!exported.TryGetValue(id, out var now) || !now.AsSpan().SequenceEqual(values))
+                {
+                    _episodeInfo.RemoveLabelled(values);
+                }
+            }
+
+            _episodeInfoExported = exported;
         }
 
         for (var i = 0; i < States.Length; i++)

@@ -75,6 +75,26 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task GetMetrics_EpisodeInfo_StateAndRootCauseFollowTheEpisode()
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        await using var host = await MetricsTestHost.StartAsync(time);
+        var correlator = host.Get<Correlator>();
+        correlator.Add(new AnomalySignal("fp-1", "http_requests_total", time.GetUtcNow(), new Dictionary<string, string> { ["service"] = "api" }, 0.99, Direction.Up, 5));
+
+        var pending = Assert.Single((await ScrapeAsync(host)).Named("aiops_episode_info"));
+        time.Advance(TimeSpan.FromSeconds(61));
+        correlator.Tick();
+        var firing = Assert.Single((await ScrapeAsync(host)).Named("aiops_episode_info"));
+
+        Assert.Equal(("pending", "api", "api"), (pending.Labels["state"], pending.Labels["root_cause"], pending.Labels["entities"]));
+        Assert.Equal("firing", firing.Labels["state"]);
+        Assert.Equal(pending.Labels["episode"], firing.Labels["episode"]);
+        Assert.False(string.IsNullOrEmpty(firing.Labels["category"]));
+        Assert.InRange(firing.Value, 0.01, 1);
+    }
+
+    [Fact]
     public async Task GetMetrics_MoreSeriesThanMax_ExportsMostAnomalousAndDropsStale()
     {
         var time = new FakeTimeProvider(PipelineTestHost.Start);
