@@ -160,8 +160,15 @@ internal sealed class LabScenarios(ILabBackend lab, TextWriter output, ScenarioT
             return (null, [], []);
         }
 
-        // Alerts carry Prometheus's activeAt as their onset, a few seconds before the scenario's effects are visible.
-        var episode = episodes.Where(e => e.OpenedAt >= start.AddSeconds(-15) && e.MergedInto is null).MaxBy(e => e.SignalCount);
+        // The episode with the most signals that began in this scenario (a few seconds of slack: an alert's onset is when
+        // Prometheus saw its condition). Not "opened during the scenario": a scenario's signals may reopen an earlier
+        // episode of the same service, and that episode is then this scenario's.
+        var since = start.AddSeconds(-15);
+        var episode = episodes
+            .Where(e => e.MergedInto is null)
+            .Select(e => (Episode: e, Signals: e.Members.Count(m => m.Signal.Onset >= since)))
+            .Where(e => e.Signals > 0)
+            .MaxBy(e => e.Signals).Episode;
         if (episode is null)
         {
             return (null, [], []);
