@@ -168,7 +168,9 @@ internal sealed class LabScenarios(ILabBackend lab, TextWriter output, ScenarioT
             .Where(e => e.MergedInto is null)
             .Select(e => (Episode: e, Signals: e.Members.Count(m => m.Signal.Onset >= since)))
             .Where(e => e.Signals > 0)
-            .MaxBy(e => e.Signals).Episode;
+            .OrderByDescending(e => e.Signals)
+            .Select(e => e.Episode)
+            .FirstOrDefault();
         if (episode is null)
         {
             return (null, [], []);
