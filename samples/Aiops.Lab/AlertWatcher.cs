@@ -32,16 +32,15 @@ internal sealed class AlertWatcher : IAsyncDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
     private readonly Uri _alerts;
-    private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
     private readonly Dictionary<string, AlertState> _current = new(StringComparer.Ordinal);
     private readonly List<AlertTransition> _transitions = [];
-    private readonly Task _loop;
+    private readonly BackgroundLoop _poller;
 
     public AlertWatcher(Uri prometheus)
     {
         _alerts = new Uri(prometheus, "api/v1/alerts");
-        _loop = Task.Run(PollAsync);
+        _poller = new BackgroundLoop(PollAsync);
     }
 
     /// <summary>Gets every transition so far, in order.</summary>
@@ -79,23 +78,14 @@ internal sealed class AlertWatcher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await _loop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
+        await _poller.DisposeAsync().ConfigureAwait(false);
         _http.Dispose();
-        _stop.Dispose();
     }
 
     /// <summary>The display name of an alert: <c>alertname{service}</c>.</summary>
     public static string Name(string alertname, string? service) => string.IsNullOrEmpty(service) ? alertname : $"{alertname}{{{service}}}";
 
-    private async Task PollAsync()
+    private async Task PollAsync(CancellationToken stop)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
         do
@@ -105,7 +95,7 @@ internal sealed class AlertWatcher : IAsyncDisposable
                 Observe(alerts, DateTimeOffset.UtcNow);
             }
         }
-        while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false));
+        while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false));
     }
 
     private void Observe(JsonArray alerts, DateTimeOffset now)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Aiops.Lab.App;
 using Aiops.Lab.Shared;
@@ -24,17 +23,13 @@ internal sealed class EmbeddedApp : ILoad, IAsyncDisposable
     private readonly Histogram<double> _latency;
     private readonly CapacityModel _capacity = new(new CapacityOptions(), TimeProvider.System);
     private readonly Random _random = new(42);
-    private readonly CancellationTokenSource _stop = new();
+    private readonly LoadCounts _counts = new();
     private readonly Lock _gate = new();
-    private readonly Task _loop;
+    private readonly BackgroundLoop _arrivals;
     private double _rate;
     private volatile bool _badDeploy;
     private int _windowRequests;
     private int _windowErrors;
-    private int _sent;
-    private int _ok;
-    private int _serverErrors;
-    private readonly List<double> _latencies = [];
 
     public EmbeddedApp(double rate)
     {
@@ -42,7 +37,7 @@ internal sealed class EmbeddedApp : ILoad, IAsyncDisposable
         _requests = _meter.CreateCounter<long>(LabAutomation.RequestRate, "{request}", "Checkout requests (a rate once collected).");
         _latency = _meter.CreateHistogram<double>(LabAutomation.LatencyP95, "s", "Checkout latency (its p95 once collected).");
         _meter.CreateObservableGauge(LabAutomation.ErrorRatio, ObserveErrorRatio, "1", "Share of checkout requests answered 5xx since the last collection.");
-        _loop = Task.Run(ArriveAsync);
+        _arrivals = new BackgroundLoop(stop => RatePacer.RunAsync(() => Rate, Serve, stop));
     }
 
     /// <summary>Gets or sets the arrival rate, requests per second.</summary>
@@ -60,35 +55,13 @@ internal sealed class EmbeddedApp : ILoad, IAsyncDisposable
     }
 
     /// <summary>Takes the counts since the last call, as the load generator reports them.</summary>
-    public LoadSecond TakeSecond()
-    {
-        lock (_gate)
-        {
-            _latencies.Sort();
-            var p95 = _latencies.Count == 0 ? 0 : _latencies[(int)Math.Ceiling(0.95 * _latencies.Count) - 1] * 1000;
-            var second = new LoadSecond(Rate, _sent, _ok, _serverErrors, 0, p95);
-            (_sent, _ok, _serverErrors) = (0, 0, 0);
-            _latencies.Clear();
-            return second;
-        }
-    }
+    public LoadSecond TakeSecond() => _counts.Take(Rate);
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await _loop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        _stop.Dispose();
+        await _arrivals.DisposeAsync().ConfigureAwait(false);
         _meter.Dispose();
     }
-
-    private Task ArriveAsync() => RatePacer.RunAsync(() => Rate, Serve, _stop.Token);
 
     private void Serve()
     {
@@ -97,19 +70,14 @@ internal sealed class EmbeddedApp : ILoad, IAsyncDisposable
         var latency = admission.Shed ? 0.001 : BaseLatencySeconds * (0.8 + (0.4 * _random.NextDouble())) + admission.QueueDelay.TotalSeconds;
         _requests.Add(1, Service);
         _latency.Record(latency, Service);
+        _counts.Sent();
+        _counts.Answered(failed ? 503 : 200, latency * 1000);
         lock (_gate)
         {
-            _sent++;
             _windowRequests++;
-            _latencies.Add(latency);
             if (failed)
             {
-                _serverErrors++;
                 _windowErrors++;
-            }
-            else
-            {
-                _ok++;
             }
         }
     }

@@ -22,16 +22,11 @@ internal sealed class LoadGenerator : ILoad, IAsyncDisposable
 
     private readonly HttpClient _http;
     private readonly Uri _target;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _gate = new();
-    private readonly List<double> _latencies = [];
-    private readonly Task _loop;
+    private readonly LoadCounts _counts = new();
+    private readonly CancellationTokenSource _abort = new();
+    private readonly BackgroundLoop _pacer;
     private double _rate;
     private int _inFlight;
-    private int _sent;
-    private int _ok;
-    private int _serverErrors;
-    private int _failed;
 
     public LoadGenerator(Uri app, double rate)
     {
@@ -41,7 +36,7 @@ internal sealed class LoadGenerator : ILoad, IAsyncDisposable
         };
         _target = new Uri(app, "api/checkout");
         _rate = rate;
-        _loop = Task.Run(PaceAsync);
+        _pacer = new BackgroundLoop(stop => RatePacer.RunAsync(() => Rate, Arrive, stop));
     }
 
     /// <summary>Gets or sets the target rate in requests per second.</summary>
@@ -52,47 +47,22 @@ internal sealed class LoadGenerator : ILoad, IAsyncDisposable
     }
 
     /// <summary>Takes the counts since the last call.</summary>
-    public LoadSecond TakeSecond()
-    {
-        lock (_gate)
-        {
-            var p95 = 0d;
-            if (_latencies.Count > 0)
-            {
-                _latencies.Sort();
-                p95 = _latencies[(int)Math.Min(_latencies.Count - 1, Math.Ceiling(0.95 * _latencies.Count) - 1)];
-            }
-
-            var second = new LoadSecond(Rate, _sent, _ok, _serverErrors, _failed, p95);
-            _latencies.Clear();
-            (_sent, _ok, _serverErrors, _failed) = (0, 0, 0, 0);
-            return second;
-        }
-    }
+    public LoadSecond TakeSecond() => _counts.Take(Rate);
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await _loop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
+        await _pacer.DisposeAsync().ConfigureAwait(false);
+        await _abort.CancelAsync().ConfigureAwait(false);
         _http.Dispose();
-        _stop.Dispose();
+        _abort.Dispose();
     }
-
-    private Task PaceAsync() => RatePacer.RunAsync(() => Rate, Arrive, _stop.Token);
 
     private void Arrive()
     {
         if (Interlocked.Increment(ref _inFlight) > MaxInFlight)
         {
             Interlocked.Decrement(ref _inFlight);
-            Count(ref _failed);
+            _counts.Failed();
             return;
         }
 
@@ -101,47 +71,23 @@ internal sealed class LoadGenerator : ILoad, IAsyncDisposable
 
     private async Task SendAsync()
     {
-        Count(ref _sent);
+        _counts.Sent();
         var started = Stopwatch.GetTimestamp();
         try
         {
-            using var response = await _http.GetAsync(_target, _stop.Token).ConfigureAwait(false);
-            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            lock (_gate)
-            {
-                _latencies.Add(elapsed);
-                if ((int)response.StatusCode >= 500)
-                {
-                    _serverErrors++;
-                }
-                else if (response.IsSuccessStatusCode)
-                {
-                    _ok++;
-                }
-                else
-                {
-                    _failed++;
-                }
-            }
+            using var response = await _http.GetAsync(_target, _abort.Token).ConfigureAwait(false);
+            _counts.Answered((int)response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
-            if (!_stop.IsCancellationRequested)
+            if (!_abort.IsCancellationRequested)
             {
-                Count(ref _failed);
+                _counts.Failed();
             }
         }
         finally
         {
             Interlocked.Decrement(ref _inFlight);
-        }
-    }
-
-    private void Count(ref int counter)
-    {
-        lock (_gate)
-        {
-            counter++;
         }
     }
 }

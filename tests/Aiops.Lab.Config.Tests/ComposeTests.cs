@@ -36,16 +36,17 @@ public sealed partial class ComposeTests
     [InlineData("App")]
     [InlineData("Exporter")]
     [InlineData("Receiver")]
-    public void Dockerfile_LabProject_PublishesFromTheRepoRootOnAspNetRuntime(string project)
+    public void Dockerfile_LabProject_OneImageRecipeBuiltPerProjectOnAspNetRuntime(string project)
     {
-        var dockerfile = File.ReadAllText(Path.Combine(LabFiles.RepoRoot, "samples", $"Aiops.Lab.{project}", "Dockerfile"));
+        var dockerfile = File.ReadAllText(Path.Combine(LabFiles.RepoRoot, "samples", "lab", "Dockerfile"));
         var compose = File.ReadAllText(ComposeFile);
 
         Assert.Contains("FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build", dockerfile, StringComparison.Ordinal);
         Assert.Contains("FROM mcr.microsoft.com/dotnet/aspnet:10.0", dockerfile, StringComparison.Ordinal);
-        Assert.Contains($"dotnet publish samples/Aiops.Lab.{project}/Aiops.Lab.{project}.csproj", dockerfile, StringComparison.Ordinal);
-        Assert.Contains($"ENTRYPOINT [\"dotnet\", \"Aiops.Lab.{project}.dll\"]", dockerfile, StringComparison.Ordinal);
-        Assert.Contains($"dockerfile: samples/Aiops.Lab.{project}/Dockerfile", compose, StringComparison.Ordinal);
+        Assert.Contains("dotnet publish \"samples/$PROJECT/$PROJECT.csproj\"", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("ENTRYPOINT [\"sh\", \"-c\", \"exec dotnet \\\"$LAB_SERVICE.dll\\\"\"]", dockerfile, StringComparison.Ordinal);
+        Assert.Matches($@"dockerfile: samples/lab/Dockerfile\s+args:\s+PROJECT: Aiops\.Lab\.{project}\s", compose);
+        Assert.True(File.Exists(Path.Combine(LabFiles.RepoRoot, "samples", $"Aiops.Lab.{project}", $"Aiops.Lab.{project}.csproj")));
     }
 
     // A port mapping line: - "HOST_IP:HOST:CONTAINER".
