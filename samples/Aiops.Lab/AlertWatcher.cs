@@ -67,15 +67,6 @@ internal sealed class AlertWatcher : IAsyncDisposable
         }
     }
 
-    /// <summary>Gets the states an alert went through, in order.</summary>
-    public IReadOnlyList<AlertState> History(string alert)
-    {
-        lock (_gate)
-        {
-            return [.. _transitions.Where(t => t.Alert == alert).Select(t => t.State)];
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         await _poller.DisposeAsync().ConfigureAwait(false);

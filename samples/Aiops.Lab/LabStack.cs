@@ -22,9 +22,6 @@ internal sealed class LabStack : IAsyncDisposable
     /// <summary>The bearer token Alertmanager sends to the receiver (the receiver's appsettings.json expects it).</summary>
     public const string ReceiverToken = "lab-receiver-token";
 
-    /// <summary>The approval token of the receiver's API (its appsettings.json).</summary>
-    public const string ApprovalToken = "lab-approver-token";
-
     private readonly List<ChildProcess> _processes = [];
 
     private LabStack(LabUrls urls, string runFolder)

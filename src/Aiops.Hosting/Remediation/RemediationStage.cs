@@ -18,7 +18,6 @@ namespace Aiops.Hosting;
 internal sealed class RemediationStage : ChannelStage<Episode>
 {
     private const string Stage = "remediation";
-    private readonly AiopsPipelineWriter _writer;
     private readonly DecisionEngine _engine;
     private readonly RemediationExecutor _executor;
     private readonly IRemediationPlanner _planner;
@@ -42,7 +41,6 @@ internal sealed class RemediationStage : ChannelStage<Episode>
         ILogger<RemediationStage> logger)
         : base(writer.Episodes, Stage, telemetry, logger)
     {
-        _writer = writer;
         _engine = engine;
         _executor = executor;
         _planner = planner;
@@ -52,9 +50,6 @@ internal sealed class RemediationStage : ChannelStage<Episode>
         _telemetry = telemetry;
         _logger = logger;
     }
-
-    /// <summary>Gets the number of decisions waiting for an answer.</summary>
-    internal int AwaitingApproval => _awaiting.Count;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: installs the Debian packages the tests need (only when missing), then runs every
-# test project. Needs root (or sudo) only when a package is missing.
+# Installs the Debian packages the test suite needs, only when missing (needs root, or sudo, only then). The README's test
+# command, which .ci/run runs, is `eng/test-deps.sh && dotnet test Aiops.sln -c Release`.
 #   chromium                          the dashboard's headless-browser tests (driven by Microsoft.Playwright)
 #   prometheus, prometheus-alertmanager   the lab's end-to-end test and promtool/amtool checks of its configuration
 #   docker-compose                    `docker-compose config -q` of the lab's compose file (v1.29; no engine is needed)
@@ -18,5 +18,3 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update
   "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 fi
-
-dotnet test Aiops.sln -c Release "$@"
