@@ -96,12 +96,29 @@ internal sealed class LabScenarios(ILabBackend lab, TextWriter output, ScenarioT
         lab.Load.Rate = _timing.BaselineRate;
         var start = DateTimeOffset.UtcNow;
         var minimum = _warm ? _timing.BetweenScenarios : _timing.MinimumBaseline;
-        Banner($"Baseline: {_timing.BaselineRate} requests/s until the detectors are warm and no alert is active");
+        Banner($"Baseline: {_timing.BaselineRate} requests/s until the detectors are warm and no alert or episode is open");
         await PhaseAsync("baseline", start, async () =>
             DateTimeOffset.UtcNow - start >= minimum
             && lab.ActiveAlerts.Count == 0
+            && await QuietAsync(cancellationToken).ConfigureAwait(false)
             && await lab.RateIsScoredAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         _warm = true;
+    }
+
+    /// <summary>
+    /// Whether every episode is closed: a scenario that starts while the last one's episode is open (a detector still
+    /// adapting to the end of a surge) would join that episode instead of opening its own.
+    /// </summary>
+    private async Task<bool> QuietAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await lab.EpisodesAsync(cancellationToken).ConfigureAwait(false)).All(e => e.State is EpisodeState.Resolved or EpisodeState.Inactive);
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Prints progress every two seconds and alert transitions as they happen until <paramref name="done"/> holds.</summary>
