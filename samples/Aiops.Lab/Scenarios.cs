@@ -90,36 +90,24 @@ internal sealed class LabScenarios(ILabBackend lab, TextWriter output, ScenarioT
         return await ReportAsync(ScenarioNames.HighRisk, start, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Runs the normal load until the request rate is scored and no alert is active (the first time, for at least the minimum baseline).</summary>
+    /// <summary>
+    /// Runs the normal load on a schedule: the minimum baseline the first time (and until the request rate is scored, which
+    /// the detectors need), a fixed gap between scenarios afterwards. It does not wait for episodes to close: the return to
+    /// normal after a scenario ends that scenario's anomalies and opens nothing.
+    /// </summary>
     private async Task BaselineAsync(CancellationToken cancellationToken)
     {
         lab.Load.Rate = _timing.BaselineRate;
         var start = DateTimeOffset.UtcNow;
         var minimum = _warm ? _timing.BetweenScenarios : _timing.MinimumBaseline;
-        Banner($"Baseline: {_timing.BaselineRate} requests/s until the detectors are warm and no alert or episode is open");
+        Banner(Invariant($"Baseline: {_timing.BaselineRate} requests/s for {minimum.TotalSeconds:0} s{(_warm ? string.Empty : " and until the detectors are warm")}"));
         await PhaseAsync("baseline", start, async () =>
             DateTimeOffset.UtcNow - start >= minimum
-            && lab.ActiveAlerts.Count == 0
-            && await QuietAsync(cancellationToken).ConfigureAwait(false)
-            && await lab.RateIsScoredAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            && (_warm || await lab.RateIsScoredAsync(cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
         _warm = true;
     }
 
-    /// <summary>
-    /// Whether every episode is closed: a scenario that starts while the last one's episode is open (a detector still
-    /// adapting to the end of a surge) would join that episode instead of opening its own.
-    /// </summary>
-    private async Task<bool> QuietAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await lab.EpisodesAsync(cancellationToken).ConfigureAwait(false)).All(e => e.State is EpisodeState.Resolved or EpisodeState.Inactive);
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Prints progress every two seconds and alert transitions as they happen until <paramref name="done"/> holds.</summary>
     private async Task PhaseAsync(string phase, DateTimeOffset scenarioStart, Func<Task<bool>> done, CancellationToken cancellationToken)

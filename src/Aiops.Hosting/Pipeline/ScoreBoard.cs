@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using Aiops.Correlation;
 using Aiops.Detection;
 
 namespace Aiops.Hosting;
@@ -187,11 +188,8 @@ public sealed class ScoreBoard
         /// <summary>Gets or sets a value indicating whether the entry was removed from the board (writers then re-attach).</summary>
         public volatile bool Removed;
 
-        // Anomaly tracking of the detection stage (its worker of this series only).
-        public bool Anomalous;
-        public DateTimeOffset Onset;
-        public long LastSentTicks;
-        public double Peak;
+        /// <summary>The detection stage's anomaly state and signals of the series (its worker of this series only).</summary>
+        public AnomalySignalBridge? Bridge;
 
         public SeriesScore Latest
         {
@@ -234,21 +232,9 @@ public sealed class ScoreBoard
             return this;
         }
 
-        public void ResetTracking()
-        {
-            Anomalous = false;
-            Onset = default;
-            LastSentTicks = 0;
-            Peak = 0;
-        }
+        public void ResetTracking() => Bridge = null;
 
-        public void CopyTrackingFrom(Entry other)
-        {
-            Anomalous = other.Anomalous;
-            Onset = other.Onset;
-            LastSentTicks = other.LastSentTicks;
-            Peak = other.Peak;
-        }
+        public void CopyTrackingFrom(Entry other) => Bridge = other.Bridge;
 
         public void Add(in SeriesScore score, int capacity)
         {
