@@ -52,12 +52,13 @@ internal static class LabAutomation
     ];
 
     /// <summary>
-    /// The anomaly state's options per series: the same noise floors as <see cref="Detector"/>, and a return to normal that
-    /// must hold 3 s (the lab's scenarios last seconds, not minutes).
+    /// The anomaly state's options per series: the same noise floors as <see cref="Detector"/>, an onset that must hold three
+    /// points, and a return to normal that must hold 3 s (the lab's scenarios last seconds, not minutes).
     /// </summary>
     public static AnomalyTrackerOptions Tracking(SeriesKey series) => new()
     {
         ReturnFor = TimeSpan.FromSeconds(3),
+        ConfirmPoints = 3, // as the lab's anomaly alerts: three points in a row, so a one-second blip is not an incident
         MinimumScale = MinimumScale(series),
     };
 

@@ -74,6 +74,13 @@ internal static class LabGoals
             yield return $"timeline order traffic {traffic:HH:mm:ss} / anomaly {anomaly:HH:mm:ss} / errors {errors:HH:mm:ss}, not traffic ≤ anomaly ≤ errors";
         }
 
+        // The incident lasts as long as the surge: the episode fires through it and resolves once, after the recovery.
+        var closings = episode.Transitions.Count(t => t.To is EpisodeState.Resolved or EpisodeState.Inactive);
+        if (episode.State != EpisodeState.Resolved || closings != 1)
+        {
+            yield return $"the episode is {episode.State} after {closings} closings, not resolved once after the recovery";
+        }
+
         var runs = result.Executions.Count(e => e.Status == ExecutionStatus.Succeeded);
         if (runs != 1 || result.Decisions.Count(d => d.Verdict == GateVerdict.Allow) != 1)
         {

@@ -36,6 +36,12 @@ internal sealed record ScenarioTiming
     /// </summary>
     public TimeSpan BetweenScenarios { get; init; } = TimeSpan.FromSeconds(12);
 
+    /// <summary>
+    /// Gets how long the surge lasts at least (longer if its goals take longer): long enough that the request rate's
+    /// detector flags the onset and then stops flagging, while the episode must stay firing.
+    /// </summary>
+    public TimeSpan SurgeFor { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Gets the longest wait for any one phase to reach its goal.</summary>
     public TimeSpan PhaseTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
@@ -68,7 +74,8 @@ internal sealed class LabScenarios(ILabBackend lab, TextWriter output, ScenarioT
         await PhaseAsync("surge", start, async () =>
         {
             var (episode, decisions, _) = await EpisodeStateAsync(start, cancellationToken).ConfigureAwait(false);
-            return episode is not null && LabGoals.FirstOnset(episode, LabGoals.IsErrors) is not null && decisions.Count > 0;
+            return DateTimeOffset.UtcNow - start >= _timing.SurgeFor
+                && episode is not null && LabGoals.FirstOnset(episode, LabGoals.IsErrors) is not null && decisions.Count > 0;
         }, cancellationToken).ConfigureAwait(false);
 
         lab.Load.Rate = _timing.BaselineRate;

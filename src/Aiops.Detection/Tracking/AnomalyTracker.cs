@@ -36,12 +36,20 @@ public sealed class AnomalyTracker
     private readonly long _returnTicks;
     private readonly long _newNormalTicks;
     private readonly double _minimumScale;
+    private readonly int _confirmPoints;
     private int _start;
     private int _count;
 
     // The detector's band at the last normal point, widening the frozen band (it knows the series' noise floor).
     private double _detectorLower = double.NaN;
     private double _detectorUpper = double.NaN;
+
+    // An onset being confirmed (ConfirmPoints above 1): its first point and baseline, and how many points agree so far.
+    private AnomalyScore _candidate;
+    private double _candidateMedian;
+    private double _candidateScale;
+    private int _candidateSide;
+    private int _candidates;
 
     // The band frozen at the last onset; after a recovery it keeps gating onsets until the baseline is replaced.
     private bool _hasFrozen;
@@ -66,6 +74,7 @@ public sealed class AnomalyTracker
         _returnTicks = options.ReturnFor.Ticks;
         _newNormalTicks = options.NewNormalAfter.Ticks;
         _minimumScale = options.MinimumScale;
+        _confirmPoints = options.ConfirmPoints;
     }
 
     /// <summary>Gets a value indicating whether the series is in an anomaly now.</summary>
@@ -134,6 +143,7 @@ public sealed class AnomalyTracker
         _detectorLower = _detectorUpper = double.NaN;
         _hasFrozen = false;
         _inBand = false;
+        _candidates = 0;
         IsAnomalous = false;
         Onset = default;
         EndedAt = null;
@@ -147,6 +157,29 @@ public sealed class AnomalyTracker
     private AnomalyTransition Watch(in AnomalyScore score, bool flagged)
     {
         var value = score.Value;
+        if (_candidates > 0)
+        {
+            // Confirming an onset: the baseline is the candidate's; points on the same side beyond the enter band count.
+            var away = double.IsNaN(_candidateMedian)
+                ? flagged
+                : Math.Abs(value - _candidateMedian) >= _enter * _candidateScale && Math.Sign(value - _candidateMedian) == _candidateSide
+                    && !(_hasFrozen && value >= Lower && value <= Upper);
+            if (away)
+            {
+                if (++_candidates >= _confirmPoints)
+                {
+                    _candidates = 0;
+                    Start(_candidate, _candidateMedian, _candidateScale);
+                    Continue(score, flagged);
+                    return AnomalyTransition.Started;
+                }
+
+                return AnomalyTransition.None;
+            }
+
+            _candidates = 0; // a blip: its points were not normal, so they stay out of the baseline
+        }
+
         if (flagged)
         {
             var hasBaseline = _count >= _minimumBaseline;
@@ -160,6 +193,12 @@ public sealed class AnomalyTracker
             var farEnough = !hasBaseline || Math.Abs(value - median) >= _enter * scale;
             if (!insideFrozen && farEnough)
             {
+                if (_confirmPoints > 1)
+                {
+                    (_candidate, _candidateMedian, _candidateScale, _candidateSide, _candidates) = (score, median, scale, Math.Sign(value - median), 1);
+                    return AnomalyTransition.None;
+                }
+
                 Start(score, median, scale);
                 return AnomalyTransition.Started;
             }

@@ -31,6 +31,14 @@ public sealed class AnomalyTrackerOptions
     public double EnterDeviation { get; set; } = 3;
 
     /// <summary>
+    /// Gets or sets how many points in a row must be away from the baseline (beyond <see cref="EnterDeviation"/>, on the same
+    /// side; or flagged, while the baseline is too short) for an anomaly to start, like Prometheus' <c>for:</c>: a single
+    /// odd point is not an incident. The onset is the first of them. Default: 1. Range: [1, 1000].
+    /// </summary>
+    [Range(1, 1000)]
+    public int ConfirmPoints { get; set; } = 1;
+
+    /// <summary>
     /// Gets or sets the half-width, in robust σ around the baseline median, of the band frozen at the onset: the series is
     /// back to normal when it is inside that band (or inside the band the detector had just before the onset, whichever is
     /// wider). Smaller than <see cref="EnterDeviation"/> for hysteresis. Default: 2. Range: [0.1, 1000].

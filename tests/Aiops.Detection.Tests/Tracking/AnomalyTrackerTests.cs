@@ -133,6 +133,22 @@ public sealed class AnomalyTrackerTests
     }
 
     [Fact]
+    public void Update_ConfirmPointsThree_SinglePointSpikeStartsNothingAndSustainedShiftStartsAtItsFirstPoint()
+    {
+        var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { ConfirmPoints = 3 }), out var s);
+
+        var spike = tracker.Update(Flagged(s++, 200));
+        var after = tracker.Update(Normal(s++, 100));
+        var onset = s;
+        var transitions = new[] { tracker.Update(Flagged(onset, 200)), tracker.Update(Normal(onset + 1, 190)), tracker.Update(Normal(onset + 2, 210)) };
+
+        Assert.Equal((AnomalyTransition.None, AnomalyTransition.None), (spike, after));
+        Assert.Equal([AnomalyTransition.None, AnomalyTransition.None, AnomalyTransition.Started], transitions);
+        Assert.Equal(T0.AddSeconds(onset), tracker.Onset);
+        Assert.InRange(tracker.PeakSeverity, (210 - 100) / 1.49, (210 - 100) / 1.47);
+    }
+
+    [Fact]
     public void Update_FlaggedPointNearBaseline_StartsNothing()
     {
         var tracker = Warm(new AnomalyTracker(), out var s);
