@@ -15,10 +15,13 @@ mkdir -p "$out"
 dotnet build tests/Aiops.Lab.Tests -c Release -v quiet -nologo >"$out/build.txt" 2>&1 || { cat "$out/build.txt"; exit 1; }
 
 pids=()
-stop_burners() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+test_pid=
+stop() {
+  # The burners, and a lab run cut short (its fixture stops the lab's processes when the test host ends normally).
+  for pid in "${pids[@]}" $test_pid; do kill "$pid" 2>/dev/null || true; done
 }
-trap stop_burners EXIT
+trap stop EXIT
+trap 'exit 130' INT TERM
 for _ in $(seq 1 "$burners"); do
   ( while :; do :; done ) &
   pids+=("$!")
@@ -28,11 +31,14 @@ echo "lab soak: $runs runs, $burners CPU burner(s) (pids ${pids[*]:-none})"
 passed=0
 for i in $(seq 1 "$runs"); do
   started=$(date +%s)
-  if dotnet test tests/Aiops.Lab.Tests -c Release --no-build --logger "console;verbosity=normal" >"$out/run-$i.txt" 2>&1; then
+  dotnet test tests/Aiops.Lab.Tests -c Release --no-build --logger "console;verbosity=normal" >"$out/run-$i.txt" 2>&1 &
+  test_pid=$!
+  if wait "$test_pid"; then
     passed=$((passed + 1)); verdict=pass
   else
     verdict=FAIL
   fi
+  test_pid=
   summary=$(grep -E "^(Passed|Failed)!" "$out/run-$i.txt" | tail -1 || true)
   echo "run $i/$runs: $verdict in $(( $(date +%s) - started )) s  ${summary}"
 done

@@ -287,8 +287,8 @@ internal sealed class DetectionStage : IHostedService, IDisposable
 
             var anomalous = score.Status == PointStatus.Scored
                 && (_options.AnomalyThreshold is { } threshold ? score.Probability >= threshold : score.IsAnomaly);
-            entry.Add(new SeriesScore(sample.Series, score, anomalous, now), _historyLength);
-            Track(entry, sample.Series, score, anomalous, now);
+            var inAnomaly = Track(entry, sample.Series, score, anomalous, now);
+            entry.Add(new SeriesScore(sample.Series, score, anomalous, now, inAnomaly), _historyLength);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -297,13 +297,14 @@ internal sealed class DetectionStage : IHostedService, IDisposable
         }
     }
 
-    private void Track(ScoreBoard.Entry entry, SeriesKey series, in AnomalyScore score, bool anomalous, DateTimeOffset now)
+    /// <summary>Advances the series' anomaly state, sends what it produced, and returns whether the series is in an anomaly.</summary>
+    private bool Track(ScoreBoard.Entry entry, SeriesKey series, in AnomalyScore score, bool anomalous, DateTimeOffset now)
     {
         var bridge = entry.Bridge ??= new AnomalySignalBridge(series, _options.TrackingFactory?.Invoke(series) ?? _options.Tracking, _options.RepeatInterval);
         var sent = bridge.Update(score, anomalous, now, out var signal);
         if (sent == AnomalySignalEvent.None || !_options.SendSignals)
         {
-            return;
+            return bridge.Tracker.IsAnomalous;
         }
 
         if (_writer.TryWriteSignal(signal!))
@@ -315,6 +316,8 @@ internal sealed class DetectionStage : IHostedService, IDisposable
                 _ => "repeat",
             });
         }
+
+        return bridge.Tracker.IsAnomalous;
     }
 
     private void PruneIfDue(DateTimeOffset now)

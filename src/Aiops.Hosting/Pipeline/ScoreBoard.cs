@@ -10,7 +10,11 @@ namespace Aiops.Hosting;
 /// <param name="Score">Its latest score, with the expected value and band when the detector has them.</param>
 /// <param name="IsAnomalous">Whether the series is currently anomalous (by the detection stage's threshold).</param>
 /// <param name="UpdatedAt">When (wall clock) the score was recorded.</param>
-public readonly record struct SeriesScore(SeriesKey Series, AnomalyScore Score, bool IsAnomalous, DateTimeOffset UpdatedAt);
+/// <param name="InAnomaly">
+/// Whether the series is in an anomaly: from its onset until it is back to its pre-onset baseline (the anomaly state of
+/// <see cref="DetectionStageOptions.Tracking"/>), which lasts beyond the points the detector flags.
+/// </param>
+public readonly record struct SeriesScore(SeriesKey Series, AnomalyScore Score, bool IsAnomalous, DateTimeOffset UpdatedAt, bool InAnomaly = false);
 
 /// <summary>
 /// One recorded score of a series, as <see cref="ScoreBoard.History(SeriesKey)"/> returns it. The board stores points
