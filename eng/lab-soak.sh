@@ -18,7 +18,8 @@ pids=()
 test_pid=
 stop() {
   # The burners, and a lab run cut short (its fixture stops the lab's processes when the test host ends normally).
-  for pid in "${pids[@]}" $test_pid; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -z "$test_pid" ] || kill -- -"$test_pid" 2>/dev/null || true
 }
 trap stop EXIT
 trap 'exit 130' INT TERM
@@ -31,7 +32,8 @@ echo "lab soak: $runs runs, $burners CPU burner(s) (pids ${pids[*]:-none})"
 passed=0
 for i in $(seq 1 "$runs"); do
   started=$(date +%s)
-  dotnet test tests/Aiops.Lab.Tests -c Release --no-build --logger "console;verbosity=normal" >"$out/run-$i.txt" 2>&1 &
+  # In a process group of its own, so that stopping the soak stops the test host and the lab it started.
+  setsid dotnet test tests/Aiops.Lab.Tests -c Release --no-build --logger "console;verbosity=normal" >"$out/run-$i.txt" 2>&1 &
   test_pid=$!
   if wait "$test_pid"; then
     passed=$((passed + 1)); verdict=pass

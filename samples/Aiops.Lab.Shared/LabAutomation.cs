@@ -53,12 +53,14 @@ internal static class LabAutomation
 
     /// <summary>
     /// The anomaly state's options per series: the same noise floors as <see cref="Detector"/>, an onset that must hold three
-    /// points, and a return to normal that must hold 3 s (the lab's scenarios last seconds, not minutes).
+    /// points, a return to normal that must hold 3 s and a new normal after 30 s the detector no longer flags (the lab's
+    /// scenarios last seconds, not minutes).
     /// </summary>
     public static AnomalyTrackerOptions Tracking(SeriesKey series) => new()
     {
         ReturnFor = TimeSpan.FromSeconds(3),
-        ConfirmPoints = 3, // as the lab's anomaly alerts: three points in a row, so a one-second blip is not an incident
+        ConfirmPoints = 3, // three points in a row, so a one-second blip is not an incident
+        NewNormalAfter = TimeSpan.FromSeconds(30), // the lab's time scale; also ends an anomaly whose baseline was the start-up
         MinimumScale = MinimumScale(series),
     };
 

@@ -99,7 +99,8 @@ internal sealed class LabScenarios(ILabBackend lab, TextWriter output, ScenarioT
 
     /// <summary>
     /// Runs the normal load on a schedule: the minimum baseline the first time (and until the request rate is scored, which
-    /// the detectors need), a fixed gap between scenarios afterwards. It does not wait for episodes to close: the return to
+    /// the detectors need, and the lab's own start-up alerts, a target not yet up, are over), a fixed gap between scenarios
+    /// afterwards. It does not wait for episodes to close: the return to
     /// normal after a scenario ends that scenario's anomalies and opens nothing.
     /// </summary>
     private async Task BaselineAsync(CancellationToken cancellationToken)
@@ -107,10 +108,10 @@ internal sealed class LabScenarios(ILabBackend lab, TextWriter output, ScenarioT
         lab.Load.Rate = _timing.BaselineRate;
         var start = DateTimeOffset.UtcNow;
         var minimum = _warm ? _timing.BetweenScenarios : _timing.MinimumBaseline;
-        Banner(Invariant($"Baseline: {_timing.BaselineRate} requests/s for {minimum.TotalSeconds:0} s{(_warm ? string.Empty : " and until the detectors are warm")}"));
+        Banner(Invariant($"Baseline: {_timing.BaselineRate} requests/s for {minimum.TotalSeconds:0} s{(_warm ? string.Empty : " and until the detectors are warm and the lab's start-up alerts are over")}"));
         await PhaseAsync("baseline", start, async () =>
             DateTimeOffset.UtcNow - start >= minimum
-            && (_warm || await lab.RateIsScoredAsync(cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
+            && (_warm || (lab.ActiveAlerts.Count == 0 && await lab.RateIsScoredAsync(cancellationToken).ConfigureAwait(false))), cancellationToken).ConfigureAwait(false);
         _warm = true;
     }
 

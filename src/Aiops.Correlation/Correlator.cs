@@ -467,7 +467,13 @@ public sealed class Correlator
             var near = signal.Onset >= episode.OpenedAt - _options.GroupWindow && signal.Onset <= episode.LastOnset + _options.GroupWindow;
             var reopenable = episode.IsClosed && now - episode.ClosedAt < _options.ReopenWindow
                 && signal.Onset <= episode.ClosedAt + _options.ReopenWindow && episode.Keys.Contains(key);
-            if ((near && !episode.IsClosed) || reopenable)
+
+            // An open episode whose members have all ended is waiting to resolve: a new burst joins it only as it would
+            // reopen it once resolved (same key, within the reopen window of going quiet), so whether the resolve has
+            // happened yet does not decide whether a new incident is a new episode.
+            var quiet = !episode.IsClosed && episode.QuietSince is { } quietSince
+                && !(signal.Onset <= quietSince + _options.ReopenWindow && episode.Keys.Contains(key));
+            if ((near && !episode.IsClosed && !quiet) || reopenable)
             {
                 _candidates.Add(episode);
             }
@@ -487,6 +493,7 @@ public sealed class Correlator
     private void Join(LiveEpisode episode, Signal signal, string? entity, string key, DateTimeOffset now)
     {
         episode.SignalCount++;
+        episode.QuietSince = null; // a new active member: the next tick measures quiet afresh
         if (signal.Onset < episode.OpenedAt)
         {
             episode.OpenedAt = signal.Onset;

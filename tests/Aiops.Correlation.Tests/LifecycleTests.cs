@@ -111,6 +111,30 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public void Add_NewBurstWhileEpisodeWaitsToResolve_NewEpisodeUnlessWithinReopenWindow()
+    {
+        var options = new CorrelatorOptions { PendingFor = TimeSpan.Zero, ResolveAfter = TimeSpan.FromMinutes(5), ReopenWindow = TimeSpan.FromMinutes(1) };
+        var correlator = new Correlator(options, timeProvider: _time);
+        var blip = correlator.Add(Anomaly("api", "latency", T0));
+        correlator.Tick();
+        _time.Advance(TimeSpan.FromSeconds(20));
+        correlator.Add(Ended(Anomaly("api", "latency", T0), T0.AddSeconds(15)));
+        correlator.Tick(); // quiet from now on, resolving in 5 min
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var flap = correlator.Add(Anomaly("api", "errors", T0.AddSeconds(50)));
+        correlator.Add(Ended(Anomaly("api", "errors", T0.AddSeconds(50)), T0.AddSeconds(55)));
+        correlator.Tick();
+        _time.Advance(TimeSpan.FromSeconds(70));
+        correlator.Tick();
+        var burst = correlator.Add(Anomaly("api", "rps", T0.AddSeconds(120)));
+
+        Assert.Equal((CorrelationOutcome.Joined, blip.EpisodeId), (flap.Outcome, flap.EpisodeId)); // within the reopen window of going quiet
+        Assert.Equal(CorrelationOutcome.Opened, burst.Outcome); // 2 min after the last onset: within the group window, but the episode is over
+        Assert.NotEqual(blip.EpisodeId, burst.EpisodeId);
+    }
+
+    [Fact]
     public void Add_EndOfAnomalyNeverSeen_Ignored()
     {
         var correlator = new Correlator(timeProvider: _time);
