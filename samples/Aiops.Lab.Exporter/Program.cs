@@ -8,7 +8,11 @@ using Aiops.Lab.Shared;
 var builder = WebApplication.CreateBuilder(args);
 LabAutomation.AddGoldenSignals(builder.Configuration);
 builder.AddAiops();
-builder.Services.Configure<DetectionStageOptions>(o => o.DetectorFactory = LabAutomation.Detector);
+builder.Services.Configure<DetectionStageOptions>(o =>
+{
+    o.DetectorFactory = LabAutomation.Detector;
+    o.TrackingFactory = LabAutomation.Tracking;
+});
 
 var app = builder.Build();
 app.MapAiopsMetrics("/metrics");

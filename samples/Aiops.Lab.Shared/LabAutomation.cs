@@ -1,5 +1,6 @@
 using Aiops.Correlation;
 using Aiops.Detection;
+using Aiops.Detection.Tracking;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
@@ -50,6 +51,19 @@ internal static class LabAutomation
         new SimulatedAction("rollback", RiskClass.High, "roll back"),
     ];
 
+    /// <summary>
+    /// The anomaly state's options per series: the same noise floors as <see cref="Detector"/>, an onset that must hold three
+    /// points, a return to normal that must hold 3 s and a new normal after 30 s the detector no longer flags (the lab's
+    /// scenarios last seconds, not minutes).
+    /// </summary>
+    public static AnomalyTrackerOptions Tracking(SeriesKey series) => new()
+    {
+        ReturnFor = TimeSpan.FromSeconds(3),
+        ConfirmPoints = 3, // three points in a row, so a one-second blip is not an incident
+        NewNormalAfter = TimeSpan.FromSeconds(30), // the lab's time scale; also ends an anomaly whose baseline was the start-up
+        MinimumScale = MinimumScale(series),
+    };
+
     /// <summary>A robust z-score detector per series with a noise floor in the series' own units.</summary>
     /// <remarks>
     /// Without a floor, a load generator's near-constant rate has a MAD close to zero and any jitter looks anomalous. The
@@ -59,12 +73,14 @@ internal static class LabAutomation
     {
         WindowSize = 120,
         MinimumPoints = 15,
-        MinimumScale = series.Metric switch
-        {
-            RequestRate => 3,
-            ErrorRatio => 0.02,
-            LatencyP95 => 0.02,
-            _ => 0,
-        },
+        MinimumScale = MinimumScale(series),
     });
+
+    private static double MinimumScale(SeriesKey series) => series.Metric switch
+    {
+        RequestRate => 3,
+        ErrorRatio => 0.02,
+        LatencyP95 => 0.02,
+        _ => 0,
+    };
 }

@@ -62,6 +62,7 @@ internal sealed class EmbeddedBackend : ILabBackend
         builder.Services.Configure<DetectionStageOptions>(o =>
         {
             o.DetectorFactory = LabAutomation.Detector;
+            o.TrackingFactory = LabAutomation.Tracking;
             o.RepeatInterval = TimeSpan.FromSeconds(5);
             o.SendSignals = true; // the receiver's settings turn them off (its anomalies arrive as alerts); here nothing else sends them
         });

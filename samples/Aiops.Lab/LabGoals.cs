@@ -18,9 +18,21 @@ internal static class LabGoals
         _ => [],
     };
 
+    /// <summary>How long before a scenario's start a signal may begin and still be the scenario's (clock granularity).</summary>
+    public static readonly TimeSpan StartSlack = TimeSpan.FromSeconds(2);
+
     /// <summary>The onset of the first signal of a class in the episode (alerts are classified by their aiops_signal_class label).</summary>
     public static DateTimeOffset? FirstOnset(Episode episode, Func<Signal, bool> match) =>
         episode.Members.Select(m => m.Signal).Where(match).Select(s => (DateTimeOffset?)s.Onset).Min();
+
+    /// <summary>
+    /// The onset of the first signal of a class that began in the scenario: an episode may hold an earlier, ended blip of
+    /// the same service (the scenario's signals then join it), which is not what the scenario caused.
+    /// </summary>
+    public static DateTimeOffset? FirstOnset(ScenarioResult result, Func<Signal, bool> match) =>
+        result.Episode is { } episode
+            ? episode.Members.Select(m => m.Signal).Where(s => match(s) && s.Onset >= result.StartedAt - StartSlack).Select(s => (DateTimeOffset?)s.Onset).Min()
+            : null;
 
     /// <summary>Traffic rose: the symptom alert, or (embedded) the request rate's anomaly.</summary>
     public static bool IsTraffic(Signal s) => s.Name == SurgeAlert || (s is AnomalySignal && s.Name == LabAutomation.RequestRate);
@@ -68,10 +80,17 @@ internal static class LabGoals
             yield return $"root cause {episode.RootCause?.Category.ToString() ?? "none"}, not traffic-driven";
         }
 
-        var (traffic, anomaly, errors) = (FirstOnset(episode, IsTraffic), FirstOnset(episode, IsTrafficAnomaly), FirstOnset(episode, IsErrors));
+        var (traffic, anomaly, errors) = (FirstOnset(result, IsTraffic), FirstOnset(result, IsTrafficAnomaly), FirstOnset(result, IsErrors));
         if (traffic is null || anomaly is null || errors is null || !(traffic <= anomaly && anomaly <= errors))
         {
             yield return $"timeline order traffic {traffic:HH:mm:ss} / anomaly {anomaly:HH:mm:ss} / errors {errors:HH:mm:ss}, not traffic ≤ anomaly ≤ errors";
+        }
+
+        // The incident lasts as long as the surge: the episode fires through it and resolves once, after the recovery.
+        var closings = episode.Transitions.Count(t => t.To is EpisodeState.Resolved or EpisodeState.Inactive);
+        if (episode.State != EpisodeState.Resolved || closings != 1)
+        {
+            yield return $"the episode is {episode.State} after {closings} closings, not resolved once after the recovery";
         }
 
         var runs = result.Executions.Count(e => e.Status == ExecutionStatus.Succeeded);

@@ -23,6 +23,15 @@ internal static class LabReport
                 output.WriteLine(Invariant($"     {entry.At.ToLocalTime():HH:mm:ss}  {Words(entry.Kind.ToString()),-10} {entry.Title}{(entry.Entity is { } e ? " · " + e : string.Empty)}"));
             }
 
+            output.WriteLine("   Signals");
+            foreach (var member in episode.Members)
+            {
+                var state = member.IsActive
+                    ? "active"
+                    : Invariant($"ended {member.EndedAt?.ToLocalTime():HH:mm:ss} ({member.EndReason})");
+                output.WriteLine(Invariant($"     {member.Signal.Name,-28} {member.Entity ?? "-",-10} since {member.Signal.Onset.ToLocalTime():HH:mm:ss}  {state}"));
+            }
+
             if (episode.RootCause is { } rca)
             {
                 output.WriteLine($"   Root cause: {Words(rca.Category.ToString())}");

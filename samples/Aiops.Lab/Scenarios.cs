@@ -36,6 +36,12 @@ internal sealed record ScenarioTiming
     /// </summary>
     public TimeSpan BetweenScenarios { get; init; } = TimeSpan.FromSeconds(12);
 
+    /// <summary>
+    /// Gets how long the surge lasts at least (longer if its goals take longer): long enough that the request rate's
+    /// detector flags the onset and then stops flagging, while the episode must stay firing.
+    /// </summary>
+    public TimeSpan SurgeFor { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Gets the longest wait for any one phase to reach its goal.</summary>
     public TimeSpan PhaseTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
@@ -68,7 +74,8 @@ internal sealed class LabScenarios(ILabBackend lab, TextWriter output, ScenarioT
         await PhaseAsync("surge", start, async () =>
         {
             var (episode, decisions, _) = await EpisodeStateAsync(start, cancellationToken).ConfigureAwait(false);
-            return episode is not null && LabGoals.FirstOnset(episode, LabGoals.IsErrors) is not null && decisions.Count > 0;
+            return DateTimeOffset.UtcNow - start >= _timing.SurgeFor
+                && episode is not null && LabGoals.FirstOnset(episode, LabGoals.IsErrors) is not null && decisions.Count > 0;
         }, cancellationToken).ConfigureAwait(false);
 
         lab.Load.Rate = _timing.BaselineRate;
@@ -90,36 +97,25 @@ internal sealed class LabScenarios(ILabBackend lab, TextWriter output, ScenarioT
         return await ReportAsync(ScenarioNames.HighRisk, start, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Runs the normal load until the request rate is scored and no alert is active (the first time, for at least the minimum baseline).</summary>
+    /// <summary>
+    /// Runs the normal load on a schedule: the minimum baseline the first time (and until the request rate is scored, which
+    /// the detectors need, and the lab's own start-up alerts, a target not yet up, are over), a fixed gap between scenarios
+    /// afterwards. It does not wait for episodes to close: the return to
+    /// normal after a scenario ends that scenario's anomalies and opens nothing.
+    /// </summary>
     private async Task BaselineAsync(CancellationToken cancellationToken)
     {
         lab.Load.Rate = _timing.BaselineRate;
         var start = DateTimeOffset.UtcNow;
         var minimum = _warm ? _timing.BetweenScenarios : _timing.MinimumBaseline;
-        Banner($"Baseline: {_timing.BaselineRate} requests/s until the detectors are warm and no alert or episode is open");
+        Banner(Invariant($"Baseline: {_timing.BaselineRate} requests/s for {minimum.TotalSeconds:0} s{(_warm ? string.Empty : " and until the detectors are warm and the lab's start-up alerts are over")}"));
         await PhaseAsync("baseline", start, async () =>
             DateTimeOffset.UtcNow - start >= minimum
-            && lab.ActiveAlerts.Count == 0
-            && await QuietAsync(cancellationToken).ConfigureAwait(false)
-            && await lab.RateIsScoredAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            && (_warm || (lab.ActiveAlerts.Count == 0 && await lab.RateIsScoredAsync(cancellationToken).ConfigureAwait(false))), cancellationToken).ConfigureAwait(false);
         _warm = true;
     }
 
-    /// <summary>
-    /// Whether every episode is closed: a scenario that starts while the last one's episode is open (a detector still
-    /// adapting to the end of a surge) would join that episode instead of opening its own.
-    /// </summary>
-    private async Task<bool> QuietAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await lab.EpisodesAsync(cancellationToken).ConfigureAwait(false)).All(e => e.State is EpisodeState.Resolved or EpisodeState.Inactive);
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Prints progress every two seconds and alert transitions as they happen until <paramref name="done"/> holds.</summary>
     private async Task PhaseAsync(string phase, DateTimeOffset scenarioStart, Func<Task<bool>> done, CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using Aiops.Detection.Tracking;
+
 namespace Aiops.Correlation;
 
 /// <summary>
@@ -171,6 +173,57 @@ public sealed class Correlator
         }
     }
 
+    /// <summary>
+    /// Finds the episode of an entity (service) at a time: the latest-opened episode involving <paramref name="entity"/> that
+    /// was open at <paramref name="at"/> (see <see cref="Episode.Covers"/>), with a merged episode resolved to the one it was
+    /// merged into. Only episodes the correlator still holds (open, or closed within the reopen window) are searched; use
+    /// <see cref="EpisodeStoreExtensions.FindAsync"/> for older ones.
+    /// </summary>
+    /// <param name="entity">The entity, as the <see cref="CorrelatorOptions.EntityLabels"/> name it.</param>
+    /// <param name="at">The time.</param>
+    /// <returns>A snapshot of the episode, or <see langword="null"/> when none covers that time.</returns>
+    public Episode? Find(string entity, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        lock (_gate)
+        {
+            if (!_byEntity.TryGetValue(entity, out var list))
+            {
+                return null;
+            }
+
+            LiveEpisode? found = null;
+            foreach (var episode in list)
+            {
+                var live = Resolve(episode);
+                if (live.OpenedAt <= at && (!live.IsClosed || live.ClosedAt >= at)
+                    && (found is null || live.OpenedAt > found.OpenedAt))
+                {
+                    found = live;
+                }
+            }
+
+            return found is null ? null : Snapshot(found);
+        }
+    }
+
+    private LiveEpisode Resolve(LiveEpisode episode)
+    {
+        // Merges point at older episodes only, so the chain ends; the bound guards against a chain the store aged out.
+        for (var hops = 0; episode.MergedInto is { } id && hops < 16; hops++)
+        {
+            var target = _episodes.Find(e => string.Equals(e.Id, id, StringComparison.Ordinal));
+            if (target is null)
+            {
+                break;
+            }
+
+            episode = target;
+        }
+
+        return episode;
+    }
+
     private CorrelationResult AddCore(Signal? signal, DateTimeOffset now)
     {
         if (signal is null)
@@ -200,10 +253,17 @@ public sealed class Correlator
 
         if (_byFingerprint.TryGetValue(signal.Fingerprint, out var known))
         {
-            // Fingerprints name label sets, so they recur: a later onset on a closed episode is a new occurrence, not a repeat.
-            if (!known.Episode.IsClosed || signal.Onset <= known.Member.Signal.Onset)
+            // Fingerprints name label sets, so they recur: a later onset after the member went quiet (ended, resolved, stale,
+            // or its episode closed) is a new occurrence with its own onset, matched like any new signal; otherwise a repeat.
+            var later = signal.Onset > known.Member.Signal.Onset;
+            if (!later || (!known.Episode.IsClosed && known.Member.IsActive(now, _options)))
             {
                 return Repeat(known.Episode, known.Member, signal, now);
+            }
+
+            if (signal is AnomalySignal { IsEnded: true } or AlertSignal { Status: AlertStatus.Resolved })
+            {
+                return new CorrelationResult(CorrelationOutcome.Ignored, null, "end_of_unknown_occurrence");
             }
 
             _byFingerprint.Remove(signal.Fingerprint);
@@ -212,6 +272,11 @@ public sealed class Correlator
         if (signal is AlertSignal { Status: AlertStatus.Resolved })
         {
             return new CorrelationResult(CorrelationOutcome.Ignored, null, "resolved_alert_never_seen_firing");
+        }
+
+        if (signal is AnomalySignal { IsEnded: true })
+        {
+            return new CorrelationResult(CorrelationOutcome.Ignored, null, "ended_anomaly_never_seen");
         }
 
         var entity = Entity(signal);
@@ -317,23 +382,43 @@ public sealed class Correlator
         if (signal is AnomalySignal anomaly)
         {
             member.PeakScore = Math.Max(member.PeakScore, anomaly.PeakScore);
-            episode.AnomalyActiveUntil = Max(episode.AnomalyActiveUntil, now + _options.AnomalyActiveFor);
+            if (member.EndedAt is null && member.Signal is AnomalySignal first && anomaly.Magnitude >= first.Magnitude)
+            {
+                // The latest report of the occurrence carries its largest deviation so far; the onset stays the first one's.
+                member.Signal = anomaly.Onset == first.Onset ? anomaly : anomaly with { Onset = first.Onset };
+            }
+
+            if (anomaly.EndedAt is { } endedAt)
+            {
+                if (member.EndedAt is null)
+                {
+                    member.EndedAt = endedAt;
+                    member.EndReason = EndReason(anomaly);
+                    episode.AnomalyEnded(now, _options.AnomalyActiveFor);
+                }
+            }
+            else if (member.EndedAt is null)
+            {
+                episode.AnomalyActiveUntil = Max(episode.AnomalyActiveUntil, now + _options.AnomalyActiveFor);
+            }
         }
         else if (signal is AlertSignal alert)
         {
-            // A resolve ends the member; a firing repeat of a resolved member is a flap and re-activates it in place.
+            // A resolve ends the member; a firing repeat of a resolved member (same start) is a flap and re-activates it in place.
             var firing = alert.Status == AlertStatus.Firing;
             if (member.Firing != firing)
             {
                 member.Firing = firing;
                 episode.FiringAlerts += firing ? 1 : -1;
                 episode.LastAlertChange = now;
+                member.EndedAt = firing ? null : alert.EndsAt ?? now;
+                member.EndReason = firing ? null : "alert resolved";
             }
 
             member.AlertSeen = now;
         }
 
-        if (episode.IsClosed && (signal is not AlertSignal { Status: AlertStatus.Resolved }))
+        if (episode.IsClosed && signal is not (AlertSignal { Status: AlertStatus.Resolved } or AnomalySignal { IsEnded: true }))
         {
             Reopen(episode, now);
         }
@@ -382,7 +467,13 @@ public sealed class Correlator
             var near = signal.Onset >= episode.OpenedAt - _options.GroupWindow && signal.Onset <= episode.LastOnset + _options.GroupWindow;
             var reopenable = episode.IsClosed && now - episode.ClosedAt < _options.ReopenWindow
                 && signal.Onset <= episode.ClosedAt + _options.ReopenWindow && episode.Keys.Contains(key);
-            if ((near && !episode.IsClosed) || reopenable)
+
+            // An open episode whose members have all ended is waiting to resolve: a new burst joins it only as it would
+            // reopen it once resolved (same key, within the reopen window of going quiet), so whether the resolve has
+            // happened yet does not decide whether a new incident is a new episode.
+            var quiet = !episode.IsClosed && episode.QuietSince is { } quietSince
+                && !(signal.Onset <= quietSince + _options.ReopenWindow && episode.Keys.Contains(key));
+            if ((near && !episode.IsClosed && !quiet) || reopenable)
             {
                 _candidates.Add(episode);
             }
@@ -402,6 +493,7 @@ public sealed class Correlator
     private void Join(LiveEpisode episode, Signal signal, string? entity, string key, DateTimeOffset now)
     {
         episode.SignalCount++;
+        episode.QuietSince = null; // a new active member: the next tick measures quiet afresh
         if (signal.Onset < episode.OpenedAt)
         {
             episode.OpenedAt = signal.Onset;
@@ -494,6 +586,7 @@ public sealed class Correlator
         target.AnomalyActiveUntil = Max(target.AnomalyActiveUntil, source.AnomalyActiveUntil);
         target.AlertStaleAt = Max(target.AlertStaleAt, source.AlertStaleAt);
         target.LastAlertChange = Max(target.LastAlertChange, source.LastAlertChange);
+        target.LastAnomalyEnd = Max(target.LastAnomalyEnd, source.LastAnomalyEnd);
         source.Members.Clear();
         source.FiringAlerts = 0;
         source.MergedInto = target.Id;
@@ -719,7 +812,7 @@ public sealed class Correlator
     private Episode Snapshot(LiveEpisode episode)
     {
         var now = _time.GetUtcNow();
-        var members = episode.Members.Select(m => m.ToMember(m.IsActive(now, _options))).ToArray();
+        var members = episode.Members.Select(m => m.ToMember(now, _options)).ToArray();
         var snapshot = new Episode(
             episode.Id,
             episode.State,
@@ -734,6 +827,13 @@ public sealed class Correlator
             episode.MergedInto);
         return _ranker is null ? snapshot : snapshot with { RootCause = _ranker.Analyze(snapshot, _graph) };
     }
+
+    private static string EndReason(AnomalySignal anomaly) => anomaly.EndReason switch
+    {
+        AnomalyEndReason.Recovered => "recovered: back in its pre-onset band",
+        AnomalyEndReason.NewNormal => "new normal: held a new level the detector accepts",
+        _ => "ended",
+    };
 
     private static string KindTag(Signal? signal) => signal switch
     {

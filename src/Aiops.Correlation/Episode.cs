@@ -29,8 +29,37 @@ public sealed record Episode(
     string? MergedInto = null)
 {
     /// <summary>
-    /// Builds the timeline: member signals and related changes in onset order (ties keep arrival order), interleaved with the
-    /// lifecycle transitions.
+    /// Gets whether the episode covers <paramref name="at"/>: it had opened (its first onset is at or before it) and had not
+    /// closed by then (it is open, or its last transition to resolved or inactive is at or after it).
+    /// </summary>
+    /// <param name="at">The time.</param>
+    /// <returns><see langword="true"/> when the episode was open at that time.</returns>
+    public bool Covers(DateTimeOffset at)
+    {
+        if (OpenedAt > at)
+        {
+            return false;
+        }
+
+        if (State is EpisodeState.Pending or EpisodeState.Firing)
+        {
+            return true;
+        }
+
+        for (var i = Transitions.Count - 1; i >= 0; i--)
+        {
+            if (Transitions[i].To is EpisodeState.Resolved or EpisodeState.Inactive)
+            {
+                return Transitions[i].At >= at;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Builds the timeline: member signals (their onsets, and their ends when they ended) and related changes in time order
+    /// (ties keep arrival order), interleaved with the lifecycle transitions.
     /// </summary>
     /// <returns>The entries, oldest first.</returns>
     public IReadOnlyList<TimelineEntry> Timeline()
@@ -44,6 +73,14 @@ public sealed record Episode(
         foreach (var member in Members)
         {
             entries.Add(TimelineEntry.ForSignal(member.Signal, member.Entity));
+        }
+
+        foreach (var member in Members)
+        {
+            if (member.EndedAt is not null)
+            {
+                entries.Add(TimelineEntry.ForEnd(member));
+            }
         }
 
         foreach (var transition in Transitions)
@@ -63,7 +100,12 @@ public sealed record Episode(
 /// <param name="LastSeen">When the correlator last received it or a repeat.</param>
 /// <param name="Repeats">How many repeats (same fingerprint) were folded into this member.</param>
 /// <param name="PeakScore">The highest anomaly score among its occurrences (1 for alerts, 0 for none).</param>
-/// <param name="IsActive">Whether it was still active when the snapshot was taken (an alert firing, an anomaly recent).</param>
+/// <param name="IsActive">
+/// Whether it was still active when the snapshot was taken: an alert firing, an anomaly not ended and re-sent within the
+/// correlator's <see cref="CorrelatorOptions.AnomalyActiveFor"/>. Active since <see cref="Signal"/>'s onset.
+/// </param>
+/// <param name="EndedAt">When it stopped being active (the anomaly's reported end, the alert's resolve, or when it went stale); <see langword="null"/> while active.</param>
+/// <param name="EndReason">Why it stopped, in words ("recovered: …", "alert resolved", "not reported for 2 min"); <see langword="null"/> while active.</param>
 public sealed record EpisodeMember(
     Signal Signal,
     string? Entity,
@@ -71,7 +113,9 @@ public sealed record EpisodeMember(
     DateTimeOffset LastSeen,
     int Repeats,
     double PeakScore,
-    bool IsActive);
+    bool IsActive,
+    DateTimeOffset? EndedAt = null,
+    string? EndReason = null);
 
 /// <summary>The lifecycle states of an episode, the same as Prometheus's alert states.</summary>
 public enum EpisodeState
@@ -119,6 +163,9 @@ public sealed record TimelineEntry(
         _ => new(signal.Onset, TimelineEntryKind.Anomaly, signal.Name, entity, signal, null),
     };
 
+    internal static TimelineEntry ForEnd(EpisodeMember member) =>
+        new(member.EndedAt ?? member.LastSeen, TimelineEntryKind.End, $"{(member.Signal is AlertSignal ? "alert " : string.Empty)}{member.Signal.Name} ended: {member.EndReason ?? "ended"}", member.Entity, member.Signal, null);
+
     internal static TimelineEntry ForTransition(StateTransition transition) =>
         new(transition.At, TimelineEntryKind.Transition, $"{(transition.From is { } from ? from.ToString().ToLowerInvariant() + " → " : string.Empty)}{transition.To.ToString().ToLowerInvariant()}: {transition.Reason}", null, null, transition);
 
@@ -144,4 +191,7 @@ public enum TimelineEntryKind
 
     /// <summary>A lifecycle transition.</summary>
     Transition = 3,
+
+    /// <summary>The end of a member signal (its anomaly ended, its alert resolved, or it went stale).</summary>
+    End = 4,
 }

@@ -19,6 +19,7 @@ internal sealed class LiveEpisode(long sequence, DateTimeOffset createdAt, DateT
     public DateTimeOffset AnomalyActiveUntil = DateTimeOffset.MinValue;
     public DateTimeOffset AlertStaleAt = DateTimeOffset.MinValue;
     public DateTimeOffset LastAlertChange = DateTimeOffset.MinValue;
+    public DateTimeOffset LastAnomalyEnd = DateTimeOffset.MinValue;
     public DateTimeOffset? QuietSince;
     public DateTimeOffset ClosedAt;
     public long SignalCount;
@@ -30,10 +31,27 @@ internal sealed class LiveEpisode(long sequence, DateTimeOffset createdAt, DateT
 
     public bool IsActive(DateTimeOffset now) => (FiringAlerts > 0 && now < AlertStaleAt) || now < AnomalyActiveUntil;
 
-    /// <summary>When the episode stopped being active: the later of its last anomaly's expiry and its last alert change.</summary>
+    /// <summary>Recomputes when the anomalies still open expire, after one of them ended at <paramref name="now"/>.</summary>
+    public void AnomalyEnded(DateTimeOffset now, TimeSpan activeFor)
+    {
+        LastAnomalyEnd = now > LastAnomalyEnd ? now : LastAnomalyEnd;
+        var until = DateTimeOffset.MinValue;
+        foreach (var member in Members)
+        {
+            if (member.Signal is AnomalySignal && member.EndedAt is null && member.LastSeen + activeFor > until)
+            {
+                until = member.LastSeen + activeFor;
+            }
+        }
+
+        AnomalyActiveUntil = until;
+    }
+
+    /// <summary>When the episode stopped being active: the latest of its last anomaly's expiry or end and its last alert change.</summary>
     public DateTimeOffset ActiveUntil(DateTimeOffset now)
     {
         var until = AnomalyActiveUntil > LastAlertChange ? AnomalyActiveUntil : LastAlertChange;
+        until = LastAnomalyEnd > until ? LastAnomalyEnd : until;
         if (FiringAlerts > 0 && AlertStaleAt > until)
         {
             until = AlertStaleAt;
@@ -46,11 +64,13 @@ internal sealed class LiveEpisode(long sequence, DateTimeOffset createdAt, DateT
 /// <summary>The correlator's mutable state of one member signal.</summary>
 internal sealed class LiveMember(Signal signal, string? entity, DateTimeOffset now)
 {
-    public readonly Signal Signal = signal;
     public readonly string? Entity = entity;
     public readonly DateTimeOffset FirstSeen = now;
+    public Signal Signal = signal;
     public DateTimeOffset LastSeen = now;
     public DateTimeOffset AlertSeen = now;
+    public DateTimeOffset? EndedAt;
+    public string? EndReason;
     public double PeakScore = signal switch
     {
         AnomalySignal a => a.PeakScore,
@@ -63,10 +83,31 @@ internal sealed class LiveMember(Signal signal, string? entity, DateTimeOffset n
 
     public bool IsActive(DateTimeOffset now, CorrelatorOptions options) => Signal switch
     {
-        AnomalySignal => now - LastSeen < options.AnomalyActiveFor,
+        AnomalySignal => EndedAt is null && now - LastSeen < options.AnomalyActiveFor,
         AlertSignal => Firing && now - AlertSeen < options.AlertStaleAfter,
         _ => false,
     };
 
-    public EpisodeMember ToMember(bool active) => new(Signal, Entity, FirstSeen, LastSeen, Repeats, PeakScore, active);
+    /// <summary>The member's snapshot; an inactive member without a reported end shows when and why it stopped counting.</summary>
+    public EpisodeMember ToMember(DateTimeOffset now, CorrelatorOptions options)
+    {
+        var active = IsActive(now, options);
+        var (endedAt, reason) = (EndedAt, EndReason);
+        if (!active && endedAt is null)
+        {
+            (endedAt, reason) = Signal switch
+            {
+                AnomalySignal => (LastSeen + options.AnomalyActiveFor, $"not reported for {Describe(options.AnomalyActiveFor)}"),
+                AlertSignal when Firing => (AlertSeen + options.AlertStaleAfter, $"no notification for {Describe(options.AlertStaleAfter)}"),
+                _ => (endedAt, reason),
+            };
+        }
+
+        return new EpisodeMember(Signal, Entity, FirstSeen, LastSeen, Repeats, PeakScore, active, endedAt, reason);
+    }
+
+    internal static string Describe(TimeSpan span) =>
+        span.TotalHours >= 1 && span.Minutes == 0 && span.Seconds == 0 ? $"{span.TotalHours:0} h"
+        : span.TotalMinutes >= 1 && span.Seconds == 0 ? $"{span.TotalMinutes:0} min"
+        : $"{span.TotalSeconds:0} s";
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Aiops.Detection.Tracking;
 
 namespace Aiops.Correlation;
 
@@ -29,7 +30,19 @@ public abstract record Signal(string Fingerprint, string Name, DateTimeOffset On
 /// <param name="Labels">The series' labels.</param>
 /// <param name="PeakScore">The highest anomaly probability seen, in [0, 1].</param>
 /// <param name="Direction">Whether the series went up or down.</param>
-/// <param name="Magnitude">How far it departed, in the detector's σ units (or another unit comparable across signals); 0 when unknown.</param>
+/// <param name="Magnitude">
+/// How far it departed, in a unit comparable across signals; 0 when unknown. Signals from an <see cref="AnomalySignalBridge"/>
+/// carry the largest |robust deviation| (x − median) / σ against the series' pre-onset baseline, uncapped.
+/// </param>
+/// <param name="EndedAt">
+/// When the anomaly ended (the series was back to normal, or held a new level long enough to be the new normal);
+/// <see langword="null"/> while it lasts. A signal with an end ends its member in the episode.
+/// </param>
+/// <param name="EndReason">Why it ended; <see cref="AnomalyEndReason.None"/> while it lasts.</param>
+/// <remarks>
+/// A producer sends the signal at the onset, again while the anomaly lasts (so correlation knows it is still active), and
+/// once more with <paramref name="EndedAt"/> set when it ends; <see cref="AnomalySignalBridge"/> does all three.
+/// </remarks>
 public sealed record AnomalySignal(
     string Fingerprint,
     string Name,
@@ -37,8 +50,15 @@ public sealed record AnomalySignal(
     IReadOnlyDictionary<string, string> Labels,
     double PeakScore,
     Direction Direction,
-    double Magnitude = 0)
-    : Signal(Fingerprint, Name, Onset, Labels);
+    double Magnitude = 0,
+    DateTimeOffset? EndedAt = null,
+    AnomalyEndReason EndReason = AnomalyEndReason.None)
+    : Signal(Fingerprint, Name, Onset, Labels)
+{
+    /// <summary>Gets a value indicating whether the signal reports the end of its anomaly.</summary>
+    [JsonIgnore]
+    public bool IsEnded => EndedAt is not null;
+}
 
 /// <summary>An alert from Prometheus/Alertmanager, firing or resolved.</summary>
 /// <param name="Fingerprint">Alertmanager's fingerprint of the alert's label set.</param>

@@ -125,7 +125,7 @@ public sealed class CorrelatorTests : IDisposable
     }
 
     [Fact]
-    public void Add_AlertFlapsWithinEpisode_SameEpisodeNoNewOne()
+    public void Add_AlertFlapsWithinEpisode_NewOccurrenceInSameEpisode()
     {
         var correlator = new Correlator(timeProvider: _time);
         var opened = correlator.Add(Alert("api", "HighLatency", T0));
@@ -135,9 +135,28 @@ public sealed class CorrelatorTests : IDisposable
 
         var refired = correlator.Add(Alert("api", "HighLatency", T0.AddMinutes(1)));
 
-        Assert.Equal(CorrelationOutcome.Repeat, refired.Outcome);
+        Assert.Equal(CorrelationOutcome.Joined, refired.Outcome);
         Assert.Equal(opened.EpisodeId, refired.EpisodeId);
-        Assert.True(Assert.Single(correlator.Snapshot()).Members[0].IsActive);
+        var members = Assert.Single(correlator.Snapshot()).Members;
+        Assert.Equal(2, members.Count);
+        Assert.Equal((false, "alert resolved"), (members[0].IsActive, members[0].EndReason));
+        Assert.Equal((true, T0.AddMinutes(1), (DateTimeOffset?)null), (members[1].IsActive, members[1].Signal.Onset, members[1].EndedAt));
+    }
+
+    [Fact]
+    public void Add_AlertRepeatWithSameStartAfterResolve_ReactivatesMemberInPlace()
+    {
+        var correlator = new Correlator(timeProvider: _time);
+        var opened = correlator.Add(Alert("api", "HighLatency", T0));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        correlator.Add(Alert("api", "HighLatency", T0, AlertStatus.Resolved));
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        var refired = correlator.Add(Alert("api", "HighLatency", T0));
+
+        Assert.Equal((CorrelationOutcome.Repeat, opened.EpisodeId), (refired.Outcome, refired.EpisodeId));
+        var member = Assert.Single(Assert.Single(correlator.Snapshot()).Members);
+        Assert.Equal((true, (DateTimeOffset?)null), (member.IsActive, member.EndedAt));
     }
 
     [Fact]

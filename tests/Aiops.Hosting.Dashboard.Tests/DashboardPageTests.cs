@@ -73,6 +73,16 @@ public sealed partial class DashboardPageTests(BrowserFixture fixture, ITestOutp
         await Expect(page.Locator("[data-testid=timeline-time]").First).ToHaveTextAsync(new Regex(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$"));
 
         using var episode = await host.GetJsonAsync($"/aiops/api/episodes/{host.EpisodeId}");
+        var members = episode.RootElement.GetProperty("members").EnumerateArray().ToList();
+        await Expect(page.Locator("[data-testid=member]")).ToHaveCountAsync(members.Count);
+        var budgetRow = page.Locator("[data-testid=member][data-name=ErrorBudgetBurn]");
+        await Expect(budgetRow).ToHaveAttributeAsync("data-state", "ended");
+        await Expect(budgetRow.Locator("[data-testid=member-reason]")).ToHaveTextAsync("alert resolved");
+        await Expect(budgetRow.Locator("[data-testid=member-ended]")).ToHaveTextAsync(new Regex(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$"));
+        await Expect(page.Locator("[data-testid=member][data-name=HighLatency]")).ToHaveAttributeAsync("data-state", "active");
+        Assert.Contains(members, m => m.GetProperty("endReason").ValueKind == System.Text.Json.JsonValueKind.String && m.GetProperty("endedAt").GetString() is not null);
+        Assert.Contains(titles, t => t.Contains("ErrorBudgetBurn ended: alert resolved", StringComparison.Ordinal));
+
         var rca = episode.RootElement.GetProperty("rootCause");
         var category = rca.GetProperty("category").GetString()!;
         var categoryText = page.Locator("[data-testid=rca-category]");

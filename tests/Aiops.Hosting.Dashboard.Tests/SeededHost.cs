@@ -86,6 +86,8 @@ internal sealed class SeededHost : IAsyncDisposable
         Assert.True(writer.TryWriteSignal(new ChangeSignal("deploy-42", "deploy api v1.4.2", now.AddSeconds(-90), api, ChangeKind.Deploy)));
         Assert.True(writer.TryWriteSignal(new AlertSignal("fp-latency", "HighLatency", now.AddSeconds(-20), api, AlertStatus.Firing, null, "critical", new Dictionary<string, string>())));
         Assert.True(writer.TryWriteSignal(new AlertSignal("fp-budget", "ErrorBudgetBurn", now.AddSeconds(-45), api, AlertStatus.Firing, null, "warning", new Dictionary<string, string>())));
+        // The budget alert has resolved since: its member shows when and why it ended.
+        Assert.True(writer.TryWriteSignal(new AlertSignal("fp-budget", "ErrorBudgetBurn", now.AddSeconds(-45), api, AlertStatus.Resolved, now.AddSeconds(-5), "warning", new Dictionary<string, string>())));
 
         // Two minutes of steady points per series, then a spike on the latency series.
         for (var i = 0; i < 120; i++)

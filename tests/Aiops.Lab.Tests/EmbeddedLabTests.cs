@@ -16,7 +16,7 @@ public sealed class EmbeddedLabTests(ITestOutputHelper log)
     [Fact]
     public async Task RunScenarios_Embedded_SurgeScalesOutOnceAndBadDeployWaitsForAPerson()
     {
-        using var budget = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        using var budget = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         var output = new StringWriter(new StringBuilder());
         var results = new List<ScenarioResult>();
         await using (var backend = await EmbeddedBackend.StartAsync(new ScenarioTiming().BaselineRate, budget.Token))

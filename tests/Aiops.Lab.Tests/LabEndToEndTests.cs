@@ -23,11 +23,12 @@ public sealed class LabEndToEndTests(LabFixture lab, ITestOutputHelper log)
     [Fact]
     public void TrafficSurge_Episode_TimelineTrafficThenAnomalyThenErrorsAndTrafficDriven()
     {
-        var episode = Assert.IsType<Episode>(Result(ScenarioNames.TrafficSurge).Episode);
+        var result = Result(ScenarioNames.TrafficSurge);
+        var episode = Assert.IsType<Episode>(result.Episode);
 
-        var traffic = LabGoals.FirstOnset(episode, LabGoals.IsTraffic);
-        var anomaly = LabGoals.FirstOnset(episode, LabGoals.IsTrafficAnomaly);
-        var errors = LabGoals.FirstOnset(episode, LabGoals.IsErrors);
+        var traffic = LabGoals.FirstOnset(result, LabGoals.IsTraffic);
+        var anomaly = LabGoals.FirstOnset(result, LabGoals.IsTrafficAnomaly);
+        var errors = LabGoals.FirstOnset(result, LabGoals.IsErrors);
         Assert.NotNull(traffic);
         Assert.NotNull(anomaly);
         Assert.NotNull(errors);

@@ -79,6 +79,7 @@ public static class CorrelationJson
     [
         typeof(CamelCaseEnumConverter<EpisodeState>),
         typeof(CamelCaseEnumConverter<Direction>),
+        typeof(CamelCaseEnumConverter<Aiops.Detection.Tracking.AnomalyEndReason>),
         typeof(CamelCaseEnumConverter<AlertStatus>),
         typeof(CamelCaseEnumConverter<ChangeKind>),
         typeof(CamelCaseEnumConverter<TimelineEntryKind>),

@@ -109,7 +109,8 @@ internal static class AiopsApiHandlers
                 s.IsAnomalous,
                 JsonNamingPolicy.CamelCase.ConvertName(score.Status.ToString()),
                 score.Timestamp,
-                s.UpdatedAt));
+                s.UpdatedAt,
+                s.InAnomaly));
         }
 
         return WriteJsonAsync(context, (IReadOnlyList<SeriesScoreResponse>)scores, ApiJsonContext.Default.IReadOnlyListSeriesScoreResponse);

@@ -10,10 +10,11 @@ namespace Aiops.Hosting.Api;
 /// <param name="Expected">The expected value.</param>
 /// <param name="Lower">The band's lower edge.</param>
 /// <param name="Upper">The band's upper edge.</param>
-/// <param name="Anomalous">Whether the series is currently anomalous.</param>
+/// <param name="Anomalous">Whether the latest point was flagged anomalous.</param>
 /// <param name="Status">The point's status (<c>scored</c>, <c>warmingUp</c>, ...).</param>
 /// <param name="Timestamp">The point's timestamp.</param>
 /// <param name="UpdatedAt">When the score was recorded.</param>
+/// <param name="InAnomaly">Whether the series is in an anomaly (from its onset until it is back to its pre-onset baseline).</param>
 internal sealed record SeriesScoreResponse(
     string Series,
     double? Value,
@@ -24,7 +25,8 @@ internal sealed record SeriesScoreResponse(
     bool Anomalous,
     string Status,
     DateTimeOffset Timestamp,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    bool InAnomaly);
 
 /// <summary>The recent scores of one series, as <c>GET {prefix}/scores/history</c> lists them.</summary>
 /// <param name="Series">The series, as text (<c>metric{label="value",...}</c>), as requested.</param>

@@ -249,6 +249,7 @@ public sealed class AiopsMetricsRegistry : IDisposable
                 Set(family.Expected, values, score.Expected);
                 Set(family.Lower, values, score.Lower);
                 Set(family.Upper, values, score.Upper);
+                Set(family.Active, values, entry.InAnomaly ? 1 : 0);
             }
 
             foreach (var id in _exported)
@@ -260,6 +261,7 @@ public sealed class AiopsMetricsRegistry : IDisposable
                     family.Expected.RemoveLabelled(values);
                     family.Lower.RemoveLabelled(values);
                     family.Upper.RemoveLabelled(values);
+                    family.Active.RemoveLabelled(values);
                 }
             }
 
@@ -344,5 +346,7 @@ public sealed class AiopsMetricsRegistry : IDisposable
         public Gauge Lower { get; } = factory.CreateGauge("aiops_anomaly_lower", "Lower bound of the normal band of a series.", names);
 
         public Gauge Upper { get; } = factory.CreateGauge("aiops_anomaly_upper", "Upper bound of the normal band of a series.", names);
+
+        public Gauge Active { get; } = factory.CreateGauge("aiops_anomaly_active", "1 while a series is in an anomaly (from its onset until it is back to its pre-onset baseline), else 0.", names);
     }
 }

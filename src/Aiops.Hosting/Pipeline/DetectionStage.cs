@@ -10,9 +10,10 @@ namespace Aiops.Hosting;
 
 /// <summary>
 /// The hosted detection stage: scores every metric sample with a <see cref="DetectorSet"/>, keeps the latest score per
-/// series on the <see cref="ScoreBoard"/>, and sends one <see cref="AnomalySignal"/> to correlation when a series turns
-/// anomalous (re-sent every <see cref="DetectionStageOptions.RepeatInterval"/> while it stays anomalous). A sample that
-/// fails is logged, counted and skipped. On stop, the samples channel is completed and what it holds is scored first.
+/// series on the <see cref="ScoreBoard"/>, and follows each series' anomaly state with an <see cref="AnomalySignalBridge"/>
+/// (the public detection → correlation bridge): an <see cref="AnomalySignal"/> goes to correlation at the onset, every
+/// <see cref="DetectionStageOptions.RepeatInterval"/> while the series stays away from its pre-onset baseline, and at the
+/// end. A sample that fails is logged, counted and skipped. On stop, the samples channel is completed and what it holds is scored first.
 /// </summary>
 /// <remarks>
 /// One lookup per sample: the detector set's entry of a series holds the series' score-board entry, which holds the
@@ -51,7 +52,6 @@ internal sealed class DetectionStage : IHostedService, IDisposable
     private readonly DetectorSet _set;
     private readonly CancellationTokenSource _abort = new();
     private readonly int _historyLength;
-    private readonly long _repeatTicks;
     private long _lastPruneTicks;
     private volatile bool _stopping;
     private Task? _loop;
@@ -74,7 +74,6 @@ internal sealed class DetectionStage : IHostedService, IDisposable
         var setOptions = new DetectorSetOptions { Detector = _options.Detector, MaxSeries = _options.MaxSeries, IdleTimeout = _options.IdleTimeout };
         _set = new DetectorSet(setOptions, _options.DetectorFactory, timeProvider);
         _historyLength = Math.Max(0, _options.ScoreHistoryLength);
-        _repeatTicks = _options.RepeatInterval.Ticks;
         _lastPruneTicks = timeProvider.GetUtcNow().UtcTicks;
         Workers = Math.Max(1, _options.Workers);
     }
@@ -288,8 +287,8 @@ internal sealed class DetectionStage : IHostedService, IDisposable
 
             var anomalous = score.Status == PointStatus.Scored
                 && (_options.AnomalyThreshold is { } threshold ? score.Probability >= threshold : score.IsAnomaly);
-            entry.Add(new SeriesScore(sample.Series, score, anomalous, now), _historyLength);
-            Track(entry, sample.Series, score, anomalous, now);
+            var inAnomaly = Track(entry, sample.Series, score, anomalous, now);
+            entry.Add(new SeriesScore(sample.Series, score, anomalous, now, inAnomaly), _historyLength);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -298,60 +297,27 @@ internal sealed class DetectionStage : IHostedService, IDisposable
         }
     }
 
-    private void Track(ScoreBoard.Entry state, SeriesKey series, in AnomalyScore score, bool anomalous, DateTimeOffset now)
+    /// <summary>Advances the series' anomaly state, sends what it produced, and returns whether the series is in an anomaly.</summary>
+    private bool Track(ScoreBoard.Entry entry, SeriesKey series, in AnomalyScore score, bool anomalous, DateTimeOffset now)
     {
-        if (!anomalous)
+        var bridge = entry.Bridge ??= new AnomalySignalBridge(series, _options.TrackingFactory?.Invoke(series) ?? _options.Tracking, _options.RepeatInterval);
+        var sent = bridge.Update(score, anomalous, now, out var signal);
+        if (sent == AnomalySignalEvent.None || !_options.SendSignals)
         {
-            state.Anomalous = false;
-            return;
+            return bridge.Tracker.IsAnomalous;
         }
 
-        if (!state.Anomalous)
+        if (_writer.TryWriteSignal(signal!))
         {
-            state.Anomalous = true;
-            state.Onset = score.Timestamp;
-            state.Peak = score.Probability;
-            state.LastSentTicks = now.UtcTicks;
-            Send(series, score, state, "onset");
-        }
-        else
-        {
-            state.Peak = Math.Max(state.Peak, score.Probability);
-            if (now.UtcTicks - state.LastSentTicks >= _repeatTicks)
+            _telemetry.SignalSent(sent switch
             {
-                state.LastSentTicks = now.UtcTicks;
-                Send(series, score, state, "repeat");
-            }
-        }
-    }
-
-    private void Send(SeriesKey series, in AnomalyScore score, ScoreBoard.Entry state, string kind)
-    {
-        if (!_options.SendSignals)
-        {
-            return;
+                AnomalySignalEvent.Onset => "onset",
+                AnomalySignalEvent.End => "end",
+                _ => "repeat",
+            });
         }
 
-        var labels = new Dictionary<string, string>(series.Labels.Count, StringComparer.Ordinal);
-        foreach (var label in series.Labels)
-        {
-            labels[label.Key] = label.Value;
-        }
-
-        var direction = double.IsNaN(score.Expected) || score.Value == score.Expected
-            ? Direction.None
-            : score.Value > score.Expected ? Direction.Up : Direction.Down;
-        var magnitude = double.IsFinite(score.RawScore) ? Math.Min(Math.Abs(score.RawScore), _options.MaxMagnitude) : _options.MaxMagnitude;
-        if (double.IsNaN(score.RawScore))
-        {
-            magnitude = 0;
-        }
-
-        var signal = new AnomalySignal(series.ToString(), series.Metric, state.Onset, labels, state.Peak, direction, magnitude);
-        if (_writer.TryWriteSignal(signal))
-        {
-            _telemetry.SignalSent(kind);
-        }
+        return bridge.Tracker.IsAnomalous;
     }
 
     private void PruneIfDue(DateTimeOffset now)

@@ -1,10 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using Aiops.Detection;
+using Aiops.Detection.Tracking;
 
 namespace Aiops.Hosting;
 
 /// <summary>Options of the hosted detection stage, bound from <c>Aiops:Detection</c> (<see cref="SectionName"/>).</summary>
-public sealed class DetectionStageOptions
+public sealed class DetectionStageOptions : IValidatableObject
 {
     /// <summary>The configuration section the options bind from: <c>Aiops:Detection</c>.</summary>
     public const string SectionName = "Aiops:Detection";
@@ -29,8 +30,8 @@ public sealed class DetectionStageOptions
     public double? AnomalyThreshold { get; set; }
 
     /// <summary>
-    /// Gets or sets how often a series that stays anomalous re-sends its signal, so correlation keeps its episode active.
-    /// Default: 60 seconds. Range: [1 s, 1 day].
+    /// Gets or sets how often a series that stays anomalous re-sends its signal, so correlation keeps its episode active
+    /// (keep it below the correlator's <c>AnomalyActiveFor</c>). Default: 60 seconds. Range: [1 s, 1 day].
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan RepeatInterval { get; set; } = TimeSpan.FromSeconds(60);
@@ -42,9 +43,20 @@ public sealed class DetectionStageOptions
     /// </summary>
     public bool SendSignals { get; set; } = true;
 
-    /// <summary>Gets or sets the largest |raw score| put in a signal's magnitude. Default: 100. Range: [1, 1e9].</summary>
-    [Range(1d, 1e9)]
-    public double MaxMagnitude { get; set; } = 100;
+    /// <summary>
+    /// Gets or sets how each series' anomaly state follows its scores (<see cref="AnomalyTracker"/>): the baseline, the
+    /// hysteresis band, how long a return must last (<see cref="AnomalyTrackerOptions.ReturnFor"/>, default 1 minute) and
+    /// when a held level becomes the new normal (<see cref="AnomalyTrackerOptions.NewNormalAfter"/>, default 30 minutes).
+    /// Bound from <c>Aiops:Detection:Tracking</c>. Default: the tracker's defaults.
+    /// </summary>
+    public AnomalyTrackerOptions Tracking { get; set; } = new();
+
+    /// <summary>
+    /// Gets or sets a factory of per-series tracking options (a minimum scale in the series' units) used instead of
+    /// <see cref="Tracking"/>; called once per new series on its worker, so it must be thread-safe when
+    /// <see cref="Workers"/> is above 1. Not bound from configuration. Default: <see langword="null"/>.
+    /// </summary>
+    public Func<SeriesKey, AnomalyTrackerOptions>? TrackingFactory { get; set; }
 
     /// <summary>
     /// Gets or sets how many recent scores the <see cref="ScoreBoard"/> keeps per series for the dashboard's charts and
@@ -74,6 +86,25 @@ public sealed class DetectionStageOptions
     /// Default: <see langword="null"/> (the catalogue's <see cref="Detector"/> with its defaults).
     /// </summary>
     public Func<SeriesKey, IAnomalyDetector>? DetectorFactory { get; set; }
+
+    /// <inheritdoc/>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Tracking is null)
+        {
+            yield return new ValidationResult("the tracking options are required.", [nameof(Tracking)]);
+            yield break;
+        }
+
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(Tracking, new ValidationContext(Tracking), results, validateAllProperties: true))
+        {
+            foreach (var result in results)
+            {
+                yield return new ValidationResult(result.ErrorMessage, [.. result.MemberNames.Select(m => $"{nameof(Tracking)}:{m}")]);
+            }
+        }
+    }
 }
 
 /// <summary>Options of the hosted correlation stage, bound from <c>Aiops:Correlation</c> (<see cref="SectionName"/>), next to the correlator's own options.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using Aiops.Correlation;
 using Aiops.Detection;
 
 namespace Aiops.Hosting;
@@ -9,7 +10,11 @@ namespace Aiops.Hosting;
 /// <param name="Score">Its latest score, with the expected value and band when the detector has them.</param>
 /// <param name="IsAnomalous">Whether the series is currently anomalous (by the detection stage's threshold).</param>
 /// <param name="UpdatedAt">When (wall clock) the score was recorded.</param>
-public readonly record struct SeriesScore(SeriesKey Series, AnomalyScore Score, bool IsAnomalous, DateTimeOffset UpdatedAt);
+/// <param name="InAnomaly">
+/// Whether the series is in an anomaly: from its onset until it is back to its pre-onset baseline (the anomaly state of
+/// <see cref="DetectionStageOptions.Tracking"/>), which lasts beyond the points the detector flags.
+/// </param>
+public readonly record struct SeriesScore(SeriesKey Series, AnomalyScore Score, bool IsAnomalous, DateTimeOffset UpdatedAt, bool InAnomaly = false);
 
 /// <summary>
 /// One recorded score of a series, as <see cref="ScoreBoard.History(SeriesKey)"/> returns it. The board stores points
@@ -187,11 +192,8 @@ public sealed class ScoreBoard
         /// <summary>Gets or sets a value indicating whether the entry was removed from the board (writers then re-attach).</summary>
         public volatile bool Removed;
 
-        // Anomaly tracking of the detection stage (its worker of this series only).
-        public bool Anomalous;
-        public DateTimeOffset Onset;
-        public long LastSentTicks;
-        public double Peak;
+        /// <summary>The detection stage's anomaly state and signals of the series (its worker of this series only).</summary>
+        public AnomalySignalBridge? Bridge;
 
         public SeriesScore Latest
         {
@@ -234,21 +236,9 @@ public sealed class ScoreBoard
             return this;
         }
 
-        public void ResetTracking()
-        {
-            Anomalous = false;
-            Onset = default;
-            LastSentTicks = 0;
-            Peak = 0;
-        }
+        public void ResetTracking() => Bridge = null;
 
-        public void CopyTrackingFrom(Entry other)
-        {
-            Anomalous = other.Anomalous;
-            Onset = other.Onset;
-            LastSentTicks = other.LastSentTicks;
-            Peak = other.Peak;
-        }
+        public void CopyTrackingFrom(Entry other) => Bridge = other.Bridge;
 
         public void Add(in SeriesScore score, int capacity)
         {

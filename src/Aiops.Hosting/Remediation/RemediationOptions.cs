@@ -70,6 +70,11 @@ public sealed class RemediationOptions : IValidatableObject
                 yield return new ValidationResult($"'{risk}' is not a risk class.", [prefix + nameof(RemediationRule.Risk)]);
             }
 
+            if (rule.For < TimeSpan.Zero || rule.For > RemediationRule.MaxFor)
+            {
+                yield return new ValidationResult($"'{rule.For}' is out of range [00:00:00, {RemediationRule.MaxFor}].", [prefix + nameof(RemediationRule.For)]);
+            }
+
             if (string.IsNullOrWhiteSpace(rule.Target))
             {
                 yield return new ValidationResult("the target is required (default: '{entity}').", [prefix + nameof(RemediationRule.Target)]);
@@ -114,4 +119,16 @@ public sealed class RemediationRule
     /// never lowers a proposal below the action's declared risk. Default: <see langword="null"/>.
     /// </summary>
     public RiskClass? Risk { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long the incident must have held before the rule proposes anything, like Prometheus' <c>for:</c>:
+    /// the episode has been firing for this long and the top root-cause entity has a member signal active now whose
+    /// onset is at least this long ago (a blip that is over proposes nothing). The proposal is made at the first change of
+    /// the episode after that (anomalies are re-sent and alerts repeated while they last). 0 proposes as soon as the episode
+    /// is in a remediation state. Default: 0. Range: [0, 1 day].
+    /// </summary>
+    public TimeSpan For { get; set; }
+
+    /// <summary>The longest <see cref="For"/>: 1 day.</summary>
+    internal static readonly TimeSpan MaxFor = TimeSpan.FromDays(1);
 }

@@ -8,7 +8,8 @@ namespace Aiops.Hosting;
 /// The default <see cref="IRemediationPlanner"/>: for each <see cref="RemediationOptions.Rules"/> entry whose categories
 /// and entities match the episode's root cause, proposes the rule's action on its target, with the top hypothesis's score
 /// as confidence, the root-cause explanation and hypotheses as evidence, and the labels of the root entity's signals (for
-/// silence gates). Episodes without a root-cause analysis get no proposal. Thread-safe.
+/// silence gates); a rule with <see cref="RemediationRule.For"/> waits until the incident has held that long. Episodes
+/// without a root-cause analysis get no proposal. Thread-safe.
 /// </summary>
 /// <remarks>
 /// The idempotency key is <c>action/target/fingerprint@onset</c> of the episode's earliest signal: it names the incident by
@@ -48,7 +49,8 @@ public sealed class RuleBasedRemediationPlanner : IRemediationPlanner
         foreach (var rule in _options.Value.Rules)
         {
             if ((rule.Categories.Count > 0 && !rule.Categories.Contains(analysis.Category))
-                || (rule.Entities.Count > 0 && !rule.Entities.Contains(top.Entity, StringComparer.Ordinal)))
+                || (rule.Entities.Count > 0 && !rule.Entities.Contains(top.Entity, StringComparer.Ordinal))
+                || (rule.For > TimeSpan.Zero && !HeldFor(episode, top.Entity, rule.For, now)))
             {
                 continue;
             }
@@ -70,6 +72,31 @@ public sealed class RuleBasedRemediationPlanner : IRemediationPlanner
         }
 
         return ValueTask.FromResult<IReadOnlyList<RemediationProposal>>(proposals ?? (IReadOnlyList<RemediationProposal>)[]);
+    }
+
+    /// <summary>Whether the episode has been firing for <paramref name="duration"/> and the entity has a member active that long.</summary>
+    internal static bool HeldFor(Episode episode, string entity, TimeSpan duration, DateTimeOffset now)
+    {
+        if (episode.State != EpisodeState.Firing)
+        {
+            return false;
+        }
+
+        var firingSince = episode.Transitions.LastOrDefault(static t => t.To == EpisodeState.Firing)?.At;
+        if (firingSince is null || now - firingSince < duration)
+        {
+            return false;
+        }
+
+        foreach (var member in episode.Members)
+        {
+            if (member.IsActive && string.Equals(member.Entity, entity, StringComparison.Ordinal) && now - member.Signal.Onset >= duration)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static List<string> Evidence(Episode episode, RootCauseAnalysis analysis)

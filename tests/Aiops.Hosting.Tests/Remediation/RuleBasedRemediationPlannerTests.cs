@@ -52,6 +52,34 @@ public sealed class RuleBasedRemediationPlannerTests
         Assert.NotEqual(before.IdempotencyKey, otherIncident.IdempotencyKey);
     }
 
+    [Fact]
+    public async Task PlanAsync_RuleWithFor_ProposesOnlyOnceTheIncidentHeldThatLong()
+    {
+        var planner = Planner(new RemediationRule { Action = "scale-out", For = TimeSpan.FromMinutes(5) });
+        var firing = new StateTransition(T0, EpisodeState.Pending, EpisodeState.Firing, "active for 1 min");
+        var episode = Episode("ep-1", IncidentCategory.TrafficDriven, "api", 0.9, onset: T0.AddMinutes(-1)) with { Transitions = [firing] };
+
+        var early = await planner.PlanAsync(episode, T0.AddMinutes(4), default);
+        var held = await planner.PlanAsync(episode, T0.AddMinutes(5), default);
+        var over = await planner.PlanAsync(episode with { Members = [episode.Members[0] with { IsActive = false }] }, T0.AddMinutes(6), default);
+        var pending = await planner.PlanAsync(episode with { State = EpisodeState.Pending }, T0.AddMinutes(6), default);
+
+        Assert.Empty(early);
+        Assert.Single(held);
+        Assert.Empty(over); // the incident is over: nothing is proposed for it any more
+        Assert.Empty(pending);
+    }
+
+    [Fact]
+    public void Validate_RuleForOutOfRange_NamesTheRule()
+    {
+        var options = new RemediationOptions { Rules = [new RemediationRule { Action = "scale-out", For = TimeSpan.FromDays(2) }] };
+
+        var errors = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
+
+        Assert.Contains(errors, e => e.MemberNames.Contains("Rules:0:For"));
+    }
+
     private static RuleBasedRemediationPlanner Planner(params RemediationRule[] rules)
     {
         var options = new RemediationOptions();

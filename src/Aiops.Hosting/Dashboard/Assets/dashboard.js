@@ -270,11 +270,34 @@
     if (!episode.ok || !timeline.ok) {
       const text = episode.status === 404 ? `Episode ${id} is no longer stored.` : `Episode unavailable: ${problemText(episode.ok ? timeline : episode)}.`;
       replace($('timeline'), empty(text, 'timeline-error'));
+      replace($('members'));
       replace($('rootcause'));
       return;
     }
     renderTimeline(timeline.data || []);
+    renderMembers(episode.data);
     renderRootCause(episode.data);
+  }
+
+  // Each member signal's state: active since its onset, or when and why it ended.
+  function renderMembers(episode) {
+    const members = (episode && episode.members) || [];
+    if (members.length === 0) {
+      replace($('members'), empty('The episode has no member signals.', 'members-empty'));
+      return;
+    }
+    replace($('members'), h('table', { class: 'members', 'data-testid': 'members' },
+      h('thead', null, h('tr', null, ['Signal', 'Service', 'State', 'Since', 'Ended', 'Why'].map((t) => h('th', { text: t })))),
+      h('tbody', null, members.map((m) => {
+        const state = m.isActive ? 'active' : 'ended';
+        return h('tr', { 'data-testid': 'member', 'data-state': state, 'data-name': (m.signal && m.signal.name) || '' },
+          h('td', { class: 'mono', text: (m.signal && m.signal.name) || '?' }),
+          h('td', { text: m.entity || '—' }),
+          h('td', null, h('span', { class: `badge ${state === 'active' ? 'firing' : 'resolved'}`, 'data-testid': 'member-state', text: state })),
+          h('td', null, h('time', { datetime: m.signal && m.signal.onset, 'data-testid': 'member-since', text: fmtTime(m.signal && m.signal.onset) })),
+          h('td', null, m.endedAt ? h('time', { datetime: m.endedAt, 'data-testid': 'member-ended', text: fmtTime(m.endedAt) }) : '—'),
+          h('td', { 'data-testid': 'member-reason', text: m.endReason || '' }));
+      }))));
   }
 
   function renderTimeline(entries) {

@@ -1,0 +1,364 @@
+namespace Aiops.Detection.Tracking;
+
+/// <summary>
+/// Turns a detector's per-point scores into an anomaly <em>state</em> with an onset and an end, for one series. The state
+/// starts at a point the detector flags and lasts while the series stays away from its pre-onset baseline — the band frozen
+/// at the onset — even after the detector has adapted to the new level. It ends when the series is back inside that band
+/// for <see cref="AnomalyTrackerOptions.ReturnFor"/> (<see cref="AnomalyEndReason.Recovered"/>), or when it has held a
+/// level the detector no longer flags for <see cref="AnomalyTrackerOptions.NewNormalAfter"/>
+/// (<see cref="AnomalyEndReason.NewNormal"/>).
+/// </summary>
+/// <remarks>
+/// <para>
+/// The baseline is the median and robust σ (1.4826 · MAD) of the last <see cref="AnomalyTrackerOptions.BaselineLength"/>
+/// normal values (values seen while the state was normal). A flagged point starts an anomaly only when it is at least
+/// <see cref="AnomalyTrackerOptions.EnterDeviation"/> σ from that median and outside the band frozen for the previous
+/// anomaly, so the return to the old baseline after an anomaly (which an adapted detector finds unusual) is the end of that
+/// anomaly, never a new one. Severity is the robust deviation (x − median) / σ against the frozen baseline: signed,
+/// uncapped, comparable across series.
+/// </para>
+/// <para>
+/// Time is the points' own timestamps, so results are deterministic. Per point: O(1) and no allocation while normal and not
+/// flagged; O(n log n) in the baseline length on flagged points, still without allocation. State is bounded: two arrays of
+/// <see cref="AnomalyTrackerOptions.BaselineLength"/> doubles. Not thread-safe: one instance serves one series, called by
+/// one thread at a time, like its detector.
+/// </para>
+/// </remarks>
+public sealed class AnomalyTracker
+{
+    private const double MadToSigma = 1.482602218505602;
+
+    private readonly double[] _ring;
+    private readonly double[] _scratch;
+    private readonly int _minimumBaseline;
+    private readonly double _enter;
+    private readonly double _exit;
+    private readonly long _returnTicks;
+    private readonly long _newNormalTicks;
+    private readonly double _minimumScale;
+    private readonly int _confirmPoints;
+    private int _start;
+    private int _count;
+
+    // The detector's band at the last normal point, widening the frozen band (it knows the series' noise floor).
+    private double _detectorLower = double.NaN;
+    private double _detectorUpper = double.NaN;
+
+    // An onset being confirmed (ConfirmPoints above 1): its first point and baseline, and how many points agree so far.
+    private AnomalyScore _candidate;
+    private double _candidateMedian;
+    private double _candidateScale;
+    private int _candidateSide;
+    private int _candidates;
+
+    // The band frozen at the last onset; after a recovery it keeps gating onsets until the baseline is replaced.
+    private bool _hasFrozen;
+    private double _outerLower;
+    private double _outerUpper;
+    private long _lastFlagTicks;
+    private long _inBandSinceTicks;
+    private bool _inBand;
+
+    /// <summary>Initializes a new instance of the <see cref="AnomalyTracker"/> class.</summary>
+    /// <param name="options">The options; <see langword="null"/> uses the defaults.</param>
+    /// <exception cref="System.ComponentModel.DataAnnotations.ValidationException">An option is out of range.</exception>
+    public AnomalyTracker(AnomalyTrackerOptions? options = null)
+    {
+        options ??= new AnomalyTrackerOptions();
+        options.Validate();
+        _ring = new double[options.BaselineLength];
+        _scratch = new double[options.BaselineLength];
+        _minimumBaseline = Math.Min(options.MinimumBaseline, options.BaselineLength);
+        _enter = options.EnterDeviation;
+        _exit = options.ExitDeviation;
+        _returnTicks = options.ReturnFor.Ticks;
+        _newNormalTicks = options.NewNormalAfter.Ticks;
+        _minimumScale = options.MinimumScale;
+        _confirmPoints = options.ConfirmPoints;
+    }
+
+    /// <summary>Gets a value indicating whether the series is in an anomaly now.</summary>
+    public bool IsAnomalous { get; private set; }
+
+    /// <summary>Gets the onset (first point) of the current anomaly, or of the last one when normal; <see langword="default"/> before any.</summary>
+    public DateTimeOffset Onset { get; private set; }
+
+    /// <summary>Gets when the last anomaly ended (for <see cref="AnomalyEndReason.Recovered"/>, the first point back in the band); <see langword="null"/> while one is active or before any.</summary>
+    public DateTimeOffset? EndedAt { get; private set; }
+
+    /// <summary>Gets why the last anomaly ended; <see cref="AnomalyEndReason.None"/> while one is active or before any.</summary>
+    public AnomalyEndReason EndReason { get; private set; }
+
+    /// <summary>Gets the baseline median frozen at the last onset; <see cref="double.NaN"/> when the baseline was too short.</summary>
+    public double BaselineMedian { get; private set; } = double.NaN;
+
+    /// <summary>Gets the baseline's robust σ frozen at the last onset (at least the minimum scale); <see cref="double.NaN"/> when the baseline was too short.</summary>
+    public double BaselineScale { get; private set; } = double.NaN;
+
+    /// <summary>Gets the lower edge of the band frozen at the last onset (normal is inside it); −∞ when there was no baseline.</summary>
+    public double Lower { get; private set; } = double.NegativeInfinity;
+
+    /// <summary>Gets the upper edge of the band frozen at the last onset; +∞ when there was no baseline.</summary>
+    public double Upper { get; private set; } = double.PositiveInfinity;
+
+    /// <summary>Gets the robust deviation (x − median) / σ of the last point of the anomaly against its frozen baseline; signed, uncapped; 0 when unknown.</summary>
+    public double Severity { get; private set; }
+
+    /// <summary>Gets the severity of largest magnitude since the onset (signed); 0 when unknown.</summary>
+    public double PeakSeverity { get; private set; }
+
+    /// <summary>Gets the highest anomaly probability the detector gave since the onset.</summary>
+    public double PeakProbability { get; private set; }
+
+    /// <summary>Gets the number of normal values the baseline holds.</summary>
+    public int BaselineCount => _count;
+
+    /// <summary>Gets the approximate number of bytes this instance holds.</summary>
+    public int StateSizeBytes => (_ring.Length * 2 * sizeof(double)) + 160;
+
+    /// <summary>Advances the state with a detector's score of the next point, flagged by the detector's own threshold.</summary>
+    /// <param name="score">The score; skipped points are ignored.</param>
+    /// <returns>Whether an anomaly started or ended at this point.</returns>
+    public AnomalyTransition Update(in AnomalyScore score) => Update(score, score.IsAnomaly);
+
+    /// <summary>Advances the state with a detector's score of the next point.</summary>
+    /// <param name="score">The score; skipped points are ignored.</param>
+    /// <param name="flagged">Whether the point counts as anomalous (the caller's threshold on the score).</param>
+    /// <returns>Whether an anomaly started or ended at this point.</returns>
+    public AnomalyTransition Update(in AnomalyScore score, bool flagged)
+    {
+        if (score.IsSkipped || !double.IsFinite(score.Value))
+        {
+            return AnomalyTransition.None;
+        }
+
+        flagged &= score.Status == PointStatus.Scored;
+        return IsAnomalous ? Continue(score, flagged) : Watch(score, flagged);
+    }
+
+    /// <summary>Forgets the baseline and any anomaly, as if the instance had just been created.</summary>
+    public void Reset()
+    {
+        _start = _count = 0;
+        _detectorLower = _detectorUpper = double.NaN;
+        _hasFrozen = false;
+        _inBand = false;
+        _candidates = 0;
+        IsAnomalous = false;
+        Onset = default;
+        EndedAt = null;
+        EndReason = AnomalyEndReason.None;
+        BaselineMedian = BaselineScale = double.NaN;
+        Lower = double.NegativeInfinity;
+        Upper = double.PositiveInfinity;
+        Severity = PeakSeverity = PeakProbability = 0;
+    }
+
+    private AnomalyTransition Watch(in AnomalyScore score, bool flagged)
+    {
+        var value = score.Value;
+        if (_candidates > 0)
+        {
+            // Confirming an onset: the baseline is the candidate's; points on the same side beyond the enter band count.
+            var away = double.IsNaN(_candidateMedian)
+                ? flagged
+                : Math.Abs(value - _candidateMedian) >= _enter * _candidateScale && Math.Sign(value - _candidateMedian) == _candidateSide
+                    && !(_hasFrozen && value >= Lower && value <= Upper);
+            if (away)
+            {
+                if (++_candidates >= _confirmPoints)
+                {
+                    _candidates = 0;
+                    Start(_candidate, _candidateMedian, _candidateScale);
+                    Continue(score, flagged);
+                    return AnomalyTransition.Started;
+                }
+
+                return AnomalyTransition.None;
+            }
+
+            _candidates = 0; // a blip: its points were not normal, so they stay out of the baseline
+        }
+
+        if (flagged)
+        {
+            var hasBaseline = _count >= _minimumBaseline;
+            double median = double.NaN, scale = double.NaN;
+            if (hasBaseline)
+            {
+                (median, scale) = Baseline();
+            }
+
+            var insideFrozen = _hasFrozen && value >= Lower && value <= Upper;
+            var farEnough = !hasBaseline || Math.Abs(value - median) >= _enter * scale;
+            if (!insideFrozen && farEnough)
+            {
+                if (_confirmPoints > 1)
+                {
+                    (_candidate, _candidateMedian, _candidateScale, _candidateSide, _candidates) = (score, median, scale, Math.Sign(value - median), 1);
+                    return AnomalyTransition.None;
+                }
+
+                Start(score, median, scale);
+                return AnomalyTransition.Started;
+            }
+        }
+
+        Remember(value);
+        if (score.HasBand && double.IsFinite(score.Lower) && double.IsFinite(score.Upper))
+        {
+            _detectorLower = score.Lower;
+            _detectorUpper = score.Upper;
+        }
+
+        return AnomalyTransition.None;
+    }
+
+    private void Start(in AnomalyScore score, double median, double scale)
+    {
+        IsAnomalous = true;
+        Onset = score.Timestamp;
+        EndedAt = null;
+        EndReason = AnomalyEndReason.None;
+        BaselineMedian = median;
+        BaselineScale = scale;
+        if (double.IsNaN(median))
+        {
+            // No baseline of our own yet: the detector's last band, or none (only NewNormalAfter ends it then).
+            Lower = double.IsNaN(_detectorLower) ? double.NegativeInfinity : _detectorLower;
+            Upper = double.IsNaN(_detectorUpper) ? double.PositiveInfinity : _detectorUpper;
+        }
+        else
+        {
+            Lower = median - (_exit * scale);
+            Upper = median + (_exit * scale);
+            if (!double.IsNaN(_detectorLower))
+            {
+                Lower = Math.Min(Lower, _detectorLower);
+                Upper = Math.Max(Upper, _detectorUpper);
+            }
+        }
+
+        var widen = Math.Max(_enter, _exit) / _exit;
+        _outerLower = double.IsNaN(median) ? Lower : median - ((median - Lower) * widen);
+        _outerUpper = double.IsNaN(median) ? Upper : median + ((Upper - median) * widen);
+        _hasFrozen = !double.IsNaN(median) || !double.IsNaN(_detectorLower);
+        _lastFlagTicks = score.Timestamp.UtcTicks;
+        _inBand = false;
+        PeakProbability = score.Probability;
+        Severity = PeakSeverity = Deviation(score.Value, score);
+    }
+
+    private AnomalyTransition Continue(in AnomalyScore score, bool flagged)
+    {
+        var ticks = score.Timestamp.UtcTicks;
+        if (flagged)
+        {
+            _lastFlagTicks = ticks;
+            PeakProbability = Math.Max(PeakProbability, score.Probability);
+        }
+
+        var value = score.Value;
+        Severity = Deviation(value, score);
+        if (Math.Abs(Severity) > Math.Abs(PeakSeverity))
+        {
+            PeakSeverity = Severity;
+        }
+
+        // Hysteresis: the return starts inside the frozen band and is undone only by a point beyond the wider enter band,
+        // so one noisy point on the way back does not restart it.
+        var inside = value >= Lower && value <= Upper;
+        if (inside || (_inBand && value >= _outerLower && value <= _outerUpper))
+        {
+            if (!_inBand)
+            {
+                _inBand = true;
+                _inBandSinceTicks = ticks;
+            }
+
+            if (ticks - _inBandSinceTicks >= _returnTicks)
+            {
+                End(AnomalyEndReason.Recovered, new DateTimeOffset(_inBandSinceTicks, TimeSpan.Zero).ToOffset(score.Timestamp.Offset));
+                return AnomalyTransition.Ended;
+            }
+
+            return AnomalyTransition.None;
+        }
+
+        _inBand = false;
+        if (ticks - _lastFlagTicks >= _newNormalTicks)
+        {
+            End(AnomalyEndReason.NewNormal, score.Timestamp);
+
+            // The new level is the baseline from now on; the old band no longer describes normal.
+            _start = _count = 0;
+            _hasFrozen = false;
+            _detectorLower = _detectorUpper = double.NaN;
+            Remember(value);
+            return AnomalyTransition.Ended;
+        }
+
+        return AnomalyTransition.None;
+    }
+
+    private void End(AnomalyEndReason reason, DateTimeOffset at)
+    {
+        IsAnomalous = false;
+        EndedAt = at;
+        EndReason = reason;
+        _inBand = false;
+    }
+
+    // Against the frozen baseline; without one, against the detector's expectation in its own band's units.
+    private double Deviation(double value, in AnomalyScore score)
+    {
+        if (!double.IsNaN(BaselineMedian))
+        {
+            return (value - BaselineMedian) / BaselineScale;
+        }
+
+        return double.IsFinite(score.RawScore) ? (double.IsNaN(score.Expected) || value >= score.Expected ? Math.Abs(score.RawScore) : -Math.Abs(score.RawScore)) : 0;
+    }
+
+    private void Remember(double value)
+    {
+        if (_count < _ring.Length)
+        {
+            var at = _start + _count;
+            _ring[at >= _ring.Length ? at - _ring.Length : at] = value;
+            _count++;
+        }
+        else
+        {
+            _ring[_start] = value;
+            _start = _start + 1 == _ring.Length ? 0 : _start + 1;
+        }
+    }
+
+    private (double Median, double Scale) Baseline()
+    {
+        var values = _scratch.AsSpan(0, _count);
+        for (var i = 0; i < _count; i++)
+        {
+            var at = _start + i;
+            values[i] = _ring[at >= _ring.Length ? at - _ring.Length : at];
+        }
+
+        values.Sort();
+        var median = Median(values);
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = Math.Abs(values[i] - median);
+        }
+
+        values.Sort();
+        var scale = Math.Max(MadToSigma * Median(values), Math.Max(_minimumScale, 1e-6 * Math.Max(1, Math.Abs(median))));
+        return (median, scale);
+    }
+
+    private static double Median(ReadOnlySpan<double> sorted)
+    {
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}

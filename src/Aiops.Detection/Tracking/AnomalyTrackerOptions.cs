@@ -1,0 +1,102 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Aiops.Detection.Tracking;
+
+/// <summary>
+/// Options of <see cref="AnomalyTracker"/>: how the pre-onset baseline is kept and when an anomaly ends. Read once when a
+/// tracker is created; not thread-safe while being configured, read-only afterwards.
+/// </summary>
+public sealed class AnomalyTrackerOptions
+{
+    /// <summary>
+    /// Gets or sets how many recent normal values the baseline (median and MAD) is computed over: a ring per series of this
+    /// many values and as many of scratch space, 16 bytes a value. Default: 64. Range: [8, 4096].
+    /// </summary>
+    [Range(8, 4096)]
+    public int BaselineLength { get; set; } = 64;
+
+    /// <summary>
+    /// Gets or sets how many normal values the baseline needs before it gates onsets; before that, every point the detector
+    /// flags starts an anomaly. Default: 8. Range: [2, 4096].
+    /// </summary>
+    [Range(2, 4096)]
+    public int MinimumBaseline { get; set; } = 8;
+
+    /// <summary>
+    /// Gets or sets how many robust σ (1.4826 · MAD) from the baseline median a flagged point must be to start an anomaly.
+    /// A point the detector flags closer than that is normal for the baseline (for example a return to it after an
+    /// anomaly, which an adapted detector finds unusual). 0 lets every flagged point start one. Default: 3. Range: [0, 1000].
+    /// </summary>
+    [Range(0d, 1000d)]
+    public double EnterDeviation { get; set; } = 3;
+
+    /// <summary>
+    /// Gets or sets how many points in a row must be away from the baseline (beyond <see cref="EnterDeviation"/>, on the same
+    /// side; or flagged, while the baseline is too short) for an anomaly to start, like Prometheus' <c>for:</c>: a single
+    /// odd point is not an incident. The onset is the first of them. Default: 1. Range: [1, 1000].
+    /// </summary>
+    [Range(1, 1000)]
+    public int ConfirmPoints { get; set; } = 1;
+
+    /// <summary>
+    /// Gets or sets the half-width, in robust σ around the baseline median, of the band frozen at the onset: the series is
+    /// back to normal when it is inside that band (or inside the band the detector had just before the onset, whichever is
+    /// wider). Smaller than <see cref="EnterDeviation"/> for hysteresis. Default: 2. Range: [0.1, 1000].
+    /// </summary>
+    [Range(0.1d, 1000d)]
+    public double ExitDeviation { get; set; } = 2;
+
+    /// <summary>
+    /// Gets or sets how long (in the series' own time) the series must stay inside the frozen band for the anomaly to end
+    /// as <see cref="AnomalyEndReason.Recovered"/>. Default: 1 minute. Range: [0, 1 day].
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan ReturnFor { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Gets or sets how long the series may hold a level the detector no longer flags (it adapted) while staying outside the
+    /// frozen band before that level is accepted as the new normal: the anomaly ends as
+    /// <see cref="AnomalyEndReason.NewNormal"/> and the baseline restarts from the new level. Default: 30 minutes.
+    /// Range: [1 s, 30 days].
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan NewNormalAfter { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// Gets or sets the smallest scale (robust σ) used, in the series' units: guards near-constant series whose MAD is 0,
+    /// whose severities would otherwise be huge. Default: 0 (a relative floor of 1e-6 · max(1, |median|) applies).
+    /// Range: [0, ∞).
+    /// </summary>
+    [Range(0d, double.MaxValue)]
+    public double MinimumScale { get; set; }
+
+    /// <summary>Checks every property against its documented range.</summary>
+    /// <exception cref="ValidationException">A value is out of range; the message names the option and the property.</exception>
+    public void Validate() => Internal.OptionsValidator.ThrowIfInvalid(this);
+}
+
+/// <summary>Why an anomaly ended.</summary>
+public enum AnomalyEndReason
+{
+    /// <summary>It has not ended.</summary>
+    None = 0,
+
+    /// <summary>The series came back into its pre-onset band and stayed there for <see cref="AnomalyTrackerOptions.ReturnFor"/>.</summary>
+    Recovered = 1,
+
+    /// <summary>The series held a new level for <see cref="AnomalyTrackerOptions.NewNormalAfter"/>; that level is the new baseline.</summary>
+    NewNormal = 2,
+}
+
+/// <summary>What one point did to a tracked anomaly state.</summary>
+public enum AnomalyTransition
+{
+    /// <summary>Nothing changed: the series stayed normal, or stayed anomalous.</summary>
+    None = 0,
+
+    /// <summary>An anomaly started at this point (its onset).</summary>
+    Started = 1,
+
+    /// <summary>The anomaly ended at this point (see <see cref="AnomalyTracker.EndReason"/>).</summary>
+    Ended = 2,
+}

@@ -1,0 +1,217 @@
+using Aiops.Detection.Tracking;
+
+namespace Aiops.Detection.Tests.Tracking;
+
+public sealed class AnomalyTrackerTests
+{
+    /// <summary>A per-point threshold that leaves N(0, 1) noise alone (z ≈ 4.4), so the tests see the lifecycle, not false alarms.</summary>
+    private const double Strict = 0.99999;
+
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>One point a second: 100 ± N(0, 2), shifted by <paramref name="shift"/> from second 600 for <paramref name="length"/> seconds.</summary>
+    private static double Value(int second, Random noise, double shift = 60, int length = 600) =>
+        100 + (2 * Gaussian(noise)) + (second >= 600 && second < 600 + length ? shift : 0);
+
+    [Fact]
+    public void Update_TenMinuteLevelShift_OneAnomalyFromOnsetUntilRecoveryAndNoneAfter()
+    {
+        var detector = new RobustZScoreDetector(new RobustZScoreOptions { WindowSize = 120, Threshold = Strict });
+        var tracker = new AnomalyTracker(new AnomalyTrackerOptions { ReturnFor = TimeSpan.FromSeconds(30) });
+        var noise = new Random(7);
+        var transitions = new List<(int Second, AnomalyTransition Transition)>();
+        var anomalousDuringShift = 0;
+        var detectorFlagsDuringShift = 0;
+        var detectorFlagsAfterShift = 0;
+        for (var s = 0; s < 2400; s++)
+        {
+            var score = detector.Update(T0.AddSeconds(s), Value(s, noise));
+            var transition = tracker.Update(score);
+            if (transition != AnomalyTransition.None)
+            {
+                transitions.Add((s, transition));
+            }
+
+            if (s is >= 600 and < 1200)
+            {
+                anomalousDuringShift += tracker.IsAnomalous ? 1 : 0;
+                detectorFlagsDuringShift += score.IsAnomaly ? 1 : 0;
+            }
+            else if (s >= 1200)
+            {
+                detectorFlagsAfterShift += score.IsAnomaly ? 1 : 0;
+            }
+        }
+
+        // The detector adapts within the shift and flags the return; the state ignores both.
+        Assert.InRange(detectorFlagsDuringShift, 1, 300);
+        Assert.True(detectorFlagsAfterShift > 0, "the adapted detector should flag the return to the old level");
+        Assert.Equal(600, anomalousDuringShift);
+        Assert.Equal([(600, AnomalyTransition.Started), (1230, AnomalyTransition.Ended)], transitions);
+        Assert.Equal((T0.AddSeconds(600), T0.AddSeconds(1200), AnomalyEndReason.Recovered), (tracker.Onset, tracker.EndedAt, tracker.EndReason));
+    }
+
+    [Fact]
+    public void Update_LevelShift_SeverityIsRobustDeviationFromPreOnsetBaselineUncapped()
+    {
+        var detector = new RobustZScoreDetector(new RobustZScoreOptions { WindowSize = 120, Threshold = Strict });
+        var tracker = new AnomalyTracker();
+        var noise = new Random(11);
+        for (var s = 0; s < 900; s++)
+        {
+            tracker.Update(detector.Update(T0.AddSeconds(s), Value(s, noise, shift: 600)));
+        }
+
+        Assert.True(tracker.IsAnomalous);
+        Assert.InRange(tracker.BaselineMedian, 99, 101);
+        Assert.InRange(tracker.BaselineScale, 1.5, 2.5); // 1.4826 · MAD of N(0, 2)
+        var expected = (700 - tracker.BaselineMedian) / tracker.BaselineScale; // ≈ 300 σ: no cap
+        Assert.InRange(tracker.PeakSeverity, expected - 10, expected + 10);
+        Assert.True(tracker.PeakSeverity > 100);
+    }
+
+    [Fact]
+    public void Update_DropBelowBaseline_NegativeSeverity()
+    {
+        var detector = new RobustZScoreDetector();
+        var tracker = new AnomalyTracker();
+        var noise = new Random(3);
+        for (var s = 0; s < 700; s++)
+        {
+            tracker.Update(detector.Update(T0.AddSeconds(s), Value(s, noise, shift: -50)));
+        }
+
+        Assert.True(tracker.IsAnomalous);
+        Assert.True(tracker.PeakSeverity < -15, $"severity {tracker.PeakSeverity}");
+    }
+
+    [Fact]
+    public void Update_PermanentShift_EndsAsNewNormalAfterThePeriodAndStartsNothingAfterwards()
+    {
+        var detector = new RobustZScoreDetector(new RobustZScoreOptions { WindowSize = 120, Threshold = Strict });
+        var tracker = new AnomalyTracker(new AnomalyTrackerOptions { NewNormalAfter = TimeSpan.FromMinutes(5) });
+        var noise = new Random(5);
+        var transitions = new List<(int Second, AnomalyTransition Transition)>();
+        var lastFlag = 0;
+        for (var s = 0; s < 3000; s++)
+        {
+            var score = detector.Update(T0.AddSeconds(s), Value(s, noise, length: int.MaxValue / 2));
+            lastFlag = score.IsAnomaly && s < 1500 ? s : lastFlag;
+            if (tracker.Update(score) is var t and not AnomalyTransition.None)
+            {
+                transitions.Add((s, t));
+            }
+        }
+
+        Assert.Equal(2, transitions.Count);
+        Assert.Equal((600, AnomalyTransition.Started), transitions[0]);
+        Assert.Equal(AnomalyTransition.Ended, transitions[1].Transition);
+        Assert.Equal(lastFlag + 300, transitions[1].Second); // five minutes after the detector last flagged the new level
+        Assert.Equal(AnomalyEndReason.NewNormal, tracker.EndReason);
+    }
+
+    [Fact]
+    public void Update_NoisyPointDuringReturn_DoesNotRestartTheReturnPeriod()
+    {
+        var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { ReturnFor = TimeSpan.FromSeconds(10) }), out var s);
+        tracker.Update(Flagged(s++, 200));
+        for (var i = 0; i < 5; i++)
+        {
+            tracker.Update(Normal(s++, 100));
+        }
+
+        var back = s - 5;
+        tracker.Update(Normal(s++, 100 + (2.5 * 1.4826))); // between the exit (2 σ) and the enter (3 σ) band
+        var ended = -1;
+        for (var i = 0; i < 10 && ended < 0; i++, s++)
+        {
+            ended = tracker.Update(Normal(s, 100)) == AnomalyTransition.Ended ? s : -1;
+        }
+
+        Assert.Equal(AnomalyEndReason.Recovered, tracker.EndReason);
+        Assert.Equal((back + 10, T0.AddSeconds(back)), (ended, tracker.EndedAt));
+    }
+
+    [Fact]
+    public void Update_ConfirmPointsThree_SinglePointSpikeStartsNothingAndSustainedShiftStartsAtItsFirstPoint()
+    {
+        var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { ConfirmPoints = 3 }), out var s);
+
+        var spike = tracker.Update(Flagged(s++, 200));
+        var after = tracker.Update(Normal(s++, 100));
+        var onset = s;
+        var transitions = new[] { tracker.Update(Flagged(onset, 200)), tracker.Update(Normal(onset + 1, 190)), tracker.Update(Normal(onset + 2, 210)) };
+
+        Assert.Equal((AnomalyTransition.None, AnomalyTransition.None), (spike, after));
+        Assert.Equal([AnomalyTransition.None, AnomalyTransition.None, AnomalyTransition.Started], transitions);
+        Assert.Equal(T0.AddSeconds(onset), tracker.Onset);
+        Assert.InRange(tracker.PeakSeverity, (210 - 100) / 1.49, (210 - 100) / 1.47);
+    }
+
+    [Fact]
+    public void Update_FlaggedPointNearBaseline_StartsNothing()
+    {
+        var tracker = Warm(new AnomalyTracker(), out var s);
+
+        var transition = tracker.Update(Flagged(s, 102)); // the detector flags it, but it is 1 σ from the baseline
+
+        Assert.Equal(AnomalyTransition.None, transition);
+        Assert.False(tracker.IsAnomalous);
+    }
+
+    [Fact]
+    public void Update_SkippedAndNonFinitePoints_Ignored()
+    {
+        var tracker = Warm(new AnomalyTracker(), out var s);
+        var count = tracker.BaselineCount;
+
+        Assert.Equal(AnomalyTransition.None, tracker.Update(AnomalyScore.Skipped(T0.AddSeconds(s), double.NaN, PointStatus.SkippedNonFinite)));
+        Assert.Equal(count, tracker.BaselineCount);
+    }
+
+    [Fact]
+    public void Update_ManyPoints_AllocatesNothing()
+    {
+        var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { ReturnFor = TimeSpan.FromSeconds(5) }), out var s);
+        var scores = new AnomalyScore[3000];
+        for (var i = 0; i < scores.Length; i++)
+        {
+            // Normal points, then anomalies and returns, so every path runs.
+            scores[i] = i % 100 < 20 ? Flagged(s + i, 200) : Normal(s + i, 100 + (i % 3));
+        }
+
+        tracker.Update(scores[0]);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 1; i < scores.Length; i++)
+        {
+            tracker.Update(scores[i]);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Constructor_ExitDeviationOutOfRange_Throws() =>
+        Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(() => new AnomalyTracker(new AnomalyTrackerOptions { ExitDeviation = 0 }));
+
+    private static AnomalyTracker Warm(AnomalyTracker tracker, out int second)
+    {
+        for (second = 0; second < 64; second++)
+        {
+            tracker.Update(Normal(second, 100 + ((second % 5) - 2))); // median 100, MAD 1: σ ≈ 1.48
+        }
+
+        return tracker;
+    }
+
+    private static AnomalyScore Normal(int second, double value) => AnomalyScore.Scored(T0.AddSeconds(second), value, 0.5, 0, 0.99);
+
+    private static AnomalyScore Flagged(int second, double value) => AnomalyScore.Scored(T0.AddSeconds(second), value, 0.999, 5, 0.99);
+
+    private static double Gaussian(Random random)
+    {
+        var u1 = 1 - random.NextDouble();
+        var u2 = random.NextDouble();
+        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+    }
+}
