@@ -26,8 +26,11 @@ internal sealed class AlertmanagerWebhookHandler
     private readonly AlertmanagerDuplicateCache _duplicates;
     private readonly int _maxBodyBytes;
     private readonly string? _changeLabel;
+    private readonly TimeSpan _queueTimeout;
+    private readonly TimeProvider _time;
     private readonly byte[]? _bearerHash;
     private readonly byte[]? _basicHash;
+    private readonly bool _allowAnonymous;
 
     /// <summary>Initializes a new instance of the <see cref="AlertmanagerWebhookHandler"/> class.</summary>
     /// <param name="options">The (validated) options.</param>
@@ -45,6 +48,9 @@ internal sealed class AlertmanagerWebhookHandler
         _telemetry = telemetry;
         _maxBodyBytes = webhook.MaxBodyBytes;
         _changeLabel = webhook.ChangeLabel;
+        _allowAnonymous = options.Value.AllowAnonymous;
+        _queueTimeout = webhook.QueueTimeout;
+        _time = time;
         _duplicates = new AlertmanagerDuplicateCache(time, webhook.DuplicateWindow);
         if (!string.IsNullOrEmpty(webhook.BearerToken))
         {
@@ -144,10 +150,10 @@ internal sealed class AlertmanagerWebhookHandler
         }
         catch (JsonException ex)
         {
-            return MalformedAsync(context, body.IsEmpty ? "The body is empty." : $"The body is not a valid version 4 payload: {ex.Message}");
+            return MalformedAsync(context, body.IsEmpty ? "The body is empty." : Describe(ex));
         }
 
-        if (!AlertmanagerMapping.TryMap(payload, out var signals, out var error))
+        if (!AlertmanagerMapping.TryMap(payload, _time.GetUtcNow(), out var signals, out var error))
         {
             return MalformedAsync(context, error!);
         }
@@ -160,32 +166,74 @@ internal sealed class AlertmanagerWebhookHandler
         }
 
         var written = 0;
-        foreach (var signal in signals)
+        while (written < signals.Length && _writer.Signals.Writer.TryWrite(AlertmanagerMapping.AsSignal(signals[written], _changeLabel)))
         {
-            if (_writer.TryWriteSignal(AlertmanagerMapping.AsSignal(signal, _changeLabel)))
-            {
-                written++;
-            }
+            written++;
         }
 
-        if (written < signals.Length)
-        {
-            // The pipeline refused (full in Wait mode, or stopped): let Alertmanager retry, and do not treat the retry as a duplicate.
-            _duplicates.Remove(key);
-            _telemetry.Webhook("unavailable");
-            context.Response.Headers.RetryAfter = "1";
-            return WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "Pipeline unavailable", $"{signals.Length - written} of {signals.Length} alerts could not be queued; retry later.");
-        }
+        return written == signals.Length ? AcceptedAsync(context, written) : QueueSlowlyAsync(context, key, signals, written);
+    }
 
+    private Task AcceptedAsync(HttpContext context, int written)
+    {
         _telemetry.Webhook("accepted");
         return WriteAcceptedAsync(context, duplicate: false, written);
+    }
+
+    /// <summary>The channel is full: wait for room (back-pressure on Alertmanager) up to the queue timeout, then ask for a retry.</summary>
+    private async Task QueueSlowlyAsync(HttpContext context, UInt128 key, AlertSignal[] signals, int written)
+    {
+        using var timeout = new CancellationTokenSource(_queueTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.RequestAborted);
+        try
+        {
+            for (; written < signals.Length; written++)
+            {
+                if (!await _writer.WriteSignalAsync(AlertmanagerMapping.AsSignal(signals[written], _changeLabel), linked.Token).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        if (written == signals.Length)
+        {
+            await AcceptedAsync(context, written).ConfigureAwait(false);
+            return;
+        }
+
+        // Let Alertmanager retry the whole notification, and do not treat the retry as a duplicate; the alerts already queued
+        // come again as repeats, which correlation folds into their members.
+        _duplicates.Remove(key);
+        _telemetry.Webhook("unavailable");
+        context.Response.Headers.RetryAfter = "1";
+        await WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "Pipeline busy", $"{signals.Length - written} of {signals.Length} alerts could not be queued within {_queueTimeout.TotalSeconds:0.###} s; retry later.").ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Where and what the JSON problem is, in the payload's terms: the serializer's own message names our internal types
+    /// (<c>Aiops.Hosting.Alertmanager…</c>), which mean nothing to the sender.
+    /// </summary>
+    private static string Describe(JsonException ex)
+    {
+        var where = ex.Path is { Length: > 1 } path ? $"at '{path.TrimStart('$').TrimStart('.')}'" : "at the top level";
+        var position = ex.LineNumber is { } line ? $" (line {line + 1}, byte {(ex.BytePositionInLine ?? 0) + 1})" : string.Empty;
+        var what = ex.InnerException is FormatException || ex.Message.Contains("could not be converted", StringComparison.Ordinal)
+            ? "a value has the wrong type or format (timestamps are RFC 3339, labels and annotations map strings to strings)"
+            : "the JSON is malformed";
+        return $"The body is not a valid version 4 payload: {what} {where}{position}.";
     }
 
     private bool IsAuthorized(HttpRequest request)
     {
         if (_bearerHash is null && _basicHash is null)
         {
-            return true;
+            // No credentials of its own: the host's authorization on the endpoint has already run, or anonymous posts were allowed
+            // explicitly; otherwise refuse (a host that skipped the start-up check must not accept forged alerts either).
+            return _allowAnonymous || Security.AiopsEndpointSecurityFilter.IsWebhookProtected(request.HttpContext.GetEndpoint(), new AlertmanagerWebhookOptions());
         }
 
         var header = request.Headers.Authorization;

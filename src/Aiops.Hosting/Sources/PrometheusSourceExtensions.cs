@@ -73,7 +73,8 @@ public static class AiopsBuilderPrometheusExtensions
             sp.GetRequiredService<AiopsPipelineWriter>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
-            sp.GetRequiredService<ILogger<PrometheusSource>>()));
+            sp.GetRequiredService<ILogger<PrometheusSource>>(),
+            sp.GetService<Health.DependencyHealth>()));
         return builder;
     }
 }
