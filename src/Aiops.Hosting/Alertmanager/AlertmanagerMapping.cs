@@ -227,6 +227,21 @@ internal static class AlertmanagerMapping
         return BinaryPrimitives.ReadUInt128LittleEndian(digest);
     }
 
+    /// <summary>
+    /// The identity of one alert instance, whatever its status: its fingerprint and <c>startsAt</c> (an alert that fires
+    /// again after resolving gets a new <c>startsAt</c>).
+    /// </summary>
+    /// <param name="alert">The mapped alert.</param>
+    /// <returns>The key.</returns>
+    public static UInt128 InstanceKey(AlertSignal alert)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Append(hash, string.Create(CultureInfo.InvariantCulture, $"{alert.Fingerprint}\u001f{alert.Onset.UtcTicks}"));
+        Span<byte> digest = stackalloc byte[32];
+        hash.GetHashAndReset(digest);
+        return BinaryPrimitives.ReadUInt128LittleEndian(digest);
+    }
+
     private static void Append(IncrementalHash hash, string text)
     {
         var max = Encoding.UTF8.GetMaxByteCount(text.Length);

@@ -24,6 +24,7 @@ internal sealed class AlertmanagerWebhookHandler
     private readonly AiopsPipelineWriter _writer;
     private readonly HostingTelemetry _telemetry;
     private readonly AlertmanagerDuplicateCache _duplicates;
+    private readonly AlertmanagerDuplicateCache _resolved;
     private readonly int _maxBodyBytes;
     private readonly string? _changeLabel;
     private readonly TimeSpan _queueTimeout;
@@ -52,6 +53,7 @@ internal sealed class AlertmanagerWebhookHandler
         _queueTimeout = webhook.QueueTimeout;
         _time = time;
         _duplicates = new AlertmanagerDuplicateCache(time, webhook.DuplicateWindow);
+        _resolved = new AlertmanagerDuplicateCache(time, ResolvedMemory);
         if (!string.IsNullOrEmpty(webhook.BearerToken))
         {
             _bearerHash = Secrets.Hash(webhook.BearerToken);
@@ -62,6 +64,12 @@ internal sealed class AlertmanagerWebhookHandler
             _basicHash = Secrets.Hash(webhook.BasicAuthUser + ":" + webhook.BasicAuthPassword);
         }
     }
+
+    /// <summary>
+    /// How long a resolved alert instance is remembered, so that a replay of its firing notification (under any group key) is
+    /// recognised: as long as correlation accepts a signal's onset (its default <c>MaxSignalAge</c>).
+    /// </summary>
+    internal static readonly TimeSpan ResolvedMemory = TimeSpan.FromDays(1);
 
     /// <summary>Gets the cache of recently seen notifications.</summary>
     internal AlertmanagerDuplicateCache Duplicates => _duplicates;
@@ -165,6 +173,7 @@ internal sealed class AlertmanagerWebhookHandler
             return WriteAcceptedAsync(context, duplicate: true, 0);
         }
 
+        signals = WithoutReplaysOfResolved(signals);
         var written = 0;
         while (written < signals.Length && _writer.Signals.Writer.TryWrite(AlertmanagerMapping.AsSignal(signals[written], _changeLabel)))
         {
@@ -172,6 +181,45 @@ internal sealed class AlertmanagerWebhookHandler
         }
 
         return written == signals.Length ? AcceptedAsync(context, written) : QueueSlowlyAsync(context, key, signals, written);
+    }
+
+    /// <summary>
+    /// Records resolved alert instances and leaves out firing alerts of an instance already seen resolved: that is a replay
+    /// of an alert that ended (Alertmanager gives an alert that fires again a new <c>startsAt</c>), and it would otherwise
+    /// open, or reopen, an episode for an incident that is over.
+    /// </summary>
+    private AlertSignal[] WithoutReplaysOfResolved(AlertSignal[] signals)
+    {
+        var kept = 0;
+        var result = signals;
+        for (var i = 0; i < signals.Length; i++)
+        {
+            var alert = signals[i];
+            var key = AlertmanagerMapping.InstanceKey(alert);
+            var replay = false;
+            if (alert.Status == AlertStatus.Resolved)
+            {
+                _resolved.TryAdd(key);
+            }
+            else if (_resolved.Contains(key))
+            {
+                replay = true;
+                _telemetry.ReplayIgnored();
+            }
+
+            if (replay && ReferenceEquals(result, signals))
+            {
+                result = new AlertSignal[signals.Length];
+                Array.Copy(signals, result, kept);
+            }
+
+            if (!replay)
+            {
+                result[kept++] = alert;
+            }
+        }
+
+        return kept == signals.Length ? signals : result[..kept];
     }
 
     private Task AcceptedAsync(HttpContext context, int written)

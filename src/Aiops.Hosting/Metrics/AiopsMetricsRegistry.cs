@@ -76,6 +76,7 @@ public sealed class AiopsMetricsRegistry : IDisposable
         _lag = _factory.CreateGauge("aiops_pipeline_lag_seconds", "Seconds since the detection stage last processed a sample (since start when it never has).");
 
         var dropped = _factory.CreateCounter("aiops_dropped_items_total", "Items dropped or refused by a full or closed pipeline channel, by channel (samples: dropped; signals: refused, the writer was told).", ["channel"]);
+        var replays = _factory.CreateCounter("aiops_alertmanager_replays_ignored_total", "Firing alerts the webhook left out because it saw the same alert instance (fingerprint and startsAt) resolved.");
         var coalesced = _factory.CreateCounter("aiops_episode_updates_coalesced_total", "Episode updates replaced by a newer one of the same episode before remediation read them (the latest state wins; nothing is lost).");
         var processed = _factory.CreateCounter("aiops_pipeline_processed_total", "Items a pipeline stage processed, by stage (detection, correlation).", ["stage"]);
         var errors = _factory.CreateCounter("aiops_pipeline_errors_total", "Items a pipeline stage failed to process and skipped, by stage (detection, correlation).", ["stage"]);
@@ -97,6 +98,7 @@ public sealed class AiopsMetricsRegistry : IDisposable
         {
             [(HostingTelemetry.MeterName, "aiops.hosting.channel.dropped")] = new Mirror(dropped, ["channel"]),
             [(HostingTelemetry.MeterName, "aiops.hosting.episodes.coalesced")] = new Mirror(coalesced, []),
+            [(HostingTelemetry.MeterName, "aiops.hosting.alertmanager.replays")] = new Mirror(replays, []),
             [(HostingTelemetry.MeterName, "aiops.hosting.stage.processed")] = new Mirror(processed, ["stage"], activity.Processed),
             [(HostingTelemetry.MeterName, "aiops.hosting.stage.errors")] = new Mirror(errors, ["stage"]),
             [(HostingTelemetry.MeterName, "aiops.hosting.alertmanager.requests")] = new Mirror(webhook, ["outcome"]),

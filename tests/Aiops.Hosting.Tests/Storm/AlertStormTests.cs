@@ -1,5 +1,3 @@
-using Aiops.Correlation;
-
 namespace Aiops.Hosting.Tests.Storm;
 
 public sealed class AlertStormTests
@@ -26,6 +24,6 @@ public sealed class AlertStormTests
         var decision = Assert.Single(decisions);
         Assert.Equal(incident, decision.Decision.Proposal.EpisodeId);
         Assert.Equal([StormTestHost.IncidentService], decision.Decision.Proposal.Targets);
-        Assert.True(host.Correlator.Snapshot().Count(e => e.State == EpisodeState.Firing) > 10_000);
+        Assert.True(await Pipeline.PipelineTestHost.WaitUntilAsync(() => host.Correlator.OpenCount == 10_001, 30), $"{host.Correlator.OpenCount} open episodes");
     }
 }

@@ -64,9 +64,12 @@ internal sealed class StormTestHost : IAsyncDisposable
     }
 
     /// <summary>Posts one notification, retrying while the webhook answers 503 (as Alertmanager does).</summary>
-    public async Task PostAsync(string groupKey, IEnumerable<(string Fingerprint, string Name, string Service)> alerts)
+    public Task PostAsync(string groupKey, IEnumerable<(string Fingerprint, string Name, string Service)> alerts) =>
+        PostBodyAsync(Payload(groupKey, alerts, Time.GetUtcNow()));
+
+    /// <summary>Posts one notification body, retrying while the webhook answers 503 (as Alertmanager does).</summary>
+    public async Task PostBodyAsync(string body)
     {
-        var body = Payload(groupKey, alerts, Time.GetUtcNow());
         for (var attempt = 0; ; attempt++)
         {
             using var content = new StringContent(body, Encoding.UTF8, "application/json");
@@ -100,15 +103,15 @@ internal sealed class StormTestHost : IAsyncDisposable
     public async Task<List<DecisionEntry>> DecisionsAsync() =>
         await Engine.AuditLog.ReadAllAsync().OfType<DecisionEntry>().ToListAsync();
 
-    public static string Payload(string groupKey, IEnumerable<(string Fingerprint, string Name, string Service)> alerts, DateTimeOffset startsAt)
+    public static string Payload(string groupKey, IEnumerable<(string Fingerprint, string Name, string Service)> alerts, DateTimeOffset startsAt, string status = "firing", DateTimeOffset? endsAt = null)
     {
         var json = new StringBuilder();
-        json.Append(CultureInfo.InvariantCulture, $$"""{"version":"4","groupKey":"{{groupKey}}","status":"firing","receiver":"aiops","alerts":[""");
+        json.Append(CultureInfo.InvariantCulture, $$"""{"version":"4","groupKey":"{{groupKey}}","status":"{{status}}","receiver":"aiops","alerts":[""");
         var first = true;
         foreach (var (fingerprint, name, service) in alerts)
         {
             json.Append(first ? string.Empty : ",");
-            json.Append(CultureInfo.InvariantCulture, $$"""{"status":"firing","labels":{"alertname":"{{name}}","service":"{{service}}"},"annotations":{},"startsAt":"{{startsAt:O}}","endsAt":"0001-01-01T00:00:00Z","fingerprint":"{{fingerprint}}"}""");
+            json.Append(CultureInfo.InvariantCulture, $$"""{"status":"{{status}}","labels":{"alertname":"{{name}}","service":"{{service}}"},"annotations":{},"startsAt":"{{startsAt:O}}","endsAt":"{{endsAt ?? DateTimeOffset.MinValue:O}}","fingerprint":"{{fingerprint}}"}""");
             first = false;
         }
 
