@@ -3,7 +3,7 @@
 # of noise alerts (5,000/s in payloads of 100, repeated every second, a new generation on other services every minute,
 # the old one resolved) mixed with an incident every 30 s that a rule remediates, on a durable directory (audit log and
 # episode store). Passes when the heap after a full collection is flat (second half of the run within 10 % of the first,
-# after a warm-up of a fifth of the run, at most 5 min), every incident got a decision and no response was a 5xx.
+# after a warm-up of a third of the run, at most 15 min, while the bounded caches fill), every incident got a decision and no response was a 5xx.
 #
 # Usage: eng/soak.sh [duration]   duration in seconds, or with a unit: 600, 10m, 1h (default 1h, at least 60 s)
 # Settings (environment): RATE=5000 (alerts/s)  INCIDENT_EVERY=30 (s)  BUILD_ARGS= (extra dotnet build arguments)

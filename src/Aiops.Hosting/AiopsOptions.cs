@@ -71,7 +71,11 @@ public sealed class AlertmanagerWebhookOptions
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>Gets or sets the bearer token Alertmanager's <c>http_config.authorization</c> must send; <see langword="null"/> disables the check. Default: <see langword="null"/>.</summary>
+    /// <summary>
+    /// Gets or sets the bearer token Alertmanager's <c>http_config.authorization</c> must send, compared in constant time.
+    /// <see langword="null"/>: no bearer check; then basic authentication or the host's authorization on the endpoint must
+    /// protect it, or a web host refuses to start (see <see cref="AiopsOptions.AllowAnonymous"/>). Default: <see langword="null"/>.
+    /// </summary>
     public string? BearerToken { get; set; }
 
     /// <summary>Gets or sets the user name of <c>http_config.basic_auth</c>; with <see cref="BasicAuthPassword"/>, enables basic authentication. Default: <see langword="null"/>.</summary>
