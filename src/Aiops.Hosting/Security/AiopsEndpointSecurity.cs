@@ -56,7 +56,7 @@ internal sealed partial class AiopsEndpointSecurityFilter(
                 $"Aiops:AllowAnonymous is set, but it is honoured only in the Development environment (this is '{environment.EnvironmentName}'). Configure authentication for the write endpoints instead (see the README's Security section).");
         }
 
-        var open = new List<string>();
+        var open = new List<(AiopsWriteEndpoint Kind, string Problem)>();
         foreach (var endpoint in endpoints)
         {
             if (endpoint.Metadata.GetMetadata<AiopsWriteEndpointMetadata>() is not { } write)
@@ -74,7 +74,7 @@ internal sealed partial class AiopsEndpointSecurityFilter(
             };
             if (problem is not null)
             {
-                open.Add($"{Describe(endpoint)}: {problem}");
+                open.Add((write.Kind, $"{Describe(endpoint)}: {problem}"));
             }
         }
 
@@ -87,13 +87,20 @@ internal sealed partial class AiopsEndpointSecurityFilter(
         {
             throw new InvalidOperationException(
                 "Aiops write endpoints have no authentication configured, so anyone who can reach them could post alerts or approve actions: "
-                + string.Join("; ", open)
+                + string.Join("; ", open.Select(static o => o.Problem))
                 + ". For local development only, Aiops:AllowAnonymous=true in the Development environment accepts anonymous alerts (approvals stay authenticated).");
         }
 
-        foreach (var endpoint in open)
+        foreach (var (kind, problem) in open)
         {
-            AnonymousAllowed(logger, endpoint);
+            if (kind == AiopsWriteEndpoint.Webhook)
+            {
+                AnonymousAllowed(logger, problem);
+            }
+            else
+            {
+                NobodyCanApprove(logger, problem);
+            }
         }
     }
 
@@ -112,4 +119,7 @@ internal sealed partial class AiopsEndpointSecurityFilter(
 
     [LoggerMessage(EventId = 5140, Level = LogLevel.Warning, Message = "Aiops:AllowAnonymous (Development only): {Endpoint}. Anyone who can reach this host can post alerts; never deploy this configuration.")]
     private static partial void AnonymousAllowed(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 5141, Level = LogLevel.Warning, Message = "Aiops:AllowAnonymous (Development only): {Endpoint}. Approvals are never anonymous, so every approval is refused (401) until one is configured.")]
+    private static partial void NobodyCanApprove(ILogger logger, string endpoint);
 }
