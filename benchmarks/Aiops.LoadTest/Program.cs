@@ -11,6 +11,9 @@ const string Usage = """
                       --detector ensemble  --capacity 100000
       webhook-server  A Kestrel host on 127.0.0.1 with AddAiops and MapAiopsAlertmanager, for wrk; prints memory on exit.
                       --port 0 (0 = any free port)  --token (bearer token; none by default)
+      soak            The whole hosted pipeline behind the webhook for a long run: noise alerts at a steady rate mixed with incidents;
+                      checks memory stays flat, every incident is decided and no response is a 5xx (exit code 1 otherwise).
+                      --seconds 3600  --rate 5000 (alerts/s)  --incident-every 30 (s)
       breakdown       Where a sample's time goes in detection: the stage's steps one by one on one thread, ns and bytes per sample.
                       --series 10000  --points 200  --detector ensemble
       state           Heap bytes per series of a detector (measured) next to its StateSizeBytes, after 1 to 5,000 points.
@@ -33,6 +36,7 @@ try
         "pipeline" => await PipelineCommand.RunAsync(options),
         "overload" => await OverloadCommand.RunAsync(options),
         "webhook-server" => await WebhookServerCommand.RunAsync(options),
+        "soak" => await SoakCommand.RunAsync(options),
         "breakdown" => await BreakdownCommand.RunAsync(options),
         "state" => await StateCommand.RunAsync(options),
         _ => Fail($"Unknown command '{args[0]}'."),

@@ -21,13 +21,13 @@ internal static class WebhookServerCommand
     {
         var port = options.Int("port", 0);
         var token = options.String("token");
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        // Without a token the webhook is open: allowed only in Development (Aiops:AllowAnonymous), where it is logged as a warning.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], EnvironmentName = token is null ? Environments.Development : Environments.Production });
         builder.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
         builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
-        if (token is not null)
-        {
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Aiops:Alertmanager:BearerToken"] = token });
-        }
+        builder.Configuration.AddInMemoryCollection(token is null
+            ? new Dictionary<string, string?> { ["Aiops:AllowAnonymous"] = "true" }
+            : new Dictionary<string, string?> { ["Aiops:Alertmanager:BearerToken"] = token });
 
         builder.AddAiops();
         await using var app = builder.Build();

@@ -28,7 +28,14 @@ app.MapAiopsMetrics("/metrics");                   // aiops_anomaly_score{...}, 
 app.MapAiopsHealth("/aiops/health");
 app.MapAiopsDashboard("/aiops");                   // the on-call page: scores, episodes, timeline, RCA, decisions
 
+// /chaos changes what the app does, so it is a write endpoint like approvals: it needs the approval token (Aiops:Api:ApprovalToken),
+// except in Development with Aiops:AllowAnonymous (appsettings.Development.json), where the sample runs open on loopback.
 var chaos = app.MapGroup("/chaos");
+if (!(app.Environment.IsDevelopment() && app.Configuration.GetValue<bool>("Aiops:AllowAnonymous")))
+{
+    chaos.RequireAuthorization(AiopsApiOptions.ApprovalPolicy);
+}
+
 chaos.MapPost("/spike", (ShopTraffic traffic, int? seconds) => traffic.Disturb(Disturbance.Spike, seconds));
 chaos.MapPost("/latency", (ShopTraffic traffic, int? seconds) => traffic.Disturb(Disturbance.Latency, seconds));
 chaos.MapPost("/errors", (ShopTraffic traffic, int? seconds) => traffic.Disturb(Disturbance.Errors, seconds));

@@ -70,25 +70,35 @@ public sealed class NotificationLog(TimeProvider time)
         alert.TryGetProperty("labels", out var labels) && labels.TryGetProperty(name, out var value) ? value.GetString() ?? string.Empty : string.Empty;
 }
 
-/// <summary>Records webhook bodies before the Aiops endpoint handles them.</summary>
+/// <summary>Records the webhook bodies the Aiops endpoint accepted.</summary>
 public static class NotificationLogMiddleware
 {
     private const int MaxRecordedBytes = 1024 * 1024;
 
-    /// <summary>Copies each POST body to <paramref name="path"/> into the <see cref="NotificationLog"/>, then lets the endpoint read it.</summary>
+    /// <summary>
+    /// Keeps each POST body to <paramref name="path"/>, lets the endpoint handle it, and records it in the
+    /// <see cref="NotificationLog"/> only when the endpoint accepted it: a request the endpoint refuses (no or wrong
+    /// credentials, a malformed or oversized body) leaves no trace in the log.
+    /// </summary>
     public static IApplicationBuilder UseNotificationLog(this IApplicationBuilder app, string path) =>
         app.Use(async (context, next) =>
         {
-            if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Equals(path, StringComparison.Ordinal)
-                && context.Request.ContentLength is > 0 and <= MaxRecordedBytes)
+            if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.Path.Equals(path, StringComparison.Ordinal)
+                || context.Request.ContentLength is not (> 0 and <= MaxRecordedBytes))
             {
-                context.Request.EnableBuffering();
-                using var copy = new MemoryStream();
-                await context.Request.Body.CopyToAsync(copy, context.RequestAborted);
-                context.Request.Body.Position = 0;
-                context.RequestServices.GetRequiredService<NotificationLog>().Record(copy.GetBuffer().AsSpan(0, (int)copy.Length));
+                await next(context);
+                return;
             }
 
+            context.Request.EnableBuffering();
             await next(context);
+            if (context.Response.StatusCode == StatusCodes.Status200OK)
+            {
+                // The endpoint authenticated and accepted the body; read it again from the buffer.
+                context.Request.Body.Position = 0;
+                using var copy = new MemoryStream();
+                await context.Request.Body.CopyToAsync(copy, context.RequestAborted);
+                context.RequestServices.GetRequiredService<NotificationLog>().Record(copy.GetBuffer().AsSpan(0, (int)copy.Length));
+            }
         });
 }

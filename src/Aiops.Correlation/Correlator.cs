@@ -224,6 +224,111 @@ public sealed class Correlator
         return episode;
     }
 
+    /// <summary>
+    /// Restores state saved by an <see cref="IEpisodeStore"/> after a restart: new episode ids continue after the highest id
+    /// seen (so an id never names two episodes), and every open (pending or firing, not merged) episode is tracked again under
+    /// its id, so that its signals keep joining it. Call it once, before the first <see cref="Add"/>; episodes whose ids are
+    /// already tracked, or that are not of the form <c>ep-</c> followed by a number, are skipped.
+    /// </summary>
+    /// <param name="episodes">The stored episodes (latest snapshot of each), in any order.</param>
+    /// <returns>How many open episodes were resumed.</returns>
+    public int Restore(IEnumerable<Episode> episodes)
+    {
+        ArgumentNullException.ThrowIfNull(episodes);
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            var resumed = 0;
+            foreach (var episode in episodes.OrderBy(static e => e?.Id, StringComparer.Ordinal))
+            {
+                if (episode is null || !TryParseSequence(episode.Id, out var sequence))
+                {
+                    continue;
+                }
+
+                _sequence = Math.Max(_sequence, sequence);
+                if (episode.State is EpisodeState.Pending or EpisodeState.Firing && episode.MergedInto is null && episode.Members.Count > 0
+                    && !_episodes.Exists(e => e.Sequence == sequence) && _open < _options.MaxOpenEpisodes)
+                {
+                    Resume(episode, sequence, now);
+                    resumed++;
+                }
+            }
+
+            return resumed;
+        }
+    }
+
+    private static bool TryParseSequence(string? id, out long sequence)
+    {
+        sequence = 0;
+        return id is not null && id.StartsWith("ep-", StringComparison.Ordinal)
+            && long.TryParse(id.AsSpan(3), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out sequence)
+            && string.Equals($"ep-{sequence:D6}", id, StringComparison.Ordinal);
+    }
+
+    // Rebuilds the live state of a stored open episode: an alert stays firing until it goes stale (as if it had never been away),
+    // an anomaly stays active for its usual span after it was last seen.
+    private void Resume(Episode stored, long sequence, DateTimeOffset now)
+    {
+        var createdAt = stored.Transitions.Count > 0 ? stored.Transitions[^1].At : stored.OpenedAt;
+        var live = new LiveEpisode(sequence, createdAt, stored.OpenedAt, Scope(stored.Members[0].Signal))
+        {
+            State = stored.State,
+            UpdatedAt = stored.UpdatedAt,
+            SignalCount = stored.SignalCount,
+        };
+        live.Transitions.AddRange(stored.Transitions);
+        live.Changes.AddRange(stored.Changes);
+        live.Entities.AddRange(stored.Entities);
+        foreach (var storedMember in stored.Members)
+        {
+            var signal = storedMember.Signal;
+            var key = storedMember.Entity ?? "name:" + signal.Name;
+            if (!live.Keys.Contains(key))
+            {
+                live.Keys.Add(key);
+                Index(key, live);
+            }
+
+            var member = new LiveMember(signal, storedMember.Entity, storedMember.FirstSeen)
+            {
+                LastSeen = storedMember.LastSeen,
+                AlertSeen = storedMember.LastSeen,
+                Repeats = storedMember.Repeats,
+                PeakScore = storedMember.PeakScore,
+                EndedAt = storedMember.EndedAt,
+                EndReason = storedMember.EndReason,
+            };
+            live.Members.Add(member);
+            _byFingerprint[signal.Fingerprint] = (live, member);
+            live.LastOnset = Max(live.LastOnset, signal.Onset);
+            if (signal is AlertSignal && storedMember.IsActive)
+            {
+                member.Firing = true;
+                live.FiringAlerts++;
+                live.LastAlertChange = Max(live.LastAlertChange, storedMember.LastSeen);
+                live.AlertStaleAt = Max(live.AlertStaleAt, storedMember.LastSeen + _options.AlertStaleAfter);
+            }
+            else if (signal is AnomalySignal && storedMember.EndedAt is { } ended)
+            {
+                live.LastAnomalyEnd = Max(live.LastAnomalyEnd, ended);
+            }
+            else if (signal is AnomalySignal)
+            {
+                live.AnomalyActiveUntil = Max(live.AnomalyActiveUntil, storedMember.LastSeen + _options.AnomalyActiveFor);
+            }
+        }
+
+        if (!live.IsActive(now))
+        {
+            live.QuietSince = live.ActiveUntil(now);
+        }
+
+        _episodes.Add(live);
+        _open++;
+    }
+
     private CorrelationResult AddCore(Signal? signal, DateTimeOffset now)
     {
         if (signal is null)

@@ -13,9 +13,10 @@ public readonly record struct MetricSample(SeriesKey Series, DateTimeOffset Time
 
 /// <summary>
 /// The entry to the hosted pipeline: sources write metric samples (to detection) and signals (alerts, changes, anomalies
-/// from elsewhere; to correlation) here. Writes never block and never throw: a full channel drops according to
-/// <see cref="PipelineChannelOptions.FullMode"/>, and every drop is counted on <c>aiops.hosting.channel.dropped</c>.
-/// Thread-safe.
+/// from elsewhere; to correlation) here. Writes never throw. A full sample channel drops according to
+/// <see cref="PipelineChannelOptions.FullMode"/>; a full signal channel refuses the new signal (a state change is never
+/// evicted once accepted), and <see cref="WriteSignalAsync"/> waits for room instead. Every dropped or refused item is
+/// counted on <c>aiops.hosting.channel.dropped</c>. Thread-safe.
 /// </summary>
 public sealed class AiopsPipelineWriter
 {
@@ -33,33 +34,49 @@ public sealed class AiopsPipelineWriter
         Samples = Channel.CreateBounded<MetricSample>(
             new BoundedChannelOptions(channels.SampleCapacity) { FullMode = channels.FullMode, SingleReader = true },
             _ => telemetry.Dropped("samples"));
-        Signals = Channel.CreateBounded<Signal>(
-            new BoundedChannelOptions(channels.SignalCapacity) { FullMode = channels.FullMode, SingleReader = true },
-            _ => telemetry.Dropped("signals"));
-        Episodes = Channel.CreateBounded<Episode>(
-            new BoundedChannelOptions(channels.EpisodeCapacity) { FullMode = channels.FullMode, SingleReader = true },
-            _ => telemetry.Dropped("episodes"));
+
+        // Wait mode: TryWrite refuses when full, so the writer knows (and Alertmanager retries) instead of an accepted alert vanishing.
+        Signals = Channel.CreateBounded<Signal>(new BoundedChannelOptions(channels.SignalCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+        Episodes = new CoalescingEpisodeChannel(telemetry.EpisodeCoalesced);
     }
 
     internal Channel<MetricSample> Samples { get; }
 
     internal Channel<Signal> Signals { get; }
 
-    /// <summary>Gets the channel of changed episodes, from correlation to remediation.</summary>
-    internal Channel<Episode> Episodes { get; }
+    /// <summary>Gets the channel of changed episodes, from correlation to remediation: one entry per episode, the latest wins.</summary>
+    internal CoalescingEpisodeChannel Episodes { get; }
 
     /// <summary>Queues a metric sample for detection.</summary>
     /// <param name="sample">The sample.</param>
     /// <returns><see langword="false"/> when the sample was dropped (full channel in <see cref="BoundedChannelFullMode.Wait"/> mode, or the pipeline has stopped).</returns>
     public bool TryWriteSample(MetricSample sample) => Count(Samples.Writer.TryWrite(sample), "samples");
 
-    /// <summary>Queues a signal for correlation.</summary>
+    /// <summary>Queues a signal for correlation if there is room.</summary>
     /// <param name="signal">The signal.</param>
-    /// <returns><see langword="false"/> when the signal was dropped (full channel in <see cref="BoundedChannelFullMode.Wait"/> mode, or the pipeline has stopped).</returns>
+    /// <returns><see langword="false"/> when the signal was refused (the channel is full, or the pipeline has stopped); the caller decides whether to retry.</returns>
     public bool TryWriteSignal(Signal signal) => Count(Signals.Writer.TryWrite(signal), "signals");
 
-    /// <summary>Queues a changed episode for remediation (correlation's output).</summary>
-    internal bool TryWriteEpisode(Episode episode) => Count(Episodes.Writer.TryWrite(episode), "episodes");
+    /// <summary>Queues a signal for correlation, waiting for room while the channel is full (back-pressure).</summary>
+    /// <param name="signal">The signal.</param>
+    /// <param name="cancellationToken">Stops the wait; the signal is then not queued.</param>
+    /// <returns><see langword="true"/> when queued; <see langword="false"/> when the pipeline has stopped.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while waiting.</exception>
+    public async ValueTask<bool> WriteSignalAsync(Signal signal, CancellationToken cancellationToken = default)
+    {
+        while (!Signals.Writer.TryWrite(signal))
+        {
+            if (!await Signals.Writer.WaitToWriteAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return Count(false, "signals");
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Offers a changed episode to remediation (correlation's output); a waiting snapshot of the same episode is replaced.</summary>
+    internal bool TryWriteEpisode(Episode episode) => Episodes.Writer.TryWrite(episode);
 
     private bool Count(bool written, string channel)
     {

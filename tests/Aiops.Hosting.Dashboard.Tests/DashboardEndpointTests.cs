@@ -80,7 +80,7 @@ public sealed class DashboardEndpointTests
     [Fact]
     public async Task MapAiopsDashboard_CustomPrefixes_PageUsesThem()
     {
-        var builder = Loopback.CreateBuilder();
+        var builder = Loopback.CreateBuilder(new Dictionary<string, string?> { ["Aiops:Api:ApprovalToken"] = "dashboard-test-token" });
         builder.Services.AddAiops();
         await using var app = builder.Build();
         app.MapAiopsApi("/ops/api");

@@ -3,8 +3,8 @@ using System.Globalization;
 namespace Aiops.Packaging.Tests;
 
 /// <summary>
-/// The README's "Quick start: NuGet", run for real: pack the four packages into a local feed, create a fresh web project,
-/// add Aiops.Hosting with <c>dotnet add package</c>, call <c>AddAiops()</c> and build; a badly named prometheus-net counter
+/// The README's "Quick start: NuGet", run for real: pack the four packages into a local feed, create a fresh web project
+/// with a nuget.config naming that feed, add Aiops.Hosting with <c>dotnet add package</c>, call <c>AddAiops()</c> and build; a badly named prometheus-net counter
 /// gets AIOPS001 (once, although every Aiops package carries the analyzers), the conventional name builds clean.
 /// </summary>
 public sealed class ConsumerProjectTests
@@ -14,9 +14,14 @@ public sealed class ConsumerProjectTests
     [
         "dotnet new web -o MyService",
         "cd MyService",
+        "dotnet new nugetconfig",
+        "dotnet nuget add source ~/aiops-feed --name aiops-local --configfile nuget.config",
         "dotnet add package Aiops.Hosting --version 0.1.0",
         "dotnet build",
     ];
+
+    /// <summary>The quick start's local feed step (the test packs the same four projects into its own feed, with its own version).</summary>
+    internal const string PackCommand = "for p in Detection Correlation Gates Hosting; do dotnet pack src/Aiops.$p -c Release -o ~/aiops-feed; done";
 
     /// <summary>The quick start's Program.cs.</summary>
     internal const string GoodProgram = """
@@ -57,20 +62,11 @@ public sealed class ConsumerProjectTests
                 Assert.True(File.Exists(Path.Combine(feed, $"{project}.{version}.nupkg")), $"{project} was not packed.");
             }
 
-            await File.WriteAllTextAsync(Path.Combine(root, "nuget.config"), $"""
-                <?xml version="1.0" encoding="utf-8"?>
-                <configuration>
-                  <packageSources>
-                    <clear />
-                    <add key="aiops-local" value="{feed}" />
-                    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
-                  </packageSources>
-                </configuration>
-                """);
-
-            // The quick start's commands, with this run's version.
+            // The quick start's commands, with this run's feed and version.
             await RunOkAsync(root, "new", "web", "-o", "MyService");
             var service = Path.Combine(root, "MyService");
+            await RunOkAsync(service, "new", "nugetconfig");
+            await RunOkAsync(service, "nuget", "add", "source", feed, "--name", "aiops-local", "--configfile", "nuget.config");
             await RunOkAsync(service, "add", "package", "Aiops.Hosting", "--version", version);
 
             var programPath = Path.Combine(service, "Program.cs");
@@ -107,6 +103,7 @@ public sealed class ConsumerProjectTests
         Assert.True(start >= 0, "README.md has no '## Quick start: NuGet' section.");
         var end = readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
         var section = end < 0 ? readme[start..] : readme[start..end];
+        Assert.Contains("```bash\n" + PackCommand + "\n```", section, StringComparison.Ordinal);
         Assert.Contains("```bash\n" + string.Join('\n', Commands) + "\n```", section, StringComparison.Ordinal);
         Assert.Contains("```csharp\n" + GoodProgram.ReplaceLineEndings("\n") + "```", section, StringComparison.Ordinal);
     }

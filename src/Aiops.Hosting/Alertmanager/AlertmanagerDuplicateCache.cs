@@ -63,6 +63,18 @@ internal sealed class AlertmanagerDuplicateCache(TimeProvider time, TimeSpan win
         }
     }
 
+    /// <summary>Whether the key was recorded within the window (without recording it).</summary>
+    /// <param name="key">The key.</param>
+    /// <returns><see langword="true"/> when it was.</returns>
+    public bool Contains(UInt128 key)
+    {
+        var now = time.GetUtcNow().UtcTicks;
+        lock (_lock)
+        {
+            return _seen.TryGetValue(key, out var at) && now - at < _windowTicks;
+        }
+    }
+
     /// <summary>Forgets a key, so a notification that could not be processed is processed when retried.</summary>
     /// <param name="key">The key.</param>
     public void Remove(UInt128 key)

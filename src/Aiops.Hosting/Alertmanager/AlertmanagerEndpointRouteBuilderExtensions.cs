@@ -1,4 +1,5 @@
 using Aiops.Hosting.Alertmanager;
+using Aiops.Hosting.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,9 @@ public static class AlertmanagerEndpointRouteBuilderExtensions
     /// (<see cref="Aiops.Hosting.AlertmanagerWebhookOptions"/>). Responses: 200 <c>{accepted, duplicate, signals}</c>
     /// (an identical notification within the duplicate window is acknowledged but not queued again); 400 with a problem
     /// body for a malformed payload; 401 for missing or wrong credentials; 413 for a body over the limit; 503 when the
-    /// pipeline does not accept the signals (Alertmanager retries). Requires <c>AddAiops()</c>.
+    /// pipeline does not accept the signals in time (Alertmanager retries). A web host refuses to start when the endpoint has no
+    /// authentication (neither credentials in <c>Aiops:Alertmanager</c> nor <c>RequireAuthorization()</c> on the endpoint)
+    /// unless <see cref="Aiops.Hosting.AiopsOptions.AllowAnonymous"/> is set in Development. Requires <c>AddAiops()</c>.
     /// </summary>
     /// <param name="endpoints">The endpoint route builder.</param>
     /// <param name="pattern">The route pattern. Default: <c>/aiops/alertmanager</c>.</param>
@@ -31,6 +34,7 @@ public static class AlertmanagerEndpointRouteBuilderExtensions
             LazyThreadSafetyMode.ExecutionAndPublication);
         return endpoints
             .MapPost(pattern, context => handler.Value.HandleAsync(context))
-            .WithDisplayName("Aiops Alertmanager webhook");
+            .WithDisplayName("Aiops Alertmanager webhook")
+            .WithMetadata(new AiopsWriteEndpointMetadata(AiopsWriteEndpoint.Webhook));
     }
 }

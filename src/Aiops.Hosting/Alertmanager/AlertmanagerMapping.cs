@@ -12,14 +12,21 @@ internal static class AlertmanagerMapping
     /// <summary>The only payload version accepted.</summary>
     public const string SupportedVersion = "4";
 
+    /// <summary>How far ahead of the receiver's clock a <c>startsAt</c> may be (clock skew between hosts), at most.</summary>
+    public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromDays(1);
+
+    /// <summary>The earliest plausible <c>startsAt</c>: anything before is a zero or made-up time, not when an alert began.</summary>
+    public static readonly DateTimeOffset Earliest = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>(0);
 
     /// <summary>Maps the payload's alerts, or explains why the payload is invalid.</summary>
     /// <param name="payload">The deserialized payload (<see langword="null"/> for a JSON <c>null</c>).</param>
+    /// <param name="now">The receiver's clock, to reject start times far in the future.</param>
     /// <param name="signals">The signals, one per alert, in payload order.</param>
     /// <param name="error">Why the payload was rejected.</param>
     /// <returns><see langword="true"/> when the payload is valid.</returns>
-    public static bool TryMap(AlertmanagerPayload? payload, out AlertSignal[] signals, out string? error)
+    public static bool TryMap(AlertmanagerPayload? payload, DateTimeOffset now, out AlertSignal[] signals, out string? error)
     {
         signals = [];
         if (payload is null)
@@ -100,6 +107,19 @@ internal static class AlertmanagerMapping
             if (alert.StartsAt is not { } startsAt)
             {
                 error = $"The required field 'alerts[{i}].startsAt' is missing.";
+                return false;
+            }
+
+            // Silently dropping such an alert later (as too old or in the future) would lose it without telling the sender.
+            if (startsAt < Earliest)
+            {
+                error = $"alerts[{i}].startsAt is {startsAt:yyyy-MM-ddTHH:mm:ssZ}, before {Earliest:yyyy}: not a real start time.";
+                return false;
+            }
+
+            if (startsAt > now + MaxFutureSkew)
+            {
+                error = $"alerts[{i}].startsAt is {startsAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}, more than a day ahead of this receiver's clock ({now.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}); check the sender's clock.";
                 return false;
             }
 
@@ -202,6 +222,21 @@ internal static class AlertmanagerMapping
             Append(hash, entry);
         }
 
+        Span<byte> digest = stackalloc byte[32];
+        hash.GetHashAndReset(digest);
+        return BinaryPrimitives.ReadUInt128LittleEndian(digest);
+    }
+
+    /// <summary>
+    /// The identity of one alert instance, whatever its status: its fingerprint and <c>startsAt</c> (an alert that fires
+    /// again after resolving gets a new <c>startsAt</c>).
+    /// </summary>
+    /// <param name="alert">The mapped alert.</param>
+    /// <returns>The key.</returns>
+    public static UInt128 InstanceKey(AlertSignal alert)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Append(hash, string.Create(CultureInfo.InvariantCulture, $"{alert.Fingerprint}\u001f{alert.Onset.UtcTicks}"));
         Span<byte> digest = stackalloc byte[32];
         hash.GetHashAndReset(digest);
         return BinaryPrimitives.ReadUInt128LittleEndian(digest);

@@ -24,10 +24,14 @@ internal sealed class AlertmanagerWebhookHandler
     private readonly AiopsPipelineWriter _writer;
     private readonly HostingTelemetry _telemetry;
     private readonly AlertmanagerDuplicateCache _duplicates;
+    private readonly AlertmanagerDuplicateCache _resolved;
     private readonly int _maxBodyBytes;
     private readonly string? _changeLabel;
+    private readonly TimeSpan _queueTimeout;
+    private readonly TimeProvider _time;
     private readonly byte[]? _bearerHash;
     private readonly byte[]? _basicHash;
+    private readonly bool _allowAnonymous;
 
     /// <summary>Initializes a new instance of the <see cref="AlertmanagerWebhookHandler"/> class.</summary>
     /// <param name="options">The (validated) options.</param>
@@ -45,7 +49,11 @@ internal sealed class AlertmanagerWebhookHandler
         _telemetry = telemetry;
         _maxBodyBytes = webhook.MaxBodyBytes;
         _changeLabel = webhook.ChangeLabel;
+        _allowAnonymous = options.Value.AllowAnonymous;
+        _queueTimeout = webhook.QueueTimeout;
+        _time = time;
         _duplicates = new AlertmanagerDuplicateCache(time, webhook.DuplicateWindow);
+        _resolved = new AlertmanagerDuplicateCache(time, ResolvedMemory);
         if (!string.IsNullOrEmpty(webhook.BearerToken))
         {
             _bearerHash = Secrets.Hash(webhook.BearerToken);
@@ -56,6 +64,12 @@ internal sealed class AlertmanagerWebhookHandler
             _basicHash = Secrets.Hash(webhook.BasicAuthUser + ":" + webhook.BasicAuthPassword);
         }
     }
+
+    /// <summary>
+    /// How long a resolved alert instance is remembered, so that a replay of its firing notification (under any group key) is
+    /// recognised: as long as correlation accepts a signal's onset (its default <c>MaxSignalAge</c>).
+    /// </summary>
+    internal static readonly TimeSpan ResolvedMemory = TimeSpan.FromDays(1);
 
     /// <summary>Gets the cache of recently seen notifications.</summary>
     internal AlertmanagerDuplicateCache Duplicates => _duplicates;
@@ -144,10 +158,10 @@ internal sealed class AlertmanagerWebhookHandler
         }
         catch (JsonException ex)
         {
-            return MalformedAsync(context, body.IsEmpty ? "The body is empty." : $"The body is not a valid version 4 payload: {ex.Message}");
+            return MalformedAsync(context, body.IsEmpty ? "The body is empty." : Describe(ex));
         }
 
-        if (!AlertmanagerMapping.TryMap(payload, out var signals, out var error))
+        if (!AlertmanagerMapping.TryMap(payload, _time.GetUtcNow(), out var signals, out var error))
         {
             return MalformedAsync(context, error!);
         }
@@ -159,33 +173,115 @@ internal sealed class AlertmanagerWebhookHandler
             return WriteAcceptedAsync(context, duplicate: true, 0);
         }
 
+        signals = WithoutReplaysOfResolved(signals);
         var written = 0;
-        foreach (var signal in signals)
+        while (written < signals.Length && _writer.Signals.Writer.TryWrite(AlertmanagerMapping.AsSignal(signals[written], _changeLabel)))
         {
-            if (_writer.TryWriteSignal(AlertmanagerMapping.AsSignal(signal, _changeLabel)))
+            written++;
+        }
+
+        return written == signals.Length ? AcceptedAsync(context, written) : QueueSlowlyAsync(context, key, signals, written);
+    }
+
+    /// <summary>
+    /// Records resolved alert instances and leaves out firing alerts of an instance already seen resolved: that is a replay
+    /// of an alert that ended (Alertmanager gives an alert that fires again a new <c>startsAt</c>), and it would otherwise
+    /// open, or reopen, an episode for an incident that is over.
+    /// </summary>
+    private AlertSignal[] WithoutReplaysOfResolved(AlertSignal[] signals)
+    {
+        var kept = 0;
+        var result = signals;
+        for (var i = 0; i < signals.Length; i++)
+        {
+            var alert = signals[i];
+            var key = AlertmanagerMapping.InstanceKey(alert);
+            var replay = false;
+            if (alert.Status == AlertStatus.Resolved)
             {
-                written++;
+                _resolved.TryAdd(key);
+            }
+            else if (_resolved.Contains(key))
+            {
+                replay = true;
+                _telemetry.ReplayIgnored();
+            }
+
+            if (replay && ReferenceEquals(result, signals))
+            {
+                result = new AlertSignal[signals.Length];
+                Array.Copy(signals, result, kept);
+            }
+
+            if (!replay)
+            {
+                result[kept++] = alert;
             }
         }
 
-        if (written < signals.Length)
-        {
-            // The pipeline refused (full in Wait mode, or stopped): let Alertmanager retry, and do not treat the retry as a duplicate.
-            _duplicates.Remove(key);
-            _telemetry.Webhook("unavailable");
-            context.Response.Headers.RetryAfter = "1";
-            return WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "Pipeline unavailable", $"{signals.Length - written} of {signals.Length} alerts could not be queued; retry later.");
-        }
+        return kept == signals.Length ? signals : result[..kept];
+    }
 
+    private Task AcceptedAsync(HttpContext context, int written)
+    {
         _telemetry.Webhook("accepted");
         return WriteAcceptedAsync(context, duplicate: false, written);
+    }
+
+    /// <summary>The channel is full: wait for room (back-pressure on Alertmanager) up to the queue timeout, then ask for a retry.</summary>
+    private async Task QueueSlowlyAsync(HttpContext context, UInt128 key, AlertSignal[] signals, int written)
+    {
+        using var timeout = new CancellationTokenSource(_queueTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.RequestAborted);
+        try
+        {
+            for (; written < signals.Length; written++)
+            {
+                if (!await _writer.WriteSignalAsync(AlertmanagerMapping.AsSignal(signals[written], _changeLabel), linked.Token).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        if (written == signals.Length)
+        {
+            await AcceptedAsync(context, written).ConfigureAwait(false);
+            return;
+        }
+
+        // Let Alertmanager retry the whole notification, and do not treat the retry as a duplicate; the alerts already queued
+        // come again as repeats, which correlation folds into their members.
+        _duplicates.Remove(key);
+        _telemetry.Webhook("unavailable");
+        context.Response.Headers.RetryAfter = "1";
+        await WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "Pipeline busy", $"{signals.Length - written} of {signals.Length} alerts could not be queued within {_queueTimeout.TotalSeconds:0.###} s; retry later.").ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Where and what the JSON problem is, in the payload's terms: the serializer's own message names our internal types
+    /// (<c>Aiops.Hosting.Alertmanager…</c>), which mean nothing to the sender.
+    /// </summary>
+    private static string Describe(JsonException ex)
+    {
+        var where = ex.Path is { Length: > 1 } path ? $"at '{path.TrimStart('$').TrimStart('.')}'" : "at the top level";
+        var position = ex.LineNumber is { } line ? $" (line {line + 1}, byte {(ex.BytePositionInLine ?? 0) + 1})" : string.Empty;
+        var what = ex.InnerException is FormatException || ex.Message.Contains("could not be converted", StringComparison.Ordinal)
+            ? "a value has the wrong type or format (timestamps are RFC 3339, labels and annotations map strings to strings)"
+            : "the JSON is malformed";
+        return $"The body is not a valid version 4 payload: {what} {where}{position}.";
     }
 
     private bool IsAuthorized(HttpRequest request)
     {
         if (_bearerHash is null && _basicHash is null)
         {
-            return true;
+            // No credentials of its own: the host's authorization on the endpoint has already run, or anonymous posts were allowed
+            // explicitly; otherwise refuse (a host that skipped the start-up check must not accept forged alerts either).
+            return _allowAnonymous || Security.AiopsEndpointSecurityFilter.IsWebhookProtected(request.HttpContext.GetEndpoint(), new AlertmanagerWebhookOptions());
         }
 
         var header = request.Headers.Authorization;

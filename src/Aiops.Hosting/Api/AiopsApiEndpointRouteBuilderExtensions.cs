@@ -24,6 +24,10 @@ public static class AiopsApiEndpointRouteBuilderExtensions
     /// when expired or already answered.</item>
     /// <item><c>GET openapi/aiops.json</c>: the OpenAPI document of these endpoints.</item>
     /// </list>
+    /// Every endpoint requires the read policy <see cref="AiopsApiOptions.ReadPolicy"/> (open unless
+    /// <see cref="AiopsApiOptions.RequireAuthenticatedReads"/> is set or the host defines the policy). A web host whose approval
+    /// endpoints cannot authenticate anyone (no <see cref="AiopsApiOptions.ApprovalToken"/>, no scheme of the host's) refuses
+    /// to start unless <see cref="Aiops.Hosting.AiopsOptions.AllowAnonymous"/> is set in Development.
     /// The gates endpoints answer 503 when no <c>DecisionEngine</c> (or, for decisions and audit, <c>IAuditLog</c>) is registered.
     /// Requires <c>AddAiops()</c>.
     /// </summary>
@@ -35,7 +39,7 @@ public static class AiopsApiEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrEmpty(prefix);
 
-        var group = endpoints.MapGroup(prefix).WithGroupName(AiopsApiOptions.OpenApiDocumentName);
+        var group = endpoints.MapGroup(prefix).WithGroupName(AiopsApiOptions.OpenApiDocumentName).RequireAuthorization(AiopsApiOptions.ReadPolicy);
 
         var episodes = group.MapGroup("/episodes").WithTags("Episodes");
         episodes.MapGet("/", AiopsApiHandlers.ListEpisodesAsync)
@@ -96,6 +100,7 @@ public static class AiopsApiEndpointRouteBuilderExtensions
     private static void MapAnswer(RouteHandlerBuilder endpoint, string verb) => endpoint
         .WithSummary($"{verb} a pending decision. Requires the approval policy.")
         .RequireAuthorization(AiopsApiOptions.ApprovalPolicy)
+        .WithMetadata(new Aiops.Hosting.Security.AiopsWriteEndpointMetadata(Aiops.Hosting.Security.AiopsWriteEndpoint.Approval))
         .Accepts<ApprovalRequest>(AiopsApiHandlers.JsonContentType)
         .Produces(StatusCodes.Status200OK, contentType: AiopsApiHandlers.JsonContentType)
         .ProducesProblem(StatusCodes.Status400BadRequest)

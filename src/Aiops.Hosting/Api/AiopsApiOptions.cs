@@ -21,6 +21,13 @@ public sealed class AiopsApiOptions
     /// <summary>The name of the authorization policy the approval endpoints require: <c>AiopsApproval</c>.</summary>
     public const string ApprovalPolicy = "AiopsApproval";
 
+    /// <summary>
+    /// The name of the authorization policy every read endpoint (the API's GETs, the dashboard) requires: <c>AiopsRead</c>.
+    /// Unless the host defines it, it admits anyone, or with <see cref="RequireAuthenticatedReads"/> an authenticated user
+    /// (the host's default scheme or the approval token).
+    /// </summary>
+    public const string ReadPolicy = "AiopsRead";
+
     /// <summary>The name of the built-in bearer-token authentication scheme: <c>AiopsApprovalToken</c>.</summary>
     public const string ApprovalTokenScheme = "AiopsApprovalToken";
 
@@ -32,4 +39,11 @@ public sealed class AiopsApiOptions
     /// A token authenticates its caller as <c>approval-token</c>; the request's <c>by</c> field names who approves.
     /// </summary>
     public string? ApprovalToken { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the read endpoints (episodes, scores, decisions, audit, approvals list, the dashboard) require an
+    /// authenticated user (policy <see cref="ReadPolicy"/>): one switch for hosts where episode and audit data are
+    /// confidential. Ignored when the host defines <see cref="ReadPolicy"/> itself. Default: <see langword="false"/>.
+    /// </summary>
+    public bool RequireAuthenticatedReads { get; set; }
 }

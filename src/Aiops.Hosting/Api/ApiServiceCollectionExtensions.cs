@@ -41,6 +41,8 @@ internal static class ApiServiceCollectionExtensions
         // Registering a scheme must not change which scheme a host with a single scheme of its own authenticates with.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<AuthenticationOptions>, KeepHostDefaultScheme>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<AuthorizationOptions>, DefaultApprovalPolicy>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<AuthorizationOptions>, DefaultReadPolicy>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<Microsoft.AspNetCore.Hosting.IStartupFilter, Security.AiopsEndpointSecurityFilter>());
         return services;
     }
 
@@ -88,6 +90,32 @@ internal static class ApiServiceCollectionExtensions
             }
 
             options.AddPolicy(AiopsApiOptions.ApprovalPolicy, policy => policy.AddAuthenticationSchemes([.. schemes]).RequireAuthenticatedUser());
+        }
+    }
+
+    /// <summary>Adds the read policy unless the host defined it: anyone, or an authenticated user when reads require it.</summary>
+    private sealed class DefaultReadPolicy(IOptions<AuthenticationOptions> authentication, IOptions<AiopsApiOptions> api) : IPostConfigureOptions<AuthorizationOptions>
+    {
+        public void PostConfigure(string? name, AuthorizationOptions options)
+        {
+            if (options.GetPolicy(AiopsApiOptions.ReadPolicy) is not null)
+            {
+                return;
+            }
+
+            if (!api.Value.RequireAuthenticatedReads)
+            {
+                options.AddPolicy(AiopsApiOptions.ReadPolicy, static policy => policy.RequireAssertion(static _ => true));
+                return;
+            }
+
+            var schemes = new List<string> { AiopsApiOptions.ApprovalTokenScheme };
+            if (HostDefaultScheme(authentication.Value) is { } host && host != AiopsApiOptions.ApprovalTokenScheme)
+            {
+                schemes.Add(host);
+            }
+
+            options.AddPolicy(AiopsApiOptions.ReadPolicy, policy => policy.AddAuthenticationSchemes([.. schemes]).RequireAuthenticatedUser());
         }
     }
 }

@@ -36,7 +36,7 @@ public static class AiopsDashboardEndpointRouteBuilderExtensions
         ArgumentException.ThrowIfNullOrEmpty(apiPrefix);
 
         var handlers = new DashboardHandlers(DashboardAssets.Shared, prefix, apiPrefix);
-        var group = endpoints.MapGroup(prefix);
+        var group = endpoints.MapGroup(prefix).RequireAuthorization(Aiops.Hosting.AiopsApiOptions.ReadPolicy);
         group.MapGet("/", (Func<HttpContext, Task>)handlers.PageAsync).WithDisplayName("Aiops dashboard").ExcludeFromDescription();
         group.MapGet("/" + DashboardAssets.ScriptName, (Func<HttpContext, Task>)handlers.ScriptAsync).WithDisplayName("Aiops dashboard script").ExcludeFromDescription();
         group.MapGet("/" + DashboardAssets.StyleName, (Func<HttpContext, Task>)handlers.StyleAsync).WithDisplayName("Aiops dashboard style").ExcludeFromDescription();

@@ -9,7 +9,7 @@ namespace Aiops.Hosting.Health;
 /// <summary>Registers the Aiops health checks; called once from <c>AddAiops</c>.</summary>
 internal static class HealthServiceCollectionExtensions
 {
-    /// <summary>Adds the <c>pipeline</c>, <c>source-freshness</c> and <c>store-writable</c> checks, tagged <c>aiops</c>. Idempotent.</summary>
+    /// <summary>Adds the <c>pipeline</c>, <c>source-freshness</c>, <c>store-writable</c> and <c>dependencies</c> checks, tagged <c>aiops</c>. Idempotent.</summary>
     /// <param name="services">The services; <c>AddAiops</c>'s core and pipeline services must be registered too.</param>
     /// <returns>The same services.</returns>
     public static IServiceCollection AddAiopsHealthServices(IServiceCollection services)
@@ -24,11 +24,13 @@ internal static class HealthServiceCollectionExtensions
         MetricsServiceCollectionExtensions.AddAiopsMetricsServices(services);
         services.AddOptions<AiopsHealthOptions>().BindConfiguration(AiopsHealthOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AiopsHealthOptions>>(new SectionOptionsValidator<AiopsHealthOptions>(AiopsHealthOptions.SectionName)));
+        services.TryAddSingleton<DependencyHealth>();
         string[] tags = [AiopsHealthOptions.Tag];
         services.AddHealthChecks()
             .Add(new HealthCheckRegistration("pipeline", static sp => ActivatorUtilities.CreateInstance<PipelineHealthCheck>(sp), null, tags))
             .Add(new HealthCheckRegistration("source-freshness", static sp => ActivatorUtilities.CreateInstance<SourceFreshnessHealthCheck>(sp), null, tags))
-            .Add(new HealthCheckRegistration("store-writable", static sp => ActivatorUtilities.CreateInstance<StoreWritableHealthCheck>(sp), null, tags));
+            .Add(new HealthCheckRegistration("store-writable", static sp => ActivatorUtilities.CreateInstance<StoreWritableHealthCheck>(sp), null, tags))
+            .Add(new HealthCheckRegistration("dependencies", static sp => ActivatorUtilities.CreateInstance<DependencyHealthCheck>(sp), null, tags));
         return services;
     }
 

@@ -6,7 +6,7 @@ namespace Aiops.Hosting.Health;
 
 /// <summary>
 /// <c>pipeline</c>: Healthy while the host runs both stages and their channels are open; Degraded when a channel is full
-/// (items are being dropped); Unhealthy when a stage is not registered, the host has not started or is stopping, or a
+/// (samples are being dropped, or new signals refused until correlation catches up); Unhealthy when a stage is not registered, the host has not started or is stopping, or a
 /// channel is closed.
 /// </summary>
 internal sealed class PipelineHealthCheck(
@@ -24,6 +24,7 @@ internal sealed class PipelineHealthCheck(
         {
             ["samples_queued"] = samples.CanCount ? samples.Count : -1,
             ["signals_queued"] = signals.CanCount ? signals.Count : -1,
+            ["episodes_queued"] = writer.Episodes.Count,
         };
 
         string? problem = null;
@@ -52,7 +53,7 @@ internal sealed class PipelineHealthCheck(
 
         if ((samples.CanCount && samples.Count >= channels.SampleCapacity) || (signals.CanCount && signals.Count >= channels.SignalCapacity))
         {
-            return Task.FromResult(HealthCheckResult.Degraded("A pipeline channel is full: items are being dropped.", data: data));
+            return Task.FromResult(HealthCheckResult.Degraded("A pipeline channel is full: samples are being dropped or new signals refused (the webhook answers 503 and Alertmanager retries).", data: data));
         }
 
         return Task.FromResult(HealthCheckResult.Healthy("Detection and correlation are running.", data));

@@ -24,6 +24,8 @@ public sealed class AiopsMetricsRegistry : IDisposable
     private readonly Correlator? _correlator;
     private readonly PipelineActivity _activity;
     private readonly int _maxSeries;
+    private readonly int _maxEpisodes;
+    private readonly Gauge _episodeInfoOmitted;
     private readonly MetricFactory _factory;
     private readonly Dictionary<(string Meter, string Instrument), Mirror> _mirrors;
     private readonly Gauge _episodes;
@@ -52,6 +54,7 @@ public sealed class AiopsMetricsRegistry : IDisposable
         _correlator = correlator;
         _activity = activity;
         _maxSeries = options.Value.MaxSeries;
+        _maxEpisodes = options.Value.MaxEpisodes;
         Registry = Prometheus.Metrics.NewCustomRegistry();
         _factory = Prometheus.Metrics.WithCustomRegistry(Registry);
 
@@ -66,9 +69,15 @@ public sealed class AiopsMetricsRegistry : IDisposable
             "One series per episode the correlator holds: its state, root-cause category, most likely root cause and entities; the value is that root cause's score in [0, 1] (0 before any analysis).",
             ["episode", "state", "category", "root_cause", "entities"]);
 
+        _episodeInfoOmitted = _factory.CreateGauge(
+            "aiops_episode_info_omitted",
+            "Episodes the correlator holds that aiops_episode_info leaves out at this scrape (beyond Aiops:Metrics:MaxEpisodes).");
+
         _lag = _factory.CreateGauge("aiops_pipeline_lag_seconds", "Seconds since the detection stage last processed a sample (since start when it never has).");
 
-        var dropped = _factory.CreateCounter("aiops_dropped_items_total", "Items dropped by a full or closed pipeline channel, by channel (samples, signals).", ["channel"]);
+        var dropped = _factory.CreateCounter("aiops_dropped_items_total", "Items dropped or refused by a full or closed pipeline channel, by channel (samples: dropped; signals: refused, the writer was told).", ["channel"]);
+        var replays = _factory.CreateCounter("aiops_alertmanager_replays_ignored_total", "Firing alerts the webhook left out because it saw the same alert instance (fingerprint and startsAt) resolved.");
+        var coalesced = _factory.CreateCounter("aiops_episode_updates_coalesced_total", "Episode updates replaced by a newer one of the same episode before remediation read them (the latest state wins; nothing is lost).");
         var processed = _factory.CreateCounter("aiops_pipeline_processed_total", "Items a pipeline stage processed, by stage (detection, correlation).", ["stage"]);
         var errors = _factory.CreateCounter("aiops_pipeline_errors_total", "Items a pipeline stage failed to process and skipped, by stage (detection, correlation).", ["stage"]);
         var decisions = _factory.CreateCounter("aiops_gate_decisions_total", "Gate evaluations, by gate and verdict (allow, require_approval, deny).", ["gate", "verdict"]);
@@ -88,6 +97,8 @@ public sealed class AiopsMetricsRegistry : IDisposable
         _mirrors = new()
         {
             [(HostingTelemetry.MeterName, "aiops.hosting.channel.dropped")] = new Mirror(dropped, ["channel"]),
+            [(HostingTelemetry.MeterName, "aiops.hosting.episodes.coalesced")] = new Mirror(coalesced, []),
+            [(HostingTelemetry.MeterName, "aiops.hosting.alertmanager.replays")] = new Mirror(replays, []),
             [(HostingTelemetry.MeterName, "aiops.hosting.stage.processed")] = new Mirror(processed, ["stage"], activity.Processed),
             [(HostingTelemetry.MeterName, "aiops.hosting.stage.errors")] = new Mirror(errors, ["stage"]),
             [(HostingTelemetry.MeterName, "aiops.hosting.alertmanager.requests")] = new Mirror(webhook, ["outcome"]),
@@ -158,6 +169,12 @@ public sealed class AiopsMetricsRegistry : IDisposable
             }
         }
 
+        if (values.Length == 0)
+        {
+            mirror.Counter.Inc(value);
+            return;
+        }
+
         mirror.Counter.WithLabels(values).Inc(value);
         mirror.OnMeasurement?.Invoke(values[0]);
     }
@@ -173,14 +190,30 @@ public sealed class AiopsMetricsRegistry : IDisposable
         var exported = new Dictionary<string, string[]>(StringComparer.Ordinal);
         lock (_episodeGate)
         {
-            foreach (var episode in _correlator.Snapshot())
+            var snapshot = _correlator.Snapshot();
+            foreach (var episode in snapshot)
             {
                 var index = (int)episode.State;
                 if ((uint)index < (uint)counts.Length)
                 {
                     counts[index]++;
                 }
+            }
 
+            IEnumerable<Episode> chosen = snapshot;
+            if (snapshot.Count > _maxEpisodes)
+            {
+                // What on-call needs during a storm: firing, then pending, then closed; the newest of each first.
+                chosen = snapshot
+                    .OrderBy(static e => e.State switch { EpisodeState.Firing => 0, EpisodeState.Pending => 1, _ => 2 })
+                    .ThenByDescending(static e => e.UpdatedAt)
+                    .Take(_maxEpisodes);
+            }
+
+            _episodeInfoOmitted.Set(Math.Max(0, snapshot.Count - _maxEpisodes));
+            foreach (var episode in chosen)
+            {
+                var index = (int)episode.State;
                 var top = episode.RootCause is { Hypotheses.Count: > 0 } analysis ? analysis.Hypotheses[0] : null;
                 string[] values =
                 [

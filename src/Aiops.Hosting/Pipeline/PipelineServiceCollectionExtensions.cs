@@ -43,15 +43,33 @@ internal static class PipelineServiceCollectionExtensions
             sp.GetService<DependencyGraph>(),
             sp.GetService<IRootCauseRanker>(),
             sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IEpisodeStore>(static _ => new InMemoryEpisodeStore());
+        services.TryAddSingleton<IEpisodeStore>(static sp => CreateDefaultStore(sp));
 
         // Hosted services stop in reverse registration order: detection stops (and drains into the signals channel)
         // before correlation stops, and sources registered later by AiopsBuilder stop before both.
         services.AddSingleton<CorrelationStage>();
         services.AddSingleton<DetectionStage>();
+        services.AddSingleton<IHostedService, EpisodeRestoreService>();
         services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<CorrelationStage>());
         services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<DetectionStage>());
         return services;
+    }
+
+    /// <summary>
+    /// The default store: durable (<see cref="FileEpisodeStore"/>) wherever decisions are, so an audit entry's episode id
+    /// always finds its episode after a restart; in memory when nothing is durable.
+    /// </summary>
+    private static IEpisodeStore CreateDefaultStore(IServiceProvider services)
+    {
+        var directory = services.GetRequiredService<IOptions<AiopsOptions>>().Value.EpisodeStorePath;
+        if (string.IsNullOrEmpty(directory) && services.GetRequiredService<IOptions<RemediationOptions>>().Value.AuditLogPath is { Length: > 0 } audit)
+        {
+            directory = Path.GetDirectoryName(Path.GetFullPath(audit));
+        }
+
+        return string.IsNullOrEmpty(directory)
+            ? new InMemoryEpisodeStore()
+            : FileEpisodeStore.Open(new FileEpisodeStoreOptions { Path = directory });
     }
 
     /// <summary>

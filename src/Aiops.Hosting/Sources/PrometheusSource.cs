@@ -31,6 +31,9 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
     private readonly Counter<long> _polls;
     private readonly Counter<long> _samples;
     private readonly QueryState[] _queries;
+    private readonly Health.DependencyHealth? _health;
+    private readonly string _dependency;
+    private int _failedRounds;
     private readonly SemaphoreSlim _pollGate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
@@ -42,8 +45,11 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
         AiopsPipelineWriter writer,
         TimeProvider timeProvider,
         IMeterFactory meterFactory,
-        ILogger<PrometheusSource> logger)
+        ILogger<PrometheusSource> logger,
+        Health.DependencyHealth? health = null)
     {
+        _health = health;
+        _dependency = "prometheus " + (options.BaseAddress?.ToString() ?? clientName);
         _options = options;
         _clientName = clientName;
         _clients = clients;
@@ -84,16 +90,24 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
         try
         {
             var now = _time.GetUtcNow();
+            var failed = 0;
             foreach (var query in _queries)
             {
-                await PollAsync(query, now, cancellationToken).ConfigureAwait(false);
+                if (!await PollAsync(query, now, cancellationToken).ConfigureAwait(false))
+                {
+                    failed++;
+                }
             }
+
+            _failedRounds = failed == _queries.Length && failed > 0 ? _failedRounds + 1 : 0;
         }
         finally
         {
             _pollGate.Release();
         }
     }
+
+    private const int MaxBackoffExponent = 5;
 
     private static long AlignDown(long ms, long stepMs) => ms - (((ms % stepMs) + stepMs) % stepMs);
 
@@ -109,6 +123,12 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
                 do
                 {
                     await PollOnceAsync(_stop.Token).ConfigureAwait(false);
+
+                    // Every query failed: back off exponentially (2, 4, ... up to 32 intervals) so an outage is not hammered.
+                    for (var skip = (1 << Math.Min(_failedRounds, MaxBackoffExponent)) - 1; skip > 0; skip--)
+                    {
+                        await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false);
+                    }
                 }
                 while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false));
             }
@@ -118,7 +138,7 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
         }
     }
 
-    private async Task PollAsync(QueryState query, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<bool> PollAsync(QueryState query, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var stepMs = (long)_options.Step.TotalMilliseconds;
         var endMs = AlignDown(now.ToUnixTimeMilliseconds(), stepMs);
@@ -126,12 +146,14 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
         var startMs = query.LastEndMs is { } last ? Math.Max(last + stepMs, earliest) : earliest;
         if (startMs > endMs)
         {
-            return; // no new step yet
+            return true; // no new step yet
         }
 
         var uri = "api/v1/query_range?query=" + Uri.EscapeDataString(query.Query.Expr)
             + "&start=" + Seconds(startMs) + "&end=" + Seconds(endMs) + "&step=" + Seconds(stepMs);
         string outcome;
+        string? problem = null;
+        Exception? error = null;
         try
         {
             var client = _clients.CreateClient(_clientName);
@@ -140,22 +162,22 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
             if (body is { Status: "error" })
             {
                 outcome = "error_status";
-                PrometheusSourceLog.ErrorStatus(_logger, query.Query.Expr, body.ErrorType ?? string.Empty, body.Error ?? string.Empty);
+                problem = $"the query was rejected: {body.ErrorType}: {body.Error}";
             }
             else if (!response.IsSuccessStatusCode)
             {
                 outcome = "http_error";
-                PrometheusSourceLog.HttpError(_logger, query.Query.Expr, (int)response.StatusCode);
+                problem = $"HTTP {(int)response.StatusCode} after retries";
             }
             else if (body is not { Status: "success", Data: { } data })
             {
                 outcome = "malformed";
-                PrometheusSourceLog.Malformed(_logger, null, query.Query.Expr);
+                problem = "the response is not a query_range answer";
             }
             else if (!string.Equals(data.ResultType, "matrix", StringComparison.Ordinal) || data.Result is null)
             {
                 outcome = "unexpected_result";
-                PrometheusSourceLog.UnexpectedResult(_logger, query.Query.Expr, data.ResultType ?? "(none)");
+                problem = $"a {data.ResultType ?? "(none)"} result, not a matrix; the query must return a range vector";
             }
             else
             {
@@ -170,29 +192,60 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
         }
         catch (JsonException ex)
         {
-            outcome = "malformed";
-            PrometheusSourceLog.Malformed(_logger, ex, query.Query.Expr);
+            (outcome, problem, error) = ("malformed", "the response is not valid JSON", ex);
         }
         catch (Exception ex) when (ex is TimeoutRejectedException or TaskCanceledException or TimeoutException)
         {
-            outcome = "timeout";
-            PrometheusSourceLog.Failed(_logger, ex, query.Query.Expr, outcome);
+            (outcome, problem, error) = ("timeout", "no answer within the timeout", ex);
         }
         catch (HttpRequestException ex)
         {
-            outcome = "http_error";
-            PrometheusSourceLog.Failed(_logger, ex, query.Query.Expr, outcome);
+            (outcome, problem, error) = ("http_error", ex.Message, ex);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            outcome = "failed";
-            PrometheusSourceLog.Failed(_logger, ex, query.Query.Expr, outcome);
+            (outcome, problem, error) = ("failed", ex.Message, ex);
         }
 
         _polls.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+        Report(query, outcome, problem, error, now);
+        return problem is null;
     }
 
-    /// <summary>Reads a JSON body; <see langword="null"/> for none. Malformed JSON throws only for a success status: an error page is just an error.</summary>
+    // Once per change of state: the first failure of a kind is a warning without a stack trace (the message says what failed),
+    // repeats of it are debug (with the exception, for who needs it), and the first success after failures says it recovered.
+    private void Report(QueryState query, string outcome, string? problem, Exception? error, DateTimeOffset now)
+    {
+        var previous = query.Outcome;
+        query.Outcome = outcome;
+        if (problem is null)
+        {
+            if (query.FailingSince is { } since)
+            {
+                PrometheusSourceLog.Recovered(_logger, query.Query.Expr, query.Failures, (now - since).TotalSeconds);
+                (query.FailingSince, query.Failures) = (null, 0);
+                if (_queries.All(static q => q.FailingSince is null))
+                {
+                    _health?.Recovered(_dependency);
+                }
+            }
+
+            return;
+        }
+
+        query.FailingSince ??= now;
+        query.Failures++;
+        _health?.Failing(_dependency, query.FailingSince.Value, $"{query.Query.Expr}: {problem}");
+        if (!string.Equals(previous, outcome, StringComparison.Ordinal))
+        {
+            PrometheusSourceLog.Failing(_logger, _dependency, query.Query.Expr, outcome, problem);
+        }
+        else
+        {
+            PrometheusSourceLog.StillFailing(_logger, error, _dependency, query.Query.Expr, outcome, query.Failures);
+        }
+    }
+
     private static async Task<PrometheusResponse?> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var media = response.Content.Headers.ContentType?.MediaType;
@@ -265,6 +318,12 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
 
         public long? LastEndMs { get; set; }
 
+        public string? Outcome { get; set; }
+
+        public DateTimeOffset? FailingSince { get; set; }
+
+        public int Failures { get; set; }
+
         public Dictionary<SeriesKey, long> LastMs { get; } = [];
 
         public SeriesKey KeyOf(Dictionary<string, string>? metric)
@@ -288,18 +347,12 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
 /// <summary>The log messages of <see cref="PrometheusSource"/>.</summary>
 internal static partial class PrometheusSourceLog
 {
-    [LoggerMessage(EventId = 5120, Level = LogLevel.Warning, Message = "Prometheus answered HTTP {StatusCode} to query {Query} after retries; the window will be asked again.")]
-    public static partial void HttpError(ILogger logger, string query, int statusCode);
+    [LoggerMessage(EventId = 5120, Level = LogLevel.Warning, Message = "Polling {Dependency} for query {Query} fails ({Outcome}: {Problem}); retrying with backoff, the window will be asked again. Logged once until the state changes.")]
+    public static partial void Failing(ILogger logger, string dependency, string query, string outcome, string problem);
 
-    [LoggerMessage(EventId = 5121, Level = LogLevel.Warning, Message = "Prometheus rejected query {Query}: {ErrorType}: {Error}.")]
-    public static partial void ErrorStatus(ILogger logger, string query, string errorType, string error);
+    [LoggerMessage(EventId = 5121, Level = LogLevel.Debug, Message = "Polling {Dependency} for query {Query} still fails ({Outcome}), {Failures} times in a row.")]
+    public static partial void StillFailing(ILogger logger, Exception? exception, string dependency, string query, string outcome, int failures);
 
-    [LoggerMessage(EventId = 5122, Level = LogLevel.Warning, Message = "Prometheus returned a malformed response to query {Query}; the window will be asked again.")]
-    public static partial void Malformed(ILogger logger, Exception? exception, string query);
-
-    [LoggerMessage(EventId = 5123, Level = LogLevel.Warning, Message = "Query {Query} returned a {ResultType} result, not a matrix; it was ignored.")]
-    public static partial void UnexpectedResult(ILogger logger, string query, string resultType);
-
-    [LoggerMessage(EventId = 5124, Level = LogLevel.Warning, Message = "Polling Prometheus query {Query} failed ({Outcome}); the window will be asked again.")]
-    public static partial void Failed(ILogger logger, Exception exception, string query, string outcome);
+    [LoggerMessage(EventId = 5122, Level = LogLevel.Information, Message = "Query {Query} answers again after {Failures} failed polls ({Seconds:0.#} s).")]
+    public static partial void Recovered(ILogger logger, string query, int failures, double seconds);
 }

@@ -35,7 +35,8 @@ public static class AiopsBuilderPrometheusExtensions
     internal static AiopsBuilder Add(AiopsBuilder builder, PrometheusSourceOptions options, string prefix, char separator)
     {
         AiopsSourceConfiguration.ThrowIfInvalid(options, prefix, separator);
-        var name = "Aiops.Hosting.Prometheus." + Interlocked.Increment(ref _sources).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var name = PipelinePrefix + Interlocked.Increment(ref _sources).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        QuietRetries(builder.Services);
         var address = options.BaseAddress!.AbsoluteUri;
         var baseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
         builder.Services.AddHttpClient(name, client =>
@@ -73,7 +74,35 @@ public static class AiopsBuilderPrometheusExtensions
             sp.GetRequiredService<AiopsPipelineWriter>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
-            sp.GetRequiredService<ILogger<PrometheusSource>>()));
+            sp.GetRequiredService<ILogger<PrometheusSource>>(),
+            sp.GetService<Health.DependencyHealth>()));
         return builder;
     }
+
+    private const string PipelinePrefix = "Aiops.Hosting.Prometheus.";
+
+    /// <summary>
+    /// Polly logs every retry attempt of an outage as a warning with its stack trace; the source itself says once when its
+    /// server stops answering and once when it answers again, so the attempts of its own pipelines are logged at Debug.
+    /// Other pipelines of the host keep their severities.
+    /// </summary>
+    private static void QuietRetries(IServiceCollection services)
+    {
+        if (services.Any(static d => d.ServiceType == typeof(QuietRetriesMarker)))
+        {
+            return;
+        }
+
+        services.AddSingleton<QuietRetriesMarker>();
+        services.Configure<Polly.Telemetry.TelemetryOptions>(static options =>
+        {
+            var previous = options.SeverityProvider;
+            options.SeverityProvider = args => args.Source.PipelineName?.StartsWith(PipelinePrefix, StringComparison.Ordinal) == true
+                ? Polly.Telemetry.ResilienceEventSeverity.Debug
+                : previous?.Invoke(args) ?? args.Event.Severity;
+        });
+    }
+
+    /// <summary>Marks that the retry severities are configured.</summary>
+    private sealed class QuietRetriesMarker;
 }

@@ -33,7 +33,9 @@ internal sealed class AlertmanagerTestHost : IAsyncDisposable
     [SuppressMessage("Reliability", "CA2000", Justification = "The host owns the application.")]
     public static WebApplication Build(IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
-        var builder = Loopback.CreateBuilder(settings);
+        // Most tests post anonymously on purpose (the Development-only opt-out); those about credentials configure them.
+        var (config, environment) = AnonymousDevelopment.Unless(settings, "Aiops:Alertmanager:BearerToken", "Aiops:Alertmanager:BasicAuthUser");
+        var builder = Loopback.CreateBuilder(config, environment);
         builder.Services.AddAiops();
         // These tests read what the endpoint wrote straight from the signal channel, so the stages must not consume it.
         builder.Services.RemoveAll<IHostedService>();

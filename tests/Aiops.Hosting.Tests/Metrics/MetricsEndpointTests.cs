@@ -95,6 +95,31 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task GetMetrics_MoreEpisodesThanMax_ExportsFiringFirstAndCountsTheRest()
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        await using var host = await MetricsTestHost.StartAsync(time, new Dictionary<string, string?> { ["Aiops:Metrics:MaxEpisodes"] = "3" });
+        var correlator = host.Get<Correlator>();
+        correlator.Add(Alert("early", "billing", time.GetUtcNow()));
+        time.Advance(TimeSpan.FromSeconds(61));
+        correlator.Tick(); // billing fires
+        for (var i = 0; i < 5; i++)
+        {
+            correlator.Add(Alert("later-" + i, "svc-" + i, time.GetUtcNow()));
+        }
+
+        var text = await ScrapeAsync(host);
+
+        var exported = text.Named("aiops_episode_info").ToList();
+        Assert.Equal(3, exported.Count);
+        Assert.Contains(exported, e => e.Labels["entities"] == "billing" && e.Labels["state"] == "firing");
+        Assert.Equal(3, text.Value("aiops_episode_info_omitted"));
+    }
+
+    private static AlertSignal Alert(string fingerprint, string service, DateTimeOffset onset) =>
+        new(fingerprint, "HighErrorRate", onset, new Dictionary<string, string> { ["alertname"] = "HighErrorRate", ["service"] = service }, AlertStatus.Firing, null, "warning", new Dictionary<string, string>());
+
+    [Fact]
     public async Task GetMetrics_MoreSeriesThanMax_ExportsMostAnomalousAndDropsStale()
     {
         var time = new FakeTimeProvider(PipelineTestHost.Start);

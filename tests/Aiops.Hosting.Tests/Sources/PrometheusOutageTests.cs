@@ -1,0 +1,68 @@
+using System.Diagnostics.CodeAnalysis;
+using Aiops.Hosting.Health;
+using Aiops.Hosting.Tests.Pipeline;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Aiops.Hosting.Tests.Sources;
+
+public sealed class PrometheusOutageTests
+{
+    [Fact]
+    [SuppressMessage("Reliability", "CA2000", Justification = "The test disposes the application.")]
+    public async Task PollOnce_ServerDownThenBack_OneWarningPerStateChangeNoStackTracesHealthFollows()
+    {
+        var up = false;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        await using var prometheus = builder.Build();
+        prometheus.MapGet("/api/v1/query_range", (HttpContext context) => up
+            ? Results.Text("""{"status":"success","data":{"resultType":"matrix","result":[]}}""", "application/json")
+            : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
+        await prometheus.StartAsync();
+        var address = new Uri(prometheus.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+
+        var logs = new FakeLogCollector();
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using var host = PipelineTestHost.Build(
+            time,
+            b => b.AddPrometheusSource(o =>
+            {
+                o.BaseAddress = address;
+                o.Queries.Add(new PrometheusQuery { Expr = "up" });
+                o.PollInterval = TimeSpan.FromHours(1);
+                o.RetryDelay = TimeSpan.FromMilliseconds(10);
+            }),
+            services: s => s.AddLogging(l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs))),
+            pipeline: false);
+        var source = host.Services.GetServices<IHostedService>().OfType<PrometheusSource>().Single();
+        var health = host.Services.GetRequiredService<DependencyHealth>();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await source.PollOnceAsync(CancellationToken.None);
+            time.Advance(TimeSpan.FromSeconds(15));
+        }
+
+        var failing = Assert.Single(health.Snapshot());
+        Assert.Contains("HTTP 503", failing.Value.Reason, StringComparison.Ordinal);
+        up = true;
+        await source.PollOnceAsync(CancellationToken.None);
+
+        var records = logs.GetSnapshot();
+        Assert.Single(records, r => r.Id.Id == 5120 && r.Level == LogLevel.Warning);
+        Assert.Equal(4, records.Count(r => r.Id.Id == 5121 && r.Level == LogLevel.Debug));
+        Assert.Single(records, r => r.Id.Id == 5122 && r.Level == LogLevel.Information);
+        Assert.DoesNotContain(records, r => r.Level >= LogLevel.Warning && (r.Exception is not null || r.Category == "Polly"));
+        Assert.Empty(health.Snapshot());
+    }
+}
