@@ -120,6 +120,13 @@ internal static class RcaCli
         o.WriteLine($"{r.Case}: Aiops #{(position < 0 ? "-" : (position + 1).ToString(CultureInfo.InvariantCulture))} [{Top(r.Aiops.Ranking)}] BARO [{Top(r.Baro)}] ttd {r.Aiops.TimeToDetect?.TotalSeconds.ToString("0", CultureInfo.InvariantCulture) ?? "-"} s, episodes before onset {r.Aiops.EpisodesBeforeOnset}");
         o.WriteLine("    BARO top series: " + string.Join(", ", Baselines.BaroSeries(data, data.Onset).Take(4).Select(s =>
             string.Create(CultureInfo.InvariantCulture, $"{s.Series.Service}/{s.Series.Metric} {s.Score:0.0} at +{s.At - data.Onset} s"))));
+        if (r.Aiops.Chosen is { } episode)
+        {
+            o.WriteLine("    Aiops strongest signals: " + string.Join(", ", episode.Members.Where(m => m.Signal is Aiops.Correlation.AnomalySignal)
+                .OrderByDescending(m => ((Aiops.Correlation.AnomalySignal)m.Signal).Magnitude).Take(6)
+                .Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Entity}/{m.Signal.Name} {((Aiops.Correlation.AnomalySignal)m.Signal).Magnitude:0.0} at {(m.Signal.Onset - data.At(data.Onset)).TotalSeconds:+0;-0} s r{m.Repeats} {(m.LastSeen - m.FirstSeen).TotalSeconds:0}s"))));
+        }
+
         if (r.Aiops.Chosen?.RootCause is { } rc)
         {
             o.WriteLine("    " + rc.Explanation);

@@ -12,13 +12,15 @@ namespace Aiops.Rca.Eval;
 /// to: an <b>occurrence</b> starts at the first flagged point and ends after <see cref="QuietGap"/> without one; its
 /// <b>magnitude</b> is the largest robust deviation, (x − median) / IQR of the last <see cref="BaselinePoints"/> values before
 /// the onset (values inside an occurrence never enter the baseline), uncapped, so magnitudes order anomalies across series;
-/// its <b>direction</b> is the sign of that deviation.</para>
+/// its <b>direction</b> is the sign of that deviation. An occurrence lasts while points are flagged <i>or</i> stay at least
+/// <see cref="SustainLevel"/> from the baseline (its <b>end</b> is when the series is back): the ensemble adapts to a lasting
+/// shift within a minute and stops flagging it, though the fault is still there.</para>
 /// <para>Because the correlator (as of this branch) keeps a member's first signal and folds later ones in as repeats, the
 /// adapter (a) gives every occurrence its own fingerprint (series key + <c>#n</c>), so an onset after quiet is a new member
 /// with its own onset; (b) sends an occurrence <see cref="Confirm"/> after its onset, with the magnitude reached by then;
 /// (c) re-sends it under a new fingerprint (<c>#n.m</c>) when its magnitude has doubled since the last send (a slow leak
-/// keeps growing after the onset); and (d) repeats the current fingerprint every <see cref="RepeatEvery"/> while points are
-/// flagged, to keep the episode active.</para>
+/// keeps growing after the onset); and (d) repeats the current fingerprint every <see cref="RepeatEvery"/> while the
+/// occurrence lasts, which keeps the episode active and tells the ranker how long the member persisted.</para>
 /// </remarks>
 internal sealed class ScoreSignalAdapter
 {
@@ -28,8 +30,11 @@ internal sealed class ScoreSignalAdapter
     /// <summary>How long after the onset an occurrence is first sent.</summary>
     public static readonly TimeSpan Confirm = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long without a flagged point ends an occurrence.</summary>
+    /// <summary>How long without a flagged or deviating point ends an occurrence.</summary>
     public static readonly TimeSpan QuietGap = TimeSpan.FromSeconds(30);
+
+    /// <summary>The robust deviation at or beyond which a point still counts as part of an occurrence, flagged or not.</summary>
+    public const double SustainLevel = 3;
 
     /// <summary>How often a flagged occurrence is repeated to the correlator.</summary>
     public static readonly TimeSpan RepeatEvery = TimeSpan.FromSeconds(15);
@@ -97,9 +102,16 @@ internal sealed class ScoreSignalAdapter
             _deviation = deviation;
         }
 
-        if (flagged)
+        // The detector adapts to a lasting shift and stops flagging it; the occurrence lasts while the series stays away
+        // from its pre-onset baseline, so a persistent fault keeps being reported and a spike is over at once.
+        var deviating = flagged || Math.Abs(deviation) >= SustainLevel;
+        if (deviating)
         {
             _lastFlag = at;
+        }
+
+        if (flagged)
+        {
             _peak = Math.Max(_peak, score.Probability);
         }
 
@@ -115,7 +127,7 @@ internal sealed class ScoreSignalAdapter
             _current = $"{_fingerprint}#{_occurrence}.{++_escalation}";
             signal = Send(at, magnitude);
         }
-        else if (_current is not null && flagged && at - _lastSent >= RepeatEvery)
+        else if (_current is not null && deviating && at - _lastSent >= RepeatEvery)
         {
             signal = Send(at, _sentMagnitude);
         }

@@ -11,13 +11,20 @@ namespace Aiops.Correlation;
 /// </remarks>
 public sealed class RootCauseRankerOptions : IValidatableObject
 {
-    /// <summary>Gets or sets the weight of the lead/lag of onsets (the earliest entity gets the full weight). Default: 0.35. Range: [0, 100].</summary>
+    /// <summary>
+    /// Gets or sets the weight of the lead/lag of onsets (the earliest entity gets the full weight). Detectors blur onsets by
+    /// seconds, so it is a tie-breaker more than evidence. Default: 0.10. Range: [0, 100].
+    /// </summary>
     [Range(0.0, 100.0)]
-    public double LeadWeight { get; set; } = 0.35;
+    public double LeadWeight { get; set; } = 0.10;
 
-    /// <summary>Gets or sets the weight of the peak score and magnitude relative to the episode's strongest. Default: 0.15. Range: [0, 100].</summary>
+    /// <summary>
+    /// Gets or sets the weight of the entity's largest deviation (<see cref="AnomalySignal.Magnitude"/>, a robust deviation from
+    /// the pre-onset baseline) relative to the episode's largest; the peak score stands in when no signal carries a magnitude.
+    /// The strongest single evidence on raw metrics (BARO's). Default: 0.40. Range: [0, 100].
+    /// </summary>
     [Range(0.0, 100.0)]
-    public double MagnitudeWeight { get; set; } = 0.15;
+    public double MagnitudeWeight { get; set; } = 0.40;
 
     /// <summary>
     /// Gets or sets the weight of the direction along the dependency graph: positive for an entity that affected entities
@@ -26,16 +33,16 @@ public sealed class RootCauseRankerOptions : IValidatableObject
     [Range(0.0, 100.0)]
     public double DependencyWeight { get; set; } = 0.25;
 
-    /// <summary>Gets or sets the weight of a change on the entity shortly before the onset. Default: 0.30. Range: [0, 100].</summary>
+    /// <summary>Gets or sets the weight of a change on the entity shortly before the onset. Default: 0.25. Range: [0, 100].</summary>
     [Range(0.0, 100.0)]
-    public double ChangeWeight { get; set; } = 0.30;
+    public double ChangeWeight { get; set; } = 0.25;
 
     /// <summary>
     /// Gets or sets the weight of the kind of the entity's signals (traffic rising first, saturation or errors on a leaf
-    /// dependency). Default: 0.15. Range: [0, 100].
+    /// dependency). Default: 0.10. Range: [0, 100].
     /// </summary>
     [Range(0.0, 100.0)]
-    public double SignalClassWeight { get; set; } = 0.15;
+    public double SignalClassWeight { get; set; } = 0.10;
 
     /// <summary>
     /// Gets or sets how far behind the episode's first signal an entity's first signal must start to lose all lead evidence;
@@ -43,6 +50,24 @@ public sealed class RootCauseRankerOptions : IValidatableObject
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan LeadHorizon { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Gets or sets the length of the incident's burst. The ranker finds the window of this length that holds the most symptom
+    /// onsets (the earliest such window on a tie); signals that started more than this long before it are background (detector
+    /// noise from before the incident, in an episode that was already open) and are left out of the evidence. Default: 60 s.
+    /// Range: [0, 1 day]; 0 keeps every signal.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    public TimeSpan BurstWindow { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Gets or sets how long a member must keep being reported (from <see cref="EpisodeMember.FirstSeen"/> to
+    /// <see cref="EpisodeMember.LastSeen"/>) for its magnitude to count in full: a fault persists, a noise spike is reported
+    /// once. A member's magnitude counts 0.25 + 0.75 · min(1, reported for / this). Default: 60 s. Range: [0, 1 day]; 0 counts
+    /// every magnitude in full.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    public TimeSpan PersistenceHorizon { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// Gets or sets the onset difference below which two signals count as simultaneous (scrape intervals and detector delay
@@ -182,6 +207,8 @@ public sealed class RootCauseRanker : IRootCauseRanker
     private readonly double _wClass;
     private readonly double _wTotal;
     private readonly TimeSpan _horizon;
+    private readonly TimeSpan _burst;
+    private readonly TimeSpan _persistence;
     private readonly TimeSpan _tolerance;
     private readonly int _hops;
     private readonly TimeSpan _changeWindow;
@@ -204,6 +231,8 @@ public sealed class RootCauseRanker : IRootCauseRanker
         _wClass = options.SignalClassWeight;
         _wTotal = _wLead + _wMagnitude + _wDependency + _wChange + _wClass;
         _horizon = options.LeadHorizon;
+        _burst = options.BurstWindow;
+        _persistence = options.PersistenceHorizon;
         _tolerance = options.SimultaneityTolerance;
         _hops = options.DependencyHops;
         _changeWindow = options.ChangeWindow;
@@ -265,6 +294,18 @@ public sealed class RootCauseRanker : IRootCauseRanker
 
     private static double Finite(double value) => double.IsFinite(value) ? value : 0;
 
+    /// <summary>The share of a member's magnitude that counts: 0.25 when reported once, 1 when reported for the persistence horizon.</summary>
+    private double Persistence(EpisodeMember member)
+    {
+        if (_persistence <= TimeSpan.Zero)
+        {
+            return 1;
+        }
+
+        var reported = member.LastSeen - member.FirstSeen;
+        return 0.25 + (0.75 * Math.Clamp(reported / _persistence, 0, 1));
+    }
+
     private struct MemberInfo
     {
         public Signal Signal;
@@ -297,11 +338,17 @@ public sealed class RootCauseRanker : IRootCauseRanker
         public int FirstSaturation = -1;
         public int FirstErrors = -1;
         public int FirstLatency = -1;
+        public int FirstTraffic = -1;
+        public int Background;
+        public DateTimeOffset BackgroundOnset;
+        public bool LoadSource;
         public bool FirstIsTrafficRise;
         public double Down;
         public double Up;
         public List<(int Entity, int Hops)>? Dependents;
         public List<(int Entity, int Hops)>? Dependencies;
+        public List<(int Entity, int Hops)>? LoadFollowers;
+        public List<(int Entity, int Hops)>? LoadSources;
         public int BestChange = -1;
         public int ShownChange = -1;
         public double Score;
@@ -327,6 +374,9 @@ public sealed class RootCauseRanker : IRootCauseRanker
         private int _related;
         private int _firstMember = -1;
         private int _firstClassified = -1;
+        private int _background;
+        private DateTimeOffset _cutoff = DateTimeOffset.MinValue;
+        private DateTimeOffset _burstEnd = DateTimeOffset.MaxValue;
 
         private DateTimeOffset Start => _members[_firstMember].Onset;
 
@@ -394,8 +444,50 @@ public sealed class RootCauseRanker : IRootCauseRanker
             return null;
         }
 
+        /// <summary>Sets <see cref="_cutoff"/>: symptoms that started more than a burst window before the densest window are background.</summary>
+        private void FindBurst()
+        {
+            var window = _r._burst;
+            if (window <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            var onsets = new List<DateTimeOffset>(_episode.Members?.Count ?? 0);
+            foreach (var member in _episode.Members ?? [])
+            {
+                if (member?.Signal is { } signal and not ChangeSignal)
+                {
+                    onsets.Add(signal.Onset);
+                }
+            }
+
+            onsets.Sort();
+            var (best, start, end) = (0, 0, 0);
+            for (var i = 0; i < onsets.Count; i++)
+            {
+                while (end < onsets.Count && onsets[end] - onsets[i] <= window)
+                {
+                    end++;
+                }
+
+                if (end - i > best)
+                {
+                    (best, start) = (end - i, i);
+                }
+            }
+
+            if (best > 0)
+            {
+                var first = onsets[start];
+                _cutoff = first - DateTimeOffset.MinValue > window ? first - window : DateTimeOffset.MinValue;
+                _burstEnd = DateTimeOffset.MaxValue - first > window ? first + window : DateTimeOffset.MaxValue;
+            }
+        }
+
         private void Collect()
         {
+            FindBurst();
             foreach (var member in _episode.Members ?? [])
             {
                 if (member?.Signal is not { } signal)
@@ -410,6 +502,21 @@ public sealed class RootCauseRanker : IRootCauseRanker
                 }
 
                 var name = string.IsNullOrEmpty(member.Entity) ? EntityOf(signal) : member.Entity;
+                if (signal.Onset < _cutoff)
+                {
+                    _background++;
+                    if (name is not null)
+                    {
+                        var quiet = _entities[EntityIndex(name)];
+                        if (quiet.Background++ == 0 || signal.Onset < quiet.BackgroundOnset)
+                        {
+                            quiet.BackgroundOnset = signal.Onset;
+                        }
+                    }
+
+                    continue;
+                }
+
                 var cls = _r.Classifier.Classify(signal);
                 var peak = Math.Clamp(Finite(member.PeakScore), 0, 1);
                 var magnitude = 0.0;
@@ -417,7 +524,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
                 if (signal is AnomalySignal anomaly)
                 {
                     peak = Math.Max(peak, Math.Clamp(Finite(anomaly.PeakScore), 0, 1));
-                    magnitude = Math.Abs(Finite(anomaly.Magnitude));
+                    magnitude = Math.Abs(Finite(anomaly.Magnitude)) * _r.Persistence(member);
                     rising = anomaly.Direction != Direction.Down;
                 }
                 else if (signal is AlertSignal)
@@ -459,6 +566,9 @@ public sealed class RootCauseRanker : IRootCauseRanker
                             case SignalClass.Latency when entity.FirstLatency < 0 || info.Onset < _members[entity.FirstLatency].Onset:
                                 entity.FirstLatency = m;
                                 break;
+                            case SignalClass.Traffic when entity.FirstTraffic < 0 || info.Onset < _members[entity.FirstTraffic].Onset:
+                                entity.FirstTraffic = m;
+                                break;
                         }
                     }
                 }
@@ -489,8 +599,11 @@ public sealed class RootCauseRanker : IRootCauseRanker
 
             foreach (var entity in _entities)
             {
-                var first = _members[entity.FirstMember];
-                entity.FirstIsTrafficRise = first.Class == SignalClass.Traffic && first.Rising;
+                if (entity.FirstMember >= 0)
+                {
+                    var first = _members[entity.FirstMember];
+                    entity.FirstIsTrafficRise = first.Class == SignalClass.Traffic && first.Rising;
+                }
             }
 
             foreach (var change in _episode.Changes ?? [])
@@ -593,12 +706,31 @@ public sealed class RootCauseRanker : IRootCauseRanker
         private void Dependencies()
         {
             var n = _entities.Count;
+
+            // A load source: its traffic rose by the end of the burst and no caller's did, so the load entered the system there.
+            for (var i = 0; i < n; i++)
+            {
+                var entity = _entities[i];
+                if (entity.FirstTraffic < 0 || _members[entity.FirstTraffic].Onset > _burstEnd)
+                {
+                    continue;
+                }
+
+                var fed = false;
+                for (var k = 0; k < n && !fed; k++)
+                {
+                    fed = k != i && _distance[(k * n) + i] > 0 && _entities[k].FirstTraffic >= 0;
+                }
+
+                entity.LoadSource = !fed;
+            }
+
             for (var i = 0; i < n; i++)
             {
                 var dependent = _entities[i];
-                if (!dependent.Affected || dependent.FirstIsTrafficRise)
+                if (!dependent.Affected)
                 {
-                    continue; // Incoming load is not explained by a dependency.
+                    continue;
                 }
 
                 for (var j = 0; j < n; j++)
@@ -610,7 +742,25 @@ public sealed class RootCauseRanker : IRootCauseRanker
                         continue;
                     }
 
-                    var credit = Credit(dependency.Onset - dependent.Onset) / hops;
+                    if (dependent.LoadSource || dependent.FirstIsTrafficRise)
+                    {
+                        // Incoming load is not explained by a dependency; the load source explains the dependencies it reached.
+                        if (dependent.LoadSource && dependency.FirstTraffic >= 0)
+                        {
+                            var load = Credit(_members[dependency.FirstTraffic].Onset - _members[dependent.FirstTraffic].Onset) / hops;
+                            if (load > 0)
+                            {
+                                dependent.Down += load;
+                                dependency.Up += load;
+                                (dependent.LoadFollowers ??= []).Add((j, hops));
+                                (dependency.LoadSources ??= []).Add((i, hops));
+                            }
+                        }
+
+                        continue;
+                    }
+
+                    var credit = Explains(dependency, dependent) / hops;
                     if (credit <= 0)
                     {
                         continue;
@@ -622,6 +772,22 @@ public sealed class RootCauseRanker : IRootCauseRanker
                     (dependency.Dependents ??= []).Add((i, hops));
                 }
             }
+        }
+
+        /// <summary>
+        /// How much an affected dependency explains an affected dependent: the timing credit (it started no later, give or take
+        /// the tolerance) times the share of the dependent's deviation it matches (a callee deviating less than its caller
+        /// explains only that part; 1 when either carries no magnitude).
+        /// </summary>
+        private double Explains(EntityData dependency, EntityData dependent)
+        {
+            var credit = Credit(dependency.Onset - dependent.Onset);
+            if (credit > 0 && dependency.Magnitude > 0 && dependent.Magnitude > 0)
+            {
+                credit *= Math.Min(1, dependency.Magnitude / dependent.Magnitude);
+            }
+
+            return credit;
         }
 
         private bool IsDependencyOfAffected(int entity)
@@ -727,12 +893,17 @@ public sealed class RootCauseRanker : IRootCauseRanker
                 }
                 else
                 {
-                    evidence.Add(new Evidence(EvidenceKind.Lead, $"{Quote(entity.Name)} shows no symptom of its own", 0));
+                    evidence.Add(new Evidence(
+                        EvidenceKind.Lead,
+                        entity.Background > 0
+                            ? $"{Quote(entity.Name)}'s {entity.Background} signal(s) started from {Time(entity.BackgroundOnset)}, over {Duration(_r._burst)} before the incident's burst, so they are left out as background"
+                            : $"{Quote(entity.Name)} shows no symptom of its own",
+                        0));
                 }
 
-                if (entity.Dependents is not null || entity.Dependencies is not null)
+                if (entity.Dependents is not null || entity.Dependencies is not null || entity.LoadFollowers is not null || entity.LoadSources is not null)
                 {
-                    var value = (entity.Down - entity.Up) / Math.Max(1, entity.Affected ? _related - 1 : _related);
+                    var value = (entity.Down - entity.Up) / Math.Max(1, entity.Down + entity.Up);
                     evidence.Add(new Evidence(EvidenceKind.Dependency, DependencyText(entity), _r._wDependency * Math.Clamp(value, -1, 1) / w));
                 }
 
@@ -815,13 +986,19 @@ public sealed class RootCauseRanker : IRootCauseRanker
 
         private static double MagnitudeEvidence(EntityData entity, double maxPeak, double maxMagnitude, out string text)
         {
-            var peakShare = maxPeak > 0 ? entity.Peak / maxPeak : 0;
-            var value = peakShare;
-            var detail = $"peak score {Number(entity.Peak)}";
+            // A magnitude is a deviation from the series' own baseline, comparable across series; a peak score is a calibrated
+            // probability that saturates near 1 for every clear anomaly, so it only stands in when no signal has a magnitude.
+            double value;
+            string detail;
             if (maxMagnitude > 0)
             {
-                value = (peakShare + (entity.Magnitude / maxMagnitude)) / 2;
-                detail += $" and magnitude {Number(entity.Magnitude, "0.0")}";
+                value = entity.Magnitude / maxMagnitude;
+                detail = $"largest deviation {Number(entity.Magnitude, "0.0")} (from its baseline)";
+            }
+            else
+            {
+                value = maxPeak > 0 ? entity.Peak / maxPeak : 0;
+                detail = $"peak score {Number(entity.Peak)}";
             }
 
             text = value >= 0.999
@@ -833,18 +1010,32 @@ public sealed class RootCauseRanker : IRootCauseRanker
         private string DependencyText(EntityData entity)
         {
             var name = Quote(entity.Name);
-            var down = List(entity.Dependents);
-            var up = List(entity.Dependencies);
-            if (up is null)
+            var parts = new List<string>(4);
+            if (List(entity.LoadFollowers) is { } followers)
             {
-                return entity.Affected
-                    ? $"{down} depend{(entity.Dependents!.Count == 1 ? "s" : string.Empty)} on {name} and showed symptoms no earlier"
-                    : $"{down} depend{(entity.Dependents!.Count == 1 ? "s" : string.Empty)} on {name}";
+                parts.Add($"traffic on {name} rose and on none of its callers, and reached {followers}, so the load explains their symptoms");
             }
 
-            return down is null
-                ? $"{name} depends on affected {up}, which showed symptoms no later, so it is more likely a symptom"
-                : $"{down} depend{(entity.Dependents!.Count == 1 ? "s" : string.Empty)} on {name}, but {name} itself depends on affected {up}";
+            var down = List(entity.Dependents);
+            var up = List(entity.Dependencies);
+            if (down is not null)
+            {
+                var verb = $"depend{(entity.Dependents!.Count == 1 ? "s" : string.Empty)} on {name}";
+                parts.Add(!entity.Affected
+                    ? $"{down} {verb}"
+                    : up is null ? $"{down} {verb} and showed symptoms no earlier" : $"{down} {verb}, but {name} itself depends on affected {up}");
+            }
+            else if (up is not null)
+            {
+                parts.Add($"{name} depends on affected {up}, which showed symptoms no later, so it is more likely a symptom");
+            }
+
+            if (List(entity.LoadSources) is { } sources)
+            {
+                parts.Add($"traffic on {name} rose with its caller {sources}, so its load came from upstream");
+            }
+
+            return string.Join("; ", parts);
         }
 
         private string? List(List<(int Entity, int Hops)>? items)
