@@ -315,6 +315,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
         public DateTimeOffset Onset;
         public double Peak;
         public double Magnitude;
+        public bool Lasting;
     }
 
     private struct ChangeInfo
@@ -339,6 +340,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
         public int FirstErrors = -1;
         public int FirstLatency = -1;
         public int FirstTraffic = -1;
+        public DateTimeOffset StrongestOnset = DateTimeOffset.MaxValue;
         public int Background;
         public DateTimeOffset BackgroundOnset;
         public bool LoadSource;
@@ -377,6 +379,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
         private int _background;
         private DateTimeOffset _cutoff = DateTimeOffset.MinValue;
         private DateTimeOffset _burstEnd = DateTimeOffset.MaxValue;
+        private TimeSpan _loadPersistence;
 
         private DateTimeOffset Start => _members[_firstMember].Onset;
 
@@ -447,39 +450,47 @@ public sealed class RootCauseRanker : IRootCauseRanker
         /// <summary>Sets <see cref="_cutoff"/>: symptoms that started more than a burst window before the densest window are background.</summary>
         private void FindBurst()
         {
+            var onsets = new List<(DateTimeOffset Onset, double Weight)>(_episode.Members?.Count ?? 0);
+            var longest = TimeSpan.Zero;
+            foreach (var member in _episode.Members ?? [])
+            {
+                if (member?.Signal is { } signal and not ChangeSignal)
+                {
+                    onsets.Add((signal.Onset, _r.Persistence(member)));
+                    var reported = member.LastSeen - member.FirstSeen;
+                    longest = reported > longest ? reported : longest;
+                }
+            }
+
+            // Rising traffic is load only when it lasts about as long as the episode's lasting symptoms: a blip is not a surge.
+            _loadPersistence = (longest < _r._persistence ? longest : _r._persistence) / 2;
             var window = _r._burst;
             if (window <= TimeSpan.Zero)
             {
                 return;
             }
 
-            var onsets = new List<DateTimeOffset>(_episode.Members?.Count ?? 0);
-            foreach (var member in _episode.Members ?? [])
-            {
-                if (member?.Signal is { } signal and not ChangeSignal)
-                {
-                    onsets.Add(signal.Onset);
-                }
-            }
-
-            onsets.Sort();
-            var (best, start, end) = (0, 0, 0);
+            // The densest window, each onset weighted by its persistence: a lasting fault outweighs a cluster of spikes.
+            onsets.Sort(static (a, b) => a.Onset.CompareTo(b.Onset));
+            var (best, start, end, sum) = (0.0, 0, 0, 0.0);
             for (var i = 0; i < onsets.Count; i++)
             {
-                while (end < onsets.Count && onsets[end] - onsets[i] <= window)
+                while (end < onsets.Count && onsets[end].Onset - onsets[i].Onset <= window)
                 {
-                    end++;
+                    sum += onsets[end++].Weight;
                 }
 
-                if (end - i > best)
+                if (sum > best + 1e-9)
                 {
-                    (best, start) = (end - i, i);
+                    (best, start) = (sum, i);
                 }
+
+                sum -= onsets[i].Weight;
             }
 
             if (best > 0)
             {
-                var first = onsets[start];
+                var first = onsets[start].Onset;
                 _cutoff = first - DateTimeOffset.MinValue > window ? first - window : DateTimeOffset.MinValue;
                 _burstEnd = DateTimeOffset.MaxValue - first > window ? first + window : DateTimeOffset.MaxValue;
             }
@@ -532,7 +543,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
                     peak = Math.Max(peak, 1);
                 }
 
-                var info = new MemberInfo { Signal = signal, Class = cls, Rising = rising, Onset = signal.Onset, Peak = peak, Magnitude = magnitude, Entity = -1 };
+                var info = new MemberInfo { Signal = signal, Class = cls, Rising = rising, Onset = signal.Onset, Peak = peak, Magnitude = magnitude, Entity = -1, Lasting = member.LastSeen - member.FirstSeen >= _loadPersistence };
                 var m = _members.Count;
                 if (name is not null)
                 {
@@ -552,7 +563,11 @@ public sealed class RootCauseRanker : IRootCauseRanker
                     }
 
                     entity.Peak = Math.Max(entity.Peak, peak);
-                    entity.Magnitude = Math.Max(entity.Magnitude, magnitude);
+                    if (magnitude > entity.Magnitude || (magnitude == entity.Magnitude && info.Onset < entity.StrongestOnset))
+                    {
+                        entity.Magnitude = magnitude;
+                        entity.StrongestOnset = info.Onset;
+                    }
                     if (rising)
                     {
                         switch (cls)
@@ -566,7 +581,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
                             case SignalClass.Latency when entity.FirstLatency < 0 || info.Onset < _members[entity.FirstLatency].Onset:
                                 entity.FirstLatency = m;
                                 break;
-                            case SignalClass.Traffic when entity.FirstTraffic < 0 || info.Onset < _members[entity.FirstTraffic].Onset:
+                            case SignalClass.Traffic when info.Lasting && (entity.FirstTraffic < 0 || info.Onset < _members[entity.FirstTraffic].Onset):
                                 entity.FirstTraffic = m;
                                 break;
                         }
@@ -602,7 +617,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
                 if (entity.FirstMember >= 0)
                 {
                     var first = _members[entity.FirstMember];
-                    entity.FirstIsTrafficRise = first.Class == SignalClass.Traffic && first.Rising;
+                    entity.FirstIsTrafficRise = first.Class == SignalClass.Traffic && first.Rising && first.Lasting;
                 }
             }
 
@@ -816,7 +831,9 @@ public sealed class RootCauseRanker : IRootCauseRanker
                 }
 
                 var entity = _entities[change.Entity];
-                var reference = entity.Affected && entity.Onset > Start ? entity.Onset : Start;
+                // A change can have triggered the entity's strongest symptom even when weaker noise on it came first.
+                var own = entity.StrongestOnset == DateTimeOffset.MaxValue ? entity.Onset : entity.StrongestOnset;
+                var reference = entity.Affected && own > Start ? own : Start;
                 // Age is measured from the episode's onset; a change may also fall between that and the entity's own onset.
                 change.Age = Start - change.Signal.Onset;
                 change.TooLate = change.Signal.Onset > reference;
