@@ -149,32 +149,47 @@ public sealed class RootCauseRankerOptions : IValidatableObject
 }
 
 /// <summary>
-/// Ranks the likely causes of an episode from the lead/lag of onsets, magnitudes, the direction along the dependency graph,
-/// change events before the onset and the kind of signals, and puts the episode in an <see cref="IncidentCategory"/>.
+/// Ranks the likely causes of an episode from how far each entity's metrics departed from their own baselines, the direction
+/// along the dependency graph, change events before the onset, the kind of signals and the lead/lag of onsets, and puts the
+/// episode in an <see cref="IncidentCategory"/>.
 /// </summary>
 /// <remarks>
+/// <para><b>The incident's burst.</b> An episode may have opened on detector noise minutes before the incident. The ranker
+/// finds the <see cref="RootCauseRankerOptions.BurstWindow"/> holding the most symptom onsets, each weighted by its persistence
+/// (below); signals that started more than a window before it are background: listed, but left out of every evidence.</para>
+/// <para><b>Persistence.</b> A member's magnitude counts 0.25 + 0.75 · min(1, (<see cref="EpisodeMember.LastSeen"/> −
+/// <see cref="EpisodeMember.FirstSeen"/>) / <see cref="RootCauseRankerOptions.PersistenceHorizon"/>): a fault keeps being
+/// reported, a spike is reported once. Rising traffic counts as load (below) only when reported for at least half the shorter
+/// of the horizon and the episode's longest-reported member.</para>
 /// <para><b>Hypotheses.</b> One per entity with member signals, plus one per entity named by a change. Each evidence value
 /// is in [0, 1] (dependency in [-1, 1]); an evidence's <see cref="Evidence.Weight"/> is its value times its option weight
 /// divided by the sum of the weights, so a hypothesis' <see cref="RootCauseHypothesis.Score"/> is the sum of its evidence
-/// weights clamped to [0, 1]. Hypotheses are sorted by score, then by entity name (ordinal) for determinism.</para>
+/// weights clamped to [0, 1]. Hypotheses are sorted by score, then by entity name (ordinal) for determinism. Default weights:
+/// magnitude 0.40, dependency 0.25, change 0.25, lead 0.10, signal class 0.10.</para>
 /// <list type="bullet">
-/// <item><see cref="EvidenceKind.Lead"/>: 1 − (entity's first onset − episode's first onset) / <see cref="RootCauseRankerOptions.LeadHorizon"/>, clamped.</item>
-/// <item><see cref="EvidenceKind.Magnitude"/>: the mean of the entity's peak score and magnitude, each divided by the episode's
-/// largest (the peak score alone when no signal carries a magnitude).</item>
-/// <item><see cref="EvidenceKind.Dependency"/>: (Σ affected dependents − Σ affected dependencies) / (related affected entities − 1)
-/// (affected entities the graph relates to another affected entity; unrelated noise does not dilute the evidence), each
-/// counted 1/hops (up to <see cref="RootCauseRankerOptions.DependencyHops"/>) and only when the dependency started no later
-/// than its dependent (full credit within <see cref="RootCauseRankerOptions.SimultaneityTolerance"/>, fading to none at twice
-/// it). A dependent whose first signal is rising traffic is not counted: incoming load is not caused by a dependency. An entity
-/// without symptoms but with a counted change gets Σ affected dependents (1/hops) / related affected entities.</item>
+/// <item><see cref="EvidenceKind.Magnitude"/>: the entity's largest persistence-weighted <see cref="AnomalySignal.Magnitude"/>
+/// (a robust deviation from the series' pre-onset baseline, comparable across series, as BARO's) divided by the episode's
+/// largest; the peak score, divided by the largest, only when no signal carries a magnitude.</item>
+/// <item><see cref="EvidenceKind.Dependency"/>: (Σ explained − Σ explaining) / max(1, Σ explained + Σ explaining), each term
+/// counted 1/hops (up to <see cref="RootCauseRankerOptions.DependencyHops"/>). An affected dependency explains an affected
+/// dependent by the timing credit (full when it started no later than the dependent, give or take
+/// <see cref="RootCauseRankerOptions.SimultaneityTolerance"/>, fading to none at twice it) times min(1, its magnitude / the
+/// dependent's): a callee that deviates as much explains its caller, one that deviates a fifth as much explains a fifth. A
+/// <i>load source</i> (lasting rising traffic by the end of the burst, on no caller) is not explained by its dependencies and
+/// explains each affected dependency whose traffic rose too (timing credit between the two traffic rises). A dependent whose
+/// first signal is a lasting traffic rise is not explained by a dependency either. An entity without symptoms but with a
+/// counted change gets Σ affected dependents (1/hops).</item>
 /// <item><see cref="EvidenceKind.Change"/>: a change on the entity at most <see cref="RootCauseRankerOptions.ChangeWindow"/> before
-/// the episode's onset (its first symptom) and no later than the entity's own first symptom: 1 − 0.5 · age / window (age 0 for
-/// changes after the episode's onset), times <see cref="RootCauseRankerOptions.MinorChangeFactor"/> for scaling and other
-/// changes; the strongest change of an entity counts. A change on an entity that shows no symptom and that no affected entity
-/// depends on counts 0, as does a change outside the window; both still appear as evidence with weight 0.</item>
+/// the onset of the burst and no later than the entity's strongest symptom (a deploy after weaker noise on the entity still
+/// counts): 1 − 0.5 · age / window (age 0 for changes after the burst's onset), times
+/// <see cref="RootCauseRankerOptions.MinorChangeFactor"/> for scaling and other changes; the strongest change of an entity
+/// counts. A change on an entity that shows no symptom and that no affected entity depends on counts 0, as does a change
+/// outside the window; both still appear as evidence with weight 0.</item>
 /// <item><see cref="EvidenceKind.SignalClass"/>: 1 when the entity's traffic rose first in the episode or it shows saturation with
 /// no affected dependency behind it; 0.75 for errors with no affected dependency behind them; 0.5 for saturation elsewhere or
 /// latency on such a leaf; 0.25 for errors elsewhere.</item>
+/// <item><see cref="EvidenceKind.Lead"/>: 1 − (entity's first onset − the burst's first onset) / <see cref="RootCauseRankerOptions.LeadHorizon"/>,
+/// clamped; detectors blur onsets by seconds, so it mostly breaks ties.</item>
 /// </list>
 /// <para><b>Category</b>, first rule that holds. Classes come from <see cref="SignalClassifier"/>; only rising signals count
 /// (anomalies going down are ignored, alerts count as rising); "among the earliest" means within the simultaneity tolerance of
@@ -341,6 +356,8 @@ public sealed class RootCauseRanker : IRootCauseRanker
         public int FirstLatency = -1;
         public int FirstTraffic = -1;
         public DateTimeOffset StrongestOnset = DateTimeOffset.MaxValue;
+        public double StrongestShare = 1;
+        public TimeSpan StrongestReported;
         public int Background;
         public DateTimeOffset BackgroundOnset;
         public bool LoadSource;
@@ -531,11 +548,13 @@ public sealed class RootCauseRanker : IRootCauseRanker
                 var cls = _r.Classifier.Classify(signal);
                 var peak = Math.Clamp(Finite(member.PeakScore), 0, 1);
                 var magnitude = 0.0;
+                var share = 1.0;
                 var rising = true;
                 if (signal is AnomalySignal anomaly)
                 {
                     peak = Math.Max(peak, Math.Clamp(Finite(anomaly.PeakScore), 0, 1));
-                    magnitude = Math.Abs(Finite(anomaly.Magnitude)) * _r.Persistence(member);
+                    share = _r.Persistence(member);
+                    magnitude = Math.Abs(Finite(anomaly.Magnitude)) * share;
                     rising = anomaly.Direction != Direction.Down;
                 }
                 else if (signal is AlertSignal)
@@ -567,6 +586,8 @@ public sealed class RootCauseRanker : IRootCauseRanker
                     {
                         entity.Magnitude = magnitude;
                         entity.StrongestOnset = info.Onset;
+                        entity.StrongestShare = share;
+                        entity.StrongestReported = member.LastSeen - member.FirstSeen;
                     }
                     if (rising)
                     {
@@ -1010,7 +1031,10 @@ public sealed class RootCauseRanker : IRootCauseRanker
             if (maxMagnitude > 0)
             {
                 value = entity.Magnitude / maxMagnitude;
-                detail = $"largest deviation {Number(entity.Magnitude, "0.0")} (from its baseline)";
+                var share = entity.StrongestShare;
+                detail = share >= 0.999
+                    ? $"largest deviation {Number(entity.Magnitude, "0.0")} (from its baseline)"
+                    : $"largest deviation {Number(entity.Magnitude / share, "0.0")} (from its baseline), reported for {Duration(entity.StrongestReported)} so it counts {Number(100 * share, "0")} %";
             }
             else
             {
