@@ -108,9 +108,10 @@ internal static class RcaCli
         o.WriteLine();
         var (aiops, baro) = (report.Score(r => r.Aiops.Ranking).Avg5, report.Score(r => r.Baro).Avg5);
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Overall Avg@5: Aiops {F(aiops, "0.000")}, BARO {F(baro, "0.000")} (Aiops − BARO {F(aiops - baro, "+0.000;-0.000;0.000")}); random order of {t.Services.Count} services {F(RcaMetrics.RandomAverageAt(t.Services.Count, 5))}."));
+        var quiet = report.Controls.Count == 0 ? "no controls run" : $"{report.Controls.Count(c => c.Episodes == 0)}/{report.Controls.Count} ({F(100 * report.QuietControls, "0")} %)";
         o.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"Controls that opened no episode: {report.Controls.Count(c => c.Episodes == 0)}/{report.Controls.Count} ({F(100 * report.QuietControls, "0")} %); false incidents per hour of fault-free data (controls + every run before its onset, {F(report.Hours, "0.0")} h): {F(report.FalseIncidentsPerHour, "0.0")}."));
+            $"Controls that opened no episode: {quiet}; false incidents per hour of fault-free data (controls + every run before its onset, {F(report.Hours, "0.0")} h): {F(report.FalseIncidentsPerHour, "0.0")}."));
         o.WriteLine();
     }
 
