@@ -11,13 +11,20 @@ namespace Aiops.Correlation;
 /// </remarks>
 public sealed class RootCauseRankerOptions : IValidatableObject
 {
-    /// <summary>Gets or sets the weight of the lead/lag of onsets (the earliest entity gets the full weight). Default: 0.35. Range: [0, 100].</summary>
+    /// <summary>
+    /// Gets or sets the weight of the lead/lag of onsets (the earliest entity gets the full weight). Detectors blur onsets by
+    /// seconds, so it is a tie-breaker more than evidence. Default: 0.10. Range: [0, 100].
+    /// </summary>
     [Range(0.0, 100.0)]
-    public double LeadWeight { get; set; } = 0.35;
+    public double LeadWeight { get; set; } = 0.10;
 
-    /// <summary>Gets or sets the weight of the peak score and magnitude relative to the episode's strongest. Default: 0.15. Range: [0, 100].</summary>
+    /// <summary>
+    /// Gets or sets the weight of the entity's largest deviation (<see cref="AnomalySignal.Magnitude"/>, a robust deviation from
+    /// the pre-onset baseline) relative to the episode's largest; the peak score stands in when no signal carries a magnitude.
+    /// The strongest single evidence on raw metrics (BARO's). Default: 0.40. Range: [0, 100].
+    /// </summary>
     [Range(0.0, 100.0)]
-    public double MagnitudeWeight { get; set; } = 0.15;
+    public double MagnitudeWeight { get; set; } = 0.40;
 
     /// <summary>
     /// Gets or sets the weight of the direction along the dependency graph: positive for an entity that affected entities
@@ -26,16 +33,16 @@ public sealed class RootCauseRankerOptions : IValidatableObject
     [Range(0.0, 100.0)]
     public double DependencyWeight { get; set; } = 0.25;
 
-    /// <summary>Gets or sets the weight of a change on the entity shortly before the onset. Default: 0.30. Range: [0, 100].</summary>
+    /// <summary>Gets or sets the weight of a change on the entity shortly before the onset. Default: 0.25. Range: [0, 100].</summary>
     [Range(0.0, 100.0)]
-    public double ChangeWeight { get; set; } = 0.30;
+    public double ChangeWeight { get; set; } = 0.25;
 
     /// <summary>
     /// Gets or sets the weight of the kind of the entity's signals (traffic rising first, saturation or errors on a leaf
-    /// dependency). Default: 0.15. Range: [0, 100].
+    /// dependency). Default: 0.10. Range: [0, 100].
     /// </summary>
     [Range(0.0, 100.0)]
-    public double SignalClassWeight { get; set; } = 0.15;
+    public double SignalClassWeight { get; set; } = 0.10;
 
     /// <summary>
     /// Gets or sets how far behind the episode's first signal an entity's first signal must start to lose all lead evidence;
@@ -43,6 +50,24 @@ public sealed class RootCauseRankerOptions : IValidatableObject
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan LeadHorizon { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Gets or sets the length of the incident's burst. The ranker finds the window of this length that holds the most symptom
+    /// onsets (the earliest such window on a tie); signals that started more than this long before it are background (detector
+    /// noise from before the incident, in an episode that was already open) and are left out of the evidence. Default: 60 s.
+    /// Range: [0, 1 day]; 0 keeps every signal.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    public TimeSpan BurstWindow { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Gets or sets how long a member must keep being reported (from <see cref="EpisodeMember.FirstSeen"/> to
+    /// <see cref="EpisodeMember.LastSeen"/>) for its magnitude to count in full: a fault persists, a noise spike is reported
+    /// once. A member's magnitude counts 0.25 + 0.75 · min(1, reported for / this). Default: 60 s. Range: [0, 1 day]; 0 counts
+    /// every magnitude in full.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    public TimeSpan PersistenceHorizon { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// Gets or sets the onset difference below which two signals count as simultaneous (scrape intervals and detector delay
@@ -124,32 +149,47 @@ public sealed class RootCauseRankerOptions : IValidatableObject
 }
 
 /// <summary>
-/// Ranks the likely causes of an episode from the lead/lag of onsets, magnitudes, the direction along the dependency graph,
-/// change events before the onset and the kind of signals, and puts the episode in an <see cref="IncidentCategory"/>.
+/// Ranks the likely causes of an episode from how far each entity's metrics departed from their own baselines, the direction
+/// along the dependency graph, change events before the onset, the kind of signals and the lead/lag of onsets, and puts the
+/// episode in an <see cref="IncidentCategory"/>.
 /// </summary>
 /// <remarks>
+/// <para><b>The incident's burst.</b> An episode may have opened on detector noise minutes before the incident. The ranker
+/// finds the <see cref="RootCauseRankerOptions.BurstWindow"/> holding the most symptom onsets, each weighted by its persistence
+/// (below); signals that started more than a window before it are background: listed, but left out of every evidence.</para>
+/// <para><b>Persistence.</b> A member's magnitude counts 0.25 + 0.75 · min(1, (<see cref="EpisodeMember.LastSeen"/> −
+/// <see cref="EpisodeMember.FirstSeen"/>) / <see cref="RootCauseRankerOptions.PersistenceHorizon"/>): a fault keeps being
+/// reported, a spike is reported once. Rising traffic counts as load (below) only when reported for at least half the shorter
+/// of the horizon and the episode's longest-reported member.</para>
 /// <para><b>Hypotheses.</b> One per entity with member signals, plus one per entity named by a change. Each evidence value
 /// is in [0, 1] (dependency in [-1, 1]); an evidence's <see cref="Evidence.Weight"/> is its value times its option weight
 /// divided by the sum of the weights, so a hypothesis' <see cref="RootCauseHypothesis.Score"/> is the sum of its evidence
-/// weights clamped to [0, 1]. Hypotheses are sorted by score, then by entity name (ordinal) for determinism.</para>
+/// weights clamped to [0, 1]. Hypotheses are sorted by score, then by entity name (ordinal) for determinism. Default weights:
+/// magnitude 0.40, dependency 0.25, change 0.25, lead 0.10, signal class 0.10.</para>
 /// <list type="bullet">
-/// <item><see cref="EvidenceKind.Lead"/>: 1 − (entity's first onset − episode's first onset) / <see cref="RootCauseRankerOptions.LeadHorizon"/>, clamped.</item>
-/// <item><see cref="EvidenceKind.Magnitude"/>: the mean of the entity's peak score and magnitude, each divided by the episode's
-/// largest (the peak score alone when no signal carries a magnitude).</item>
-/// <item><see cref="EvidenceKind.Dependency"/>: (Σ affected dependents − Σ affected dependencies) / (related affected entities − 1)
-/// (affected entities the graph relates to another affected entity; unrelated noise does not dilute the evidence), each
-/// counted 1/hops (up to <see cref="RootCauseRankerOptions.DependencyHops"/>) and only when the dependency started no later
-/// than its dependent (full credit within <see cref="RootCauseRankerOptions.SimultaneityTolerance"/>, fading to none at twice
-/// it). A dependent whose first signal is rising traffic is not counted: incoming load is not caused by a dependency. An entity
-/// without symptoms but with a counted change gets Σ affected dependents (1/hops) / related affected entities.</item>
+/// <item><see cref="EvidenceKind.Magnitude"/>: the entity's largest persistence-weighted <see cref="AnomalySignal.Magnitude"/>
+/// (a robust deviation from the series' pre-onset baseline, comparable across series, as BARO's) divided by the episode's
+/// largest; the peak score, divided by the largest, only when no signal carries a magnitude.</item>
+/// <item><see cref="EvidenceKind.Dependency"/>: (Σ explained − Σ explaining) / max(1, Σ explained + Σ explaining), each term
+/// counted 1/hops (up to <see cref="RootCauseRankerOptions.DependencyHops"/>). An affected dependency explains an affected
+/// dependent by the timing credit (full when it started no later than the dependent, give or take
+/// <see cref="RootCauseRankerOptions.SimultaneityTolerance"/>, fading to none at twice it) times min(1, its magnitude / the
+/// dependent's): a callee that deviates as much explains its caller, one that deviates a fifth as much explains a fifth. A
+/// <i>load source</i> (lasting rising traffic by the end of the burst, on no caller) is not explained by its dependencies and
+/// explains each affected dependency whose traffic rose too (timing credit between the two traffic rises). A dependent whose
+/// first signal is a lasting traffic rise is not explained by a dependency either. An entity without symptoms but with a
+/// counted change gets Σ affected dependents (1/hops).</item>
 /// <item><see cref="EvidenceKind.Change"/>: a change on the entity at most <see cref="RootCauseRankerOptions.ChangeWindow"/> before
-/// the episode's onset (its first symptom) and no later than the entity's own first symptom: 1 − 0.5 · age / window (age 0 for
-/// changes after the episode's onset), times <see cref="RootCauseRankerOptions.MinorChangeFactor"/> for scaling and other
-/// changes; the strongest change of an entity counts. A change on an entity that shows no symptom and that no affected entity
-/// depends on counts 0, as does a change outside the window; both still appear as evidence with weight 0.</item>
+/// the onset of the burst and no later than the entity's strongest symptom (a deploy after weaker noise on the entity still
+/// counts): 1 − 0.5 · age / window (age 0 for changes after the burst's onset), times
+/// <see cref="RootCauseRankerOptions.MinorChangeFactor"/> for scaling and other changes; the strongest change of an entity
+/// counts. A change on an entity that shows no symptom and that no affected entity depends on counts 0, as does a change
+/// outside the window; both still appear as evidence with weight 0.</item>
 /// <item><see cref="EvidenceKind.SignalClass"/>: 1 when the entity's traffic rose first in the episode or it shows saturation with
 /// no affected dependency behind it; 0.75 for errors with no affected dependency behind them; 0.5 for saturation elsewhere or
 /// latency on such a leaf; 0.25 for errors elsewhere.</item>
+/// <item><see cref="EvidenceKind.Lead"/>: 1 − (entity's first onset − the burst's first onset) / <see cref="RootCauseRankerOptions.LeadHorizon"/>,
+/// clamped; detectors blur onsets by seconds, so it mostly breaks ties.</item>
 /// </list>
 /// <para><b>Category</b>, first rule that holds. Classes come from <see cref="SignalClassifier"/>; only rising signals count
 /// (anomalies going down are ignored, alerts count as rising); "among the earliest" means within the simultaneity tolerance of
@@ -182,6 +222,8 @@ public sealed class RootCauseRanker : IRootCauseRanker
     private readonly double _wClass;
     private readonly double _wTotal;
     private readonly TimeSpan _horizon;
+    private readonly TimeSpan _burst;
+    private readonly TimeSpan _persistence;
     private readonly TimeSpan _tolerance;
     private readonly int _hops;
     private readonly TimeSpan _changeWindow;
@@ -204,6 +246,8 @@ public sealed class RootCauseRanker : IRootCauseRanker
         _wClass = options.SignalClassWeight;
         _wTotal = _wLead + _wMagnitude + _wDependency + _wChange + _wClass;
         _horizon = options.LeadHorizon;
+        _burst = options.BurstWindow;
+        _persistence = options.PersistenceHorizon;
         _tolerance = options.SimultaneityTolerance;
         _hops = options.DependencyHops;
         _changeWindow = options.ChangeWindow;
@@ -265,6 +309,18 @@ public sealed class RootCauseRanker : IRootCauseRanker
 
     private static double Finite(double value) => double.IsFinite(value) ? value : 0;
 
+    /// <summary>The share of a member's magnitude that counts: 0.25 when reported once, 1 when reported for the persistence horizon.</summary>
+    private double Persistence(EpisodeMember member)
+    {
+        if (_persistence <= TimeSpan.Zero)
+        {
+            return 1;
+        }
+
+        var reported = member.LastSeen - member.FirstSeen;
+        return 0.25 + (0.75 * Math.Clamp(reported / _persistence, 0, 1));
+    }
+
     private struct MemberInfo
     {
         public Signal Signal;
@@ -274,6 +330,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
         public DateTimeOffset Onset;
         public double Peak;
         public double Magnitude;
+        public bool Lasting;
     }
 
     private struct ChangeInfo
@@ -297,11 +354,20 @@ public sealed class RootCauseRanker : IRootCauseRanker
         public int FirstSaturation = -1;
         public int FirstErrors = -1;
         public int FirstLatency = -1;
+        public int FirstTraffic = -1;
+        public DateTimeOffset StrongestOnset = DateTimeOffset.MaxValue;
+        public double StrongestShare = 1;
+        public TimeSpan StrongestReported;
+        public int Background;
+        public DateTimeOffset BackgroundOnset;
+        public bool LoadSource;
         public bool FirstIsTrafficRise;
         public double Down;
         public double Up;
         public List<(int Entity, int Hops)>? Dependents;
         public List<(int Entity, int Hops)>? Dependencies;
+        public List<(int Entity, int Hops)>? LoadFollowers;
+        public List<(int Entity, int Hops)>? LoadSources;
         public int BestChange = -1;
         public int ShownChange = -1;
         public double Score;
@@ -327,6 +393,10 @@ public sealed class RootCauseRanker : IRootCauseRanker
         private int _related;
         private int _firstMember = -1;
         private int _firstClassified = -1;
+        private int _background;
+        private DateTimeOffset _cutoff = DateTimeOffset.MinValue;
+        private DateTimeOffset _burstEnd = DateTimeOffset.MaxValue;
+        private TimeSpan _loadPersistence;
 
         private DateTimeOffset Start => _members[_firstMember].Onset;
 
@@ -394,8 +464,58 @@ public sealed class RootCauseRanker : IRootCauseRanker
             return null;
         }
 
+        /// <summary>Sets <see cref="_cutoff"/>: symptoms that started more than a burst window before the densest window are background.</summary>
+        private void FindBurst()
+        {
+            var onsets = new List<(DateTimeOffset Onset, double Weight)>(_episode.Members?.Count ?? 0);
+            var longest = TimeSpan.Zero;
+            foreach (var member in _episode.Members ?? [])
+            {
+                if (member?.Signal is { } signal and not ChangeSignal)
+                {
+                    onsets.Add((signal.Onset, _r.Persistence(member)));
+                    var reported = member.LastSeen - member.FirstSeen;
+                    longest = reported > longest ? reported : longest;
+                }
+            }
+
+            // Rising traffic is load only when it lasts about as long as the episode's lasting symptoms: a blip is not a surge.
+            _loadPersistence = (longest < _r._persistence ? longest : _r._persistence) / 2;
+            var window = _r._burst;
+            if (window <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            // The densest window, each onset weighted by its persistence: a lasting fault outweighs a cluster of spikes.
+            onsets.Sort(static (a, b) => a.Onset.CompareTo(b.Onset));
+            var (best, start, end, sum) = (0.0, 0, 0, 0.0);
+            for (var i = 0; i < onsets.Count; i++)
+            {
+                while (end < onsets.Count && onsets[end].Onset - onsets[i].Onset <= window)
+                {
+                    sum += onsets[end++].Weight;
+                }
+
+                if (sum > best + 1e-9)
+                {
+                    (best, start) = (sum, i);
+                }
+
+                sum -= onsets[i].Weight;
+            }
+
+            if (best > 0)
+            {
+                var first = onsets[start].Onset;
+                _cutoff = first - DateTimeOffset.MinValue > window ? first - window : DateTimeOffset.MinValue;
+                _burstEnd = DateTimeOffset.MaxValue - first > window ? first + window : DateTimeOffset.MaxValue;
+            }
+        }
+
         private void Collect()
         {
+            FindBurst();
             foreach (var member in _episode.Members ?? [])
             {
                 if (member?.Signal is not { } signal)
@@ -410,14 +530,31 @@ public sealed class RootCauseRanker : IRootCauseRanker
                 }
 
                 var name = string.IsNullOrEmpty(member.Entity) ? EntityOf(signal) : member.Entity;
+                if (signal.Onset < _cutoff)
+                {
+                    _background++;
+                    if (name is not null)
+                    {
+                        var quiet = _entities[EntityIndex(name)];
+                        if (quiet.Background++ == 0 || signal.Onset < quiet.BackgroundOnset)
+                        {
+                            quiet.BackgroundOnset = signal.Onset;
+                        }
+                    }
+
+                    continue;
+                }
+
                 var cls = _r.Classifier.Classify(signal);
                 var peak = Math.Clamp(Finite(member.PeakScore), 0, 1);
                 var magnitude = 0.0;
+                var share = 1.0;
                 var rising = true;
                 if (signal is AnomalySignal anomaly)
                 {
                     peak = Math.Max(peak, Math.Clamp(Finite(anomaly.PeakScore), 0, 1));
-                    magnitude = Math.Abs(Finite(anomaly.Magnitude));
+                    share = _r.Persistence(member);
+                    magnitude = Math.Abs(Finite(anomaly.Magnitude)) * share;
                     rising = anomaly.Direction != Direction.Down;
                 }
                 else if (signal is AlertSignal)
@@ -425,7 +562,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
                     peak = Math.Max(peak, 1);
                 }
 
-                var info = new MemberInfo { Signal = signal, Class = cls, Rising = rising, Onset = signal.Onset, Peak = peak, Magnitude = magnitude, Entity = -1 };
+                var info = new MemberInfo { Signal = signal, Class = cls, Rising = rising, Onset = signal.Onset, Peak = peak, Magnitude = magnitude, Entity = -1, Lasting = member.LastSeen - member.FirstSeen >= _loadPersistence };
                 var m = _members.Count;
                 if (name is not null)
                 {
@@ -445,7 +582,13 @@ public sealed class RootCauseRanker : IRootCauseRanker
                     }
 
                     entity.Peak = Math.Max(entity.Peak, peak);
-                    entity.Magnitude = Math.Max(entity.Magnitude, magnitude);
+                    if (magnitude > entity.Magnitude || (magnitude == entity.Magnitude && info.Onset < entity.StrongestOnset))
+                    {
+                        entity.Magnitude = magnitude;
+                        entity.StrongestOnset = info.Onset;
+                        entity.StrongestShare = share;
+                        entity.StrongestReported = member.LastSeen - member.FirstSeen;
+                    }
                     if (rising)
                     {
                         switch (cls)
@@ -458,6 +601,9 @@ public sealed class RootCauseRanker : IRootCauseRanker
                                 break;
                             case SignalClass.Latency when entity.FirstLatency < 0 || info.Onset < _members[entity.FirstLatency].Onset:
                                 entity.FirstLatency = m;
+                                break;
+                            case SignalClass.Traffic when info.Lasting && (entity.FirstTraffic < 0 || info.Onset < _members[entity.FirstTraffic].Onset):
+                                entity.FirstTraffic = m;
                                 break;
                         }
                     }
@@ -489,8 +635,11 @@ public sealed class RootCauseRanker : IRootCauseRanker
 
             foreach (var entity in _entities)
             {
-                var first = _members[entity.FirstMember];
-                entity.FirstIsTrafficRise = first.Class == SignalClass.Traffic && first.Rising;
+                if (entity.FirstMember >= 0)
+                {
+                    var first = _members[entity.FirstMember];
+                    entity.FirstIsTrafficRise = first.Class == SignalClass.Traffic && first.Rising && first.Lasting;
+                }
             }
 
             foreach (var change in _episode.Changes ?? [])
@@ -593,12 +742,31 @@ public sealed class RootCauseRanker : IRootCauseRanker
         private void Dependencies()
         {
             var n = _entities.Count;
+
+            // A load source: its traffic rose by the end of the burst and no caller's did, so the load entered the system there.
+            for (var i = 0; i < n; i++)
+            {
+                var entity = _entities[i];
+                if (entity.FirstTraffic < 0 || _members[entity.FirstTraffic].Onset > _burstEnd)
+                {
+                    continue;
+                }
+
+                var fed = false;
+                for (var k = 0; k < n && !fed; k++)
+                {
+                    fed = k != i && _distance[(k * n) + i] > 0 && _entities[k].FirstTraffic >= 0;
+                }
+
+                entity.LoadSource = !fed;
+            }
+
             for (var i = 0; i < n; i++)
             {
                 var dependent = _entities[i];
-                if (!dependent.Affected || dependent.FirstIsTrafficRise)
+                if (!dependent.Affected)
                 {
-                    continue; // Incoming load is not explained by a dependency.
+                    continue;
                 }
 
                 for (var j = 0; j < n; j++)
@@ -610,7 +778,25 @@ public sealed class RootCauseRanker : IRootCauseRanker
                         continue;
                     }
 
-                    var credit = Credit(dependency.Onset - dependent.Onset) / hops;
+                    if (dependent.LoadSource || dependent.FirstIsTrafficRise)
+                    {
+                        // Incoming load is not explained by a dependency; the load source explains the dependencies it reached.
+                        if (dependent.LoadSource && dependency.FirstTraffic >= 0)
+                        {
+                            var load = Credit(_members[dependency.FirstTraffic].Onset - _members[dependent.FirstTraffic].Onset) / hops;
+                            if (load > 0)
+                            {
+                                dependent.Down += load;
+                                dependency.Up += load;
+                                (dependent.LoadFollowers ??= []).Add((j, hops));
+                                (dependency.LoadSources ??= []).Add((i, hops));
+                            }
+                        }
+
+                        continue;
+                    }
+
+                    var credit = Explains(dependency, dependent) / hops;
                     if (credit <= 0)
                     {
                         continue;
@@ -622,6 +808,22 @@ public sealed class RootCauseRanker : IRootCauseRanker
                     (dependency.Dependents ??= []).Add((i, hops));
                 }
             }
+        }
+
+        /// <summary>
+        /// How much an affected dependency explains an affected dependent: the timing credit (it started no later, give or take
+        /// the tolerance) times the share of the dependent's deviation it matches (a callee deviating less than its caller
+        /// explains only that part; 1 when either carries no magnitude).
+        /// </summary>
+        private double Explains(EntityData dependency, EntityData dependent)
+        {
+            var credit = Credit(dependency.Onset - dependent.Onset);
+            if (credit > 0 && dependency.Magnitude > 0 && dependent.Magnitude > 0)
+            {
+                credit *= Math.Min(1, dependency.Magnitude / dependent.Magnitude);
+            }
+
+            return credit;
         }
 
         private bool IsDependencyOfAffected(int entity)
@@ -650,7 +852,9 @@ public sealed class RootCauseRanker : IRootCauseRanker
                 }
 
                 var entity = _entities[change.Entity];
-                var reference = entity.Affected && entity.Onset > Start ? entity.Onset : Start;
+                // A change can have triggered the entity's strongest symptom even when weaker noise on it came first.
+                var own = entity.StrongestOnset == DateTimeOffset.MaxValue ? entity.Onset : entity.StrongestOnset;
+                var reference = entity.Affected && own > Start ? own : Start;
                 // Age is measured from the episode's onset; a change may also fall between that and the entity's own onset.
                 change.Age = Start - change.Signal.Onset;
                 change.TooLate = change.Signal.Onset > reference;
@@ -727,12 +931,17 @@ public sealed class RootCauseRanker : IRootCauseRanker
                 }
                 else
                 {
-                    evidence.Add(new Evidence(EvidenceKind.Lead, $"{Quote(entity.Name)} shows no symptom of its own", 0));
+                    evidence.Add(new Evidence(
+                        EvidenceKind.Lead,
+                        entity.Background > 0
+                            ? $"{Quote(entity.Name)}'s {entity.Background} signal(s) started from {Time(entity.BackgroundOnset)}, over {Duration(_r._burst)} before the incident's burst, so they are left out as background"
+                            : $"{Quote(entity.Name)} shows no symptom of its own",
+                        0));
                 }
 
-                if (entity.Dependents is not null || entity.Dependencies is not null)
+                if (entity.Dependents is not null || entity.Dependencies is not null || entity.LoadFollowers is not null || entity.LoadSources is not null)
                 {
-                    var value = (entity.Down - entity.Up) / Math.Max(1, entity.Affected ? _related - 1 : _related);
+                    var value = (entity.Down - entity.Up) / Math.Max(1, entity.Down + entity.Up);
                     evidence.Add(new Evidence(EvidenceKind.Dependency, DependencyText(entity), _r._wDependency * Math.Clamp(value, -1, 1) / w));
                 }
 
@@ -815,13 +1024,22 @@ public sealed class RootCauseRanker : IRootCauseRanker
 
         private static double MagnitudeEvidence(EntityData entity, double maxPeak, double maxMagnitude, out string text)
         {
-            var peakShare = maxPeak > 0 ? entity.Peak / maxPeak : 0;
-            var value = peakShare;
-            var detail = $"peak score {Number(entity.Peak)}";
+            // A magnitude is a deviation from the series' own baseline, comparable across series; a peak score is a calibrated
+            // probability that saturates near 1 for every clear anomaly, so it only stands in when no signal has a magnitude.
+            double value;
+            string detail;
             if (maxMagnitude > 0)
             {
-                value = (peakShare + (entity.Magnitude / maxMagnitude)) / 2;
-                detail += $" and magnitude {Number(entity.Magnitude, "0.0")}";
+                value = entity.Magnitude / maxMagnitude;
+                var share = entity.StrongestShare;
+                detail = share >= 0.999
+                    ? $"largest deviation {Number(entity.Magnitude, "0.0")} (from its baseline)"
+                    : $"largest deviation {Number(entity.Magnitude / share, "0.0")} (from its baseline), reported for {Duration(entity.StrongestReported)} so it counts {Number(100 * share, "0")} %";
+            }
+            else
+            {
+                value = maxPeak > 0 ? entity.Peak / maxPeak : 0;
+                detail = $"peak score {Number(entity.Peak)}";
             }
 
             text = value >= 0.999
@@ -833,18 +1051,32 @@ public sealed class RootCauseRanker : IRootCauseRanker
         private string DependencyText(EntityData entity)
         {
             var name = Quote(entity.Name);
-            var down = List(entity.Dependents);
-            var up = List(entity.Dependencies);
-            if (up is null)
+            var parts = new List<string>(4);
+            if (List(entity.LoadFollowers) is { } followers)
             {
-                return entity.Affected
-                    ? $"{down} depend{(entity.Dependents!.Count == 1 ? "s" : string.Empty)} on {name} and showed symptoms no earlier"
-                    : $"{down} depend{(entity.Dependents!.Count == 1 ? "s" : string.Empty)} on {name}";
+                parts.Add($"traffic on {name} rose and on none of its callers, and reached {followers}, so the load explains their symptoms");
             }
 
-            return down is null
-                ? $"{name} depends on affected {up}, which showed symptoms no later, so it is more likely a symptom"
-                : $"{down} depend{(entity.Dependents!.Count == 1 ? "s" : string.Empty)} on {name}, but {name} itself depends on affected {up}";
+            var down = List(entity.Dependents);
+            var up = List(entity.Dependencies);
+            if (down is not null)
+            {
+                var verb = $"depend{(entity.Dependents!.Count == 1 ? "s" : string.Empty)} on {name}";
+                parts.Add(!entity.Affected
+                    ? $"{down} {verb}"
+                    : up is null ? $"{down} {verb} and showed symptoms no earlier" : $"{down} {verb}, but {name} itself depends on affected {up}");
+            }
+            else if (up is not null)
+            {
+                parts.Add($"{name} depends on affected {up}, which showed symptoms no later, so it is more likely a symptom");
+            }
+
+            if (List(entity.LoadSources) is { } sources)
+            {
+                parts.Add($"traffic on {name} rose with its caller {sources}, so its load came from upstream");
+            }
+
+            return string.Join("; ", parts);
         }
 
         private string? List(List<(int Entity, int Hops)>? items)

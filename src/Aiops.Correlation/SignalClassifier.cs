@@ -43,6 +43,14 @@ public sealed class SignalClassifierOptions : IValidatableObject
     public string OverrideKey { get; set; } = DefaultOverrideKey;
 
     /// <summary>
+    /// Gets or sets the role of metrics by exact name (case-insensitive), for names no pattern recognises (<c>ops</c>,
+    /// <c>rss</c>): <c>{ "ops": "Traffic", "rss": "Saturation" }</c> in configuration. A series' own
+    /// <see cref="OverrideKey"/> label still wins; the name patterns are not consulted for a listed name. Default: empty.
+    /// </summary>
+    [Required]
+    public IDictionary<string, SignalClass> MetricRoles { get; set; } = new Dictionary<string, SignalClass>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
     /// Gets or sets the substrings that mark traffic. Default: <c>request</c>, <c>rps</c>, <c>qps</c>, <c>throughput</c>,
     /// <c>traffic</c>, <c>calls</c>, <c>http_requests_total</c>.
     /// </summary>
@@ -102,6 +110,18 @@ public sealed class SignalClassifierOptions : IValidatableObject
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
         var results = new List<ValidationResult>();
+        if (MetricRoles is not null)
+        {
+            foreach (var (name, role) in MetricRoles)
+            {
+                if (string.IsNullOrEmpty(name) || !Enum.IsDefined(role))
+                {
+                    results.Add(new ValidationResult($"The role '{role}' of metric '{name}' is invalid: names are not empty and roles are traffic, errors, latency, saturation or other.", [nameof(MetricRoles)]));
+                    break;
+                }
+            }
+        }
+
         CheckList(TrafficPatterns, nameof(TrafficPatterns), results);
         CheckList(ErrorPatterns, nameof(ErrorPatterns), results);
         CheckList(LatencyPatterns, nameof(LatencyPatterns), results);
@@ -138,6 +158,7 @@ public sealed class SignalClassifierOptions : IValidatableObject
 /// patterns of <see cref="SignalClassifierOptions"/>):</para>
 /// <list type="number">
 /// <item>The label <see cref="SignalClassifierOptions.OverrideKey"/> (then, for alerts, the annotation of that name) names the class.</item>
+/// <item>The name is listed in <see cref="SignalClassifierOptions.MetricRoles"/> (configuration): that role.</item>
 /// <item>The name contains an error pattern: <see cref="SignalClass.Errors"/> (<c>HighErrorRate</c>, <c>request_failures_total</c>).</item>
 /// <item>The name contains a latency pattern, or a latency unit pattern in a histogram/summary series: <see cref="SignalClass.Latency"/>
 /// (<c>http_request_duration_seconds</c> is latency, not traffic). A histogram's <c>_count</c> series counts events, so
@@ -162,6 +183,7 @@ public sealed class SignalClassifier
     private readonly string[] _latencyUnits;
     private readonly string[] _saturation;
     private readonly string[] _statusLabels;
+    private readonly Dictionary<string, SignalClass> _roles;
 
     /// <summary>Initializes a new instance of the <see cref="SignalClassifier"/> class.</summary>
     /// <param name="options">The patterns; <see langword="null"/> uses the defaults. They are copied.</param>
@@ -177,6 +199,11 @@ public sealed class SignalClassifier
         _latencyUnits = [.. options.LatencyUnitPatterns];
         _saturation = [.. options.SaturationPatterns];
         _statusLabels = [.. options.StatusCodeLabels];
+        _roles = new Dictionary<string, SignalClass>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, role) in options.MetricRoles)
+        {
+            _roles[name] = role; // a case-sensitive dictionary may hold names that differ only in case: the last wins
+        }
     }
 
     /// <summary>Gets a classifier with the default patterns.</summary>
@@ -205,6 +232,11 @@ public sealed class SignalClassifier
         }
 
         name ??= string.Empty;
+        if (_roles.Count > 0 && _roles.TryGetValue(name, out var role))
+        {
+            return role;
+        }
+
         if (ContainsAny(name, _errors))
         {
             return SignalClass.Errors;

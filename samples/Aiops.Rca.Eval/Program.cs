@@ -1,0 +1,1 @@
+return Aiops.Rca.Eval.RcaCli.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,29 @@
+namespace Aiops.Rca.Eval.Tests;
+
+public sealed class CliTests
+{
+    [Fact]
+    public void Run_UnknownArgument_UsageError()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.Equal(RcaCli.UsageError, RcaCli.Run(["--cases", "zero"], stdout, stderr));
+        Assert.Contains("usage:", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_OneCasePerFault_PrintsEveryFaultOverallAndControls()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.Equal(RcaCli.Success, RcaCli.Run(["--topology", "online-boutique", "--cases", "1", "--controls", "1"], stdout, stderr));
+        var text = stdout.ToString();
+        foreach (var fault in Benchmark.FaultKinds)
+        {
+            Assert.Contains($"| {fault} | 1 |", text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("| **overall** | 6 |", text, StringComparison.Ordinal);
+        Assert.Contains("Controls that opened no episode: ", text, StringComparison.Ordinal);
+    }
+}
