@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using Aiops.Backtest.CrossValidation;
 using Aiops.Backtest.Nab;
 using Aiops.Backtest.Scoring;
 
@@ -23,6 +24,7 @@ internal static class BacktestCli
         {
             ScoreCommand.Create(),
             NabCommand.Create(),
+            CrossValidationCommand.Create(),
         };
 
         var parseResult = root.Parse(args);
