@@ -17,7 +17,7 @@ if [ "${1:-}" = "--cv" ]; then
 fi
 
 detectors=("$@")
-[ ${#detectors[@]} -gt 0 ] || detectors=(ensemble robust-zscore seasonal spectral-residual ssa-changepoint iid-spike iid-changepoint)
+[ ${#detectors[@]} -gt 0 ] || detectors=(ensemble robust-zscore seasonal spectral-residual)
 for detector in "${detectors[@]}"; do
   out="artifacts/nab/$detector"
   rm -rf "$out"
