@@ -18,12 +18,12 @@ internal static class FalseAlarmCommand
         var series = new Option<int>("--series")
         {
             Description = "Series per kind and step (5 kinds x 3 steps).",
-            DefaultValueFactory = _ => 34,
+            DefaultValueFactory = _ => FalseAlarmReport.DefaultSeriesPerCell,
         };
         var days = new Option<double>("--days")
         {
             Description = "Length of each series in days (default 2: 5 x 3 x 34 x 2 = 1,020 series-days).",
-            DefaultValueFactory = _ => 2,
+            DefaultValueFactory = _ => FalseAlarmReport.DefaultDays,
         };
         var parallelism = new Option<int>("--parallelism")
         {
@@ -56,7 +56,7 @@ internal static class FalseAlarmCommand
 
             foreach (var name in names)
             {
-                var cells = FalseAlarmReport.Measure(name, perCell, TimeSpan.FromDays(length), FalseAlarmReport.Steps, parseResult.GetValue(parallelism));
+                var cells = FalseAlarmReport.Measure(() => DetectorCatalog.Create(name), perCell, TimeSpan.FromDays(length), FalseAlarmReport.Steps, parseResult.GetValue(parallelism));
                 FalseAlarmReport.Write(stdout, name, cells);
             }
 

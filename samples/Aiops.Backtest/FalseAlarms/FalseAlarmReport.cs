@@ -23,17 +23,23 @@ internal sealed record FalseAlarmCell(HealthyKind Kind, TimeSpan Step, int Serie
 /// </summary>
 internal static class FalseAlarmReport
 {
+    /// <summary>The series per kind and step of the command's default run: with <see cref="DefaultDays"/>, 1,020 series-days.</summary>
+    public const int DefaultSeriesPerCell = 34;
+
+    /// <summary>The length in days of each series of the command's default run.</summary>
+    public const double DefaultDays = 2;
+
     /// <summary>The steps measured.</summary>
     public static readonly TimeSpan[] Steps = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60)];
 
     /// <summary>Measures every kind at every step.</summary>
-    /// <param name="detector">The catalogue name of the detector.</param>
+    /// <param name="detector">Creates a fresh detector per series.</param>
     /// <param name="seriesPerCell">How many series per kind and step.</param>
     /// <param name="length">How long each series lasts.</param>
     /// <param name="steps">The steps to measure.</param>
     /// <param name="parallelism">How many series run at once.</param>
     /// <returns>One cell per kind and step.</returns>
-    public static IReadOnlyList<FalseAlarmCell> Measure(string detector, int seriesPerCell, TimeSpan length, IReadOnlyList<TimeSpan> steps, int parallelism)
+    public static IReadOnlyList<FalseAlarmCell> Measure(Func<IAnomalyDetector> detector, int seriesPerCell, TimeSpan length, IReadOnlyList<TimeSpan> steps, int parallelism)
     {
         var cells = (from kind in Enum.GetValues<HealthyKind>() from step in steps select (kind, step)).ToArray();
         var onsets = new int[cells.Length, seriesPerCell];
@@ -43,21 +49,7 @@ internal static class FalseAlarmReport
             var (c, s) = (n / seriesPerCell, n % seriesPerCell);
             var (kind, step) = cells[c];
             var (timestamps, values) = HealthySeries.Generate(kind, step, length, seed: (c * 100_003) + s);
-            var instance = DetectorCatalog.Create(detector);
-            var quiet = AnomalyDetectorOptions.OnsetQuietPoints;
-            for (var i = 0; i < values.Length; i++)
-            {
-                if (instance.Update(timestamps[i], values[i]).IsAnomaly)
-                {
-                    onsets[c, s] += quiet >= AnomalyDetectorOptions.OnsetQuietPoints ? 1 : 0;
-                    flagged[c, s]++;
-                    quiet = 0;
-                }
-                else
-                {
-                    quiet++;
-                }
-            }
+            (onsets[c, s], flagged[c, s]) = CountOnsets(detector(), timestamps, values);
         });
 
         return [.. cells.Select((cell, c) => new FalseAlarmCell(
@@ -67,6 +59,36 @@ internal static class FalseAlarmReport
             seriesPerCell * length.TotalDays,
             Enumerable.Range(0, seriesPerCell).Sum(s => onsets[c, s]),
             Enumerable.Range(0, seriesPerCell).Sum(s => flagged[c, s])))];
+    }
+
+    /// <summary>
+    /// Runs a series through <paramref name="detector"/> and counts its onsets: flagged points after at least
+    /// <see cref="AnomalyDetectorOptions.OnsetQuietPoints"/> unflagged points (the series' start counts as quiet).
+    /// </summary>
+    /// <param name="detector">A fresh detector.</param>
+    /// <param name="timestamps">The points' timestamps.</param>
+    /// <param name="values">The points' values.</param>
+    /// <returns>The onsets and all flagged points.</returns>
+    public static (int Onsets, long Flagged) CountOnsets(IAnomalyDetector detector, IReadOnlyList<DateTimeOffset> timestamps, IReadOnlyList<double> values)
+    {
+        var onsets = 0;
+        var flagged = 0L;
+        var quiet = AnomalyDetectorOptions.OnsetQuietPoints;
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (detector.Update(timestamps[i], values[i]).IsAnomaly)
+            {
+                onsets += quiet >= AnomalyDetectorOptions.OnsetQuietPoints ? 1 : 0;
+                flagged++;
+                quiet = 0;
+            }
+            else
+            {
+                quiet++;
+            }
+        }
+
+        return (onsets, flagged);
     }
 
     /// <summary>Writes the cells as a table, with the total.</summary>
