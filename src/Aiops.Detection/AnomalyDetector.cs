@@ -22,6 +22,9 @@ public abstract class AnomalyDetector : IAnomalyDetector
     private long _lastTicks = long.MinValue;
     private long _smallestStep = long.MaxValue;
     private double _meanLogStep;
+    private double _pointsPerWeek = DefaultPointsPerWeek;
+    private double _lastLogStep;
+    private long _lastStep;
     private long _steps;
 
     /// <summary>Initializes a new instance of the <see cref="AnomalyDetector"/> class.</summary>
@@ -54,7 +57,7 @@ public abstract class AnomalyDetector : IAnomalyDetector
     /// Gets the estimated number of points per week of this series, from the geometric mean of its recent steps (memory ≈ 100
     /// steps); one point a minute until two points have been seen.
     /// </summary>
-    protected double PointsPerWeek => _steps == 0 ? 10_080 : SecondsPerWeek / Math.Exp(_meanLogStep);
+    protected double PointsPerWeek => _pointsPerWeek;
 
     /// <inheritdoc />
     public abstract int StateSizeBytes { get; }
@@ -83,8 +86,19 @@ public abstract class AnomalyDetector : IAnomalyDetector
 
             _smallestStep = Math.Min(_smallestStep, step);
             _steps++;
-            var logStep = Math.Log(step / (double)TimeSpan.TicksPerSecond);
-            _meanLogStep += (logStep - _meanLogStep) / Math.Min(_steps, 100);
+            if (step != _lastStep)
+            {
+                // Regular sampling repeats the step: the logarithm is taken only when it changes.
+                _lastStep = step;
+                _lastLogStep = Math.Log(step / (double)TimeSpan.TicksPerSecond);
+            }
+
+            var meanLogStep = _meanLogStep + ((_lastLogStep - _meanLogStep) / Math.Min(_steps, 100));
+            if (meanLogStep != _meanLogStep || _steps == 1)
+            {
+                _meanLogStep = meanLogStep;
+                _pointsPerWeek = SecondsPerWeek / Math.Exp(meanLogStep);
+            }
         }
 
         _lastTicks = ticks;
@@ -99,8 +113,9 @@ public abstract class AnomalyDetector : IAnomalyDetector
     {
         _lastTicks = long.MinValue;
         _smallestStep = long.MaxValue;
-        _meanLogStep = 0;
-        _steps = 0;
+        _meanLogStep = _lastLogStep = 0;
+        _pointsPerWeek = DefaultPointsPerWeek;
+        _lastStep = _steps = 0;
         ResetCore();
     }
 
@@ -140,6 +155,7 @@ public abstract class AnomalyDetector : IAnomalyDetector
     protected abstract void ResetCore();
 
     private const double SecondsPerWeek = 7 * 24 * 3600;
+    private const double DefaultPointsPerWeek = 10_080; // one point a minute
 
     private static double ProbabilityAtRate(double falseAlarmsPerWeek) => 1 / (1 + falseAlarmsPerWeek);
 
