@@ -29,18 +29,7 @@ internal static class CrossValidationCommand
             Description = $"Detector(s) to evaluate; default: every catalogue name ({string.Join(", ", DetectorCatalog.Names)}).",
             AllowMultipleArgumentsPerToken = true,
         };
-        var parallelism = new Option<int>("--parallelism")
-        {
-            Description = "How many files are scored at once.",
-            DefaultValueFactory = _ => Environment.ProcessorCount,
-        };
-        parallelism.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1)
-            {
-                r.AddError("--parallelism must be at least 1.");
-            }
-        });
+        var parallelism = SharedOptions.Parallelism("files are scored");
 
         var command = new Command(
             "cv",

@@ -25,11 +25,7 @@ internal static class FalseAlarmCommand
             Description = "Length of each series in days (default 2: 5 x 3 x 34 x 2 = 1,020 series-days).",
             DefaultValueFactory = _ => FalseAlarmReport.DefaultDays,
         };
-        var parallelism = new Option<int>("--parallelism")
-        {
-            Description = "How many series run at once.",
-            DefaultValueFactory = _ => Environment.ProcessorCount,
-        };
+        var parallelism = SharedOptions.Parallelism("series run");
 
         var command = new Command("false-alarms", "Counts false onsets per series per week on seeded healthy series (noise, heavy tails, bursty counts, daily pattern, random walk; steps 1 s, 10 s, 60 s).")
         {
@@ -46,11 +42,11 @@ internal static class FalseAlarmCommand
             var unknown = names.Where(d => !DetectorCatalog.Names.Contains(d, StringComparer.OrdinalIgnoreCase)).ToList();
             var perCell = parseResult.GetValue(series);
             var length = parseResult.GetValue(days);
-            if (unknown.Count > 0 || perCell < 1 || !(length > 0) || parseResult.GetValue(parallelism) < 1)
+            if (unknown.Count > 0 || perCell < 1 || !(length > 0))
             {
                 stderr.WriteLine(unknown.Count > 0
                     ? $"error: unknown detector(s) {string.Join(", ", unknown)}. Valid detectors: {string.Join(", ", DetectorCatalog.Names)}."
-                    : "error: --series, --days and --parallelism must be positive.");
+                    : "error: --series and --days must be positive.");
                 return ExitCodes.UsageError;
             }
 
