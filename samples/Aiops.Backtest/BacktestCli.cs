@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using Aiops.Backtest.CrossValidation;
+using Aiops.Backtest.FalseAlarms;
 using Aiops.Backtest.Nab;
 using Aiops.Backtest.Scoring;
 
@@ -23,6 +25,8 @@ internal static class BacktestCli
         {
             ScoreCommand.Create(),
             NabCommand.Create(),
+            CrossValidationCommand.Create(),
+            FalseAlarmCommand.Create(),
         };
 
         var parseResult = root.Parse(args);

@@ -10,6 +10,10 @@ namespace Aiops.Detection;
 /// points were adjacent, because imputing values would invent data the series never had.</item>
 /// </list>
 /// Every skip and gap is counted through <see cref="DetectionTelemetry"/>. Nothing on this path throws or allocates.
+/// <para>
+/// The base class also estimates the sampling interval (a geometric running mean of the steps between points), which
+/// <see cref="RateScore"/> uses to turn a per-point tail probability into a false-alarm rate per week.
+/// </para>
 /// </summary>
 /// <remarks>Instances are not thread-safe.</remarks>
 public abstract class AnomalyDetector : IAnomalyDetector
@@ -17,6 +21,11 @@ public abstract class AnomalyDetector : IAnomalyDetector
     private readonly DetectionTelemetry _telemetry;
     private long _lastTicks = long.MinValue;
     private long _smallestStep = long.MaxValue;
+    private double _meanLogStep;
+    private double _pointsPerWeek = DefaultPointsPerWeek;
+    private double _lastLogStep;
+    private long _lastStep;
+    private long _steps;
 
     /// <summary>Initializes a new instance of the <see cref="AnomalyDetector"/> class.</summary>
     /// <param name="name">The catalogue name reported by <see cref="Name"/> and used as the telemetry tag.</param>
@@ -27,15 +36,28 @@ public abstract class AnomalyDetector : IAnomalyDetector
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Name = name;
-        Threshold = options.Threshold;
+        FalseAlarmsPerWeek = options.FalseAlarmsPerWeek;
+        Threshold = options.FlagsByRate ? ProbabilityAtRate(options.FalseAlarmsPerWeek) : options.Threshold;
         _telemetry = options.Telemetry ?? DetectionTelemetry.Shared;
     }
 
     /// <inheritdoc />
     public string Name { get; }
 
-    /// <summary>Gets the probability at or above which a point is flagged.</summary>
+    /// <summary>
+    /// Gets the probability at or above which a point is flagged: <see cref="AnomalyDetectorOptions.Threshold"/> for a building
+    /// block, 1 / (1 + <see cref="FalseAlarmsPerWeek"/>) for a time-calibrated detector (see <see cref="RateScore"/>).
+    /// </summary>
     public double Threshold { get; }
+
+    /// <summary>Gets the configured false onsets per series per week (<see cref="AnomalyDetectorOptions.FalseAlarmsPerWeek"/>).</summary>
+    public double FalseAlarmsPerWeek { get; }
+
+    /// <summary>
+    /// Gets the estimated number of points per week of this series, from the geometric mean of its recent steps (memory ≈ 100
+    /// steps); one point a minute until two points have been seen.
+    /// </summary>
+    protected double PointsPerWeek => _pointsPerWeek;
 
     /// <inheritdoc />
     public abstract int StateSizeBytes { get; }
@@ -63,6 +85,20 @@ public abstract class AnomalyDetector : IAnomalyDetector
             }
 
             _smallestStep = Math.Min(_smallestStep, step);
+            _steps++;
+            if (step != _lastStep)
+            {
+                // Regular sampling repeats the step: the logarithm is taken only when it changes.
+                _lastStep = step;
+                _lastLogStep = Math.Log(step / (double)TimeSpan.TicksPerSecond);
+            }
+
+            var meanLogStep = _meanLogStep + ((_lastLogStep - _meanLogStep) / Math.Min(_steps, 100));
+            if (meanLogStep != _meanLogStep || _steps == 1)
+            {
+                _meanLogStep = meanLogStep;
+                _pointsPerWeek = SecondsPerWeek / Math.Exp(meanLogStep);
+            }
         }
 
         _lastTicks = ticks;
@@ -77,7 +113,36 @@ public abstract class AnomalyDetector : IAnomalyDetector
     {
         _lastTicks = long.MinValue;
         _smallestStep = long.MaxValue;
+        _meanLogStep = _lastLogStep = 0;
+        _pointsPerWeek = DefaultPointsPerWeek;
+        _lastStep = _steps = 0;
         ResetCore();
+    }
+
+    /// <summary>
+    /// Scores a point from its calibrated per-point tail probability <paramref name="tailProbability"/> (the chance that a
+    /// healthy point of this series looks at least this anomalous). The false-alarm rate of flagging at this level is
+    /// r = tailProbability · <see cref="PointsPerWeek"/> per week; the point is flagged when r ≤ <see cref="FalseAlarmsPerWeek"/>.
+    /// The probability reported is 1 / (1 + r): the chance the point is a real anomaly when real anomalies come at one per series
+    /// per week and false alarms at r, so it is comparable across series of any sampling interval.
+    /// <see cref="AnomalyScore.RawScore"/> is the severity log10(<see cref="FalseAlarmsPerWeek"/> / r): positive when flagged,
+    /// one more for each tenfold rarer point, and never capped (the probability rounds to 1 long before).
+    /// </summary>
+    /// <param name="timestamp">The point's timestamp.</param>
+    /// <param name="value">The point's value.</param>
+    /// <param name="tailProbability">The calibrated per-point tail probability, in (0, 1].</param>
+    /// <param name="expected">The expected value, or <see cref="double.NaN"/>.</param>
+    /// <param name="lower">The band's lower edge, or <see cref="double.NaN"/>.</param>
+    /// <param name="upper">The band's upper edge, or <see cref="double.NaN"/>.</param>
+    /// <param name="severityTailProbability">The tail probability the severity is computed from, when the detector caps the one it
+    /// decides by (so that an incident's points tie); <see cref="double.NaN"/> uses <paramref name="tailProbability"/>.</param>
+    /// <returns>The score.</returns>
+    protected AnomalyScore RateScore(DateTimeOffset timestamp, double value, double tailProbability, double expected, double lower, double upper, double severityTailProbability = double.NaN)
+    {
+        var rate = Math.Max(tailProbability, 1e-300) * PointsPerWeek;
+        var severityRate = double.IsNaN(severityTailProbability) ? rate : Math.Max(severityTailProbability, 1e-300) * PointsPerWeek;
+        var severity = Math.Log10(FalseAlarmsPerWeek / severityRate);
+        return AnomalyScore.Scored(timestamp, value, 1 / (1 + rate), severity, Threshold, expected, lower, upper);
     }
 
     /// <summary>Scores and learns a point that passed validation (finite value, strictly increasing timestamp).</summary>
@@ -88,6 +153,11 @@ public abstract class AnomalyDetector : IAnomalyDetector
 
     /// <summary>Clears the algorithm's state.</summary>
     protected abstract void ResetCore();
+
+    private const double SecondsPerWeek = 7 * 24 * 3600;
+    private const double DefaultPointsPerWeek = 10_080; // one point a minute
+
+    private static double ProbabilityAtRate(double falseAlarmsPerWeek) => 1 / (1 + falseAlarmsPerWeek);
 
     private AnomalyScore Skip(DateTimeOffset timestamp, double value, PointStatus reason)
     {

@@ -1,6 +1,10 @@
 namespace Aiops.Detection;
 
-/// <summary>The catalogue names of the built-in detectors, as used by configuration and the backtest CLI.</summary>
+/// <summary>
+/// The names of the built-in detectors. Those <see cref="DetectorCatalog"/> creates (ensemble, robust-zscore, seasonal,
+/// spectral-residual) are the ones configuration and the backtest CLI accept; the others name building blocks (their
+/// <see cref="IAnomalyDetector.Name"/>, used as the telemetry tag).
+/// </summary>
 public static class DetectorNames
 {
     /// <summary><c>robust-zscore</c>: <see cref="RobustZScoreDetector"/>.</summary>
@@ -12,13 +16,13 @@ public static class DetectorNames
     /// <summary><c>spectral-residual</c>: <see cref="SpectralResidualDetector"/>.</summary>
     public const string SpectralResidual = "spectral-residual";
 
-    /// <summary><c>ssa-changepoint</c>: <see cref="SsaChangePointDetector"/>.</summary>
+    /// <summary><c>ssa-changepoint</c>: <see cref="SsaChangePointDetector"/>, a building block (not in the catalogue).</summary>
     public const string SsaChangePoint = "ssa-changepoint";
 
-    /// <summary><c>iid-spike</c>: <see cref="IidSpikeDetector"/>.</summary>
+    /// <summary><c>iid-spike</c>: <see cref="IidSpikeDetector"/>, a building block (not in the catalogue).</summary>
     public const string IidSpike = "iid-spike";
 
-    /// <summary><c>iid-changepoint</c>: <see cref="IidChangePointDetector"/>.</summary>
+    /// <summary><c>iid-changepoint</c>: <see cref="IidChangePointDetector"/>, a building block (not in the catalogue).</summary>
     public const string IidChangePoint = "iid-changepoint";
 
     /// <summary><c>ensemble</c>: <see cref="EnsembleDetector"/>, the default everywhere in Aiops.</summary>

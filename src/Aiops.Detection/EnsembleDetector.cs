@@ -11,21 +11,25 @@ namespace Aiops.Detection;
 /// Gaussian tail reaches 1e-10; a value beyond the range of the last 7,000 to 8,000 points (by
 /// <see cref="EnsembleOptions.RangeTolerance"/>) scores the cap. After a flagged point, scores are damped for
 /// <see cref="EnsembleOptions.RefractoryPoints"/> points unless they are stronger than the flagged one, so one incident
-/// yields one alert rather than a storm.
+/// yields one alert rather than a storm. The capped z's Gaussian tail, per unit of time, decides the flag and the probability
+/// (see <see cref="AnomalyDetector.RateScore"/>); the sensitivity is <see cref="AnomalyDetectorOptions.FalseAlarmsPerWeek"/>.
 /// </summary>
 /// <remarks>
 /// Expected value and band come from the seasonal member once it is trained, from the robust z-score member before (the
 /// median ± its threshold band), and are <see cref="double.NaN"/> when no member has one (a point scored only by range
 /// novelty). Components: robust z-score, seasonal Holt-Winters and the IID
-/// change-point martingale. <see cref="AnomalyScore.RawScore"/> is the likelihood z. Not thread-safe.
+/// change-point martingale. <see cref="AnomalyScore.RawScore"/> is the severity from the uncapped z (log10 of how much rarer
+/// than the configured false-alarm rate the point is), so it keeps ordering points that all read the capped probability.
+/// The likelihood z is not calibrated to a Gaussian on real series (heavy tails, bursts), so the nominal rate is optimistic:
+/// <c>samples/Aiops.Backtest false-alarms</c> measures the real one. Not thread-safe.
 /// </remarks>
 public sealed class EnsembleDetector : AnomalyDetector
 {
     private const double MaxSurprise = 30; // −ln(1e-13): beyond double precision of 1 − p
 
-    // Likelihood z where the one-sided Gaussian tail is 1e-10, the floor of Numenta's log-likelihood: beyond it, all
-    // points are equally (maximally) anomalous, so the refractory period treats them as one incident.
+    // Likelihood z where the one-sided Gaussian tail is 1e-10, the floor of Numenta's log-likelihood; a novel value reads as it.
     private const double MaxLikelihoodZ = 6.3613;
+    private static readonly double CapSurprise = Surprise.FromUpperZ(MaxLikelihoodZ);
     private const int RangeWarmupPoints = 100;
 
     // The novelty range is the min and max of the current block and the last RangeBlocks - 1 complete ones, so it forgets
@@ -38,8 +42,6 @@ public sealed class EnsembleDetector : AnomalyDetector
     private readonly double _rangeTolerance;
     private readonly double _likelihoodSmoothing;
     private readonly int _likelihoodWarmupPoints;
-    private readonly int _refractoryPoints;
-    private readonly double _refractoryDamping;
 
     // Per member: ring of the last ShortWindow surprises (flattened), and their sum, the long-term mean and variance in
     // one struct per member: one array rather than five, so an update touches fewer cache lines (many series at once
@@ -48,8 +50,7 @@ public sealed class EnsembleDetector : AnomalyDetector
     private readonly MemberStatistics[] _statistics;
     private readonly int _shortLength;
     private readonly double[] _blockRanges = new double[2 * (RangeBlocks - 1)]; // min, max of the complete blocks (ring)
-    private int _refractory;
-    private double _refractoryLevel;
+        private AlertDamping _damping;
     private long _seen;
     private double _min = double.PositiveInfinity; // of the current block
     private double _max = double.NegativeInfinity;
@@ -68,8 +69,7 @@ public sealed class EnsembleDetector : AnomalyDetector
         _rangeTolerance = options.RangeTolerance;
         _likelihoodSmoothing = options.LikelihoodSmoothing;
         _likelihoodWarmupPoints = options.LikelihoodWarmupPoints;
-        _refractoryPoints = options.RefractoryPoints;
-        _refractoryDamping = options.RefractoryDamping;
+        _damping = new AlertDamping(options.RefractoryPoints, options.RefractoryDamping);
         _members =
         [
             new SeasonalDetector(new SeasonalOptions { Telemetry = options.Telemetry }),
@@ -122,8 +122,8 @@ public sealed class EnsembleDetector : AnomalyDetector
                 upper = score.Upper;
             }
 
-            var surprise = Math.Min(MaxSurprise, -Math.Log(Math.Max(1 - score.Probability, 1e-300)));
-            z = Math.Max(z, MemberLikelihood(i, surprise));
+            var memberSurprise = Math.Min(MaxSurprise, Surprise.FromProbability(score.Probability));
+            z = Math.Max(z, MemberLikelihood(i, memberSurprise));
         }
 
         // Range novelty (as NAB's HTM detector): a value beyond everything seen recently, by more than a fraction of the range.
@@ -152,22 +152,19 @@ public sealed class EnsembleDetector : AnomalyDetector
             return AnomalyScore.WarmingUp(timestamp, value);
         }
 
-        z = novel ? MaxLikelihoodZ : Math.Min(z, MaxLikelihoodZ);
-        if (_refractory > 0 && z <= _refractoryLevel)
+        // A novel value reads at least as the cap. The decision and the probability use the capped z: beyond the cap, all
+        // points are equally (maximally) anomalous, so one refractory period covers an incident; the severity
+        // (RawScore) uses the uncapped z, so it keeps ordering points the probability no longer tells apart.
+        var surprise = Surprise.FromUpperZ(novel ? Math.Max(z, MaxLikelihoodZ) : z);
+        var capped = Math.Min(surprise, CapSurprise);
+        var decided = _damping.Apply(capped);
+        var result = RateScore(timestamp, value, Math.Exp(-decided), expected, lower, upper, Math.Exp(-(decided < capped ? decided : surprise)));
+        if (result.IsAnomaly)
         {
-            _refractory--;
-            z *= _refractoryDamping;
-        }
-        else if (z > 0 && Calibration.TwoSidedConfidence(z) >= Threshold && _refractoryPoints > 0)
-        {
-            // A stronger event than the one that opened the refractory period still gets through, and restarts it.
-            _refractory = _refractoryPoints;
-            _refractoryLevel = z;
+            _damping.Flagged(capped);
         }
 
-        // 1 − 2·Q(z) from the upper tail directly, so probabilities stay distinct up to the cap.
-        var probability = z > 0 ? 1 - (2 * Calibration.UpperTail(z)) : 0;
-        return AnomalyScore.Scored(timestamp, value, probability, z, Threshold, expected, lower, upper);
+        return result;
     }
 
     /// <inheritdoc />
@@ -180,8 +177,7 @@ public sealed class EnsembleDetector : AnomalyDetector
 
         Array.Clear(_shortWindows);
         Array.Clear(_statistics);
-        _refractory = 0;
-        _refractoryLevel = 0;
+        _damping.Clear();
         _seen = 0;
         _min = _pastMin = double.PositiveInfinity;
         _max = _pastMax = double.NegativeInfinity;
@@ -272,7 +268,10 @@ public sealed class EnsembleOptions : AnomalyDetectorOptions
     [Range(0, 100_000)]
     public int RefractoryPoints { get; set; } = 50;
 
-    /// <summary>Gets or sets the factor applied to scores during the refractory period. Default: 0.5. Range: [0, 1].</summary>
+    /// <summary>Gets or sets the factor applied to the surprise of points in the refractory period. Default: 0.5. Range: [0, 1].</summary>
     [Range(0.0, 1.0)]
     public double RefractoryDamping { get; set; } = 0.5;
+
+    /// <inheritdoc />
+    internal override bool FlagsByRate => true;
 }

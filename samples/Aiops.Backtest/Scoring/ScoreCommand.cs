@@ -25,18 +25,7 @@ internal static class ScoreCommand
             Description = $"Catalogue name of the detector ({string.Join(", ", DetectorCatalog.Names)}, ...).",
             DefaultValueFactory = _ => DetectorNames.Ensemble,
         };
-        var parallelism = new Option<int>("--parallelism")
-        {
-            Description = "How many files are scored at once.",
-            DefaultValueFactory = _ => Environment.ProcessorCount,
-        };
-        parallelism.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1)
-            {
-                r.AddError("--parallelism must be at least 1.");
-            }
-        });
+        var parallelism = SharedOptions.Parallelism("files are scored");
 
         var command = new Command("score", "Scores every series under --data with a fresh detector per file, causally, row by row.")
         {

@@ -1,0 +1,86 @@
+namespace Aiops.Backtest.FalseAlarms;
+
+/// <summary>The kinds of healthy (anomaly-free) series the false-alarm report generates.</summary>
+internal enum HealthyKind
+{
+    /// <summary>Gaussian noise around a constant level.</summary>
+    StationaryNoise,
+
+    /// <summary>Student-t noise with 3 degrees of freedom: frequent large but harmless excursions.</summary>
+    HeavyTailedNoise,
+
+    /// <summary>Poisson request counts where 2 % of points are bursts at four times the base rate.</summary>
+    BurstyCounts,
+
+    /// <summary>A daily sine (peak-to-trough 60 % of the mean) plus Gaussian noise.</summary>
+    DailyPattern,
+
+    /// <summary>Load that wanders: a positive random walk (mean-reverting over about a day) plus noise.</summary>
+    RandomWalkLoad,
+}
+
+/// <summary>Seeded generator of healthy series: values depend only on the kind, the step, the seed and the point index.</summary>
+internal static class HealthySeries
+{
+    /// <summary>Generates one series.</summary>
+    /// <param name="kind">What the series looks like.</param>
+    /// <param name="step">The sampling interval.</param>
+    /// <param name="length">How long the series lasts.</param>
+    /// <param name="seed">The random seed.</param>
+    /// <returns>Timestamps and values.</returns>
+    public static (DateTimeOffset[] Timestamps, double[] Values) Generate(HealthyKind kind, TimeSpan step, TimeSpan length, int seed)
+    {
+        var random = new Random(seed);
+        var count = (int)(length.Ticks / step.Ticks);
+        var timestamps = new DateTimeOffset[count];
+        var values = new double[count];
+        var start = new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
+        var walk = 0.0;
+        var stepsPerDay = TimeSpan.FromDays(1).Ticks / (double)step.Ticks;
+        var reversion = 1 / stepsPerDay;
+        var walkSigma = Math.Sqrt(2 * reversion) * 20; // stationary σ of the walk: 20 around a level of 100
+        for (var i = 0; i < count; i++)
+        {
+            timestamps[i] = start + (step * i);
+            values[i] = kind switch
+            {
+                HealthyKind.StationaryNoise => 100 + (5 * Gaussian(random)),
+                HealthyKind.HeavyTailedNoise => 100 + (5 * StudentT3(random)),
+                HealthyKind.BurstyCounts => Poisson(random, random.NextDouble() < 0.02 ? 40 : 10),
+                HealthyKind.DailyPattern => 100 * (1 + (0.3 * Math.Sin(2 * Math.PI * i / stepsPerDay))) + (3 * Gaussian(random)),
+                _ => 100 + (walk = (walk * (1 - reversion)) + (walkSigma * Gaussian(random))) + (2 * Gaussian(random)),
+            };
+        }
+
+        return (timestamps, values);
+    }
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    private static double StudentT3(Random random)
+    {
+        var z = Gaussian(random);
+        var chi = 0.0;
+        for (var k = 0; k < 3; k++)
+        {
+            var g = Gaussian(random);
+            chi += g * g;
+        }
+
+        return z / Math.Sqrt(chi / 3);
+    }
+
+    private static double Poisson(Random random, double mean)
+    {
+        // Knuth's method: the means used here are small.
+        var limit = Math.Exp(-mean);
+        var k = 0;
+        for (var p = random.NextDouble(); p > limit; p *= random.NextDouble())
+        {
+            k++;
+        }
+
+        return k;
+    }
+}

@@ -1,0 +1,27 @@
+using System.CommandLine;
+
+namespace Aiops.Backtest;
+
+/// <summary>Options more than one command of the backtest CLI defines alike.</summary>
+internal static class SharedOptions
+{
+    /// <summary>Creates <c>--parallelism N</c> (at least 1; default: the processor count).</summary>
+    /// <param name="what">What runs in parallel, for the description: "files are scored", "series run".</param>
+    /// <returns>The option.</returns>
+    public static Option<int> Parallelism(string what)
+    {
+        var parallelism = new Option<int>("--parallelism")
+        {
+            Description = $"How many {what} at once.",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+        parallelism.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError("--parallelism must be at least 1.");
+            }
+        });
+        return parallelism;
+    }
+}

@@ -1,0 +1,40 @@
+namespace Aiops.Detection.Internal;
+
+/// <summary>
+/// The refractory period after a flagged point: for the next points, a surprise no stronger than the flagged one is damped, so
+/// one incident reads as one alert and not a storm; a stronger one gets through and restarts the period. Mutable struct; not
+/// thread-safe.
+/// </summary>
+internal struct AlertDamping(int points, double factor)
+{
+    private int _remaining;
+    private double _level;
+
+    /// <summary>The surprise to judge: <paramref name="surprise"/> itself, or damped inside the refractory period.</summary>
+    public double Apply(double surprise)
+    {
+        if (_remaining > 0 && surprise <= _level)
+        {
+            _remaining--;
+            return surprise * factor;
+        }
+
+        return surprise;
+    }
+
+    /// <summary>Opens (or restarts) the refractory period after a flagged point of surprise <paramref name="surprise"/>.</summary>
+    public void Flagged(double surprise)
+    {
+        if (points > 0)
+        {
+            _remaining = points;
+            _level = surprise;
+        }
+    }
+
+    public void Clear()
+    {
+        _remaining = 0;
+        _level = 0;
+    }
+}

@@ -1,0 +1,64 @@
+using Aiops.Backtest.FalseAlarms;
+using Aiops.Detection;
+
+namespace Aiops.Backtest.Tests;
+
+public sealed class FalseAlarmReportTests
+{
+    [Fact]
+    public void CountOnsets_FlagsSeparatedByFewerThanTheQuietPeriod_CountOneOnset()
+    {
+        // Flags at 3, 5 and 14 (gaps of 1 and 8 quiet points) are one onset; 25 follows 10 quiet points: a second one.
+        var detector = new FlagAt(3, 5, 14, 25);
+        var timestamps = Enumerable.Range(0, 40).Select(i => DateTimeOffset.UnixEpoch.AddSeconds(i)).ToArray();
+
+        var (onsets, flagged) = FalseAlarmReport.CountOnsets(detector, timestamps, new double[40]);
+
+        Assert.Equal((2, 4L), (onsets, flagged));
+    }
+
+    [Fact]
+    public void Generate_SameSeed_SameSeriesAndStepsAsAsked()
+    {
+        var first = HealthySeries.Generate(HealthyKind.BurstyCounts, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1), seed: 7);
+        var again = HealthySeries.Generate(HealthyKind.BurstyCounts, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1), seed: 7);
+
+        Assert.Equal(360, first.Values.Length);
+        Assert.Equal(first.Values, again.Values);
+        Assert.All(first.Timestamps.Zip(first.Timestamps.Skip(1)), p => Assert.Equal(TimeSpan.FromSeconds(10), p.Second - p.First));
+    }
+
+    [Fact]
+    public void FalseAlarms_ShortRun_OneRowPerKindAndStep()
+    {
+        var (exitCode, stdout, stderr) = Cli.Run("false-alarms", "--detector", DetectorNames.RobustZScore, "--series", "1", "--days", "0.05");
+
+        Assert.True(exitCode == ExitCodes.Success, stderr);
+        Assert.Contains("configured: 1 per series per week", stdout, StringComparison.Ordinal);
+        var rows = stdout.Split('\n').Where(l => Enum.GetNames<HealthyKind>().Any(k => l.StartsWith(k + " ", StringComparison.Ordinal))).ToList();
+        Assert.Equal(Enum.GetValues<HealthyKind>().Length * FalseAlarmReport.Steps.Length, rows.Count);
+    }
+
+    [Fact]
+    public void Defaults_EveryKindAndStep_AtLeastAThousandSeriesDays()
+    {
+        var cells = Enum.GetValues<HealthyKind>().Length * FalseAlarmReport.Steps.Length;
+
+        Assert.True(cells * FalseAlarmReport.DefaultSeriesPerCell * FalseAlarmReport.DefaultDays >= 1000);
+    }
+
+    /// <summary>Flags exactly the given point indices.</summary>
+    private sealed class FlagAt(params int[] indices) : IAnomalyDetector
+    {
+        private int _index;
+
+        public string Name => "flag-at";
+
+        public int StateSizeBytes => 4;
+
+        public AnomalyScore Update(DateTimeOffset timestamp, double value) =>
+            AnomalyScore.Scored(timestamp, value, indices.Contains(_index++) ? 1 : 0, 0, threshold: 0.5);
+
+        public void Reset() => _index = 0;
+    }
+}
