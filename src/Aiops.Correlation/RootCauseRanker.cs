@@ -53,7 +53,7 @@ public sealed class RootCauseRankerOptions : IValidatableObject
 
     /// <summary>
     /// Gets or sets the length of the incident's burst. The ranker finds the window of this length that holds the most symptom
-    /// onsets (the earliest such window on a tie); signals that started more than this long before it are background (detector
+    /// onsets, weighted by how long each was reported (the earliest such window on a tie); signals that started more than this long before it are background (detector
     /// noise from before the incident, in an episode that was already open) and are left out of the evidence. Default: 60 s.
     /// Range: [0, 1 day]; 0 keeps every signal.
     /// </summary>
@@ -155,8 +155,8 @@ public sealed class RootCauseRankerOptions : IValidatableObject
 /// </summary>
 /// <remarks>
 /// <para><b>The incident's burst.</b> An episode may have opened on detector noise minutes before the incident. The ranker
-/// finds the <see cref="RootCauseRankerOptions.BurstWindow"/> holding the most symptom onsets, each weighted by its persistence
-/// (below); signals that started more than a window before it are background: listed, but left out of every evidence.</para>
+/// finds the <see cref="RootCauseRankerOptions.BurstWindow"/> holding the most symptom onsets, each weighted by the cube of its
+/// persistence share (below: a lasting signal weighs as much as 64 one-off spikes); signals that started more than a window before it are background: listed, but left out of every evidence.</para>
 /// <para><b>Persistence.</b> A member's magnitude counts 0.25 + 0.75 · min(1, (<see cref="EpisodeMember.LastSeen"/> −
 /// <see cref="EpisodeMember.FirstSeen"/>) / <see cref="RootCauseRankerOptions.PersistenceHorizon"/>): a fault keeps being
 /// reported, a spike is reported once. Rising traffic counts as load (below) only when reported for at least half the shorter
@@ -473,7 +473,8 @@ public sealed class RootCauseRanker : IRootCauseRanker
             {
                 if (member?.Signal is { } signal and not ChangeSignal)
                 {
-                    onsets.Add((signal.Onset, _r.Persistence(member)));
+                    var persistence = _r.Persistence(member);
+                    onsets.Add((signal.Onset, persistence * persistence * persistence));
                     var reported = member.LastSeen - member.FirstSeen;
                     longest = reported > longest ? reported : longest;
                 }
@@ -487,7 +488,8 @@ public sealed class RootCauseRanker : IRootCauseRanker
                 return;
             }
 
-            // The densest window, each onset weighted by its persistence: a lasting fault outweighs a cluster of spikes.
+            // The densest window, each onset weighted by the cube of its persistence share: a lasting signal weighs 64 one-off
+            // spikes, so the few lasting symptoms of a fault outweigh a cluster of noise.
             onsets.Sort(static (a, b) => a.Onset.CompareTo(b.Onset));
             var (best, start, end, sum) = (0.0, 0, 0, 0.0);
             for (var i = 0; i < onsets.Count; i++)
