@@ -109,9 +109,20 @@ internal sealed class LabScenarios(ILabBackend lab, TextWriter output, ScenarioT
         var start = DateTimeOffset.UtcNow;
         var minimum = _warm ? _timing.BetweenScenarios : _timing.MinimumBaseline;
         Banner(Invariant($"Baseline: {_timing.BaselineRate} requests/s for {minimum.TotalSeconds:0} s{(_warm ? string.Empty : " and until the detectors are warm and the lab's start-up alerts are over")}"));
+        var settledSince = start;
         await PhaseAsync("baseline", start, async () =>
-            DateTimeOffset.UtcNow - start >= minimum
-            && (_warm || (lab.ActiveAlerts.Count == 0 && await lab.RateIsScoredAsync(cancellationToken).ConfigureAwait(false))), cancellationToken).ConfigureAwait(false);
+        {
+            // The first time, the lab's start-up alerts (a target not yet up, detectors warming up on the load's ramp) must
+            // have been over for the gap between scenarios, so the first scenario does not start inside their episode.
+            var now = DateTimeOffset.UtcNow;
+            if (lab.ActiveAlerts.Count > 0)
+            {
+                settledSince = now;
+            }
+
+            return now - start >= minimum
+                && (_warm || (now - settledSince >= _timing.BetweenScenarios && await lab.RateIsScoredAsync(cancellationToken).ConfigureAwait(false)));
+        }, cancellationToken).ConfigureAwait(false);
         _warm = true;
     }
 

@@ -11,7 +11,7 @@ namespace Aiops.Detection.Tracking;
 /// <remarks>
 /// <para>
 /// The baseline is the median and robust σ (1.4826 · MAD) of the last <see cref="AnomalyTrackerOptions.BaselineLength"/>
-/// normal values (values seen while the state was normal). A flagged point starts an anomaly only when it is at least
+/// normal values (values seen while the state was normal; after a new normal, the values seen at the new level). A flagged point starts an anomaly only when it is at least
 /// <see cref="AnomalyTrackerOptions.EnterDeviation"/> σ from that median and outside the band frozen for the previous
 /// anomaly, so the return to the old baseline after an anomaly (which an adapted detector finds unusual) is the end of that
 /// anomaly, never a new one. Severity is the robust deviation (x − median) / σ against the frozen baseline: signed,
@@ -28,8 +28,10 @@ public sealed class AnomalyTracker
 {
     private const double MadToSigma = 1.482602218505602;
 
-    private readonly double[] _ring;
-    private readonly double[] _scratch;
+    // The baseline ring; and a second array that is scratch space while normal and, during an anomaly, the ring of the
+    // values at the new level, which becomes the baseline if that level turns out to be the new normal.
+    private double[] _ring;
+    private double[] _scratch;
     private readonly int _minimumBaseline;
     private readonly double _enter;
     private readonly double _exit;
@@ -39,6 +41,8 @@ public sealed class AnomalyTracker
     private readonly int _confirmPoints;
     private int _start;
     private int _count;
+    private int _recentStart;
+    private int _recentCount;
 
     // The detector's band at the last normal point, widening the frozen band (it knows the series' noise floor).
     private double _detectorLower = double.NaN;
@@ -140,6 +144,7 @@ public sealed class AnomalyTracker
     public void Reset()
     {
         _start = _count = 0;
+        _recentStart = _recentCount = 0;
         _detectorLower = _detectorUpper = double.NaN;
         _hasFrozen = false;
         _inBand = false;
@@ -245,6 +250,7 @@ public sealed class AnomalyTracker
         _hasFrozen = !double.IsNaN(median) || !double.IsNaN(_detectorLower);
         _lastFlagTicks = score.Timestamp.UtcTicks;
         _inBand = false;
+        _recentStart = _recentCount = 0;
         PeakProbability = score.Probability;
         Severity = PeakSeverity = Deviation(score.Value, score);
     }
@@ -259,6 +265,7 @@ public sealed class AnomalyTracker
         }
 
         var value = score.Value;
+        Push(_scratch, ref _recentStart, ref _recentCount, value);
         Severity = Deviation(value, score);
         if (Math.Abs(Severity) > Math.Abs(PeakSeverity))
         {
@@ -290,11 +297,11 @@ public sealed class AnomalyTracker
         {
             End(AnomalyEndReason.NewNormal, score.Timestamp);
 
-            // The new level is the baseline from now on; the old band no longer describes normal.
-            _start = _count = 0;
+            // The new level is the baseline from now on (the values seen at it); the old band no longer describes normal.
+            (_ring, _scratch) = (_scratch, _ring);
+            (_start, _count) = (_recentStart, _recentCount);
             _hasFrozen = false;
             _detectorLower = _detectorUpper = double.NaN;
-            Remember(value);
             return AnomalyTransition.Ended;
         }
 
@@ -320,18 +327,20 @@ public sealed class AnomalyTracker
         return double.IsFinite(score.RawScore) ? (double.IsNaN(score.Expected) || value >= score.Expected ? Math.Abs(score.RawScore) : -Math.Abs(score.RawScore)) : 0;
     }
 
-    private void Remember(double value)
+    private void Remember(double value) => Push(_ring, ref _start, ref _count, value);
+
+    private static void Push(double[] ring, ref int start, ref int count, double value)
     {
-        if (_count < _ring.Length)
+        if (count < ring.Length)
         {
-            var at = _start + _count;
-            _ring[at >= _ring.Length ? at - _ring.Length : at] = value;
-            _count++;
+            var at = start + count;
+            ring[at >= ring.Length ? at - ring.Length : at] = value;
+            count++;
         }
         else
         {
-            _ring[_start] = value;
-            _start = _start + 1 == _ring.Length ? 0 : _start + 1;
+            ring[start] = value;
+            start = start + 1 == ring.Length ? 0 : start + 1;
         }
     }
 

@@ -111,6 +111,23 @@ public sealed class AnomalyTrackerTests
     }
 
     [Fact]
+    public void Update_SurgeRightAfterANewNormal_StartsAgainstTheNewLevel()
+    {
+        var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { NewNormalAfter = TimeSpan.FromSeconds(30), MinimumScale = 3 }), out var s);
+        tracker.Update(Flagged(s++, 30)); // the start-up baseline was 100; the series settles at 30
+        for (var i = 0; i < 40; i++)
+        {
+            tracker.Update(Normal(s++, 30 + (i % 3)));
+        }
+
+        Assert.Equal(AnomalyEndReason.NewNormal, tracker.EndReason);
+        var ramp = new[] { 50d, 80, 120, 120, 120 }.Select(v => tracker.Update(Flagged(s++, v))).ToList();
+
+        Assert.Equal(AnomalyTransition.Started, ramp[0]);
+        Assert.InRange(tracker.BaselineMedian, 30, 32); // the new level is the baseline, not the one before it
+    }
+
+    [Fact]
     public void Update_NoisyPointDuringReturn_DoesNotRestartTheReturnPeriod()
     {
         var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { ReturnFor = TimeSpan.FromSeconds(10) }), out var s);
