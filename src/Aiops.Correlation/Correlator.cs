@@ -372,6 +372,16 @@ public sealed class Correlator
             }
 
             _byFingerprint.Remove(signal.Fingerprint);
+
+            // A flap (the same series or alert back within the group window of going quiet, its episode still open) is a new
+            // occurrence of the same incident: it joins that episode, as a new signal joins one within the group window of its onsets.
+            var quietAt = known.Member.EndedAt ?? known.Member.LastSeen;
+            if (signal is AlertSignal && !known.Episode.IsClosed && known.Episode.IsActive(now) && signal.Onset <= quietAt + _options.ResolveAfter)
+            {
+                var flapEntity = Entity(signal);
+                Join(known.Episode, signal, flapEntity, flapEntity ?? "name:" + signal.Name, now);
+                return new CorrelationResult(CorrelationOutcome.Joined, known.Episode.Id, null);
+            }
         }
 
         if (signal is AlertSignal { Status: AlertStatus.Resolved })

@@ -17,7 +17,10 @@ public sealed class EndToEndTests
         using var table = new StringWriter();
         EvalCli.WriteTable(table, [summary]);
         var report = table.ToString();
-        Assert.True(summary.Precision >= 0.95, $"pairwise precision {summary.Precision:0.000} < 0.95\n{report}");
+        // 0.95 before episodes followed member states (issue 13): an alert that resolves and fires again is now a new
+        // occurrence; it rejoins its episode while the incident is active (a flap), which costs about one point of precision
+        // here (0.949, recall 0.975; it was 0.959 / 0.978). Kept as a guard at that level rather than dropped.
+        Assert.True(summary.Precision >= 0.945, $"pairwise precision {summary.Precision:0.000} < 0.945\n{report}");
         Assert.True(summary.Recall >= 0.90, $"pairwise recall {summary.Recall:0.000} < 0.90\n{report}");
         Assert.True(summary.Ac1 >= 0.80, $"AC@1 {summary.Ac1:0.000} < 0.80\n{report}");
         Assert.True(summary.Ac3 >= 0.95, $"AC@3 {summary.Ac3:0.000} < 0.95\n{report}");
