@@ -5,7 +5,7 @@ namespace Aiops.Rca.Eval;
 
 /// <summary>
 /// TEMPORARY — stands in for the public detection → correlation bridge that is being built in the core packages (issue 14,
-/// point 1; branch wt-lifecycle). Replace this class with that bridge when it lands; nothing outside this benchmark uses it.
+/// point 1, `AnomalySignalBridge`, now in Aiops.Correlation). Replace this class with that bridge; nothing outside this benchmark uses it.
 /// </summary>
 /// <remarks>
 /// <para>Turns one series' <see cref="AnomalyScore"/> stream into <see cref="AnomalySignal"/>s the way the issue asks the bridge
