@@ -7,7 +7,11 @@ namespace Aiops.Rca.Eval;
 /// <summary>How the Aiops path is configured for a run.</summary>
 /// <param name="Threshold">The detectors' threshold; <see langword="null"/> keeps the default (0.99).</param>
 /// <param name="DeclareRoles">Whether the metric roles of the topology's names are given to the classifier by configuration.</param>
-internal sealed record RunSettings(double? Threshold = null, bool DeclareRoles = true);
+/// <param name="Path">
+/// The score → signal path: the benchmark's adapter (default, because it scores better here: see the README section
+/// "Root cause, end to end") or the core bridge with its default options (<c>--adapter core</c>).
+/// </param>
+internal sealed record RunSettings(double? Threshold = null, bool DeclareRoles = true, SignalPath Path = SignalPath.Legacy);
 
 /// <summary>What the Aiops path made of a case.</summary>
 /// <param name="Ranking">The services of the chosen episode's root-cause hypotheses, most likely first; empty when no episode held a post-onset signal.</param>
@@ -19,7 +23,8 @@ internal sealed record AiopsOutcome(IReadOnlyList<string> Ranking, TimeSpan? Tim
 
 /// <summary>
 /// Runs a case through the real path: every series through a default <see cref="DetectorSet"/> (the ensemble detector), the
-/// scores through the <see cref="ScoreSignalAdapter"/> to signals, the signals and change events through a
+/// scores through the benchmark's <see cref="ScoreSignalAdapter"/> or the core <see cref="AnomalySignalBridge"/> with its
+/// default options (<see cref="RunSettings.Path"/>) to signals, the signals and change events through a
 /// <see cref="Correlator"/> with the call graph declared and a <see cref="RootCauseRanker"/>, on a fake clock that follows
 /// the data. Aiops finds the onset itself; the episode scored is the one holding most signals that started after the true
 /// onset, and its ranking is read from its last snapshot.
@@ -58,10 +63,11 @@ internal static class AiopsRunner
         {
             var labels = new Dictionary<string, string>(StringComparer.Ordinal) { ["service"] = s.Service };
             var key = new SeriesKey(s.Metric, labels);
-            return (Data: s, Key: key, Adapter: new ScoreSignalAdapter(key, labels));
+            return (Data: s, Key: key, Source: SignalSources.Create(settings.Path, key, labels));
         }).ToArray();
 
-        var sentAt = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        // Keyed by occurrence (fingerprint and onset): the core bridge reuses the series' fingerprint for every occurrence.
+        var sentAt = new Dictionary<(string Fingerprint, DateTimeOffset Onset), DateTimeOffset>();
         var snapshots = new Dictionary<string, Episode>(StringComparer.Ordinal);
         var change = 0;
         for (var i = 0; i < data.Length; i++)
@@ -73,11 +79,11 @@ internal static class AiopsRunner
                 correlator.Add(data.Changes[change++].Change);
             }
 
-            foreach (var (s, key, adapter) in series)
+            foreach (var (s, key, source) in series)
             {
-                if (detectors.TryUpdate(key, now, s.Values[i], out var score) && adapter.Observe(score) is { } signal)
+                if (detectors.TryUpdate(key, now, s.Values[i], out var score) && source.Observe(score, now) is { } signal)
                 {
-                    sentAt.TryAdd(signal.Fingerprint, now);
+                    sentAt.TryAdd((signal.Fingerprint, signal.Onset), now);
                     correlator.Add(signal);
                 }
             }
@@ -116,7 +122,7 @@ internal static class AiopsRunner
             return new AiopsOutcome([], null, before, roots.Count, null);
         }
 
-        var detected = chosen.Members.Where(m => m.Signal.Onset >= onset && sentAt.ContainsKey(m.Signal.Fingerprint)).Min(m => sentAt[m.Signal.Fingerprint]);
+        var detected = chosen.Members.Where(m => m.Signal.Onset >= onset && sentAt.ContainsKey((m.Signal.Fingerprint, m.Signal.Onset))).Min(m => sentAt[(m.Signal.Fingerprint, m.Signal.Onset)]);
         var ranking = chosen.RootCause?.Hypotheses.Select(h => h.Entity).ToList() ?? [];
         return new AiopsOutcome(ranking, detected - onset, before, roots.Count, chosen);
     }

@@ -26,4 +26,23 @@ public sealed class CliTests
         Assert.Contains("| **overall** | 6 |", text, StringComparison.Ordinal);
         Assert.Contains("Controls that opened no episode: ", text, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("core", "signals core AnomalySignalBridge (defaults)")]
+    [InlineData("legacy", "signals legacy adapter")]
+    public void Run_AdapterOption_SelectsSignalPath(string adapter, string expected)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.Equal(RcaCli.Success, RcaCli.Run(["--topology", "online-boutique", "--cases", "1", "--controls", "0", "--adapter", adapter], stdout, stderr));
+        Assert.Contains(expected, stdout.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_UnknownAdapter_UsageError()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.Equal(RcaCli.UsageError, RcaCli.Run(["--adapter", "other"], stdout, stderr));
+    }
 }

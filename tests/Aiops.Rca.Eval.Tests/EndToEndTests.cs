@@ -19,4 +19,15 @@ public sealed class EndToEndTests
         var again = Benchmark.Run(Topology.OnlineBoutique(), perFault: 1, controls: 1, seed: 5, new RunSettings());
         Assert.Equal(report.Faults.Select(r => string.Join(",", r.Aiops.Ranking)), again.Faults.Select(r => string.Join(",", r.Aiops.Ranking)));
     }
+
+    [Fact]
+    public void Run_CoreBridge_TimeToDetectCountsOnlyOccurrencesAfterOnset()
+    {
+        // The core bridge reuses a series' fingerprint for every occurrence; a series that fired before the fault must not
+        // make the fault look detected before it started.
+        var report = Benchmark.Run(Topology.OnlineBoutique(), perFault: 1, controls: 0, seed: 5, new RunSettings(Path: SignalPath.Core));
+        Assert.Equal(6, report.Faults.Count);
+        Assert.Contains(report.Faults, r => r.Aiops.TimeToDetect is not null);
+        Assert.All(report.Faults.Where(r => r.Aiops.TimeToDetect is not null), r => Assert.True(r.Aiops.TimeToDetect >= TimeSpan.Zero, $"{r.Case}: {r.Aiops.TimeToDetect}"));
+    }
 }
