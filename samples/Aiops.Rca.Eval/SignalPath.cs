@@ -14,6 +14,13 @@ internal enum SignalPath
 
     /// <summary>The core <see cref="AnomalySignalBridge"/> with its default options, as a user of the library would run it (<c>--adapter core</c>).</summary>
     Core = 1,
+
+    /// <summary>
+    /// Diagnostic (<c>--adapter core-unit-floor</c>): the core bridge, but a signal whose baseline scale is at the tracker's
+    /// 1e-6 floor (MAD 0) gets its magnitude in the series' units, i.e. scale 1 as BARO's RobustScaler and the adapter do.
+    /// Measures how much of the bridge's gap that floor explains.
+    /// </summary>
+    CoreUnitFloor = 2,
 }
 
 /// <summary>One series' score → signal step, whichever path is selected.</summary>
@@ -29,14 +36,24 @@ internal static class SignalSources
     /// <summary>Creates a source for one series.</summary>
     public static ISignalSource Create(SignalPath path, SeriesKey key, IReadOnlyDictionary<string, string> labels) => path switch
     {
-        SignalPath.Core => new CoreSource(new AnomalySignalBridge(key)),
+        SignalPath.Core => new CoreSource(new AnomalySignalBridge(key), unitFloor: false),
+        SignalPath.CoreUnitFloor => new CoreSource(new AnomalySignalBridge(key), unitFloor: true),
         _ => new LegacySource(new ScoreSignalAdapter(key, labels)),
     };
 
-    private sealed class CoreSource(AnomalySignalBridge bridge) : ISignalSource
+    private sealed class CoreSource(AnomalySignalBridge bridge, bool unitFloor) : ISignalSource
     {
-        public AnomalySignal? Observe(in AnomalyScore score, DateTimeOffset now) =>
-            bridge.Update(score, now, out var signal) == AnomalySignalEvent.None ? null : signal;
+        public AnomalySignal? Observe(in AnomalyScore score, DateTimeOffset now)
+        {
+            if (bridge.Update(score, now, out var signal) == AnomalySignalEvent.None || signal is null)
+            {
+                return null;
+            }
+
+            var tracker = bridge.Tracker;
+            var floor = 1e-6 * Math.Max(1, Math.Abs(tracker.BaselineMedian));
+            return unitFloor && tracker.BaselineScale <= floor * (1 + 1e-9) ? signal with { Magnitude = signal.Magnitude * tracker.BaselineScale } : signal;
+        }
     }
 
     private sealed class LegacySource(ScoreSignalAdapter adapter) : ISignalSource

@@ -30,6 +30,7 @@ public sealed class CliTests
     [Theory]
     [InlineData("core", "signals core AnomalySignalBridge (defaults)")]
     [InlineData("legacy", "signals legacy adapter")]
+    [InlineData("core-unit-floor", "signals core AnomalySignalBridge, unit scale floor (diagnostic)")]
     public void Run_AdapterOption_SelectsSignalPath(string adapter, string expected)
     {
         using var stdout = new StringWriter();
