@@ -281,7 +281,7 @@ internal sealed class AlertmanagerWebhookHandler
         {
             // No credentials of its own: the host's authorization on the endpoint has already run, or anonymous posts were allowed
             // explicitly; otherwise refuse (a host that skipped the start-up check must not accept forged alerts either).
-            return _allowAnonymous || Security.AiopsEndpointSecurityFilter.IsWebhookProtected(request.HttpContext.GetEndpoint(), new AlertmanagerWebhookOptions());
+            return _allowAnonymous || Security.AiopsEndpointSecurityFilter.IsAuthorizedByHost(request.HttpContext.GetEndpoint());
         }
 
         var header = request.Headers.Authorization;

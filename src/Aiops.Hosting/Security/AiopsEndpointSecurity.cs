@@ -108,7 +108,11 @@ internal sealed partial class AiopsEndpointSecurityFilter(
     internal static bool IsWebhookProtected(Endpoint? endpoint, AlertmanagerWebhookOptions webhook) =>
         !string.IsNullOrEmpty(webhook.BearerToken)
         || (webhook.BasicAuthUser is not null && webhook.BasicAuthPassword is not null)
-        || (endpoint?.Metadata.GetMetadata<IAuthorizeData>() is not null && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null);
+        || IsAuthorizedByHost(endpoint);
+
+    /// <summary>Whether the host's own authorization guards the endpoint (<c>RequireAuthorization()</c>, not overridden by anonymous).</summary>
+    internal static bool IsAuthorizedByHost(Endpoint? endpoint) =>
+        endpoint?.Metadata.GetMetadata<IAuthorizeData>() is not null && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null;
 
     private bool CanAuthenticateApprovers() =>
         !string.IsNullOrEmpty(api.CurrentValue.ApprovalToken)
