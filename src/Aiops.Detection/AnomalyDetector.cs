@@ -23,6 +23,8 @@ public abstract class AnomalyDetector : IAnomalyDetector
     private long _smallestStep = long.MaxValue;
     private double _meanLogStep;
     private double _pointsPerWeek = DefaultPointsPerWeek;
+    private double _log10PointsPerWeek = Math.Log10(DefaultPointsPerWeek);
+    private readonly double _log10FalseAlarmsPerWeek;
     private double _lastLogStep;
     private long _lastStep;
     private long _steps;
@@ -37,6 +39,7 @@ public abstract class AnomalyDetector : IAnomalyDetector
         options.Validate();
         Name = name;
         FalseAlarmsPerWeek = options.FalseAlarmsPerWeek;
+        _log10FalseAlarmsPerWeek = Math.Log10(options.FalseAlarmsPerWeek);
         Threshold = options.FlagsByRate ? ProbabilityAtRate(options.FalseAlarmsPerWeek) : options.Threshold;
         _telemetry = options.Telemetry ?? DetectionTelemetry.Shared;
     }
@@ -98,6 +101,7 @@ public abstract class AnomalyDetector : IAnomalyDetector
             {
                 _meanLogStep = meanLogStep;
                 _pointsPerWeek = SecondsPerWeek / Math.Exp(meanLogStep);
+                _log10PointsPerWeek = Math.Log10(_pointsPerWeek);
             }
         }
 
@@ -115,6 +119,7 @@ public abstract class AnomalyDetector : IAnomalyDetector
         _smallestStep = long.MaxValue;
         _meanLogStep = _lastLogStep = 0;
         _pointsPerWeek = DefaultPointsPerWeek;
+        _log10PointsPerWeek = Math.Log10(DefaultPointsPerWeek);
         _lastStep = _steps = 0;
         ResetCore();
     }
@@ -145,6 +150,17 @@ public abstract class AnomalyDetector : IAnomalyDetector
         return AnomalyScore.Scored(timestamp, value, 1 / (1 + rate), severity, Threshold, expected, lower, upper);
     }
 
+    /// <summary>
+    /// <see cref="RateScore"/> for a detector that has its tail as surprise (−ln of the tail probability): the severity follows
+    /// from the surprise without a round trip through the probability, and is not limited by its underflow.
+    /// </summary>
+    internal AnomalyScore SurpriseScore(DateTimeOffset timestamp, double value, double surprise, double severitySurprise, double expected, double lower, double upper)
+    {
+        var rate = Math.Exp(-surprise) * PointsPerWeek;
+        var severity = _log10FalseAlarmsPerWeek - _log10PointsPerWeek + (severitySurprise / Ln10);
+        return AnomalyScore.Scored(timestamp, value, 1 / (1 + rate), severity, Threshold, expected, lower, upper);
+    }
+
     /// <summary>Scores and learns a point that passed validation (finite value, strictly increasing timestamp).</summary>
     /// <param name="timestamp">The point's timestamp.</param>
     /// <param name="value">The point's finite value.</param>
@@ -155,6 +171,7 @@ public abstract class AnomalyDetector : IAnomalyDetector
     protected abstract void ResetCore();
 
     private const double SecondsPerWeek = 7 * 24 * 3600;
+    private const double Ln10 = 2.302585092994046;
     private const double DefaultPointsPerWeek = 10_080; // one point a minute
 
     private static double ProbabilityAtRate(double falseAlarmsPerWeek) => 1 / (1 + falseAlarmsPerWeek);

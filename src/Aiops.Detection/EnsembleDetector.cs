@@ -158,7 +158,7 @@ public sealed class EnsembleDetector : AnomalyDetector
         var surprise = Surprise.FromUpperZ(novel ? Math.Max(z, MaxLikelihoodZ) : z);
         var capped = Math.Min(surprise, CapSurprise);
         var decided = _damping.Apply(capped);
-        var result = RateScore(timestamp, value, Math.Exp(-decided), expected, lower, upper, Math.Exp(-(decided < capped ? decided : surprise)));
+        var result = SurpriseScore(timestamp, value, decided, decided < capped ? decided : surprise, expected, lower, upper);
         if (result.IsAnomaly)
         {
             _damping.Flagged(capped);
