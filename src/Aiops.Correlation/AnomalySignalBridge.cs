@@ -30,6 +30,7 @@ public sealed class AnomalySignalBridge
     private readonly long _repeatTicks;
     private IReadOnlyDictionary<string, string>? _labels;
     private long _lastSentTicks;
+    private double _sentMagnitude;
 
     /// <summary>Initializes a new instance of the <see cref="AnomalySignalBridge"/> class.</summary>
     /// <param name="series">The series; its text is the signals' fingerprint, its metric their name, its labels theirs.</param>
@@ -75,7 +76,7 @@ public sealed class AnomalySignalBridge
         {
             AnomalyTransition.Started => AnomalySignalEvent.Onset,
             AnomalyTransition.Ended => AnomalySignalEvent.End,
-            _ when Tracker.IsAnomalous && now.UtcTicks - _lastSentTicks >= _repeatTicks => AnomalySignalEvent.Repeat,
+            _ when Tracker.IsAnomalous && (now.UtcTicks - _lastSentTicks >= _repeatTicks || Math.Abs(Tracker.PeakSeverity) >= 2 * _sentMagnitude) => AnomalySignalEvent.Repeat,
             _ => AnomalySignalEvent.None,
         };
 
@@ -87,6 +88,7 @@ public sealed class AnomalySignalBridge
 
         _lastSentTicks = now.UtcTicks;
         signal = Signal();
+        _sentMagnitude = signal.Magnitude;
         return kind;
     }
 
@@ -115,6 +117,7 @@ public sealed class AnomalySignalBridge
     {
         Tracker.Reset();
         _lastSentTicks = 0;
+        _sentMagnitude = 0;
     }
 
     private static Dictionary<string, string> Labels(SeriesKey series)

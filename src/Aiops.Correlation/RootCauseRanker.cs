@@ -309,6 +309,16 @@ public sealed class RootCauseRanker : IRootCauseRanker
 
     private static double Finite(double value) => double.IsFinite(value) ? value : 0;
 
+    /// <summary>
+    /// How long a member was reported: from its first report to the end of its anomaly when it has ended (the point it was
+    /// back, not when that was confirmed), else to its last report.
+    /// </summary>
+    private static TimeSpan Reported(EpisodeMember member)
+    {
+        var until = member.EndedAt is { } ended && ended < member.LastSeen ? ended : member.LastSeen;
+        return until > member.FirstSeen ? until - member.FirstSeen : TimeSpan.Zero;
+    }
+
     /// <summary>The share of a member's magnitude that counts: 0.25 when reported once, 1 when reported for the persistence horizon.</summary>
     private double Persistence(EpisodeMember member)
     {
@@ -317,7 +327,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
             return 1;
         }
 
-        var reported = member.LastSeen - member.FirstSeen;
+        var reported = Reported(member);
         return 0.25 + (0.75 * Math.Clamp(reported / _persistence, 0, 1));
     }
 
@@ -475,7 +485,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
                 {
                     var persistence = _r.Persistence(member);
                     onsets.Add((signal.Onset, persistence * persistence * persistence));
-                    var reported = member.LastSeen - member.FirstSeen;
+                    var reported = Reported(member);
                     longest = reported > longest ? reported : longest;
                 }
             }
@@ -564,7 +574,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
                     peak = Math.Max(peak, 1);
                 }
 
-                var info = new MemberInfo { Signal = signal, Class = cls, Rising = rising, Onset = signal.Onset, Peak = peak, Magnitude = magnitude, Entity = -1, Lasting = member.LastSeen - member.FirstSeen >= _loadPersistence };
+                var info = new MemberInfo { Signal = signal, Class = cls, Rising = rising, Onset = signal.Onset, Peak = peak, Magnitude = magnitude, Entity = -1, Lasting = Reported(member) >= _loadPersistence };
                 var m = _members.Count;
                 if (name is not null)
                 {
@@ -589,7 +599,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
                         entity.Magnitude = magnitude;
                         entity.StrongestOnset = info.Onset;
                         entity.StrongestShare = share;
-                        entity.StrongestReported = member.LastSeen - member.FirstSeen;
+                        entity.StrongestReported = Reported(member);
                     }
                     if (rising)
                     {

@@ -44,8 +44,8 @@ public sealed class LifecycleTests
 
         Assert.True(opened.Count == 1, string.Join(", ", opened)); // the recovery opens nothing
         var (onset, id) = opened[0];
-        Assert.Equal(shiftStart, onset);
-        var firingFrom = shiftStart + (int)options.PendingFor.TotalSeconds;
+        Assert.Equal(shiftStart + 2, onset); // confirmed at the third point away (ConfirmPoints 3)
+        var firingFrom = onset + (int)options.PendingFor.TotalSeconds;
         for (var s = firingFrom; s < shiftEnd; s++)
         {
             Assert.True(states[s] == EpisodeState.Firing, $"the episode was {states[s]} at {s - shiftStart} s into the shift");

@@ -28,6 +28,9 @@ public sealed class AnomalyTracker
 {
     private const double MadToSigma = 1.482602218505602;
 
+    // sqrt(pi/2): the mean absolute deviation of a normal distribution is sigma * sqrt(2/pi).
+    private const double MeanDeviationToSigma = 1.2533141373155003;
+
     // The baseline ring; and a second array that is scratch space while normal and, during an anomaly, the ring of the
     // values at the new level, which becomes the baseline if that level turns out to be the new normal.
     private double[] _ring;
@@ -44,6 +47,11 @@ public sealed class AnomalyTracker
     private int _recentStart;
     private int _recentCount;
 
+    // The smallest non-zero step between consecutive normal values: the series' resolution (1 for a count of events),
+    // the scale of a baseline that did not move at all.
+    private double _resolution = double.PositiveInfinity;
+    private double _lastNormal = double.NaN;
+
     // The detector's band at the last normal point, widening the frozen band (it knows the series' noise floor).
     private double _detectorLower = double.NaN;
     private double _detectorUpper = double.NaN;
@@ -54,6 +62,7 @@ public sealed class AnomalyTracker
     private double _candidateScale;
     private int _candidateSide;
     private int _candidates;
+    private int _candidateMisses;
 
     // The band frozen at the last onset; after a recovery it keeps gating onsets until the baseline is replaced.
     private bool _hasFrozen;
@@ -62,6 +71,12 @@ public sealed class AnomalyTracker
     private long _lastFlagTicks;
     private long _inBandSinceTicks;
     private bool _inBand;
+
+    // Whether each of the last 2·ConfirmPoints − 1 points of the anomaly was back inside the band (bit 0: the latest):
+    // the series is back when most of them are, so one noisy point of a heavy-tailed series neither delays nor undoes it.
+    private ulong _backBits;
+    private long _insideRunTicks;
+    private readonly ulong _backMask;
 
     /// <summary>Initializes a new instance of the <see cref="AnomalyTracker"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> uses the defaults.</param>
@@ -79,6 +94,7 @@ public sealed class AnomalyTracker
         _newNormalTicks = options.NewNormalAfter.Ticks;
         _minimumScale = options.MinimumScale;
         _confirmPoints = options.ConfirmPoints;
+        _backMask = (1UL << ((2 * _confirmPoints) - 1)) - 1;
     }
 
     /// <summary>Gets a value indicating whether the series is in an anomaly now.</summary>
@@ -146,9 +162,11 @@ public sealed class AnomalyTracker
         _start = _count = 0;
         _recentStart = _recentCount = 0;
         _detectorLower = _detectorUpper = double.NaN;
+        _resolution = double.PositiveInfinity;
+        _lastNormal = double.NaN;
         _hasFrozen = false;
         _inBand = false;
-        _candidates = 0;
+        _candidates = _candidateMisses = 0;
         IsAnomalous = false;
         Onset = default;
         EndedAt = null;
@@ -173,7 +191,7 @@ public sealed class AnomalyTracker
             {
                 if (++_candidates >= _confirmPoints)
                 {
-                    _candidates = 0;
+                    _candidates = _candidateMisses = 0;
                     Start(_candidate, _candidateMedian, _candidateScale);
                     Continue(score, flagged);
                     return AnomalyTransition.Started;
@@ -182,7 +200,12 @@ public sealed class AnomalyTracker
                 return AnomalyTransition.None;
             }
 
-            _candidates = 0; // a blip: its points were not normal, so they stay out of the baseline
+            if (++_candidateMisses < _confirmPoints)
+            {
+                return AnomalyTransition.None; // undecided: the majority of 2·ConfirmPoints − 1 points decides
+            }
+
+            _candidates = _candidateMisses = 0; // a blip: its away points were not normal, so they stay out of the baseline
         }
 
         if (flagged)
@@ -200,7 +223,7 @@ public sealed class AnomalyTracker
             {
                 if (_confirmPoints > 1)
                 {
-                    (_candidate, _candidateMedian, _candidateScale, _candidateSide, _candidates) = (score, median, scale, Math.Sign(value - median), 1);
+                    (_candidate, _candidateMedian, _candidateScale, _candidateSide, _candidates) = (score, median, scale, hasBaseline ? Math.Sign(value - median) : 0, 1);
                     return AnomalyTransition.None;
                 }
 
@@ -250,6 +273,7 @@ public sealed class AnomalyTracker
         _hasFrozen = !double.IsNaN(median) || !double.IsNaN(_detectorLower);
         _lastFlagTicks = score.Timestamp.UtcTicks;
         _inBand = false;
+        _backBits = 0;
         _recentStart = _recentCount = 0;
         PeakProbability = score.Probability;
         Severity = PeakSeverity = Deviation(score.Value, score);
@@ -272,15 +296,22 @@ public sealed class AnomalyTracker
             PeakSeverity = Severity;
         }
 
-        // Hysteresis: the return starts inside the frozen band and is undone only by a point beyond the wider enter band,
-        // so one noisy point on the way back does not restart it.
-        var inside = value >= Lower && value <= Upper;
-        if (inside || (_inBand && value >= _outerLower && value <= _outerUpper))
+        // Hysteresis: the return starts inside the frozen band and is undone only by points beyond the wider enter band,
+        // so noise on the way back does not restart it; and it counts when most of the last points are back.
+        var inside = (value >= Lower && value <= Upper) || (_inBand && value >= _outerLower && value <= _outerUpper);
+        if (inside && (_backBits & 1UL) == 0)
+        {
+            _insideRunTicks = ticks;
+        }
+
+        _backBits = ((_backBits << 1) | (inside ? 1UL : 0UL)) & _backMask;
+        if (System.Numerics.BitOperations.PopCount(_backBits) >= _confirmPoints)
         {
             if (!_inBand)
             {
+                // Back since the latest run of points inside the band began (the first of them, for a clean return).
                 _inBand = true;
-                _inBandSinceTicks = ticks;
+                _inBandSinceTicks = _insideRunTicks;
             }
 
             if (ticks - _inBandSinceTicks >= _returnTicks)
@@ -327,7 +358,17 @@ public sealed class AnomalyTracker
         return double.IsFinite(score.RawScore) ? (double.IsNaN(score.Expected) || value >= score.Expected ? Math.Abs(score.RawScore) : -Math.Abs(score.RawScore)) : 0;
     }
 
-    private void Remember(double value) => Push(_ring, ref _start, ref _count, value);
+    private void Remember(double value)
+    {
+        var step = Math.Abs(value - _lastNormal);
+        if (step > 0 && step < _resolution)
+        {
+            _resolution = step;
+        }
+
+        _lastNormal = value;
+        Push(_ring, ref _start, ref _count, value);
+    }
 
     private static void Push(double[] ring, ref int start, ref int count, double value)
     {
@@ -355,13 +396,17 @@ public sealed class AnomalyTracker
 
         values.Sort();
         var median = Median(values);
+        var sum = 0d;
         for (var i = 0; i < values.Length; i++)
         {
             values[i] = Math.Abs(values[i] - median);
+            sum += values[i];
         }
 
         values.Sort();
-        var scale = Math.Max(MadToSigma * Median(values), Math.Max(_minimumScale, 1e-6 * Math.Max(1, Math.Abs(median))));
+        var robust = Math.Max(MadToSigma * Median(values), MeanDeviationToSigma * sum / values.Length);
+        var floor = double.IsFinite(_resolution) ? _resolution : 1e-6 * Math.Max(1, Math.Abs(median));
+        var scale = Math.Max(robust, Math.Max(_minimumScale, floor));
         return (median, scale);
     }
 

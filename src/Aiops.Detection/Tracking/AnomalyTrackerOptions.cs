@@ -13,7 +13,7 @@ public sealed class AnomalyTrackerOptions
     /// many values and as many of scratch space, 16 bytes a value. Default: 64. Range: [8, 4096].
     /// </summary>
     [Range(8, 4096)]
-    public int BaselineLength { get; set; } = 64;
+    public int BaselineLength { get; set; } = 256;
 
     /// <summary>
     /// Gets or sets how many normal values the baseline needs before it gates onsets; before that, every point the detector
@@ -31,12 +31,14 @@ public sealed class AnomalyTrackerOptions
     public double EnterDeviation { get; set; } = 3;
 
     /// <summary>
-    /// Gets or sets how many points in a row must be away from the baseline (beyond <see cref="EnterDeviation"/>, on the same
-    /// side; or flagged, while the baseline is too short) for an anomaly to start, like Prometheus' <c>for:</c>: a single
-    /// odd point is not an incident. The onset is the first of them. Default: 1. Range: [1, 1000].
+    /// Gets or sets how many points must agree before the state changes: an anomaly starts when this many points are away
+    /// from the baseline (beyond <see cref="EnterDeviation"/>, on the same side; or flagged, while the baseline is too short)
+    /// before as many are not, i.e. the majority of 2·n − 1 points from a flagged one, like Prometheus' <c>for:</c> that
+    /// forgives a gap; and it is back in its band when n of its last 2·n − 1 points are. A single odd point neither starts
+    /// an incident nor delays the end of one. The onset is the first flagged point. Default: 3. Range: [1, 32].
     /// </summary>
-    [Range(1, 1000)]
-    public int ConfirmPoints { get; set; } = 1;
+    [Range(1, 32)]
+    public int ConfirmPoints { get; set; } = 3;
 
     /// <summary>
     /// Gets or sets the half-width, in robust σ around the baseline median, of the band frozen at the onset: the series is

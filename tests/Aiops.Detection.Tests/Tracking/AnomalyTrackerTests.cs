@@ -43,11 +43,12 @@ public sealed class AnomalyTrackerTests
             }
         }
 
-        // The detector adapts within the shift and flags the return; the state ignores both.
+        // The detector adapts within the shift and flags the return; the state ignores both. The onset is confirmed by the
+        // majority of five points (ConfirmPoints 3), at its third point, and dated at its first.
         Assert.InRange(detectorFlagsDuringShift, 1, 300);
         Assert.True(detectorFlagsAfterShift > 0, "the adapted detector should flag the return to the old level");
-        Assert.Equal(600, anomalousDuringShift);
-        Assert.Equal([(600, AnomalyTransition.Started), (1230, AnomalyTransition.Ended)], transitions);
+        Assert.Equal(598, anomalousDuringShift);
+        Assert.Equal([(602, AnomalyTransition.Started), (1230, AnomalyTransition.Ended)], transitions);
         Assert.Equal((T0.AddSeconds(600), T0.AddSeconds(1200), AnomalyEndReason.Recovered), (tracker.Onset, tracker.EndedAt, tracker.EndReason));
     }
 
@@ -104,7 +105,8 @@ public sealed class AnomalyTrackerTests
         }
 
         Assert.Equal(2, transitions.Count);
-        Assert.Equal((600, AnomalyTransition.Started), transitions[0]);
+        Assert.Equal((602, AnomalyTransition.Started), transitions[0]);
+        Assert.Equal(T0.AddSeconds(600), tracker.Onset);
         Assert.Equal(AnomalyTransition.Ended, transitions[1].Transition);
         Assert.Equal(lastFlag + 300, transitions[1].Second); // five minutes after the detector last flagged the new level
         Assert.Equal(AnomalyEndReason.NewNormal, tracker.EndReason);
@@ -121,16 +123,19 @@ public sealed class AnomalyTrackerTests
         }
 
         Assert.Equal(AnomalyEndReason.NewNormal, tracker.EndReason);
+        var rampStart = s;
         var ramp = new[] { 50d, 80, 120, 120, 120 }.Select(v => tracker.Update(Flagged(s++, v))).ToList();
 
-        Assert.Equal(AnomalyTransition.Started, ramp[0]);
+        Assert.Equal([AnomalyTransition.None, AnomalyTransition.None, AnomalyTransition.Started, AnomalyTransition.None, AnomalyTransition.None], ramp);
+        Assert.Equal(T0.AddSeconds(rampStart), tracker.Onset);
         Assert.InRange(tracker.BaselineMedian, 30, 32); // the new level is the baseline, not the one before it
     }
 
     [Fact]
     public void Update_NoisyPointDuringReturn_DoesNotRestartTheReturnPeriod()
     {
-        var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { ReturnFor = TimeSpan.FromSeconds(10) }), out var s);
+        // One point decides (ConfirmPoints 1), so only the hysteresis keeps the return going.
+        var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { ReturnFor = TimeSpan.FromSeconds(10), ConfirmPoints = 1 }), out var s);
         tracker.Update(Flagged(s++, 200));
         for (var i = 0; i < 5; i++)
         {
@@ -138,7 +143,7 @@ public sealed class AnomalyTrackerTests
         }
 
         var back = s - 5;
-        tracker.Update(Normal(s++, 100 + (2.5 * 1.4826))); // between the exit (2 σ) and the enter (3 σ) band
+        tracker.Update(Normal(s++, 100 + (2.5 * 1.5))); // between the exit (2 σ) and the enter (3 σ) band
         var ended = -1;
         for (var i = 0; i < 10 && ended < 0; i++, s++)
         {
@@ -150,19 +155,72 @@ public sealed class AnomalyTrackerTests
     }
 
     [Fact]
-    public void Update_ConfirmPointsThree_SinglePointSpikeStartsNothingAndSustainedShiftStartsAtItsFirstPoint()
+    public void Update_ConfirmPointsThree_SpikeStartsNothingAndShiftWithAGapStartsAtItsFirstPoint()
     {
         var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { ConfirmPoints = 3 }), out var s);
 
-        var spike = tracker.Update(Flagged(s++, 200));
-        var after = tracker.Update(Normal(s++, 100));
+        var spike = new[] { tracker.Update(Flagged(s++, 200)), tracker.Update(Normal(s++, 100)), tracker.Update(Normal(s++, 101)), tracker.Update(Normal(s++, 99)) };
         var onset = s;
-        var transitions = new[] { tracker.Update(Flagged(onset, 200)), tracker.Update(Normal(onset + 1, 190)), tracker.Update(Normal(onset + 2, 210)) };
+        var shift = new[] { tracker.Update(Flagged(onset, 200)), tracker.Update(Normal(onset + 1, 100)), tracker.Update(Normal(onset + 2, 190)), tracker.Update(Normal(onset + 3, 210)) };
 
-        Assert.Equal((AnomalyTransition.None, AnomalyTransition.None), (spike, after));
-        Assert.Equal([AnomalyTransition.None, AnomalyTransition.None, AnomalyTransition.Started], transitions);
+        Assert.All(spike, t => Assert.Equal(AnomalyTransition.None, t));
+        Assert.Equal([AnomalyTransition.None, AnomalyTransition.None, AnomalyTransition.None, AnomalyTransition.Started], shift); // three of four away
         Assert.Equal(T0.AddSeconds(onset), tracker.Onset);
-        Assert.InRange(tracker.PeakSeverity, (210 - 100) / 1.49, (210 - 100) / 1.47);
+        Assert.InRange(tracker.PeakSeverity, (210 - 100) / 1.49, (210 - 100) / 1.48); // σ ≈ 1.48: 1.4826 · MAD, 1.2533 · mean deviation
+    }
+
+    [Fact]
+    public void Update_ConfirmPointsThreeBeforeAnyBaseline_ThreeFlaggedPointsStartOne()
+    {
+        var tracker = new AnomalyTracker(new AnomalyTrackerOptions { ConfirmPoints = 3 });
+
+        var transitions = new[] { tracker.Update(Flagged(0, 5)), tracker.Update(Flagged(1, 6)), tracker.Update(Flagged(2, 5)) };
+
+        Assert.Equal([AnomalyTransition.None, AnomalyTransition.None, AnomalyTransition.Started], transitions);
+        Assert.Equal(T0, tracker.Onset);
+    }
+
+    [Fact]
+    public void Update_OutlierEveryFourthPointDuringReturn_RecoversFromTheFirstPointBack()
+    {
+        var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { ReturnFor = TimeSpan.FromSeconds(20) }), out var s);
+        for (var i = 0; i < 5; i++)
+        {
+            tracker.Update(Flagged(s++, 200));
+        }
+
+        Assert.True(tracker.IsAnomalous);
+        var back = s;
+        var ended = -1;
+        for (var i = 0; i < 40 && ended < 0; i++, s++)
+        {
+            // Back at the baseline, but every fourth point is 8 σ out: heavy-tailed noise, not the fault.
+            ended = tracker.Update(Normal(s, i % 4 == 3 ? 112 : 100)) == AnomalyTransition.Ended ? s : -1;
+        }
+
+        Assert.Equal(AnomalyEndReason.Recovered, tracker.EndReason);
+        Assert.Equal((back + 20, T0.AddSeconds(back)), (ended, tracker.EndedAt));
+    }
+
+    [Fact]
+    public void Update_BaselineThatNeverMoved_ScaleIsTheSeriesResolution()
+    {
+        var tracker = new AnomalyTracker();
+        var s = 0;
+        for (; s < 100; s++)
+        {
+            tracker.Update(Normal(s, s == 10 || s == 50 ? 1 : 0)); // an error counter: zero, with two single errors
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            tracker.Update(Flagged(s++, 12));
+        }
+
+        Assert.True(tracker.IsAnomalous);
+        Assert.Equal(0, tracker.BaselineMedian);
+        Assert.Equal(1, tracker.BaselineScale, 3); // MAD 0; mean deviation 0.02; one event is the resolution
+        Assert.Equal(12, tracker.PeakSeverity, 3);
     }
 
     [Fact]
