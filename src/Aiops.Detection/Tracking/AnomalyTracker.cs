@@ -10,8 +10,11 @@ namespace Aiops.Detection.Tracking;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The baseline is the median and robust σ (1.4826 · MAD) of the last <see cref="AnomalyTrackerOptions.BaselineLength"/>
-/// normal values (values seen while the state was normal; after a new normal, the values seen at the new level). A flagged point starts an anomaly only when it is at least
+/// The baseline is the median and robust σ of the last <see cref="AnomalyTrackerOptions.BaselineLength"/> normal values
+/// (values seen while the state was normal; after a new normal, the values seen at the new level); σ is the largest of
+/// 1.4826 · MAD, 1.2533 · the mean absolute deviation and the series' resolution (see
+/// <see cref="AnomalyTrackerOptions.MinimumScale"/>). State changes need <see cref="AnomalyTrackerOptions.ConfirmPoints"/>
+/// points to agree, out of 2·n − 1. A flagged point starts an anomaly only when it is at least
 /// <see cref="AnomalyTrackerOptions.EnterDeviation"/> σ from that median and outside the band frozen for the previous
 /// anomaly, so the return to the old baseline after an anomaly (which an adapted detector finds unusual) is the end of that
 /// anomaly, never a new one. Severity is the robust deviation (x − median) / σ against the frozen baseline: signed,
