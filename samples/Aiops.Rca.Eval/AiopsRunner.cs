@@ -7,11 +7,7 @@ namespace Aiops.Rca.Eval;
 /// <summary>How the Aiops path is configured for a run.</summary>
 /// <param name="Threshold">The detectors' threshold; <see langword="null"/> keeps the default (0.99).</param>
 /// <param name="DeclareRoles">Whether the metric roles of the topology's names are given to the classifier by configuration.</param>
-/// <param name="Path">
-/// The score → signal path: the benchmark's adapter (default, because it scores better here: see the README section
-/// "Root cause, end to end") or the core bridge with its default options (<c>--adapter core</c>).
-/// </param>
-internal sealed record RunSettings(double? Threshold = null, bool DeclareRoles = true, SignalPath Path = SignalPath.Legacy);
+internal sealed record RunSettings(double? Threshold = null, bool DeclareRoles = true);
 
 /// <summary>What the Aiops path made of a case.</summary>
 /// <param name="Ranking">The services of the chosen episode's root-cause hypotheses, most likely first; empty when no episode held a post-onset signal.</param>
@@ -23,8 +19,8 @@ internal sealed record AiopsOutcome(IReadOnlyList<string> Ranking, TimeSpan? Tim
 
 /// <summary>
 /// Runs a case through the real path: every series through a default <see cref="DetectorSet"/> (the ensemble detector), the
-/// scores through the benchmark's <see cref="ScoreSignalAdapter"/> or the core <see cref="AnomalySignalBridge"/> with its
-/// default options (<see cref="RunSettings.Path"/>) to signals, the signals and change events through a
+/// scores through the core <see cref="AnomalySignalBridge"/> with its default options (as the hosted detection stage uses
+/// it) to signals, the signals and change events through a
 /// <see cref="Correlator"/> with the call graph declared and a <see cref="RootCauseRanker"/>, on a fake clock that follows
 /// the data. Aiops finds the onset itself; the episode scored is the one holding most signals that started after the true
 /// onset, and its ranking is read from its last snapshot.
@@ -63,10 +59,10 @@ internal static class AiopsRunner
         {
             var labels = new Dictionary<string, string>(StringComparer.Ordinal) { ["service"] = s.Service };
             var key = new SeriesKey(s.Metric, labels);
-            return (Data: s, Key: key, Source: SignalSources.Create(settings.Path, key, labels));
+            return (Data: s, Key: key, Bridge: new AnomalySignalBridge(key));
         }).ToArray();
 
-        // Keyed by occurrence (fingerprint and onset): the core bridge reuses the series' fingerprint for every occurrence.
+        // Keyed by occurrence (fingerprint and onset): the bridge reuses the series' fingerprint for every occurrence.
         var sentAt = new Dictionary<(string Fingerprint, DateTimeOffset Onset), DateTimeOffset>();
         var snapshots = new Dictionary<string, Episode>(StringComparer.Ordinal);
         var change = 0;
@@ -79,9 +75,9 @@ internal static class AiopsRunner
                 correlator.Add(data.Changes[change++].Change);
             }
 
-            foreach (var (s, key, source) in series)
+            foreach (var (s, key, bridge) in series)
             {
-                if (detectors.TryUpdate(key, now, s.Values[i], out var score) && source.Observe(score, now) is { } signal)
+                if (detectors.TryUpdate(key, now, s.Values[i], out var score) && bridge.Update(score, now, out var signal) != AnomalySignalEvent.None && signal is not null)
                 {
                     sentAt.TryAdd((signal.Fingerprint, signal.Onset), now);
                     correlator.Add(signal);

@@ -4,7 +4,7 @@ namespace Aiops.Rca.Eval;
 
 /// <summary>
 /// The command line: <c>[--topology online-boutique|train-ticket|all] [--cases N] [--controls N] [--seed S]
-/// [--threshold P] [--no-roles] [--adapter legacy|core|core-unit-floor] [--details]</c>. Prints, per topology, AC@1, AC@3 and Avg@5 per fault type and overall for
+/// [--threshold P] [--no-roles] [--details]</c>. Prints, per topology, AC@1, AC@3 and Avg@5 per fault type and overall for
 /// Aiops, BARO and NSigma, the detection rate and median time to detect, and the false incidents on fault-free data.
 /// </summary>
 internal static class RcaCli
@@ -16,7 +16,7 @@ internal static class RcaCli
     public const int UsageError = 2;
 
     private const string Usage =
-        "usage: Aiops.Rca.Eval [--topology online-boutique|train-ticket|all] [--cases N] [--controls N] [--seed S] [--threshold P] [--no-roles] [--adapter legacy|core|core-unit-floor] [--details]";
+        "usage: Aiops.Rca.Eval [--topology online-boutique|train-ticket|all] [--cases N] [--controls N] [--seed S] [--threshold P] [--no-roles] [--details]";
 
     /// <summary>Runs the benchmark.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
@@ -29,7 +29,6 @@ internal static class RcaCli
         double? threshold = null;
         var roles = true;
         var details = false;
-        var path = SignalPath.Legacy;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -56,18 +55,6 @@ internal static class RcaCli
                     threshold = t;
                     i++;
                     break;
-                case "--adapter" when value is "core":
-                    path = SignalPath.Core;
-                    i++;
-                    break;
-                case "--adapter" when value is "core-unit-floor":
-                    path = SignalPath.CoreUnitFloor;
-                    i++;
-                    break;
-                case "--adapter" when value is "legacy":
-                    path = SignalPath.Legacy;
-                    i++;
-                    break;
                 case "--no-roles":
                     roles = false;
                     break;
@@ -81,7 +68,7 @@ internal static class RcaCli
             }
         }
 
-        var settings = new RunSettings(threshold, roles, path);
+        var settings = new RunSettings(threshold, roles);
         foreach (var make in topologies)
         {
             var topology = make();
@@ -97,7 +84,7 @@ internal static class RcaCli
         var t = report.Topology;
         o.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"## {t.Name}: {t.Services.Count} services, {5 * t.Services.Count} series at 1 s; {perFault} cases per fault, {report.Controls.Count} controls; detector threshold {(settings.Threshold is { } th ? th.ToString("0.######", CultureInfo.InvariantCulture) : "default (0.99)")}; roles {(settings.DeclareRoles ? "configured" : "from names only")}; signals {settings.Path switch { SignalPath.Core => "core AnomalySignalBridge (defaults)", SignalPath.CoreUnitFloor => "core AnomalySignalBridge, unit scale floor (diagnostic)", _ => "legacy adapter" }}"));
+            $"## {t.Name}: {t.Services.Count} services, {5 * t.Services.Count} series at 1 s; {perFault} cases per fault, {report.Controls.Count} controls; detector threshold {(settings.Threshold is { } th ? th.ToString("0.######", CultureInfo.InvariantCulture) : "default (0.99)")}; roles {(settings.DeclareRoles ? "configured" : "from names only")}; signals from the core AnomalySignalBridge (defaults)"));
         o.WriteLine();
         o.WriteLine("| fault | n | Aiops AC@1 | AC@3 | Avg@5 | BARO AC@1 | AC@3 | Avg@5 | NSigma AC@1 | AC@3 | Avg@5 | detected | TTD median |");
         o.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");

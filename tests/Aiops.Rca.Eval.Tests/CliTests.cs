@@ -27,23 +27,12 @@ public sealed class CliTests
         Assert.Contains("Controls that opened no episode: ", text, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("core", "signals core AnomalySignalBridge (defaults)")]
-    [InlineData("legacy", "signals legacy adapter")]
-    [InlineData("core-unit-floor", "signals core AnomalySignalBridge, unit scale floor (diagnostic)")]
-    public void Run_AdapterOption_SelectsSignalPath(string adapter, string expected)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Assert.Equal(RcaCli.Success, RcaCli.Run(["--topology", "online-boutique", "--cases", "1", "--controls", "0", "--adapter", adapter], stdout, stderr));
-        Assert.Contains(expected, stdout.ToString(), StringComparison.Ordinal);
-    }
-
     [Fact]
-    public void Run_UnknownAdapter_UsageError()
+    public void Run_RemovedAdapterOption_UsageError()
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        Assert.Equal(RcaCli.UsageError, RcaCli.Run(["--adapter", "other"], stdout, stderr));
+        Assert.Equal(RcaCli.UsageError, RcaCli.Run(["--adapter", "core"], stdout, stderr));
+        Assert.Contains("unknown or invalid argument '--adapter'", stderr.ToString(), StringComparison.Ordinal);
     }
 }

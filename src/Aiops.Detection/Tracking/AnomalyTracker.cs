@@ -67,6 +67,12 @@ public sealed class AnomalyTracker
     private int _candidates;
     private int _candidateMisses;
 
+    // A flagged point near the baseline arms the tracker for a window's worth of points with the baseline of that moment.
+    private int _armedLeft;
+    private double _armedMedian;
+    private double _armedScale;
+    private int _armedSide;
+
     // The band frozen at the last onset; after a recovery it keeps gating onsets until the baseline is replaced.
     private bool _hasFrozen;
     private double _outerLower;
@@ -169,7 +175,7 @@ public sealed class AnomalyTracker
         _lastNormal = double.NaN;
         _hasFrozen = false;
         _inBand = false;
-        _candidates = _candidateMisses = 0;
+        _candidates = _candidateMisses = _armedLeft = 0;
         IsAnomalous = false;
         Onset = default;
         EndedAt = null;
@@ -224,15 +230,23 @@ public sealed class AnomalyTracker
             var farEnough = !hasBaseline || Math.Abs(value - median) >= _enter * scale;
             if (!insideFrozen && farEnough)
             {
-                if (_confirmPoints > 1)
-                {
-                    (_candidate, _candidateMedian, _candidateScale, _candidateSide, _candidates) = (score, median, scale, hasBaseline ? Math.Sign(value - median) : 0, 1);
-                    return AnomalyTransition.None;
-                }
-
-                Start(score, median, scale);
-                return AnomalyTransition.Started;
+                _armedLeft = 0;
+                return Begin(score, median, scale, hasBaseline ? Math.Sign(value - median) : 0);
             }
+
+            if (hasBaseline && !insideFrozen && _armedLeft == 0 && value != median)
+            {
+                // Flagged but still near the baseline: the start of a drift, perhaps. Its baseline is kept for a window's worth
+                // of points, so a slow leak the detector noticed once (and then adapted to) starts an anomaly when it leaves it.
+                (_armedMedian, _armedScale, _armedSide, _armedLeft) = (median, scale, Math.Sign(value - median), _ring.Length);
+            }
+        }
+        else if (_armedLeft > 0 && --_armedLeft > 0
+            && Math.Sign(value - _armedMedian) == _armedSide && Math.Abs(value - _armedMedian) >= _enter * _armedScale
+            && !(_hasFrozen && value >= Lower && value <= Upper))
+        {
+            _armedLeft = 0;
+            return Begin(score, _armedMedian, _armedScale, _armedSide);
         }
 
         Remember(value);
@@ -243,6 +257,19 @@ public sealed class AnomalyTracker
         }
 
         return AnomalyTransition.None;
+    }
+
+    // A point away from the baseline: an onset now, or a candidate that the next points confirm.
+    private AnomalyTransition Begin(in AnomalyScore score, double median, double scale, int side)
+    {
+        if (_confirmPoints > 1)
+        {
+            (_candidate, _candidateMedian, _candidateScale, _candidateSide, _candidates) = (score, median, scale, side, 1);
+            return AnomalyTransition.None;
+        }
+
+        Start(score, median, scale);
+        return AnomalyTransition.Started;
     }
 
     private void Start(in AnomalyScore score, double median, double scale)

@@ -181,6 +181,25 @@ public sealed class AnomalyTrackerTests
     }
 
     [Fact]
+    public void Update_SlowDriftFlaggedOnceNearTheBaseline_StartsWhenItLeavesThatBaseline()
+    {
+        var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { ConfirmPoints = 1 }), out var s);
+        var armed = tracker.Update(Flagged(s++, 101)); // the detector notices the drift while it is under 1 σ
+        var transitions = new List<(double Value, AnomalyTransition Transition)>();
+        for (var i = 1; i <= 60; i++)
+        {
+            // A leak: +0.1 a point, never flagged again (the detector adapted); the baseline keeps absorbing it.
+            var value = 101 + (0.1 * i);
+            transitions.Add((value, tracker.Update(Normal(s++, value))));
+        }
+
+        Assert.Equal(AnomalyTransition.None, armed);
+        var started = Assert.Single(transitions, t => t.Transition == AnomalyTransition.Started);
+        Assert.InRange(started.Value, 100 + (3 * 1.48), 100 + (3 * 1.5) + 0.2); // 3 σ from the baseline of the flagged point
+        Assert.InRange(tracker.BaselineMedian, 99.5, 100.5);
+    }
+
+    [Fact]
     public void Update_OutlierEveryFourthPointDuringReturn_RecoversFromTheFirstPointBack()
     {
         var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { ReturnFor = TimeSpan.FromSeconds(20) }), out var s);
