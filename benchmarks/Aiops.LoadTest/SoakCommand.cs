@@ -111,9 +111,11 @@ internal static class SoakCommand
                 incidents.Add((incidents.Count, Shop(incidents.Count % ShopServices), now));
             }
 
-            foreach (var (index, service, start) in incidents.Where(i => (now - i.Start).TotalSeconds < IncidentSeconds + 1))
+            // Incident i starts at tick i × incidentEvery. Its schedule goes by tick, not by the wall clock: a late iteration (a
+            // busy machine) must not skip its one resolve, which would leave the episode firing until the alerts go stale.
+            foreach (var (index, service, start) in incidents.Where(i => t - (i.Index * incidentEvery) <= IncidentSeconds))
             {
-                var resolved = (now - start).TotalSeconds >= IncidentSeconds;
+                var resolved = t - (index * incidentEvery) == IncidentSeconds;
                 payloads.Add(Payload($"incident-{index}-t{t}", resolved ? "resolved" : "firing", [($"inc-{index}-rate", "HighRequestRate", service, start), ($"inc-{index}-err", "HighErrorRate", service, start)], resolved ? now : null));
             }
 

@@ -43,15 +43,7 @@ internal sealed class AlertmanagerDuplicateCache(TimeProvider time, TimeSpan win
         var now = time.GetUtcNow().UtcTicks;
         lock (_lock)
         {
-            while (_order.TryPeek(out var head) && (now - head.SeenAt >= _windowTicks || _seen.Count >= Capacity))
-            {
-                _order.Dequeue();
-                if (_seen.TryGetValue(head.Key, out var seenAt) && seenAt == head.SeenAt)
-                {
-                    _seen.Remove(head.Key);
-                }
-            }
-
+            Evict(now);
             if (_seen.TryGetValue(key, out var at) && now - at < _windowTicks)
             {
                 return false;
@@ -60,6 +52,47 @@ internal sealed class AlertmanagerDuplicateCache(TimeProvider time, TimeSpan win
             _seen[key] = now;
             _order.Enqueue((key, now));
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Records a key as seen at an earlier time (restored history), so it expires <c>window</c> after then. Keys must be
+    /// recorded oldest first and before live ones for the oldest-first eviction to hold; one already outside the window is ignored.
+    /// </summary>
+    /// <param name="key">The key.</param>
+    /// <param name="seenAt">When it was seen.</param>
+    /// <returns><see langword="true"/> when it is now remembered.</returns>
+    public bool Remember(UInt128 key, DateTimeOffset seenAt)
+    {
+        var now = time.GetUtcNow().UtcTicks;
+        var at = Math.Min(seenAt.UtcTicks, now);
+        if (now - at >= _windowTicks)
+        {
+            return false;
+        }
+
+        lock (_lock)
+        {
+            Evict(now);
+            if (!_seen.TryGetValue(key, out var known) || known < at)
+            {
+                _seen[key] = at;
+                _order.Enqueue((key, at));
+            }
+
+            return true;
+        }
+    }
+
+    private void Evict(long now)
+    {
+        while (_order.TryPeek(out var head) && (now - head.SeenAt >= _windowTicks || _seen.Count >= Capacity))
+        {
+            _order.Dequeue();
+            if (_seen.TryGetValue(head.Key, out var seenAt) && seenAt == head.SeenAt)
+            {
+                _seen.Remove(head.Key);
+            }
         }
     }
 

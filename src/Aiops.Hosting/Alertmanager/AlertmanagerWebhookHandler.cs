@@ -24,7 +24,7 @@ internal sealed class AlertmanagerWebhookHandler
     private readonly AiopsPipelineWriter _writer;
     private readonly HostingTelemetry _telemetry;
     private readonly AlertmanagerDuplicateCache _duplicates;
-    private readonly AlertmanagerDuplicateCache _resolved;
+    private readonly ResolvedAlertMemory _resolved;
     private readonly int _maxBodyBytes;
     private readonly string? _changeLabel;
     private readonly TimeSpan _queueTimeout;
@@ -38,12 +38,14 @@ internal sealed class AlertmanagerWebhookHandler
     /// <param name="writer">Where signals go.</param>
     /// <param name="telemetry">Where outcomes are counted.</param>
     /// <param name="time">The clock of the duplicate window.</param>
-    public AlertmanagerWebhookHandler(IOptions<AiopsOptions> options, AiopsPipelineWriter writer, HostingTelemetry telemetry, TimeProvider time)
+    /// <param name="resolved">The alert instances seen resolved (shared with the episode restore, which seeds it).</param>
+    public AlertmanagerWebhookHandler(IOptions<AiopsOptions> options, AiopsPipelineWriter writer, HostingTelemetry telemetry, TimeProvider time, ResolvedAlertMemory resolved)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(telemetry);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(resolved);
         var webhook = options.Value.Alertmanager;
         _writer = writer;
         _telemetry = telemetry;
@@ -53,7 +55,7 @@ internal sealed class AlertmanagerWebhookHandler
         _queueTimeout = webhook.QueueTimeout;
         _time = time;
         _duplicates = new AlertmanagerDuplicateCache(time, webhook.DuplicateWindow);
-        _resolved = new AlertmanagerDuplicateCache(time, ResolvedMemory);
+        _resolved = resolved;
         if (!string.IsNullOrEmpty(webhook.BearerToken))
         {
             _bearerHash = Secrets.Hash(webhook.BearerToken);
@@ -64,12 +66,6 @@ internal sealed class AlertmanagerWebhookHandler
             _basicHash = Secrets.Hash(webhook.BasicAuthUser + ":" + webhook.BasicAuthPassword);
         }
     }
-
-    /// <summary>
-    /// How long a resolved alert instance is remembered, so that a replay of its firing notification (under any group key) is
-    /// recognised: as long as correlation accepts a signal's onset (its default <c>MaxSignalAge</c>).
-    /// </summary>
-    internal static readonly TimeSpan ResolvedMemory = TimeSpan.FromDays(1);
 
     /// <summary>Gets the cache of recently seen notifications.</summary>
     internal AlertmanagerDuplicateCache Duplicates => _duplicates;
@@ -195,13 +191,12 @@ internal sealed class AlertmanagerWebhookHandler
         for (var i = 0; i < signals.Length; i++)
         {
             var alert = signals[i];
-            var key = AlertmanagerMapping.InstanceKey(alert);
             var replay = false;
             if (alert.Status == AlertStatus.Resolved)
             {
-                _resolved.TryAdd(key);
+                _resolved.Resolved(alert);
             }
-            else if (_resolved.Contains(key))
+            else if (_resolved.IsReplay(alert))
             {
                 replay = true;
                 _telemetry.ReplayIgnored();

@@ -17,8 +17,8 @@ public sealed class AiopsMetricsOptions
 
     /// <summary>
     /// Gets or sets the most episodes exported as <c>aiops_episode_info</c> series; when the correlator holds more, firing
-    /// episodes come first, then pending, then closed ones, newest first within each, and the number left out is exported as
-    /// <c>aiops_episode_info_omitted</c>. Bounds the cardinality of the export during an alert storm. Default: 1,000.
+    /// episodes come first, then pending, then closed ones, newest first within each, and the episodes left out are counted on
+    /// <c>aiops_episode_info_omitted_total</c>. Bounds the cardinality of the export during an alert storm. Default: 1,000.
     /// Range: [0, 100,000].
     /// </summary>
     [Range(0, 100_000)]

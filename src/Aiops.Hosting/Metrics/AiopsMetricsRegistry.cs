@@ -25,13 +25,14 @@ public sealed class AiopsMetricsRegistry : IDisposable
     private readonly PipelineActivity _activity;
     private readonly int _maxSeries;
     private readonly int _maxEpisodes;
-    private readonly Gauge _episodeInfoOmitted;
+    private readonly Counter _episodeInfoOmitted;
     private readonly MetricFactory _factory;
     private readonly Dictionary<(string Meter, string Instrument), Mirror> _mirrors;
     private readonly Gauge _episodes;
     private readonly Gauge _episodeInfo;
     private readonly Lock _episodeGate = new();
     private Dictionary<string, string[]> _episodeInfoExported = new(StringComparer.Ordinal);
+    private HashSet<string>? _episodeInfoLeftOut;
     private readonly Gauge _lag;
     private readonly Lock _seriesGate = new();
     private readonly Dictionary<string, SeriesFamily> _families = new(StringComparer.Ordinal);
@@ -69,9 +70,9 @@ public sealed class AiopsMetricsRegistry : IDisposable
             "One series per episode the correlator holds: its state, root-cause category, most likely root cause and entities; the value is that root cause's score in [0, 1] (0 before any analysis).",
             ["episode", "state", "category", "root_cause", "entities"]);
 
-        _episodeInfoOmitted = _factory.CreateGauge(
-            "aiops_episode_info_omitted",
-            "Episodes the correlator holds that aiops_episode_info leaves out at this scrape (beyond Aiops:Metrics:MaxEpisodes).");
+        _episodeInfoOmitted = _factory.CreateCounter(
+            "aiops_episode_info_omitted_total",
+            "Episodes aiops_episode_info left out (beyond Aiops:Metrics:MaxEpisodes): each counted when a scrape leaves it out and the previous one did not.");
 
         _lag = _factory.CreateGauge("aiops_pipeline_lag_seconds", "Seconds since the detection stage last processed a sample (since start when it never has).");
 
@@ -201,16 +202,31 @@ public sealed class AiopsMetricsRegistry : IDisposable
             }
 
             IEnumerable<Episode> chosen = snapshot;
+            HashSet<string>? leftOut = null;
             if (snapshot.Count > _maxEpisodes)
             {
                 // What on-call needs during a storm: firing, then pending, then closed; the newest of each first.
-                chosen = snapshot
+                var ordered = snapshot
                     .OrderBy(static e => e.State switch { EpisodeState.Firing => 0, EpisodeState.Pending => 1, _ => 2 })
                     .ThenByDescending(static e => e.UpdatedAt)
-                    .Take(_maxEpisodes);
+                    .ToList();
+                chosen = ordered.Take(_maxEpisodes);
+
+                // Counted once per stretch an episode stays left out, so the count does not depend on how often /metrics is scraped.
+                leftOut = new HashSet<string>(ordered.Count - _maxEpisodes, StringComparer.Ordinal);
+                var newly = 0;
+                for (var i = _maxEpisodes; i < ordered.Count; i++)
+                {
+                    if (leftOut.Add(ordered[i].Id) && _episodeInfoLeftOut?.Contains(ordered[i].Id) != true)
+                    {
+                        newly++;
+                    }
+                }
+
+                _episodeInfoOmitted.Inc(newly);
             }
 
-            _episodeInfoOmitted.Set(Math.Max(0, snapshot.Count - _maxEpisodes));
+            _episodeInfoLeftOut = leftOut;
             foreach (var episode in chosen)
             {
                 var index = (int)episode.State;

@@ -16,6 +16,12 @@ namespace Aiops.Hosting;
 /// end. A sample that fails is logged, counted and skipped. On stop, the samples channel is completed and what it holds is scored first.
 /// </summary>
 /// <remarks>
+/// A state change (onset, end) is never dropped: when the signals channel is full, the worker that produced it waits for
+/// room before it scores its next sample (back-pressure: the samples channel then absorbs, or drops and counts, samples).
+/// Only a repeat, which the next repeat replaces within <see cref="DetectionStageOptions.RepeatInterval"/>, is dropped
+/// when there is no room, counted on <c>aiops.hosting.channel.dropped{channel="signals"}</c>.
+/// </remarks>
+/// <remarks>
 /// One lookup per sample: the detector set's entry of a series holds the series' score-board entry, which holds the
 /// anomaly tracking. The wall clock is read once per batch (at most every <see cref="ClockEvery"/> samples). With
 /// <see cref="DetectionStageOptions.Workers"/> above 1, the loop that drains the channel scores one shard of the series
@@ -110,7 +116,8 @@ internal sealed class DetectionStage : IHostedService, IDisposable
     }
 
     /// <summary>Scores one sample with a fresh clock reading (tests).</summary>
-    internal void Process(in MetricSample sample) => Process(sample, _time.GetUtcNow());
+    /// <returns>The state change the signals channel had no room for (the caller must send it), or <see langword="null"/>.</returns>
+    internal AnomalySignal? Process(in MetricSample sample) => Process(sample, _time.GetUtcNow());
 
     private async Task RunAsync()
     {
@@ -148,7 +155,10 @@ internal sealed class DetectionStage : IHostedService, IDisposable
             worker.Begin();
             while (!_abort.IsCancellationRequested && reader.TryRead(out var sample))
             {
-                worker.Process(sample);
+                if (worker.Process(sample) is { } waiting)
+                {
+                    await SendAsync(waiting).ConfigureAwait(false);
+                }
             }
 
             worker.Flush();
@@ -184,7 +194,11 @@ internal sealed class DetectionStage : IHostedService, IDisposable
                     var shard = sample.Series is null ? 0 : (int)((uint)sample.Series.GetHashCode() % shards);
                     if (shard == 0)
                     {
-                        own.Process(sample);
+                        if (own.Process(sample) is { } waiting)
+                        {
+                            await SendAsync(waiting).ConfigureAwait(false);
+                        }
+
                         continue;
                     }
 
@@ -238,7 +252,10 @@ internal sealed class DetectionStage : IHostedService, IDisposable
                     var items = batch.Items;
                     for (var i = 0; i < batch.Count; i++)
                     {
-                        worker.Process(items[i]);
+                        if (worker.Process(items[i]) is { } waiting)
+                        {
+                            await SendAsync(waiting).ConfigureAwait(false);
+                        }
                     }
 
                     Array.Clear(items, 0, batch.Count); // the series keys, for the GC
@@ -255,19 +272,31 @@ internal sealed class DetectionStage : IHostedService, IDisposable
         }
     }
 
-    private void Process(in MetricSample sample, DateTimeOffset now)
+    /// <summary>
+    /// Waits until the signals channel takes a state change (onset or end) it had no room for: the worker scores nothing
+    /// else meanwhile, so the series' later signals cannot overtake it. Ends (by throwing) only when the stop times out.
+    /// </summary>
+    private async ValueTask SendAsync(AnomalySignal signal)
+    {
+        if (await _writer.WriteSignalAsync(signal, _abort.Token).ConfigureAwait(false))
+        {
+            _telemetry.SignalSent(signal.IsEnded ? "end" : "onset");
+        }
+    }
+
+    private AnomalySignal? Process(in MetricSample sample, DateTimeOffset now)
     {
         try
         {
             if (sample.Series is null)
             {
-                return;
+                return null;
             }
 
             var held = _set.TryUpdate(sample.Series, sample.Timestamp, sample.Value, now.UtcTicks, out var score);
             if (held is null)
             {
-                return;
+                return null;
             }
 
             // Only this series' worker touches its tag. A new detector (first point, or back after idle eviction) starts
@@ -287,19 +316,25 @@ internal sealed class DetectionStage : IHostedService, IDisposable
 
             var anomalous = score.Status == PointStatus.Scored
                 && (_options.AnomalyThreshold is { } threshold ? score.Probability >= threshold : score.IsAnomaly);
-            var inAnomaly = Track(entry, sample.Series, score, anomalous, now);
+            var inAnomaly = Track(entry, sample.Series, score, anomalous, now, out var waiting);
             entry.Add(new SeriesScore(sample.Series, score, anomalous, now, inAnomaly), _historyLength);
+            return waiting;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             _telemetry.Error(Stage);
             PipelineLog.DetectionFailed(_logger, ex, sample.Series?.ToString() ?? "(null)");
+            return null;
         }
     }
 
-    /// <summary>Advances the series' anomaly state, sends what it produced, and returns whether the series is in an anomaly.</summary>
-    private bool Track(ScoreBoard.Entry entry, SeriesKey series, in AnomalyScore score, bool anomalous, DateTimeOffset now)
+    /// <summary>
+    /// Advances the series' anomaly state, sends what it produced, and returns whether the series is in an anomaly;
+    /// <paramref name="waiting"/> is a state change the signals channel had no room for, which the caller sends before anything else.
+    /// </summary>
+    private bool Track(ScoreBoard.Entry entry, SeriesKey series, in AnomalyScore score, bool anomalous, DateTimeOffset now, out AnomalySignal? waiting)
     {
+        waiting = null;
         var bridge = entry.Bridge ??= new AnomalySignalBridge(series, _options.TrackingFactory?.Invoke(series) ?? _options.Tracking, _options.RepeatInterval);
         var sent = bridge.Update(score, anomalous, now, out var signal);
         if (sent == AnomalySignalEvent.None || !_options.SendSignals)
@@ -307,14 +342,22 @@ internal sealed class DetectionStage : IHostedService, IDisposable
             return bridge.Tracker.IsAnomalous;
         }
 
-        if (_writer.TryWriteSignal(signal!))
+        if (sent == AnomalySignalEvent.Repeat)
         {
-            _telemetry.SignalSent(sent switch
+            // A repeat only keeps the anomaly active in correlation and the next one follows within the repeat interval:
+            // with no room it is dropped (TryWriteSignal counts it) rather than holding detection up.
+            if (_writer.TryWriteSignal(signal!))
             {
-                AnomalySignalEvent.Onset => "onset",
-                AnomalySignalEvent.End => "end",
-                _ => "repeat",
-            });
+                _telemetry.SignalSent("repeat");
+            }
+        }
+        else if (_writer.Signals.Writer.TryWrite(signal!))
+        {
+            _telemetry.SignalSent(sent == AnomalySignalEvent.Onset ? "onset" : "end");
+        }
+        else
+        {
+            waiting = signal;
         }
 
         return bridge.Tracker.IsAnomalous;
@@ -363,9 +406,11 @@ internal sealed class DetectionStage : IHostedService, IDisposable
             stage.PruneIfDue(_now);
         }
 
-        public void Process(in MetricSample sample)
+        /// <summary>Scores a sample.</summary>
+        /// <returns>The state change the signals channel had no room for (send it before the next sample), or <see langword="null"/>.</returns>
+        public AnomalySignal? Process(in MetricSample sample)
         {
-            stage.Process(sample, _now);
+            var waiting = stage.Process(sample, _now);
             _pending++;
             if (++_sinceClock == ClockEvery)
             {
@@ -378,6 +423,8 @@ internal sealed class DetectionStage : IHostedService, IDisposable
 
                 stage.PruneIfDue(_now);
             }
+
+            return waiting;
         }
 
         /// <summary>Reports the samples scored since the last report.</summary>

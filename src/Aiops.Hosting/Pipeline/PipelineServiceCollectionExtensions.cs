@@ -44,6 +44,7 @@ internal static class PipelineServiceCollectionExtensions
             sp.GetService<IRootCauseRanker>(),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IEpisodeStore>(static sp => CreateDefaultStore(sp));
+        services.TryAddSingleton<Alertmanager.ResolvedAlertMemory>();
 
         // Hosted services stop in reverse registration order: detection stops (and drains into the signals channel)
         // before correlation stops, and sources registered later by AiopsBuilder stop before both.

@@ -95,7 +95,7 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
-    public async Task GetMetrics_MoreEpisodesThanMax_ExportsFiringFirstAndCountsTheRest()
+    public async Task GetMetrics_MoreEpisodesThanMax_ExportsFiringFirstAndCountsEachEpisodeLeftOutOnce()
     {
         var time = new FakeTimeProvider(PipelineTestHost.Start);
         await using var host = await MetricsTestHost.StartAsync(time, new Dictionary<string, string?> { ["Aiops:Metrics:MaxEpisodes"] = "3" });
@@ -109,11 +109,21 @@ public sealed class MetricsEndpointTests
         }
 
         var text = await ScrapeAsync(host);
+        var again = await ScrapeAsync(host);
+        for (var i = 5; i < 7; i++)
+        {
+            correlator.Add(Alert("later-" + i, "svc-" + i, time.GetUtcNow()));
+        }
+
+        var more = await ScrapeAsync(host);
 
         var exported = text.Named("aiops_episode_info").ToList();
         Assert.Equal(3, exported.Count);
         Assert.Contains(exported, e => e.Labels["entities"] == "billing" && e.Labels["state"] == "firing");
-        Assert.Equal(3, text.Value("aiops_episode_info_omitted"));
+        Assert.Equal(3, text.Value("aiops_episode_info_omitted_total"));
+        Assert.Equal(3, again.Value("aiops_episode_info_omitted_total")); // the same episodes left out again are not counted again
+        Assert.Equal(5, more.Value("aiops_episode_info_omitted_total"));
+        Assert.Equal(3, more.Named("aiops_episode_info").Count());
     }
 
     private static AlertSignal Alert(string fingerprint, string service, DateTimeOffset onset) =>
