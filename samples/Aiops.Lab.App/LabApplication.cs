@@ -30,8 +30,10 @@ public static class LabApplication
         builder.Services.AddSingleton(sp => new CapacityModel(sp.GetRequiredService<LabOptions>().Capacity, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<ScenarioState>();
         builder.Services.AddSingleton(sp => new FeatureFlags(sp.GetRequiredService<LabOptions>().Flags));
-        builder.Services.AddSingleton<Payments>();
+        builder.Services.AddSingleton<Payment>();
+        builder.Services.AddSingleton<Store>();
         builder.Services.AddSingleton<Checkout>();
+        builder.Services.AddSingleton<Frontend>();
         builder.Services.AddHostedService<LoadGenerator>();
         configure?.Invoke(builder);
 
@@ -46,18 +48,18 @@ public static class LabApplication
     private static void Map(WebApplication app, LabMetrics metrics)
     {
         app.MapGet("/", () => Results.Text("""
-            Aiops lab app: "checkout" with a simulated "payments" dependency.
-              GET  /api/checkout                 the work (200, 500, or 503 when shedding)
+            Aiops lab app: three services and a store in one process, frontend -> checkout -> payment (and store).
+              GET  /api/checkout                 the work, through frontend (200, 500, or 503 when checkout sheds)
               GET  /healthz                      liveness
-              GET  /metrics                      lab_* metrics
+              GET  /metrics                      lab_* metrics, per service (client calls with their peer)
               GET  /scenario                     the active scenario
               POST /scenario/{name}?seconds=30[&rate=0.3]   latency | errors | bad-deploy | surge | reset
               GET  /flags, POST /flags/{name}?on=true|false   feature flags
             """));
 
-        app.MapGet("/api/checkout", async (Checkout checkout, ScenarioState scenarios, HttpContext http) =>
+        app.MapGet(LabMetrics.FrontendRoute, async (Frontend frontend, ScenarioState scenarios, HttpContext http) =>
         {
-            var result = await checkout.HandleAsync(http.RequestAborted).ConfigureAwait(false);
+            var result = await frontend.HandleAsync(http.RequestAborted).ConfigureAwait(false);
             return Results.Json(new CheckoutResponse(result.StatusCode == 200 ? "ok" : "error", scenarios.Snapshot().Version, result.Attempts), LabJsonContext.Default.CheckoutResponse, statusCode: result.StatusCode);
         });
 
@@ -103,7 +105,7 @@ public static class LabApplication
 /// <summary>The body of GET /api/checkout.</summary>
 /// <param name="Status">ok or error.</param>
 /// <param name="Version">Checkout's version.</param>
-/// <param name="Attempts">Payments calls made.</param>
+/// <param name="Attempts">Payment calls checkout made.</param>
 public sealed record CheckoutResponse(string Status, string Version, int Attempts);
 
 /// <summary>The body of POST /flags/{name}.</summary>

@@ -32,9 +32,17 @@ public sealed class LabOptions
     [Range(0, 10_000)]
     public double BaseLatencyMs { get; set; } = 12;
 
-    /// <summary>The payments call's normal duration, in milliseconds.</summary>
+    /// <summary>Frontend's own work per request (before and after calling checkout), in milliseconds.</summary>
     [Range(0, 10_000)]
-    public double PaymentsLatencyMs { get; set; } = 8;
+    public double FrontendLatencyMs { get; set; } = 3;
+
+    /// <summary>The store's normal duration (a stock reservation), in milliseconds.</summary>
+    [Range(0, 10_000)]
+    public double StoreLatencyMs { get; set; } = 3;
+
+    /// <summary>The payment service's normal duration, in milliseconds.</summary>
+    [Range(0, 10_000)]
+    public double PaymentLatencyMs { get; set; } = 8;
 
     /// <summary>Uniform jitter of the base latencies, as a fraction (0.25 = ±25 %).</summary>
     [Range(0, 1)]
@@ -51,19 +59,19 @@ public sealed class LabOptions
     [Required]
     public string BadVersion { get; set; } = "1.4.3-bad";
 
-    /// <summary>Extra payments latency during the latency scenario, in milliseconds.</summary>
+    /// <summary>Extra payment latency during the latency scenario, in milliseconds.</summary>
     [Range(0, 60_000)]
     public double LatencyScenarioMs { get; set; } = 300;
 
-    /// <summary>Probability that a payments call fails during the errors scenario.</summary>
+    /// <summary>Probability that a payment call fails during the errors scenario.</summary>
     [Range(0, 1)]
     public double ErrorsScenarioRate { get; set; } = 0.3;
 
-    /// <summary>Probability that a payments call fails outside the errors scenario.</summary>
+    /// <summary>Probability that a payment call fails outside the errors scenario.</summary>
     [Range(0, 1)]
-    public double BaselinePaymentsErrorRate { get; set; }
+    public double BaselinePaymentErrorRate { get; set; }
 
-    /// <summary>Retries of a failed payments call by checkout.</summary>
+    /// <summary>Retries of a failed payment call by checkout.</summary>
     [Range(0, 10)]
     public int MaxRetries { get; set; } = 2;
 

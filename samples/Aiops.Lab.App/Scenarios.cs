@@ -6,10 +6,10 @@ public static class ScenarioNames
     /// <summary>No scenario.</summary>
     public const string None = "none";
 
-    /// <summary>+300 ms in payments.</summary>
+    /// <summary>+300 ms in payment.</summary>
     public const string Latency = "latency";
 
-    /// <summary>Payments fails 30 %; checkout retries, so downstream calls and errors amplify.</summary>
+    /// <summary>Payment fails 30 %; checkout retries, so downstream calls and errors amplify.</summary>
     public const string Errors = "errors";
 
     /// <summary>A new (bad) version: the version label changes and checkout fails 40 %.</summary>
@@ -31,7 +31,7 @@ public static class ScenarioNames
 /// <param name="EndsAt">When it ends by itself.</param>
 /// <param name="RemainingSeconds">Seconds until it ends.</param>
 /// <param name="Version">The version checkout reports now.</param>
-/// <param name="Rate">The failure probability the scenario injects (payments for errors, checkout for bad-deploy), if any.</param>
+/// <param name="Rate">The failure probability the scenario injects (payment for errors, checkout for bad-deploy), if any.</param>
 public sealed record ScenarioSnapshot(string Name, DateTimeOffset? StartedAt, DateTimeOffset? EndsAt, double RemainingSeconds, string Version, double? Rate);
 
 /// <summary>The single active scenario; it expires by itself after its duration (checked lazily and before every scrape).</summary>
@@ -70,7 +70,7 @@ public sealed class ScenarioState
 
     /// <summary>
     /// Starts <paramref name="name"/> for <paramref name="duration"/>, replacing any active scenario; "reset" ends it.
-    /// <paramref name="rate"/> overrides the failure probability of errors (payments) and bad-deploy (checkout).
+    /// <paramref name="rate"/> overrides the failure probability of errors (payment) and bad-deploy (checkout).
     /// </summary>
     public ScenarioSnapshot Start(string name, TimeSpan duration, double? rate = null)
     {
@@ -114,7 +114,7 @@ public sealed class ScenarioState
         }
     }
 
-    /// <summary>The failure probability of the active scenario (errors: payments; bad-deploy: checkout), else null.</summary>
+    /// <summary>The failure probability of the active scenario (errors: payment; bad-deploy: checkout), else null.</summary>
     public double? Rate
     {
         get

@@ -41,8 +41,11 @@ internal static class LabAutomation
             FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
         });
 
-    /// <summary>The lab's service graph: checkout calls payments.</summary>
-    public static DependencyGraph Dependencies() => new([("checkout", "payments")]);
+    /// <summary>
+    /// The lab's service graph, declared to the correlator: <see cref="LabTopology.Calls"/> (frontend calls checkout, which
+    /// calls store and payment), the same edges the app's <c>lab_client_requests_total{service, peer}</c> shows Prometheus.
+    /// </summary>
+    public static DependencyGraph Dependencies() => new(LabTopology.Calls);
 
     /// <summary>The remediation actions: a scale-out (medium risk: the gates may allow it) and a rollback (high risk: a person decides).</summary>
     public static IReadOnlyList<IRemediationAction> Actions() =>

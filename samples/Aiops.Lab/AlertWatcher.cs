@@ -73,8 +73,14 @@ internal sealed class AlertWatcher : IAsyncDisposable
         _http.Dispose();
     }
 
-    /// <summary>The display name of an alert: <c>alertname{service}</c>.</summary>
-    public static string Name(string alertname, string? service) => string.IsNullOrEmpty(service) ? alertname : $"{alertname}{{{service}}}";
+    /// <summary>
+    /// The display name of an alert: <c>alertname{service}</c>, or <c>alertname{service→peer}</c> for the client-call
+    /// alerts, which fire once per edge of the call graph.
+    /// </summary>
+    public static string Name(string alertname, string? service, string? peer = null) =>
+        string.IsNullOrEmpty(service) ? alertname
+        : string.IsNullOrEmpty(peer) ? $"{alertname}{{{service}}}"
+        : $"{alertname}{{{service}→{peer}}}";
 
     private async Task PollAsync(CancellationToken stop)
     {
@@ -94,7 +100,8 @@ internal sealed class AlertWatcher : IAsyncDisposable
         var seen = new Dictionary<string, (AlertState State, DateTimeOffset ActiveAt)>(StringComparer.Ordinal);
         foreach (var alert in alerts)
         {
-            var name = Name((string?)alert?["labels"]?["alertname"] ?? "?", (string?)alert?["labels"]?["service"]);
+            var labels = alert?["labels"];
+            var name = Name((string?)labels?["alertname"] ?? "?", (string?)labels?["service"], (string?)labels?["peer"]);
             var state = (string?)alert?["state"] == "firing" ? AlertState.Firing : AlertState.Pending;
             var activeAt = DateTimeOffset.TryParse((string?)alert?["activeAt"], System.Globalization.CultureInfo.InvariantCulture, out var active) ? active : now;
             if (!seen.TryGetValue(name, out var known) || state > known.State)

@@ -5,19 +5,24 @@ using Aiops.Lab.Shared;
 namespace Aiops.Lab;
 
 /// <summary>
-/// The lab app's behaviour without HTTP or Prometheus, for the embedded lab: arrivals at the load rate go through the same
-/// <see cref="CapacityModel"/> as the app's checkout, and the golden signals are published on a <see cref="Meter"/> under the
-/// names the exporter's queries have (<c>rps</c> as a counter, <c>latency_p95</c> as a histogram, <c>error_ratio</c> as an
-/// observable gauge), all with <c>service=checkout</c>. Thread-safe.
+/// The lab app's behaviour without HTTP or Prometheus, for the embedded lab: arrivals at the load rate go to frontend,
+/// which calls checkout (the same <see cref="CapacityModel"/> as the app's), which calls store and payment. Each service's
+/// golden signals are published on a <see cref="Meter"/> under the names the exporter's queries have (<c>rps</c> as a
+/// counter, <c>latency_p95</c> as a histogram, <c>error_ratio</c> as an observable gauge), tagged with its <c>service</c>.
+/// Latencies are computed, not waited for: a caller's latency is its own work plus its callees'. Thread-safe.
 /// </summary>
 internal sealed class EmbeddedApp : ILoad, IAsyncDisposable
 {
     /// <summary>The meter the embedded lab's source watches.</summary>
     public const string MeterName = "Aiops.Lab.Embedded";
 
-    private const double BaseLatencySeconds = 0.020;
+    // The app's defaults (samples/Aiops.Lab.App/appsettings.json), in seconds.
+    private const double FrontendSeconds = 0.003;
+    private const double CheckoutSeconds = 0.012;
+    private const double StoreSeconds = 0.003;
+    private const double PaymentSeconds = 0.008;
+    private const double PaymentFaultSeconds = 0.300;
     private const double BadDeployErrorRate = 0.4;
-    private static readonly KeyValuePair<string, object?> Service = new("service", "checkout");
     private readonly Meter _meter = new(MeterName);
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _latency;
@@ -25,18 +30,18 @@ internal sealed class EmbeddedApp : ILoad, IAsyncDisposable
     private readonly Random _random = new(42);
     private readonly LoadCounts _counts = new();
     private readonly Lock _gate = new();
+    private readonly Dictionary<string, (int Requests, int Errors)> _window = LabTopology.Services.ToDictionary(s => s, _ => (0, 0), StringComparer.Ordinal);
     private readonly BackgroundLoop _arrivals;
     private double _rate;
     private volatile bool _badDeploy;
-    private int _windowRequests;
-    private int _windowErrors;
+    private volatile bool _slowPayment;
 
     public EmbeddedApp(double rate)
     {
         _rate = rate;
-        _requests = _meter.CreateCounter<long>(LabAutomation.RequestRate, "{request}", "Checkout requests (a rate once collected).");
-        _latency = _meter.CreateHistogram<double>(LabAutomation.LatencyP95, "s", "Checkout latency (its p95 once collected).");
-        _meter.CreateObservableGauge(LabAutomation.ErrorRatio, ObserveErrorRatio, "1", "Share of checkout requests answered 5xx since the last collection.");
+        _requests = _meter.CreateCounter<long>(LabAutomation.RequestRate, "{request}", "Requests a service served (a rate once collected).");
+        _latency = _meter.CreateHistogram<double>(LabAutomation.LatencyP95, "s", "A service's request latency (its p95 once collected).");
+        _meter.CreateObservableGauge(LabAutomation.ErrorRatio, ObserveErrorRatios, "1", "Share of a service's requests answered 5xx since the last collection.");
         _arrivals = new BackgroundLoop(stop => RatePacer.RunAsync(() => Rate, Serve, stop));
     }
 
@@ -47,11 +52,18 @@ internal sealed class EmbeddedApp : ILoad, IAsyncDisposable
         set => Volatile.Write(ref _rate, Math.Max(0, value));
     }
 
-    /// <summary>Gets or sets a value indicating whether a bad deploy makes 40 % of requests fail.</summary>
+    /// <summary>Gets or sets a value indicating whether a bad deploy makes 40 % of checkout's requests fail.</summary>
     public bool BadDeploy
     {
         get => _badDeploy;
         set => _badDeploy = value;
+    }
+
+    /// <summary>Gets or sets a value indicating whether payment answers 300 ms slower.</summary>
+    public bool SlowPayment
+    {
+        get => _slowPayment;
+        set => _slowPayment = value;
     }
 
     /// <summary>Takes the counts since the last call, as the load generator reports them.</summary>
@@ -66,29 +78,72 @@ internal sealed class EmbeddedApp : ILoad, IAsyncDisposable
     private void Serve()
     {
         var admission = _capacity.Admit();
-        var failed = admission.Shed || (_badDeploy && _random.NextDouble() < BadDeployErrorRate);
-        var latency = admission.Shed ? 0.001 : BaseLatencySeconds * (0.8 + (0.4 * _random.NextDouble())) + admission.QueueDelay.TotalSeconds;
-        _requests.Add(1, Service);
-        _latency.Record(latency, Service);
-        _counts.Sent();
-        _counts.Answered(failed ? 503 : 200, latency * 1000);
-        lock (_gate)
+        int status;
+        double checkout;
+        if (admission.Shed)
         {
-            _windowRequests++;
-            if (failed)
-            {
-                _windowErrors++;
-            }
+            (status, checkout) = (503, 0.001);
         }
+        else if (_badDeploy && Chance(BadDeployErrorRate))
+        {
+            (status, checkout) = (500, admission.QueueDelay.TotalSeconds + Jitter(CheckoutSeconds));
+        }
+        else
+        {
+            var store = Record(LabTopology.Store, Jitter(StoreSeconds), failed: false);
+            var payment = Record(LabTopology.Payment, Jitter(PaymentSeconds) + (_slowPayment ? PaymentFaultSeconds : 0), failed: false);
+            (status, checkout) = (200, admission.QueueDelay.TotalSeconds + Jitter(CheckoutSeconds) + store + payment);
+        }
+
+        Record(LabTopology.Checkout, checkout, failed: status != 200);
+        var frontend = Record(LabTopology.Frontend, Jitter(FrontendSeconds) + checkout, failed: status != 200);
+        _counts.Sent();
+        _counts.Answered(status, frontend * 1000);
     }
 
-    private Measurement<double> ObserveErrorRatio()
+    private double Record(string service, double seconds, bool failed)
+    {
+        var tag = new KeyValuePair<string, object?>("service", service);
+        _requests.Add(1, tag);
+        _latency.Record(seconds, tag);
+        lock (_gate)
+        {
+            var (requests, errors) = _window[service];
+            _window[service] = (requests + 1, errors + (failed ? 1 : 0));
+        }
+
+        return seconds;
+    }
+
+    private double Jitter(double seconds)
     {
         lock (_gate)
         {
-            var ratio = _windowRequests == 0 ? 0 : (double)_windowErrors / _windowRequests;
-            (_windowRequests, _windowErrors) = (0, 0);
-            return new Measurement<double>(ratio, Service);
+            return seconds * (0.75 + (0.5 * _random.NextDouble()));
+        }
+    }
+
+    private bool Chance(double p)
+    {
+        lock (_gate)
+        {
+            return _random.NextDouble() < p;
+        }
+    }
+
+    private IEnumerable<Measurement<double>> ObserveErrorRatios()
+    {
+        lock (_gate)
+        {
+            var ratios = new List<Measurement<double>>(_window.Count);
+            foreach (var service in LabTopology.Services)
+            {
+                var (requests, errors) = _window[service];
+                ratios.Add(new Measurement<double>(requests == 0 ? 0 : (double)errors / requests, new KeyValuePair<string, object?>("service", service)));
+                _window[service] = (0, 0);
+            }
+
+            return ratios;
         }
     }
 }

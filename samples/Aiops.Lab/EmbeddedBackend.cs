@@ -83,9 +83,16 @@ internal sealed class EmbeddedBackend : ILabBackend
         return Task.CompletedTask;
     }
 
+    public Task StartPaymentLatencyAsync(TimeSpan duration, CancellationToken cancellationToken)
+    {
+        _app.SlowPayment = true;
+        return Task.CompletedTask;
+    }
+
     public Task ResetAsync(CancellationToken cancellationToken)
     {
         _app.BadDeploy = false;
+        _app.SlowPayment = false;
         return Task.CompletedTask;
     }
 

@@ -37,6 +37,9 @@ internal interface ILabBackend : IAsyncDisposable
     /// <summary>Starts a bad deploy: 40 % of checkout requests fail for <paramref name="duration"/>, or until <see cref="ResetAsync"/>.</summary>
     Task StartBadDeployAsync(TimeSpan duration, CancellationToken cancellationToken);
 
+    /// <summary>Makes payment 300 ms slower for <paramref name="duration"/>, or until <see cref="ResetAsync"/>.</summary>
+    Task StartPaymentLatencyAsync(TimeSpan duration, CancellationToken cancellationToken);
+
     /// <summary>Ends any scenario in the app.</summary>
     Task ResetAsync(CancellationToken cancellationToken);
 

@@ -59,6 +59,8 @@ internal static class LabRun
         {
             LabReport.PrintUrls(output, stack.Urls, stack.RunFolder);
             await using var backend = new PrometheusBackend(stack, new ScenarioTiming().BaselineRate);
+            var calls = await backend.CallGraphAsync(cancellationToken).ConfigureAwait(false);
+            output.WriteLine("Call graph in Prometheus (lab_client_requests_total{service, peer}): " + string.Join(", ", calls.Select(c => $"{c.Service} → {c.Peer}")));
             var code = await RunScenariosAsync(backend, options, output, cancellationToken).ConfigureAwait(false);
             LabReport.PrintUrls(output, stack.Urls, stack.RunFolder);
             if (options.Keep)

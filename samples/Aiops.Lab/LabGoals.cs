@@ -10,11 +10,18 @@ internal static class LabGoals
     /// <summary>The alert the traffic surge must take through inactive → pending → firing → resolved.</summary>
     public const string SurgeAlert = "LabHighRequestRate";
 
+    /// <summary>The service whose alert lifecycle the surge checks: the entry point, which the load calls.</summary>
+    public const string SurgeService = LabTopology.Frontend;
+
+    /// <summary>The services the payment fault slows down: payment itself and its callers (store is left alone).</summary>
+    public static IReadOnlyList<string> SlowedByPayment { get; } = [LabTopology.Payment, LabTopology.Checkout, LabTopology.Frontend];
+
     /// <summary>The missed goals of a scenario; empty when it did what it should.</summary>
     public static IEnumerable<string> Check(ScenarioResult result) => result.Name switch
     {
         ScenarioNames.TrafficSurge => CheckTrafficSurge(result),
         ScenarioNames.HighRisk => CheckHighRisk(result),
+        ScenarioNames.PaymentLatency => CheckPaymentLatency(result),
         _ => [],
     };
 
@@ -49,7 +56,7 @@ internal static class LabGoals
 
     private static IEnumerable<string> CheckAlertLifecycle(ScenarioResult result)
     {
-        var history = result.AlertHistory(AlertWatcher.Name(SurgeAlert, "checkout"));
+        var history = result.AlertHistory(AlertWatcher.Name(SurgeAlert, SurgeService));
         if (!history.Take(3).SequenceEqual([AlertState.Pending, AlertState.Firing, AlertState.Resolved]))
         {
             yield return $"{SurgeAlert}{{checkout}} went {string.Join(" → ", history)} in Prometheus, not pending → firing → resolved";
@@ -97,6 +104,40 @@ internal static class LabGoals
         if (runs != 1 || result.Decisions.Count(d => d.Verdict == GateVerdict.Allow) != 1)
         {
             yield return $"{runs} executed actions and {result.Decisions.Count} decisions, not one allowed decision executed once";
+        }
+    }
+
+    /// <summary>
+    /// The dependency fault: payment and its callers are in one episode, and its root cause ranks payment first and its
+    /// summary names payment, with the dependency graph among payment's evidence.
+    /// </summary>
+    private static IEnumerable<string> CheckPaymentLatency(ScenarioResult result)
+    {
+        if (result.Episode is not { } episode)
+        {
+            yield return "no episode";
+            yield break;
+        }
+
+        var missing = SlowedByPayment.Where(s => !episode.Entities.Contains(s)).ToList();
+        if (missing.Count > 0)
+        {
+            yield return $"the episode has no signal of {string.Join(", ", missing)}";
+        }
+
+        var ranked = episode.RootCause?.Hypotheses.Select(h => h.Entity).ToList() ?? [];
+        if (ranked.FirstOrDefault() != LabTopology.Payment)
+        {
+            yield return $"root cause ranks [{string.Join(", ", ranked)}], not payment first";
+        }
+        else if (!episode.RootCause!.Hypotheses[0].Evidence.Any(e => e.Kind == EvidenceKind.Dependency && e.Weight > 0))
+        {
+            yield return "payment is first without dependency evidence";
+        }
+
+        if (episode.RootCause?.Explanation is not { } summary || !summary.Contains(LabTopology.Payment, StringComparison.Ordinal))
+        {
+            yield return $"the root-cause summary does not name payment: \"{episode.RootCause?.Explanation}\"";
         }
     }
 

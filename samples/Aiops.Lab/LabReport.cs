@@ -36,9 +36,14 @@ internal static class LabReport
             {
                 output.WriteLine($"   Root cause: {Words(rca.Category.ToString())}");
                 output.WriteLine(Indent(rca.Explanation, "     "));
-                foreach (var (hypothesis, rank) in rca.Hypotheses.Take(3).Select((h, i) => (h, i + 1)))
+                output.WriteLine("   Ranked services (most likely cause first) and their evidence");
+                foreach (var (hypothesis, rank) in rca.Hypotheses.Select((h, i) => (h, i + 1)))
                 {
                     output.WriteLine(Invariant($"     {rank}. {hypothesis.Entity} (score {hypothesis.Score:0.00})"));
+                    foreach (var evidence in hypothesis.Evidence)
+                    {
+                        output.WriteLine(Invariant($"          {evidence.Weight,6:+0.00;-0.00;0.00}  {Words(evidence.Kind.ToString()),-12} {evidence.Description}"));
+                    }
                 }
             }
         }
@@ -98,7 +103,7 @@ internal static class LabReport
         output.WriteLine($"  Prometheus alerts                                   {new Uri(urls.Prometheus, "classic/alerts")}");
         output.WriteLine($"  Alertmanager alerts (API)                           {new Uri(urls.Alertmanager, "api/v2/alerts")}");
         output.WriteLine($"  anomaly scores (exporter)                           {new Uri(urls.Exporter, "metrics")}");
-        output.WriteLine($"  the app                                             {new Uri(urls.App, "api/checkout")}");
+        output.WriteLine($"  the app (frontend → checkout → store, payment)      {new Uri(urls.App, "api/checkout")}");
         output.WriteLine($"  logs and configuration                              {runFolder}");
     }
 

@@ -35,8 +35,24 @@ internal sealed class PrometheusBackend : ILabBackend
         return scores?.AsArray().Any(s => ((string?)s?["series"])?.StartsWith(Shared.LabAutomation.RequestRate, StringComparison.Ordinal) == true && (string?)s?["status"] == "scored") == true;
     }
 
+    /// <summary>
+    /// The call graph as Prometheus sees it: every (service, peer) pair of the app's client-call series
+    /// (<c>group by (service, peer) (lab_client_requests_total)</c>), sorted; empty when Prometheus does not answer.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Service, string Peer)>> CallGraphAsync(CancellationToken cancellationToken)
+    {
+        var query = Uri.EscapeDataString("group by (service, peer) (lab_client_requests_total)");
+        var answer = await LabStack.JsonAsync(_http, new Uri(_stack.Urls.Prometheus, "api/v1/query?query=" + query)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return [.. (answer?["data"]?["result"]?.AsArray() ?? [])
+            .Select(r => ((string?)r?["metric"]?["service"] ?? string.Empty, (string?)r?["metric"]?["peer"] ?? string.Empty))
+            .Order()];
+    }
+
     public Task StartBadDeployAsync(TimeSpan duration, CancellationToken cancellationToken) =>
         PostAsync(string.Create(CultureInfo.InvariantCulture, $"scenario/bad-deploy?seconds={duration.TotalSeconds:0}"), cancellationToken);
+
+    public Task StartPaymentLatencyAsync(TimeSpan duration, CancellationToken cancellationToken) =>
+        PostAsync(string.Create(CultureInfo.InvariantCulture, $"scenario/latency?seconds={duration.TotalSeconds:0}"), cancellationToken);
 
     public Task ResetAsync(CancellationToken cancellationToken) => PostAsync("scenario/reset", cancellationToken);
 

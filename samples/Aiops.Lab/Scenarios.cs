@@ -14,8 +14,18 @@ internal static class ScenarioNames
     /// <summary>A bad deploy: errors jump without more traffic; the proposed rollback is high-risk and waits for a person.</summary>
     public const string HighRisk = "high-risk";
 
-    /// <summary>Every scenario, in the order <c>all</c> runs them.</summary>
-    public static IReadOnlyList<string> All { get; } = [TrafficSurge, HighRisk];
+    /// <summary>
+    /// A fault in a dependency: payment answers 300 ms slower, so checkout and frontend, which wait for it, are as slow; the
+    /// root cause must name payment, not its callers.
+    /// </summary>
+    public const string PaymentLatency = "payment-latency";
+
+    /// <summary>
+    /// Every scenario, in the order <c>all</c> runs them. The dependency fault runs before the bad deploy: a deploy stays a
+    /// change of checkout for the ranker's change window (30 minutes), which is evidence against checkout in any later
+    /// incident, as it would be in production.
+    /// </summary>
+    public static IReadOnlyList<string> All { get; } = [TrafficSurge, PaymentLatency, HighRisk];
 }
 
 /// <summary>Timing of the scenarios; the defaults fit the lab's 1 s scrape and evaluation intervals.</summary>
@@ -42,6 +52,12 @@ internal sealed record ScenarioTiming
     /// </summary>
     public TimeSpan SurgeFor { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Gets how long the dependency fault lasts at least (longer until every service it slows down is in the episode): long
+    /// enough for the symptoms of payment and of its callers to be reported and ranked.
+    /// </summary>
+    public TimeSpan FaultFor { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Gets the longest wait for any one phase to reach its goal.</summary>
     public TimeSpan PhaseTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
@@ -62,6 +78,7 @@ internal sealed class LabScenarios(ILabBackend lab, TextWriter output, ScenarioT
     {
         ScenarioNames.TrafficSurge => TrafficSurgeAsync(cancellationToken),
         ScenarioNames.HighRisk => HighRiskAsync(cancellationToken),
+        ScenarioNames.PaymentLatency => PaymentLatencyAsync(cancellationToken),
         _ => throw new ArgumentException($"Unknown scenario '{name}' (known: {string.Join(", ", ScenarioNames.All)}).", nameof(name)),
     };
 
@@ -83,6 +100,26 @@ internal sealed class LabScenarios(ILabBackend lab, TextWriter output, ScenarioT
             lab.ActiveAlerts.Count == 0 && (await EpisodeStateAsync(start, cancellationToken).ConfigureAwait(false)).Episode is { State: EpisodeState.Resolved },
             cancellationToken).ConfigureAwait(false);
         return await ReportAsync(ScenarioNames.TrafficSurge, start, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ScenarioResult> PaymentLatencyAsync(CancellationToken cancellationToken)
+    {
+        await BaselineAsync(cancellationToken).ConfigureAwait(false);
+        var start = DateTimeOffset.UtcNow;
+        Banner("Scenario payment-latency: payment answers 300 ms slower; checkout waits for it, and frontend for checkout");
+        await lab.StartPaymentLatencyAsync(_timing.PhaseTimeout + _timing.FaultFor, cancellationToken).ConfigureAwait(false);
+        await PhaseAsync("slow pay", start, async () =>
+        {
+            // Goal-neutral: the fault lasts until payment and both its callers are in the episode, whatever the ranking says.
+            var (episode, _, _) = await EpisodeStateAsync(start, cancellationToken).ConfigureAwait(false);
+            return DateTimeOffset.UtcNow - start >= _timing.FaultFor && episode is not null && LabGoals.SlowedByPayment.All(episode.Entities.Contains);
+        }, cancellationToken).ConfigureAwait(false);
+
+        await lab.ResetAsync(cancellationToken).ConfigureAwait(false);
+        await PhaseAsync("recovery", start, async () =>
+            lab.ActiveAlerts.Count == 0 && (await EpisodeStateAsync(start, cancellationToken).ConfigureAwait(false)).Episode is { State: EpisodeState.Resolved },
+            cancellationToken).ConfigureAwait(false);
+        return await ReportAsync(ScenarioNames.PaymentLatency, start, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ScenarioResult> HighRiskAsync(CancellationToken cancellationToken)

@@ -92,6 +92,21 @@ public sealed partial class DashboardPageTests(BrowserFixture fixture, ITestOutp
         var topEntity = rca.GetProperty("hypotheses")[0].GetProperty("entity").GetString()!;
         await Expect(page.Locator("[data-testid=rca-hypothesis]").First).ToHaveAttributeAsync("data-entity", topEntity);
 
+        // Every ranked service shows its evidence with the signed weight it contributed.
+        var hypotheses = rca.GetProperty("hypotheses").EnumerateArray().Take(5).ToList();
+        await Expect(page.Locator("[data-testid=rca-hypothesis]")).ToHaveCountAsync(hypotheses.Count);
+        var top = hypotheses[0];
+        var evidence = top.GetProperty("evidence").EnumerateArray().ToList();
+        Assert.NotEmpty(evidence);
+        var shown = page.Locator("[data-testid=rca-hypothesis]").First.Locator("[data-testid=rca-evidence]");
+        await Expect(shown).ToHaveCountAsync(evidence.Count);
+        var first = evidence[0];
+        var weight = first.GetProperty("weight").GetDouble();
+        var sign = weight > 0 ? "+" : weight < 0 ? "−" : string.Empty;
+        await Expect(shown.First.Locator("[data-testid=rca-evidence-weight]")).ToHaveTextAsync(sign + Math.Abs(weight).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(shown.First).ToContainTextAsync(first.GetProperty("description").GetString()!);
+        await Expect(shown.First).ToHaveAttributeAsync("data-kind", first.GetProperty("kind").GetString()!);
+
         // Everything is on screen: save the artifact.
         await Expect(page.Locator($"[data-testid=decision][data-decision-id='{host.Denied!.DecisionId}']")).ToBeVisibleAsync();
         await Expect(page.Locator("body")).ToHaveAttributeAsync("data-loaded", "true");

@@ -20,7 +20,9 @@ public sealed class LabAppEndpointTests : IAsyncLifetime
     private static readonly Dictionary<string, string?> FastSettings = new()
     {
         ["Lab:BaseLatencyMs"] = "1",
-        ["Lab:PaymentsLatencyMs"] = "1",
+        ["Lab:PaymentLatencyMs"] = "1",
+        ["Lab:FrontendLatencyMs"] = "1",
+        ["Lab:StoreLatencyMs"] = "1",
         ["Lab:Seed"] = "7",
     };
 
@@ -59,9 +61,12 @@ public sealed class LabAppEndpointTests : IAsyncLifetime
         Assert.Equal("ok", body.GetProperty("status").GetString());
         Assert.Equal("1.4.2", body.GetProperty("version").GetString());
         var metrics = await MetricsAsync();
-        Assert.Equal(1, MetricsText.Value(metrics, "lab_http_requests_total", ("service", "checkout"), ("route", "/api/checkout"), ("code", "200")));
-        Assert.Equal(1, MetricsText.Value(metrics, "lab_http_request_duration_seconds_count", ("service", "checkout"), ("route", "/api/checkout")));
-        Assert.Equal(1, MetricsText.Value(metrics, "lab_downstream_requests_total", ("service", "payments"), ("outcome", "ok")));
+        Assert.Equal(1, MetricsText.Value(metrics, "lab_http_requests_total", ("service", "frontend"), ("route", "/api/checkout"), ("code", "200")));
+        Assert.Equal(1, MetricsText.Value(metrics, "lab_http_request_duration_seconds_count", ("service", "frontend"), ("route", "/api/checkout")));
+        Assert.Equal(1, MetricsText.Value(metrics, "lab_http_requests_total", ("service", "checkout"), ("route", "/internal/checkout"), ("code", "200")));
+        Assert.Equal(1, MetricsText.Value(metrics, "lab_client_requests_total", ("service", "frontend"), ("peer", "checkout"), ("outcome", "ok")));
+        Assert.Equal(1, MetricsText.Value(metrics, "lab_client_requests_total", ("service", "checkout"), ("peer", "payment"), ("outcome", "ok")));
+        Assert.Equal(1, MetricsText.Value(metrics, "lab_client_requests_total", ("service", "checkout"), ("peer", "store"), ("outcome", "ok")));
     }
 
     [Fact]
@@ -71,18 +76,30 @@ public sealed class LabAppEndpointTests : IAsyncLifetime
 
         var metrics = await MetricsAsync();
 
-        foreach (var code in new[] { "200", "500", "503" })
+        foreach (var service in new[] { "frontend", "checkout", "store", "payment" })
         {
-            Assert.Equal(0, MetricsText.Value(metrics, "lab_http_requests_total", ("service", "checkout"), ("route", "/api/checkout"), ("code", code)));
+            var route = service == "frontend" ? "/api/checkout" : "/internal/" + service;
+            foreach (var code in new[] { "200", "500", "503" })
+            {
+                Assert.Equal(0, MetricsText.Value(metrics, "lab_http_requests_total", ("service", service), ("route", route), ("code", code)));
+            }
+
+            Assert.Equal(0, MetricsText.Value(metrics, "lab_http_request_duration_seconds_bucket", ("service", service), ("route", route), ("le", "0.005")));
+            Assert.Equal(0, MetricsText.Value(metrics, "lab_http_requests_in_flight", ("service", service)));
         }
 
-        Assert.Equal(0, MetricsText.Value(metrics, "lab_http_request_duration_seconds_bucket", ("service", "checkout"), ("route", "/api/checkout"), ("le", "0.005")));
-        Assert.Equal(0, MetricsText.Value(metrics, "lab_http_request_duration_seconds_bucket", ("service", "checkout"), ("route", "/api/checkout"), ("le", "5.0")) ??
-                        MetricsText.Value(metrics, "lab_http_request_duration_seconds_bucket", ("service", "checkout"), ("route", "/api/checkout"), ("le", "5")));
-        Assert.Equal(0, MetricsText.Value(metrics, "lab_http_requests_in_flight", ("service", "checkout")));
-        Assert.Equal(0, MetricsText.Value(metrics, "lab_downstream_requests_total", ("service", "payments"), ("outcome", "ok")));
-        Assert.Equal(0, MetricsText.Value(metrics, "lab_downstream_requests_total", ("service", "payments"), ("outcome", "error")));
-        Assert.Equal(0, MetricsText.Value(metrics, "lab_downstream_request_duration_seconds_count", ("service", "payments")));
+        // The call graph, visible before any request: frontend → checkout → store, payment.
+        foreach (var (service, peer) in new[] { ("frontend", "checkout"), ("checkout", "store"), ("checkout", "payment") })
+        {
+            foreach (var outcome in new[] { "ok", "error", "rejected" })
+            {
+                Assert.Equal(0, MetricsText.Value(metrics, "lab_client_requests_total", ("service", service), ("peer", peer), ("outcome", outcome)));
+            }
+
+            Assert.Equal(0, MetricsText.Value(metrics, "lab_client_request_duration_seconds_count", ("service", service), ("peer", peer)));
+        }
+
+        Assert.Null(MetricsText.Value(metrics, "lab_client_requests_total", ("service", "payment"), ("peer", "checkout"), ("outcome", "ok")));
         Assert.Equal(1, MetricsText.Value(metrics, "lab_build_info", ("service", "checkout"), ("version", "1.4.2")));
     }
 
@@ -103,11 +120,12 @@ public sealed class LabAppEndpointTests : IAsyncLifetime
         var metrics = await MetricsAsync();
         Assert.Equal(1, MetricsText.Value(metrics, "lab_build_info", ("service", "checkout"), ("version", "1.4.3-bad")));
         Assert.Null(MetricsText.Value(metrics, "lab_build_info", ("service", "checkout"), ("version", "1.4.2")));
-        Assert.Equal(1, MetricsText.Value(metrics, "lab_http_requests_total", ("service", "checkout"), ("route", "/api/checkout"), ("code", "500")));
+        Assert.Equal(1, MetricsText.Value(metrics, "lab_http_requests_total", ("service", "checkout"), ("route", "/internal/checkout"), ("code", "500")));
+        Assert.Equal(1, MetricsText.Value(metrics, "lab_http_requests_total", ("service", "frontend"), ("route", "/api/checkout"), ("code", "500")));
     }
 
     [Fact]
-    public async Task PostScenario_ErrorsWithPaymentsDown_RetriesAmplifyDownstreamErrors()
+    public async Task PostScenario_ErrorsWithPaymentDown_RetriesAmplifyPaymentErrors()
     {
         await StartAsync();
 
@@ -119,11 +137,12 @@ public sealed class LabAppEndpointTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.InternalServerError, checkout.StatusCode);
         Assert.Equal(3, body.GetProperty("attempts").GetInt32());
         var metrics = await MetricsAsync();
-        Assert.Equal(3, MetricsText.Value(metrics, "lab_downstream_requests_total", ("service", "payments"), ("outcome", "error")));
+        Assert.Equal(3, MetricsText.Value(metrics, "lab_client_requests_total", ("service", "checkout"), ("peer", "payment"), ("outcome", "error")));
+        Assert.Equal(3, MetricsText.Value(metrics, "lab_http_requests_total", ("service", "payment"), ("route", "/internal/payment"), ("code", "500")));
     }
 
     [Fact]
-    public async Task PostScenario_Latency_SlowsPaymentsBy300Ms()
+    public async Task PostScenario_Latency_SlowsPaymentBy300Ms()
     {
         await StartAsync();
 
@@ -135,8 +154,9 @@ public sealed class LabAppEndpointTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, checkout.StatusCode);
         Assert.True(stopwatch.Elapsed >= TimeSpan.FromMilliseconds(295), $"took {stopwatch.Elapsed}");
         var metrics = await MetricsAsync();
-        Assert.InRange(MetricsText.Value(metrics, "lab_downstream_request_duration_seconds_sum", ("service", "payments"))!.Value, 0.29, 5);
-        Assert.Equal(0, MetricsText.Value(metrics, "lab_downstream_request_duration_seconds_bucket", ("service", "payments"), ("le", "0.25")));
+        Assert.InRange(MetricsText.Value(metrics, "lab_client_request_duration_seconds_sum", ("service", "checkout"), ("peer", "payment"))!.Value, 0.29, 5);
+        Assert.Equal(0, MetricsText.Value(metrics, "lab_http_request_duration_seconds_bucket", ("service", "payment"), ("route", "/internal/payment"), ("le", "0.25")));
+        Assert.Equal(1, MetricsText.Value(metrics, "lab_http_request_duration_seconds_bucket", ("service", "store"), ("route", "/internal/store"), ("le", "0.25")));
     }
 
     [Fact]
@@ -221,11 +241,11 @@ public sealed class LabAppEndpointTests : IAsyncLifetime
         Assert.InRange(shed, 10, 16);
         Assert.Equal(20 - shed, responses.Count(s => s == HttpStatusCode.OK));
         var metrics = await MetricsAsync();
-        Assert.Equal(shed, MetricsText.Value(metrics, "lab_http_requests_total", ("service", "checkout"), ("route", "/api/checkout"), ("code", "503")));
+        Assert.Equal(shed, MetricsText.Value(metrics, "lab_http_requests_total", ("service", "frontend"), ("route", "/api/checkout"), ("code", "503")));
     }
 
     [Fact]
-    public async Task LoadGenerator_Enabled_DrivesCheckoutTraffic()
+    public async Task LoadGenerator_Enabled_DrivesFrontendTraffic()
     {
         await StartAsync(new() { ["Lab:LoadRps"] = "100" });
 
@@ -234,7 +254,7 @@ public sealed class LabAppEndpointTests : IAsyncLifetime
         while (count < 20 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
-            count = MetricsText.Value(await MetricsAsync(), "lab_http_requests_total", ("service", "checkout"), ("route", "/api/checkout"), ("code", "200"));
+            count = MetricsText.Value(await MetricsAsync(), "lab_http_requests_total", ("service", "frontend"), ("route", "/api/checkout"), ("code", "200"));
         }
 
         Assert.True(count >= 20, $"only {count} requests");

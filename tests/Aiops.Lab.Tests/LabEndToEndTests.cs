@@ -14,7 +14,7 @@ public sealed class LabEndToEndTests(LabFixture lab, ITestOutputHelper log)
     {
         var result = Result(ScenarioNames.TrafficSurge);
 
-        Assert.Equal([AlertState.Pending, AlertState.Firing, AlertState.Resolved], result.AlertHistory("LabHighRequestRate{checkout}").Take(3));
+        Assert.Equal([AlertState.Pending, AlertState.Firing, AlertState.Resolved], result.AlertHistory("LabHighRequestRate{frontend}").Take(3));
         var notified = result.NotifiedStatuses("LabHighRequestRate");
         Assert.Contains("firing", notified);
         Assert.Equal("resolved", notified[^1]);
@@ -44,6 +44,7 @@ public sealed class LabEndToEndTests(LabFixture lab, ITestOutputHelper log)
         Assert.True(result.FiringNotifications("LabHighRequestRate") >= 2, "Alertmanager should have repeated the firing notification");
         var decision = Assert.Single(result.Decisions);
         Assert.Equal((GateVerdict.Allow, "scale-out"), (decision.Verdict, decision.Proposal.ActionId));
+        Assert.Equal(["checkout"], decision.Proposal.Targets);
         var execution = Assert.Single(result.Executions);
         Assert.Equal(ExecutionStatus.Succeeded, execution.Status);
     }
@@ -57,6 +58,35 @@ public sealed class LabEndToEndTests(LabFixture lab, ITestOutputHelper log)
         Assert.DoesNotContain(result.Executions, e => e.Status == ExecutionStatus.Succeeded);
         var stopped = Assert.Single(result.Decisions, d => d.Verdict != GateVerdict.Allow);
         Assert.Contains(stopped.DecisiveGates, g => g.Gate == GateNames.RiskCeiling);
+    }
+
+    [Fact]
+    public void PaymentLatency_RealPrometheus_CallersAffectedAndRootCauseNamesPaymentWithDependencyEvidence()
+    {
+        var result = Result(ScenarioNames.PaymentLatency);
+        var episode = Assert.IsType<Episode>(result.Episode);
+
+        Assert.Subset(episode.Entities.ToHashSet(), new HashSet<string> { "payment", "checkout", "frontend" });
+        Assert.Contains(result.Alerts, a => a.Alert == "LabHighLatency{payment}" && a.State == AlertState.Firing);
+        Assert.Contains(result.Alerts, a => a.Alert == "LabHighLatency{frontend}" && a.State == AlertState.Firing);
+        var rca = Assert.IsType<RootCauseAnalysis>(episode.RootCause);
+        var top = rca.Hypotheses[0];
+        Assert.Equal("payment", top.Entity);
+        Assert.Contains(top.Evidence, e => e.Kind == EvidenceKind.Dependency && e.Weight > 0);
+        Assert.All(rca.Hypotheses.Where(h => h.Entity is "checkout" or "frontend"), h => Assert.True(h.Score < top.Score, $"{h.Entity} {h.Score} vs payment {top.Score}"));
+        Assert.Contains("'payment'", rca.Explanation, StringComparison.Ordinal);
+        Assert.Empty(result.Decisions);
+    }
+
+    [Fact]
+    public void CallGraph_RealPrometheus_ClientCallSeriesShowTheGraphTheReceiverDeclares()
+    {
+        Result(ScenarioNames.PaymentLatency);
+
+        Assert.Equal([("checkout", "payment"), ("checkout", "store"), ("frontend", "checkout")], lab.CallGraph);
+        var declared = Aiops.Lab.Shared.LabAutomation.Dependencies();
+        Assert.All(lab.CallGraph, edge => Assert.Contains(edge.Peer, declared.DependenciesOf(edge.Service)));
+        Assert.Equal(4, declared.Count);
     }
 
     [Fact]

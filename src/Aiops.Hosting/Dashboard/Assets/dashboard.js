@@ -51,6 +51,7 @@
     return String(Number(v.toFixed(a >= 100 ? 1 : 3)));
   }
   const fmtProb = (p) => (isNum(p) ? p.toFixed(3) : '–');
+  const fmtWeight = (w) => (isNum(w) ? (w > 0 ? '+' : w < 0 ? '−' : '') + Math.abs(w).toFixed(2) : '–');
   function fmtElapsed(text) {
     const m = /^(?:(\d+)\.)?(\d+):(\d+):(\d+(?:\.\d+)?)$/.exec(String(text ?? ''));
     if (!m) return String(text ?? '');
@@ -332,7 +333,11 @@
             s('rect', { class: 'track', x: 0, y: 0, width: 80, height: 6, rx: 3 }),
             s('rect', { class: 'fill', x: 0, y: 0, width: (80 * score).toFixed(1), height: 6, rx: 3 })),
           ` ${fmtNum(hyp.score)}`,
-          (hyp.evidence || []).length === 0 ? null : h('ul', { class: 'evidence' }, hyp.evidence.map((ev) => h('li', { text: `${words(ev.kind)}: ${ev.description}` }))));
+          (hyp.evidence || []).length === 0 ? null : h('ul', { class: 'evidence' }, hyp.evidence.map((ev) => h('li',
+            { 'data-testid': 'rca-evidence', 'data-kind': ev.kind, class: isNum(ev.weight) && ev.weight < 0 ? 'against' : null },
+            // The signed contribution to the score, so "why not this service" (a negative dependency weight) reads at a glance.
+            h('span', { class: 'mono weight', 'data-testid': 'rca-evidence-weight', text: fmtWeight(ev.weight) }),
+            ` ${words(ev.kind)}: ${ev.description}`))));
       }))));
   }
 
