@@ -50,22 +50,22 @@ public sealed class RateSensitivityTests
     }
 
     [Fact]
-    public void Update_SpikeWithinTheFirstDay_NotFlagged()
+    public void Update_SpikeWithinTheWarmUp_NotFlagged()
     {
-        // One point a minute: the first day is 1,440 points, in which the calibrations learn the series.
-        var values = TestSeries.Noise(1440, 1, seed: 5);
-        values[1000] += 12;
+        // One point a minute: the warm-up is the first 300 points (a day, at most 300 points), in which the calibrations learn.
+        var values = TestSeries.Noise(300, 1, seed: 5);
+        values[250] += 12;
         var detector = new EnsembleDetector();
         var start = TestSeries.Start;
 
         var scores = values.Select((v, i) => detector.Update(start.AddMinutes(i), v)).ToArray();
 
-        Assert.Equal(PointStatus.Scored, scores[1000].Status);
-        Assert.False(scores[1000].IsAnomaly);
+        Assert.Equal(PointStatus.Scored, scores[250].Status);
+        Assert.False(scores[250].IsAnomaly);
     }
 
     [Fact]
-    public void Update_SpikesAfterTheFirstDay_FlaggedAndSeverityOrdersThem()
+    public void Update_SpikesAfterTheWarmUp_FlaggedAndSeverityOrdersThem()
     {
         var scores = new[] { 6.0, 12.0 }.Select(sigmas =>
         {
