@@ -37,7 +37,7 @@ public sealed class EnsembleDetector : AnomalyDetector
 
     // Nothing is flagged while the calibrations learn the series: a day, but at least 100 points (a calibration needs excesses to
     // fit) and at most 300 (a service that started ten minutes ago at one point a second must be watched already). A full day
-    // halves the false onsets again (0.51 per series-week on the healthy report, against 2.5) but is blind for a day.
+    // cuts the false onsets to a fifth (0.51 per series-week on the healthy report, against 2.5) but is blind for a day.
     private const int WarmupPointsMinimum = 100;
     private const int WarmupPointsMaximum = 300;
     private const double DaysPerWeek = 7;
