@@ -4,59 +4,69 @@ using Aiops.Detection.Internal;
 namespace Aiops.Detection;
 
 /// <summary>
-/// The default detector of Aiops. It runs several detectors over the same points, turns each one's probability into
-/// surprise (−ln of its tail probability) and calibrates each member against its own recent surprise (the "anomaly
-/// likelihood" of Ahmad et al. 2017): a short-term mean of surprise far above that member's long-term mean is anomalous,
-/// a member that is always surprised on this series is not. The largest member likelihood z wins, capped where the
-/// Gaussian tail reaches 1e-10; a value beyond the range of the last 7,000 to 8,000 points (by
-/// <see cref="EnsembleOptions.RangeTolerance"/>) scores the cap. After a flagged point, scores are damped for
-/// <see cref="EnsembleOptions.RefractoryPoints"/> points unless they are stronger than the flagged one, so one incident
-/// yields one alert rather than a storm. The capped z's Gaussian tail, per unit of time, decides the flag and the probability
-/// (see <see cref="AnomalyDetector.RateScore"/>); the sensitivity is <see cref="AnomalyDetectorOptions.FalseAlarmsPerWeek"/>.
+/// The default detector of Aiops. It runs several detectors over the same points and turns each one's probability into
+/// surprise (−ln of its tail probability), calibrated against the tail that member actually produces on this series (peaks over
+/// threshold, Siffer et al. 2017): a member that is always surprised on this series is not believed. Each member is read twice,
+/// as the surprise of the point and as the surprise of its last <see cref="EnsembleOptions.ShortWindow"/> points together (their
+/// sum read as a Gamma law, so a run of moderate surprises counts as one rarer event, and calibrated on the series in turn);
+/// the strongest reading wins, after a Bonferroni correction for the number of readings. A value beyond the range of the recent
+/// points (by <see cref="EnsembleOptions.RangeTolerance"/>) is a record, whose surprise is ln(n + 1) for n points in the range
+/// (any point is the record of n + 1 exchangeable points with chance 1 / (n + 1)), growing with how far it passes the range.
+/// What the decision reads is thus a tail probability per point measured on the series, turned into a rate per week (see
+/// <see cref="AnomalyDetector.RateScore"/>); the sensitivity is
+/// <see cref="AnomalyDetectorOptions.FalseAlarmsPerWeek"/>. After a flagged point, scores are damped for
+/// <see cref="EnsembleOptions.RefractoryPoints"/> points unless they are stronger, so one incident yields one alert.
 /// </summary>
 /// <remarks>
+/// Nothing is flagged during the first day of a series, but at least 100 and at most 300 points: the calibrations learn the
+/// series first. Points in that warm-up are scored as unsurprising and never flagged.
 /// Expected value and band come from the seasonal member once it is trained, from the robust z-score member before (the
 /// median ± its threshold band), and are <see cref="double.NaN"/> when no member has one (a point scored only by range
-/// novelty). Components: robust z-score, seasonal Holt-Winters and the IID
-/// change-point martingale. <see cref="AnomalyScore.RawScore"/> is the severity from the uncapped z (log10 of how much rarer
-/// than the configured false-alarm rate the point is), so it keeps ordering points that all read the capped probability.
-/// The likelihood z is not calibrated to a Gaussian on real series (heavy tails, bursts), so the nominal rate is optimistic:
-/// <c>samples/Aiops.Backtest false-alarms</c> measures the real one. Not thread-safe.
+/// novelty). Components: robust z-score, seasonal Holt-Winters and the IID change-point martingale.
+/// <see cref="AnomalyScore.RawScore"/> is the severity from the uncapped surprise (log10 of how much rarer than the configured
+/// false-alarm rate the point is), so it keeps ordering points that all read the capped probability. Measured false onsets on
+/// healthy series: <c>samples/Aiops.Backtest false-alarms</c>. Not thread-safe.
 /// </remarks>
 public sealed class EnsembleDetector : AnomalyDetector
 {
     private const double MaxSurprise = 30; // −ln(1e-13): beyond double precision of 1 − p
 
-    // Likelihood z where the one-sided Gaussian tail is 1e-10, the floor of Numenta's log-likelihood; a novel value reads as it.
-    private const double MaxLikelihoodZ = 6.3613;
-    private static readonly double CapSurprise = Surprise.FromUpperZ(MaxLikelihoodZ);
-    private const int RangeWarmupPoints = 100;
+    // The decision reads at most the surprise of a 1e-10 tail, so the points of one incident tie and one refractory period
+    // covers it; the severity keeps the uncapped surprise.
+    private static readonly double CapSurprise = -Math.Log(1e-10);
 
-    // The novelty range is the min and max of the current block and the last RangeBlocks - 1 complete ones, so it forgets
-    // extremes older than RangeBlocks · RangeBlockPoints points: a stream that once spiked does not stay blind forever.
+    // Nothing is flagged while the calibrations learn the series: a day, but at least 100 points (a calibration needs excesses to
+    // fit) and at most 300 (a service that started ten minutes ago at one point a second must be watched already). A full day
+    // cuts the false onsets to a fifth (0.51 per series-week on the healthy report, against 2.5) but is blind for a day.
+    private const int WarmupPointsMinimum = 100;
+    private const int WarmupPointsMaximum = 300;
+    private const double DaysPerWeek = 7;
+
+    // The range is the min and max of the current block and the last RangeBlocks - 1 complete ones, so it forgets extremes
+    // older than RangeBlocks blocks: a stream that once spiked does not stay blind forever. A block is 1,000 points or a day,
+    // whichever is longer, so at fine steps the range covers a week rather than a few hours (records of a few hours are common).
     private const int RangeBlocks = 8;
     private const int RangeBlockPoints = 1000;
     private readonly AnomalyDetector[] _members;
 
     // The options, copied into the detector: each detector has its own options object, another cache line per update.
     private readonly double _rangeTolerance;
-    private readonly double _likelihoodSmoothing;
-    private readonly int _likelihoodWarmupPoints;
+    private readonly double _readingsCorrection;
 
-    // Per member: ring of the last ShortWindow surprises (flattened), and their sum, the long-term mean and variance in
-    // one struct per member: one array rather than five, so an update touches fewer cache lines (many series at once
-    // do not fit in cache, and an update then waits on memory for each line).
+    // Per member: ring of the last ShortWindow calibrated surprises (flattened), their sum and the member's tail calibration in
+    // one struct per member, so an update touches few cache lines.
     private readonly double[] _shortWindows;
-    private readonly MemberStatistics[] _statistics;
+    private readonly MemberState[] _state;
     private readonly int _shortLength;
     private readonly double[] _blockRanges = new double[2 * (RangeBlocks - 1)]; // min, max of the complete blocks (ring)
-        private AlertDamping _damping;
+    private AlertDamping _damping;
     private long _seen;
     private double _min = double.PositiveInfinity; // of the current block
     private double _max = double.NegativeInfinity;
     private double _pastMin = double.PositiveInfinity; // of the complete blocks in the ring
     private double _pastMax = double.NegativeInfinity;
     private int _blockFill;
+    private int _blockPoints = RangeBlockPoints; // the length of the complete blocks
     private int _blockHead;
     private int _blockCount;
 
@@ -67,8 +77,6 @@ public sealed class EnsembleDetector : AnomalyDetector
         : base(DetectorNames.Ensemble, options ??= new EnsembleOptions())
     {
         _rangeTolerance = options.RangeTolerance;
-        _likelihoodSmoothing = options.LikelihoodSmoothing;
-        _likelihoodWarmupPoints = options.LikelihoodWarmupPoints;
         _damping = new AlertDamping(options.RefractoryPoints, options.RefractoryDamping);
         _members =
         [
@@ -76,9 +84,10 @@ public sealed class EnsembleDetector : AnomalyDetector
             new RobustZScoreDetector(new RobustZScoreOptions { Telemetry = options.Telemetry, WindowSize = 32 }),
             new IidChangePointDetector(new IidChangePointOptions { Telemetry = options.Telemetry, HistoryLength = 64 }),
         ];
+        _readingsCorrection = Math.Log(2.0 * _members.Length); // two readings per member
         _shortLength = options.ShortWindow;
         _shortWindows = new double[_members.Length * _shortLength];
-        _statistics = new MemberStatistics[_members.Length];
+        _state = new MemberState[_members.Length];
     }
 
     /// <inheritdoc />
@@ -86,7 +95,7 @@ public sealed class EnsembleDetector : AnomalyDetector
     {
         get
         {
-            var size = ((_shortWindows.Length + _blockRanges.Length + (4 * _members.Length)) * sizeof(double)) + 112;
+            var size = ((_shortWindows.Length + _blockRanges.Length + (10 * _members.Length)) * sizeof(double)) + 160;
             foreach (var member in _members)
             {
                 size += member.StateSizeBytes;
@@ -104,7 +113,7 @@ public sealed class EnsembleDetector : AnomalyDetector
         double expected = double.NaN, lower = double.NaN, upper = double.NaN;
         var hasBand = false;
         var anyScored = false;
-        var z = 0.0;
+        var surprise = 0.0;
         for (var i = 0; i < _members.Length; i++)
         {
             var score = _members[i].UpdateValidated(timestamp, value);
@@ -122,40 +131,24 @@ public sealed class EnsembleDetector : AnomalyDetector
                 upper = score.Upper;
             }
 
-            var memberSurprise = Math.Min(MaxSurprise, Surprise.FromProbability(score.Probability));
-            z = Math.Max(z, MemberLikelihood(i, memberSurprise));
+            surprise = Math.Max(surprise, MemberSurprise(i, Math.Min(MaxSurprise, Surprise.FromProbability(score.Probability))));
         }
 
-        // Range novelty (as NAB's HTM detector): a value beyond everything seen recently, by more than a fraction of the range.
-        var novel = false;
-        if (_rangeTolerance > 0)
-        {
-            if (_seen >= RangeWarmupPoints)
-            {
-                var min = Math.Min(_min, _pastMin);
-                var max = Math.Max(_max, _pastMax);
-                var tolerance = _rangeTolerance * (max - min);
-                novel = value > max + tolerance || value < min - tolerance;
-            }
-
-            _seen++;
-            _min = Math.Min(_min, value);
-            _max = Math.Max(_max, value);
-            if (++_blockFill == RangeBlockPoints)
-            {
-                CloseRangeBlock();
-            }
-        }
-
+        surprise = Math.Max(0, surprise - _readingsCorrection);
+        var novel = _rangeTolerance > 0 && TrackRange(value, ref surprise);
+        var seen = _seen++;
         if (!anyScored && !novel)
         {
             return AnomalyScore.WarmingUp(timestamp, value);
         }
 
-        // A novel value reads at least as the cap. The decision and the probability use the capped z: beyond the cap, all
-        // points are equally (maximally) anomalous, so one refractory period covers an incident; the severity
-        // (RawScore) uses the uncapped z, so it keeps ordering points the probability no longer tells apart.
-        var surprise = Surprise.FromUpperZ(novel ? Math.Max(z, MaxLikelihoodZ) : z);
+        if (seen < Math.Max(WarmupPointsMinimum, Math.Min(WarmupPointsMaximum, PointsPerWeek / DaysPerWeek)))
+        {
+            return SurpriseScore(timestamp, value, 0, 0, expected, lower, upper);
+        }
+
+        // The decision and the probability use the capped surprise: beyond the cap, all points are equally (maximally)
+        // anomalous, so one refractory period covers an incident; the severity (RawScore) uses the uncapped one.
         var capped = Math.Min(surprise, CapSurprise);
         var decided = _damping.Apply(capped);
         var result = SurpriseScore(timestamp, value, decided, decided < capped ? decided : surprise, expected, lower, upper);
@@ -176,13 +169,48 @@ public sealed class EnsembleDetector : AnomalyDetector
         }
 
         Array.Clear(_shortWindows);
-        Array.Clear(_statistics);
+        Array.Clear(_state);
         _damping.Clear();
         _seen = 0;
         _min = _pastMin = double.PositiveInfinity;
         _max = _pastMax = double.NegativeInfinity;
         Array.Clear(_blockRanges);
         _blockFill = _blockHead = _blockCount = 0;
+        _blockPoints = RangeBlockPoints;
+    }
+
+    // Range novelty (as NAB's HTM detector, but read as a probability): a value beyond the recent range by more than a fraction
+    // of it is a record. Among n + 1 exchangeable points the newest is the largest with chance 1 / (n + 1); passing the range by
+    // a further x ranges multiplies that by n^−x for an exponential tail (the range itself grows like ln n), so the record's
+    // surprise is (1 + x)·ln(n + 1). A record rare enough to be flagged on its own is certain news: the range is then long
+    // enough, in this series' time, to make the record news; it reads at least as the cap, more when it passes the range by far,
+    // so the severity keeps ordering records.
+    private bool TrackRange(double value, ref double surprise)
+    {
+        var novel = false;
+        if (_seen >= WarmupPointsMinimum)
+        {
+            var min = Math.Min(_min, _pastMin);
+            var max = Math.Max(_max, _pastMax);
+            var range = max - min;
+            var tolerance = _rangeTolerance * range;
+            novel = value > max + tolerance || value < min - tolerance;
+            if (novel)
+            {
+                var excess = Math.Max(value - max, min - value) / Math.Max(range, Calibration.ScaleFloor(max));
+                var record = (1 + Math.Min(excess, 100)) * Math.Log((_blockCount * (double)_blockPoints) + _blockFill + 1);
+                surprise = Math.Max(surprise, record >= Math.Log(PointsPerWeek / FalseAlarmsPerWeek) ? Math.Max(CapSurprise, record) : record);
+            }
+        }
+
+        _min = Math.Min(_min, value);
+        _max = Math.Max(_max, value);
+        if (++_blockFill >= Math.Max(RangeBlockPoints, PointsPerWeek / DaysPerWeek))
+        {
+            CloseRangeBlock();
+        }
+
+        return novel;
     }
 
     // Moves the current block's range into the ring (dropping the oldest block) and recomputes the ring's min and max.
@@ -202,42 +230,46 @@ public sealed class EnsembleDetector : AnomalyDetector
 
         _min = double.PositiveInfinity;
         _max = double.NegativeInfinity;
+        _blockPoints = _blockFill;
         _blockFill = 0;
     }
 
-    // Anomaly likelihood of one member (Ahmad et al. 2017): the short-term mean of its surprise against the long-term
-    // mean and variance of that short-term mean, as a z. Each member is judged against its own history, so a member
-    // that is always surprised on this series (a seasonal series under the z-score) cannot mask one that rarely is.
-    private double MemberLikelihood(int member, double surprise)
+    // One member's surprise, calibrated on this series, read as the larger of the point's and its window's: the sum S of the
+    // last W calibrated surprises is Gamma(W, 1) when the member is calibrated and its points independent, so its surprise is
+    // −ln Q(W, S) = S − ln Σ_{k<W} S^k / k!. Consecutive surprises are not independent (a drifting series keeps a member
+    // surprised for many points), so the window's surprise is calibrated on this series as well.
+    private double MemberSurprise(int member, double raw)
     {
-        ref var m = ref _statistics[member];
+        ref var m = ref _state[member];
+        var surprise = Math.Min(MaxSurprise, -Math.Log(m.Calibration.TailProbability(raw, TailPrior.Surprise)));
+        m.Calibration.Observe(raw, TailPrior.Surprise);
+
         var slot = (member * _shortLength) + m.ShortIndex;
         m.ShortIndex = m.ShortIndex + 1 == _shortLength ? 0 : m.ShortIndex + 1;
         m.ShortSum += surprise - _shortWindows[slot];
         _shortWindows[slot] = surprise;
-        var shortMean = m.ShortSum / _shortLength;
-        var z = 0.0;
-        if (m.Scored >= _likelihoodWarmupPoints)
+        var sum = Math.Max(m.ShortSum, 0); // the running sum may drift a hair below zero
+        var term = 1.0;
+        var series = 1.0;
+        for (var k = 1; k < _shortLength; k++)
         {
-            z = (shortMean - m.Mean) / Math.Sqrt(Math.Max(m.Variance, 1e-6));
+            term *= sum / k;
+            series += term;
         }
 
-        // Long-term statistics, updated after judging so a point is not compared with itself.
-        var n = m.Scored = Math.Min(m.Scored + 1, int.MaxValue - 1);
-        var rate = Math.Max(1.0 / n, _likelihoodSmoothing);
-        var delta = shortMean - m.Mean;
-        m.Mean += rate * delta;
-        m.Variance = (1 - rate) * (m.Variance + (rate * delta * delta));
-        return z;
+        var window = sum - Math.Log(series);
+        var calibratedWindow = Math.Min(MaxSurprise, -Math.Log(m.WindowCalibration.TailProbability(window, TailPrior.Surprise)));
+        m.WindowCalibration.Observe(window, TailPrior.Surprise);
+        return Math.Max(surprise, calibratedWindow);
     }
 
-    /// <summary>The running statistics of one member's surprise.</summary>
-    private struct MemberStatistics
+
+    /// <summary>The running state of one member.</summary>
+    private struct MemberState
     {
+        public TailCalibration Calibration;
+        public TailCalibration WindowCalibration;
         public double ShortSum;
-        public double Mean;
-        public double Variance;
-        public int Scored;
         public int ShortIndex;
     }
 }
@@ -245,24 +277,17 @@ public sealed class EnsembleDetector : AnomalyDetector
 /// <summary>Options of <see cref="EnsembleDetector"/>.</summary>
 public sealed class EnsembleOptions : AnomalyDetectorOptions
 {
-    /// <summary>Gets or sets how many recent points the short-term surprise is averaged over. Default: 10. Range: [1, 256].</summary>
+    /// <summary>Gets or sets how many recent points each member's surprise is also summed over, so that a run of moderate surprises counts as one rare event. Default: 10. Range: [1, 256].</summary>
     [Range(1, 256)]
     public int ShortWindow { get; set; } = 10;
 
     /// <summary>
-    /// Gets or sets by what fraction of the recent range (the last 7,000 to 8,000 points) a value must pass the lowest or
-    /// highest recent value to be flagged as novel, whatever the members say (after 100 points); 0 disables. Default: 0.05. Range: [0, 10].
+    /// Gets or sets by what fraction of the recent range (the last 7 to 8 blocks of 1,000 points or a day, whichever is longer)
+    /// a value must pass the lowest or highest recent value to count as a record (after 100 points); 0 disables. A record's
+    /// surprise grows with the points in the range and with how far it passes it. Default: 0.05. Range: [0, 10].
     /// </summary>
     [Range(0.0, 10.0)]
     public double RangeTolerance { get; set; } = 0.05;
-
-    /// <summary>Gets or sets the smoothing rate of the long-term surprise mean and variance (≈ 1 / memory in points). Default: 0.002. Range: (0, 1].</summary>
-    [Range(1e-6, 1.0)]
-    public double LikelihoodSmoothing { get; set; } = 0.002;
-
-    /// <summary>Gets or sets how many scored points calibrate the likelihood before it is reported. Default: 50. Range: [1, 100000].</summary>
-    [Range(1, 100_000)]
-    public int LikelihoodWarmupPoints { get; set; } = 50;
 
     /// <summary>Gets or sets for how many points after a flagged one scores are damped. Default: 50. Range: [0, 100000].</summary>
     [Range(0, 100_000)]

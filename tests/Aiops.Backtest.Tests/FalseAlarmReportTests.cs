@@ -40,6 +40,19 @@ public sealed class FalseAlarmReportTests
     }
 
     [Fact]
+    public void Measure_DefaultEnsembleOnHealthySeries_FalseOnsetsWithinThreeTimesTheConfiguredRate()
+    {
+        // Every kind at every step, two seeded series of two days each; the full report (`false-alarms`, 1,020 series-days)
+        // measures 2.5 per series per week, most of it on Student-t noise and bursty counts.
+        var cells = FalseAlarmReport.Measure(() => DetectorCatalog.Create(DetectorNames.Ensemble), 2, TimeSpan.FromDays(2), FalseAlarmReport.Steps, parallelism: 2);
+        var configured = new EnsembleOptions().FalseAlarmsPerWeek;
+
+        var perWeek = cells.Sum(c => c.Onsets) / (cells.Sum(c => c.SeriesDays) / 7);
+
+        Assert.True(perWeek <= 3 * configured, $"{perWeek:F2} false onsets per series per week, configured {configured}");
+    }
+
+    [Fact]
     public void Defaults_EveryKindAndStep_AtLeastAThousandSeriesDays()
     {
         var cells = Enum.GetValues<HealthyKind>().Length * FalseAlarmReport.Steps.Length;
