@@ -199,7 +199,9 @@ public sealed class RootCauseRankerOptions : IValidatableObject
 /// <item><see cref="IncidentCategory.ChangeInduced"/>: a deploy or configuration change, within the window before the onset,
 /// on the top hypothesis or on an entity it depends on.</item>
 /// <item><see cref="IncidentCategory.ErrorAmplification"/>: traffic and errors both rose, and errors started more than the
-/// tolerance before traffic or are at least <see cref="RootCauseRankerOptions.AmplificationRatio"/> times stronger.</item>
+/// tolerance before traffic, or are at least <see cref="RootCauseRankerOptions.AmplificationRatio"/> times stronger, unless
+/// latency rose between the traffic and the errors (the overload chain: requests queue, then are shed; that is
+/// <see cref="IncidentCategory.TrafficDriven"/>).</item>
 /// <item><see cref="IncidentCategory.TrafficDriven"/>: rising traffic is among the earliest classified signals.</item>
 /// <item><see cref="IncidentCategory.ResourceSaturation"/>: saturation is among the earliest, or at least
 /// <see cref="RootCauseRankerOptions.DominanceRatio"/> times stronger than every other class.</item>
@@ -1228,8 +1230,14 @@ public sealed class RootCauseRanker : IRootCauseRanker
                     return IncidentCategory.ErrorAmplification;
                 }
 
+                // Traffic, then latency, then errors is the overload chain (requests queue, then are shed): the load explains
+                // the errors however strong they are. Strengths of different classes are not comparable there: an error ratio
+                // rising from zero reads as a huge deviation against its resolution whatever the load did.
+                var overload = latency >= 0
+                    && _members[traffic].Onset <= _members[latency].Onset
+                    && _members[latency].Onset <= _members[errors].Onset;
                 var ratio = Ratio(SignalClass.Errors, SignalClass.Traffic, out var unit);
-                if (ratio >= _r._amplification)
+                if (!overload && ratio >= _r._amplification)
                 {
                     reason = $"Traffic and errors both rose, but errors grew out of proportion to the load ({unit} {Number(Strength(SignalClass.Errors, unit), "0.0#")} against traffic's {Number(Strength(SignalClass.Traffic, unit), "0.0#")}).";
                     return IncidentCategory.ErrorAmplification;

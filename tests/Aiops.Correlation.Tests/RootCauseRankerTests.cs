@@ -45,6 +45,35 @@ public sealed class RootCauseRankerTests
     }
 
     [Fact]
+    public void Analyze_TrafficThenLatencyThenFarStrongerErrors_TrafficDrivenOverload()
+    {
+        // The lab's surge past capacity: traffic rises, requests queue (latency), then are shed (an error ratio from zero).
+        var episode = Build(
+            Anomaly("api", "http_requests_total", 0, score: 0.9, magnitude: 5.6),
+            Anomaly("api", "http_request_duration_seconds", 1, score: 0.9, magnitude: 8),
+            Anomaly("api", "http_request_errors_total", 9, score: 0.99, magnitude: 50));
+
+        var analysis = _ranker.Analyze(episode, Chain);
+
+        Assert.Equal(IncidentCategory.TrafficDriven, analysis.Category);
+        Assert.Equal("api", analysis.Hypotheses[0].Entity);
+    }
+
+    [Fact]
+    public void Analyze_FarStrongerErrorsBeforeLatency_ErrorAmplification()
+    {
+        // Errors ahead of the queueing: not the overload chain, so the strength ratio decides.
+        var episode = Build(
+            Anomaly("api", "http_requests_total", 0, score: 0.9, magnitude: 3),
+            Anomaly("api", "http_request_errors_total", 5, score: 0.99, magnitude: 15),
+            Anomaly("api", "http_request_duration_seconds", 20, score: 0.9, magnitude: 4));
+
+        var analysis = _ranker.Analyze(episode, Chain);
+
+        Assert.Equal(IncidentCategory.ErrorAmplification, analysis.Category);
+    }
+
+    [Fact]
     public void Analyze_ErrorsLeadTraffic_ErrorAmplification()
     {
         // Equal strengths, but the errors started 40 s before traffic rose (a retry storm).
