@@ -7,7 +7,7 @@ namespace Aiops.Lab.App;
 /// <param name="ResumeBacklogSeconds">Backlog (seconds of capacity) below which shedding stops.</param>
 /// <param name="MaxQueueDelaySeconds">Cap of the queueing delay of one request.</param>
 public sealed record CapacityOptions(
-    double CapacityRps = 60, double BurstSeconds = 2, double MaxBacklogSeconds = 8, double ResumeBacklogSeconds = 2, double MaxQueueDelaySeconds = 1)
+    double CapacityRps = 60, double BurstSeconds = 2, double MaxBacklogSeconds = 12, double ResumeBacklogSeconds = 2, double MaxQueueDelaySeconds = 1)
 {
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting.</summary>
     public void Validate()

@@ -18,7 +18,7 @@ public sealed class LabOptions
 
     /// <summary>Backlog, in seconds of capacity, at which checkout starts shedding requests with 503.</summary>
     [Range(0.01, 3600)]
-    public double MaxBacklogSeconds { get; set; } = 8;
+    public double MaxBacklogSeconds { get; set; } = 12;
 
     /// <summary>Backlog, in seconds of capacity, below which shedding stops (at most <see cref="MaxBacklogSeconds"/>).</summary>
     [Range(0, 3600)]
