@@ -32,7 +32,7 @@ public class DetectorBenchmarks
             _values[i] = 100 + (10 * Math.Sin(2 * Math.PI * i / 288)) + random.NextDouble() + (i % 9973 == 0 ? 30 : 0);
         }
 
-        _detector = DetectorCatalog.Create(Detector);
+        _detector = BenchmarkDetectors.Create(Detector);
         Run();
     }
 

@@ -1,19 +1,19 @@
 namespace Aiops.Detection;
 
 /// <summary>
-/// The names of the built-in detectors. Those <see cref="DetectorCatalog"/> creates (ensemble, robust-zscore, seasonal,
-/// spectral-residual) are the ones configuration and the backtest CLI accept; the others name building blocks (their
-/// <see cref="IAnomalyDetector.Name"/>, used as the telemetry tag).
+/// The names of the built-in detectors. Those <see cref="DetectorCatalog"/> creates (today only <see cref="Ensemble"/>) are the
+/// ones configuration and the backtest CLI's <c>--detector</c> accept; the others name building blocks (their
+/// <see cref="IAnomalyDetector.Name"/>, used as the telemetry tag), which score below 40 (NAB standard, cross-validated) alone.
 /// </summary>
 public static class DetectorNames
 {
-    /// <summary><c>robust-zscore</c>: <see cref="RobustZScoreDetector"/>.</summary>
+    /// <summary><c>robust-zscore</c>: <see cref="RobustZScoreDetector"/>, a building block (not in the catalogue).</summary>
     public const string RobustZScore = "robust-zscore";
 
-    /// <summary><c>seasonal</c>: <see cref="SeasonalDetector"/>.</summary>
+    /// <summary><c>seasonal</c>: <see cref="SeasonalDetector"/>, a building block (not in the catalogue).</summary>
     public const string Seasonal = "seasonal";
 
-    /// <summary><c>spectral-residual</c>: <see cref="SpectralResidualDetector"/>.</summary>
+    /// <summary><c>spectral-residual</c>: <see cref="SpectralResidualDetector"/>, a building block (not in the catalogue).</summary>
     public const string SpectralResidual = "spectral-residual";
 
     /// <summary><c>ssa-changepoint</c>: <see cref="SsaChangePointDetector"/>, a building block (not in the catalogue).</summary>
