@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Scores the NAB corpus with each detector (default: all) and prints NAB's normalised scores per profile.
-# Detectors: catalogue names (ensemble) or building blocks as block:NAME (block:robust-zscore, block:seasonal,
+# Detectors: catalogue names (ensemble, contextual) or building blocks as block:NAME (block:robust-zscore, block:seasonal,
 # block:spectral-residual), each wrapped in a CalibratedDetector; building blocks are for measurement only.
 # Usage: eng/nab.sh [detector ...]        NAB's protocol (best threshold chosen on the scored files). Output: artifacts/nab/<detector>/.
 #        eng/nab.sh --cv [detector ...]   Leave-one-category-out cross-validation: in-sample, cross-validated and default-sensitivity scores.
@@ -19,7 +19,7 @@ if [ "${1:-}" = "--cv" ]; then
 fi
 
 detectors=("$@")
-[ ${#detectors[@]} -gt 0 ] || detectors=(ensemble)
+[ ${#detectors[@]} -gt 0 ] || detectors=(ensemble contextual)
 for detector in "${detectors[@]}"; do
   out="artifacts/nab/${detector/:/-}"
   rm -rf "$out"

@@ -40,6 +40,7 @@ internal static class BacktestDetectors
     public static IAnomalyDetector Create(string name) =>
         TryBlock(name, out var factory) ? new CalibratedDetector(factory()) : DetectorCatalog.Create(name);
 
+
     private static bool TryBlock(string name, out Func<AnomalyDetector> factory)
     {
         factory = null!;

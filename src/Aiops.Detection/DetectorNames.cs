@@ -1,7 +1,7 @@
 namespace Aiops.Detection;
 
 /// <summary>
-/// The names of the built-in detectors. Those <see cref="DetectorCatalog"/> creates (today only <see cref="Ensemble"/>) are the
+/// The names of the built-in detectors. Those <see cref="DetectorCatalog"/> creates (<see cref="Ensemble"/>, <see cref="Contextual"/>) are the
 /// ones configuration and the backtest CLI's <c>--detector</c> accept; the others name building blocks (their
 /// <see cref="IAnomalyDetector.Name"/>, used as the telemetry tag), which score below 40 (NAB standard, cross-validated) alone.
 /// </summary>
@@ -24,6 +24,9 @@ public static class DetectorNames
 
     /// <summary><c>iid-changepoint</c>: <see cref="IidChangePointDetector"/>, a building block (not in the catalogue).</summary>
     public const string IidChangePoint = "iid-changepoint";
+
+    /// <summary><c>contextual</c>: <see cref="ContextualDetector"/>; the catalogue wraps it in a <see cref="CalibratedDetector"/>.</summary>
+    public const string Contextual = "contextual";
 
     /// <summary><c>ensemble</c>: <see cref="EnsembleDetector"/>, the default everywhere in Aiops.</summary>
     public const string Ensemble = "ensemble";

@@ -159,6 +159,13 @@ public sealed class InputHygieneTests : IDisposable
     }
 
     [Fact]
+    public void Names_Catalogue_OnlyDetectorsUsableAlone()
+    {
+        Assert.Equal([DetectorNames.Ensemble, DetectorNames.Contextual], DetectorCatalog.Names);
+        Assert.IsType<CalibratedDetector>(DetectorCatalog.Create(DetectorNames.Contextual));
+    }
+
+    [Fact]
     public void Create_UnknownName_ListsKnownDetectors()
     {
         var error = Assert.Throws<ArgumentException>(() => DetectorCatalog.Create("nope"));
