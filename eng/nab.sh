@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Scores the NAB corpus with each detector (default: all) and prints NAB's normalised scores per profile.
+# Detectors: catalogue names (ensemble, contextual) or building blocks as block:NAME (block:robust-zscore, block:seasonal,
+# block:spectral-residual), each wrapped in a CalibratedDetector; building blocks are for measurement only.
 # Usage: eng/nab.sh [detector ...]        NAB's protocol (best threshold chosen on the scored files). Output: artifacts/nab/<detector>/.
 #        eng/nab.sh --cv [detector ...]   Leave-one-category-out cross-validation: in-sample, cross-validated and default-sensitivity scores.
 # Corpus: $NAB_DIR (default ../shared/data/nab).
@@ -17,9 +19,9 @@ if [ "${1:-}" = "--cv" ]; then
 fi
 
 detectors=("$@")
-[ ${#detectors[@]} -gt 0 ] || detectors=(ensemble robust-zscore seasonal spectral-residual)
+[ ${#detectors[@]} -gt 0 ] || detectors=(ensemble contextual)
 for detector in "${detectors[@]}"; do
-  out="artifacts/nab/$detector"
+  out="artifacts/nab/${detector/:/-}"
   rm -rf "$out"
   "${cli[@]}" score --data "$nab_dir/data" --out "$out" --detector "$detector"
   echo "== $detector"

@@ -19,7 +19,7 @@ public class DetectorBenchmarks
     private long _ticks = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks;
 
     /// <summary>Gets or sets the detector under test.</summary>
-    [Params(DetectorNames.Ensemble, DetectorNames.RobustZScore, DetectorNames.Seasonal, DetectorNames.SpectralResidual)]
+    [Params(DetectorNames.Ensemble, DetectorNames.Contextual, DetectorNames.RobustZScore, DetectorNames.Seasonal, DetectorNames.SpectralResidual)]
     public string Detector { get; set; } = DetectorNames.Ensemble;
 
     /// <summary>Builds the series and warms the detector up, so only steady-state updates are measured.</summary>
@@ -32,7 +32,7 @@ public class DetectorBenchmarks
             _values[i] = 100 + (10 * Math.Sin(2 * Math.PI * i / 288)) + random.NextDouble() + (i % 9973 == 0 ? 30 : 0);
         }
 
-        _detector = DetectorCatalog.Create(Detector);
+        _detector = BenchmarkDetectors.Create(Detector);
         Run();
     }
 

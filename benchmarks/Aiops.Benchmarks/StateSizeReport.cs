@@ -14,9 +14,9 @@ internal static class StateSizeReport
         output.WriteLine("|---|---:|");
         var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var random = new Random(42);
-        foreach (var name in DetectorCatalog.Names)
+        foreach (var name in BenchmarkDetectors.Names)
         {
-            var detector = DetectorCatalog.Create(name);
+            var detector = BenchmarkDetectors.Create(name);
             for (var i = 0; i < 5000; i++)
             {
                 detector.Update(start.AddMinutes(5 * i), 100 + (10 * Math.Sin(2 * Math.PI * i / 288)) + random.NextDouble());

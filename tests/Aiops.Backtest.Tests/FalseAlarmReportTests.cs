@@ -31,7 +31,7 @@ public sealed class FalseAlarmReportTests
     [Fact]
     public void FalseAlarms_ShortRun_OneRowPerKindAndStep()
     {
-        var (exitCode, stdout, stderr) = Cli.Run("false-alarms", "--detector", DetectorNames.RobustZScore, "--series", "1", "--days", "0.05");
+        var (exitCode, stdout, stderr) = Cli.Run("false-alarms", "--detector", BacktestDetectors.BlockPrefix + DetectorNames.RobustZScore, "--series", "1", "--days", "0.05");
 
         Assert.True(exitCode == ExitCodes.Success, stderr);
         Assert.Contains("configured: 1 per series per week", stdout, StringComparison.Ordinal);

@@ -46,7 +46,7 @@ public sealed class NabReferenceTests
     {
         using var temp = new TempDirectory();
 
-        var score = Cli.Run("score", "--data", NabData.Data, "--out", temp.Path, "--detector", "robust-zscore");
+        var score = Cli.Run("score", "--data", NabData.Data, "--out", temp.Path, "--detector", "block:robust-zscore");
         var nab = Cli.Run("nab", "--results", temp.Path, "--labels", NabData.Labels);
 
         Assert.True(score.ExitCode == 0, score.Stderr);

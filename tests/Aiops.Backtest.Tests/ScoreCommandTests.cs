@@ -5,6 +5,8 @@ namespace Aiops.Backtest.Tests;
 
 public sealed class ScoreCommandTests : IDisposable
 {
+    private const string RobustZ = BacktestDetectors.BlockPrefix + DetectorNames.RobustZScore;
+
     private readonly TempDirectory _temp = new();
 
     public void Dispose() => _temp.Dispose();
@@ -20,7 +22,7 @@ public sealed class ScoreCommandTests : IDisposable
         _temp.Write("data/cat/a.csv", input);
         _temp.Write("data/b.csv", Series(20, spikeAt: -1));
 
-        var (exitCode, _, stderr) = Cli.Run("score", "--data", Data, "--out", Out, "--detector", DetectorNames.RobustZScore);
+        var (exitCode, _, stderr) = Cli.Run("score", "--data", Data, "--out", Out, "--detector", RobustZ);
 
         Assert.True(exitCode == 0, stderr);
         var inputLines = input.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -44,10 +46,10 @@ public sealed class ScoreCommandTests : IDisposable
         var input = Series(60, spikeAt: 45);
         _temp.Write("data/a.csv", input);
 
-        var (exitCode, _, stderr) = Cli.Run("score", "--data", Data, "--out", Out, "--detector", "robust-zscore");
+        var (exitCode, _, stderr) = Cli.Run("score", "--data", Data, "--out", Out, "--detector", RobustZ);
 
         Assert.True(exitCode == 0, stderr);
-        var detector = DetectorCatalog.Create(DetectorNames.RobustZScore);
+        var detector = BacktestDetectors.Create(RobustZ);
         var expected = input.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line =>
         {
             var fields = line.Split(',');
@@ -66,7 +68,7 @@ public sealed class ScoreCommandTests : IDisposable
     {
         _temp.Write("data/a.csv", "timestamp,value\n2014-04-01 00:00:00,1\n2014-04-01 00:05:00,\n2014-04-01 00:10:00,NaN\n2014-04-01 00:15:00,2\n");
 
-        var (exitCode, _, stderr) = Cli.Run("score", "--data", Data, "--out", Out, "--detector", "robust-zscore");
+        var (exitCode, _, stderr) = Cli.Run("score", "--data", Data, "--out", Out, "--detector", RobustZ);
 
         Assert.True(exitCode == 0, stderr);
         Assert.Equal(
@@ -81,7 +83,7 @@ public sealed class ScoreCommandTests : IDisposable
         _temp.Write("data/cat/bad_timestamp.csv", "timestamp,value\n2014-04-01 00:00:00,1\n2014-04-01 00:05:00,2\nnot-a-time,3\n");
         _temp.Write("data/no_header.csv", "2014-04-01 00:00:00,1\n");
 
-        var (exitCode, _, stderr) = Cli.Run("score", "--data", Data, "--out", Out, "--detector", "robust-zscore", "--parallelism", "2");
+        var (exitCode, _, stderr) = Cli.Run("score", "--data", Data, "--out", Out, "--detector", RobustZ, "--parallelism", "2");
 
         Assert.Equal(1, exitCode);
         Assert.Contains("cat/bad_timestamp.csv, line 4: unparsable timestamp 'not-a-time'", stderr, StringComparison.Ordinal);
@@ -101,7 +103,8 @@ public sealed class ScoreCommandTests : IDisposable
 
         Assert.Equal(2, exitCode);
         Assert.Contains("unknown detector 'no-such-detector'", stderr, StringComparison.Ordinal);
-        Assert.Contains(DetectorNames.RobustZScore, stderr, StringComparison.Ordinal);
+        Assert.Contains(DetectorNames.Ensemble, stderr, StringComparison.Ordinal);
+        Assert.Contains(RobustZ, stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Out));
     }
 
@@ -120,8 +123,8 @@ public sealed class ScoreCommandTests : IDisposable
         _temp.Write("data/a.csv", Series(20, spikeAt: -1));
         var nestedOut = Path.Combine(Data, "scored");
 
-        var first = Cli.Run("score", "--data", Data, "--out", nestedOut, "--detector", "robust-zscore");
-        var second = Cli.Run("score", "--data", Data, "--out", nestedOut, "--detector", "robust-zscore");
+        var first = Cli.Run("score", "--data", Data, "--out", nestedOut, "--detector", RobustZ);
+        var second = Cli.Run("score", "--data", Data, "--out", nestedOut, "--detector", RobustZ);
 
         Assert.Equal((0, 0), (first.ExitCode, second.ExitCode));
         Assert.Contains("Scored 1 of 1 files", second.Stderr, StringComparison.Ordinal);
@@ -136,9 +139,9 @@ public sealed class ScoreCommandTests : IDisposable
             _temp.Write($"data/f{f}.csv", Series(50 + f, spikeAt: 40));
         }
 
-        Assert.Equal(0, Cli.Run("score", "--data", Data, "--out", Out, "--detector", "robust-zscore", "--parallelism", "2").ExitCode);
+        Assert.Equal(0, Cli.Run("score", "--data", Data, "--out", Out, "--detector", RobustZ, "--parallelism", "2").ExitCode);
         var first = Directory.GetFiles(Out).Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToList();
-        Assert.Equal(0, Cli.Run("score", "--data", Data, "--out", Out, "--detector", "robust-zscore", "--parallelism", "3").ExitCode);
+        Assert.Equal(0, Cli.Run("score", "--data", Data, "--out", Out, "--detector", RobustZ, "--parallelism", "3").ExitCode);
         var second = Directory.GetFiles(Out).Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToList();
 
         Assert.Equal(6, first.Count);

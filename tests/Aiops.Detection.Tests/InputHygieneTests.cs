@@ -6,7 +6,9 @@ public sealed class InputHygieneTests : IDisposable
 {
     private readonly TestMeterFactory _meterFactory = new();
 
-    public static TheoryData<string> Detectors => [.. DetectorCatalog.Names];
+    /// <summary>The catalogue's detectors and the building blocks a user may wrap in a <see cref="CalibratedDetector"/>.</summary>
+    public static TheoryData<string> Detectors =>
+        [.. DetectorCatalog.Names, DetectorNames.RobustZScore, DetectorNames.Seasonal, DetectorNames.SpectralResidual];
 
     public void Dispose() => _meterFactory.Dispose();
 
@@ -16,7 +18,7 @@ public sealed class InputHygieneTests : IDisposable
     {
         var telemetry = new DetectionTelemetry(_meterFactory);
         using var skipped = new MetricCollector<long>(_meterFactory, DetectionTelemetry.MeterName, "aiops.detection.points.skipped");
-        var detector = DetectorCatalog.Create(name, telemetry);
+        var detector = Create(name, telemetry);
 
         var nan = detector.Update(TestSeries.At(0), double.NaN);
         var inf = detector.Update(TestSeries.At(1), double.PositiveInfinity);
@@ -36,8 +38,8 @@ public sealed class InputHygieneTests : IDisposable
     {
         var telemetry = new DetectionTelemetry(_meterFactory);
         using var skipped = new MetricCollector<long>(_meterFactory, DetectionTelemetry.MeterName, "aiops.detection.points.skipped");
-        var clean = DetectorCatalog.Create(name);
-        var dirty = DetectorCatalog.Create(name, telemetry);
+        var clean = Create(name);
+        var dirty = Create(name, telemetry);
         var values = TestSeries.Sine(1200, 48, 10, 1);
         values[1000] += 40;
 
@@ -79,7 +81,7 @@ public sealed class InputHygieneTests : IDisposable
     [MemberData(nameof(Detectors))]
     public void Update_ConstantSeries_NoNaNAndDepartureFlagged(string name)
     {
-        var detector = DetectorCatalog.Create(name);
+        var detector = Create(name);
         var scores = TestSeries.Run(detector, [.. Enumerable.Repeat(5.0, 1000)]);
 
         Assert.All(scores, s => Assert.False(double.IsNaN(s.Probability)));
@@ -95,8 +97,8 @@ public sealed class InputHygieneTests : IDisposable
     public void Reset_AfterUse_BehavesAsNew(string name)
     {
         var values = TestSeries.Sine(900, 48, 10, 1);
-        var fresh = TestSeries.Run(DetectorCatalog.Create(name), values);
-        var reused = DetectorCatalog.Create(name);
+        var fresh = TestSeries.Run(Create(name), values);
+        var reused = Create(name);
         TestSeries.Run(reused, TestSeries.Noise(700, 5, seed: 9));
         reused.Reset();
 
@@ -107,7 +109,7 @@ public sealed class InputHygieneTests : IDisposable
     [MemberData(nameof(Detectors))]
     public void Update_SteadyState_AllocatesNothing(string name)
     {
-        var detector = DetectorCatalog.Create(name);
+        var detector = Create(name);
         var values = TestSeries.Sine(12_000, 48, 10, 1);
         for (var i = 0; i < 2000; i++)
         {
@@ -143,11 +145,43 @@ public sealed class InputHygieneTests : IDisposable
         Assert.True(whole[1300].IsAnomaly);
     }
 
+    [Theory]
+    [InlineData(DetectorNames.RobustZScore)]
+    [InlineData(DetectorNames.Seasonal)]
+    [InlineData(DetectorNames.SpectralResidual)]
+    [InlineData(DetectorNames.SsaChangePoint)]
+    public void Create_BuildingBlockName_NotInTheCatalogue(string name)
+    {
+        var error = Assert.Throws<ArgumentException>(() => DetectorCatalog.Create(name));
+
+        Assert.DoesNotContain(name, DetectorCatalog.Names);
+        Assert.Contains(DetectorNames.Ensemble, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Names_Catalogue_OnlyDetectorsUsableAlone()
+    {
+        Assert.Equal([DetectorNames.Ensemble, DetectorNames.Contextual], DetectorCatalog.Names);
+        Assert.IsType<CalibratedDetector>(DetectorCatalog.Create(DetectorNames.Contextual));
+    }
+
     [Fact]
     public void Create_UnknownName_ListsKnownDetectors()
     {
         var error = Assert.Throws<ArgumentException>(() => DetectorCatalog.Create("nope"));
 
         Assert.Contains(DetectorNames.Ensemble, error.Message, StringComparison.Ordinal);
+    }
+
+    private static IAnomalyDetector Create(string name, DetectionTelemetry? telemetry = null)
+    {
+        var calibrated = new CalibratedOptions { Telemetry = telemetry };
+        return name switch
+        {
+            DetectorNames.RobustZScore => new CalibratedDetector(new RobustZScoreDetector(new RobustZScoreOptions { Telemetry = telemetry }), calibrated),
+            DetectorNames.Seasonal => new CalibratedDetector(new SeasonalDetector(new SeasonalOptions { Telemetry = telemetry }), calibrated),
+            DetectorNames.SpectralResidual => new CalibratedDetector(new SpectralResidualDetector(new SpectralResidualOptions { Telemetry = telemetry }), calibrated),
+            _ => DetectorCatalog.Create(name, telemetry),
+        };
     }
 }

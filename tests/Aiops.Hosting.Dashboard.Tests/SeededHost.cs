@@ -49,7 +49,6 @@ internal sealed class SeededHost : IAsyncDisposable
     {
         var config = new Dictionary<string, string?>
         {
-            ["Aiops:Detection:Detector"] = DetectorNames.RobustZScore,
             ["Aiops:Correlation:PendingFor"] = "00:00:01",
             ["Aiops:Detection:Tracking:ConfirmPoints"] = "1", // the seeded one-point spike is the latency anomaly the pages show
             ["Aiops:Api:ApprovalToken"] = "dashboard-test-token", // the API's approval endpoints must authenticate someone
@@ -61,6 +60,10 @@ internal sealed class SeededHost : IAsyncDisposable
 
         var builder = Loopback.CreateBuilder(config);
         builder.Services.AddAiops();
+
+        // A calibrated robust z-score judges a series after a few points; the ensemble (the only detector selectable by name)
+        // flags nothing in a series' warm-up, and the seeded spike comes early.
+        builder.Services.Configure<DetectionStageOptions>(o => o.DetectorFactory = static _ => new CalibratedDetector(new RobustZScoreDetector()));
         if (gates)
         {
             var engine = new DecisionEngine(

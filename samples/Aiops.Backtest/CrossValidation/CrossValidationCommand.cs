@@ -26,7 +26,7 @@ internal static class CrossValidationCommand
         }.AcceptExistingOnly();
         var detectors = new Option<string[]>("--detector")
         {
-            Description = $"Detector(s) to evaluate; default: every catalogue name ({string.Join(", ", DetectorCatalog.Names)}).",
+            Description = $"Detector(s) to evaluate; default: every catalogue name ({string.Join(", ", DetectorCatalog.Names)}). Valid: {BacktestDetectors.Valid}.",
             AllowMultipleArgumentsPerToken = true,
         };
         var parallelism = SharedOptions.Parallelism("files are scored");

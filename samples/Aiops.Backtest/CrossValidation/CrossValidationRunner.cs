@@ -49,10 +49,10 @@ internal static class CrossValidationRunner
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
 
-        var unknown = options.Detectors.Where(d => !DetectorCatalog.Names.Contains(d, StringComparer.OrdinalIgnoreCase)).ToList();
+        var unknown = options.Detectors.Where(d => !BacktestDetectors.IsKnown(d)).ToList();
         if (unknown.Count > 0)
         {
-            stderr.WriteLine($"error: unknown detector(s) {string.Join(", ", unknown)}. Valid detectors: {string.Join(", ", DetectorCatalog.Names)}.");
+            stderr.WriteLine($"error: unknown detector(s) {string.Join(", ", unknown)}. Valid detectors: {BacktestDetectors.Valid}.");
             return ExitCodes.UsageError;
         }
 
@@ -121,7 +121,7 @@ internal static class CrossValidationRunner
 
     private static (NabSeries Probability, NabSeries Flag) ScoreSeries(string detectorName, string key, SeriesRow[] rows, IReadOnlyList<LabelWindow> windows)
     {
-        var detector = DetectorCatalog.Create(detectorName);
+        var detector = BacktestDetectors.Create(detectorName);
         var probabilities = new double[rows.Length];
         var flags = new double[rows.Length];
         var timestamps = new DateTime[rows.Length];

@@ -39,20 +39,20 @@ internal static class FalseAlarmCommand
             var names = parseResult.GetValue(detectors) is { Length: > 0 } given ? given : [DetectorNames.Ensemble];
             var stdout = parseResult.InvocationConfiguration.Output;
             var stderr = parseResult.InvocationConfiguration.Error;
-            var unknown = names.Where(d => !DetectorCatalog.Names.Contains(d, StringComparer.OrdinalIgnoreCase)).ToList();
+            var unknown = names.Where(d => !BacktestDetectors.IsKnown(d)).ToList();
             var perCell = parseResult.GetValue(series);
             var length = parseResult.GetValue(days);
             if (unknown.Count > 0 || perCell < 1 || !(length > 0))
             {
                 stderr.WriteLine(unknown.Count > 0
-                    ? $"error: unknown detector(s) {string.Join(", ", unknown)}. Valid detectors: {string.Join(", ", DetectorCatalog.Names)}."
+                    ? $"error: unknown detector(s) {string.Join(", ", unknown)}. Valid detectors: {BacktestDetectors.Valid}."
                     : "error: --series and --days must be positive.");
                 return ExitCodes.UsageError;
             }
 
             foreach (var name in names)
             {
-                var cells = FalseAlarmReport.Measure(() => DetectorCatalog.Create(name), perCell, TimeSpan.FromDays(length), FalseAlarmReport.Steps, parseResult.GetValue(parallelism));
+                var cells = FalseAlarmReport.Measure(() => BacktestDetectors.Create(name), perCell, TimeSpan.FromDays(length), FalseAlarmReport.Steps, parseResult.GetValue(parallelism));
                 FalseAlarmReport.Write(stdout, name, cells);
             }
 

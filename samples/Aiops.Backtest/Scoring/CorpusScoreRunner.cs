@@ -26,9 +26,9 @@ internal static class CorpusScoreRunner
         ArgumentNullException.ThrowIfNull(stderr);
         stderr = TextWriter.Synchronized(stderr);
 
-        if (!IsKnownDetector(options.Detector))
+        if (!BacktestDetectors.IsKnown(options.Detector))
         {
-            stderr.WriteLine($"error: unknown detector '{options.Detector}'. Valid detectors: {string.Join(", ", DetectorCatalog.Names)}.");
+            stderr.WriteLine($"error: unknown detector '{options.Detector}'. Valid detectors: {BacktestDetectors.Valid}.");
             return ExitCodes.UsageError;
         }
 
@@ -85,18 +85,5 @@ internal static class CorpusScoreRunner
         }
 
         return ExitCodes.DataError;
-    }
-
-    private static bool IsKnownDetector(string name)
-    {
-        try
-        {
-            _ = DetectorCatalog.Create(name);
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 }

@@ -22,7 +22,7 @@ internal static class ScoreCommand
         };
         var detector = new Option<string>("--detector")
         {
-            Description = $"Catalogue name of the detector ({string.Join(", ", DetectorCatalog.Names)}, ...).",
+            Description = $"Name of the detector: {BacktestDetectors.Valid}.",
             DefaultValueFactory = _ => DetectorNames.Ensemble,
         };
         var parallelism = SharedOptions.Parallelism("files are scored");

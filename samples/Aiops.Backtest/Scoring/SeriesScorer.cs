@@ -14,20 +14,20 @@ internal static class SeriesScorer
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>
-    /// Reads <paramref name="inputPath"/>, feeds every row to a new detector (<see cref="DetectorCatalog.Create"/>) in file order
+    /// Reads <paramref name="inputPath"/>, feeds every row to a new detector (<see cref="BacktestDetectors.Create"/>) in file order
     /// and writes one output row per input row: the timestamp and value text as read, then the probability with round-trip
     /// precision. The output appears only when the whole file was scored; a bad file leaves no output behind.
     /// </summary>
     /// <param name="inputPath">The series to score.</param>
     /// <param name="outputPath">Where to write the scores; its directory must exist.</param>
     /// <param name="displayPath">The name used in error messages.</param>
-    /// <param name="detectorName">The catalogue name of the detector.</param>
+    /// <param name="detectorName">The name of the detector (<see cref="BacktestDetectors"/>).</param>
     /// <returns>The number of rows scored.</returns>
     /// <exception cref="CsvFormatException">The input is malformed.</exception>
     /// <exception cref="InvalidOperationException">The detector returned a probability outside [0, 1].</exception>
     public static int ScoreFile(string inputPath, string outputPath, string displayPath, string detectorName)
     {
-        var detector = DetectorCatalog.Create(detectorName);
+        var detector = BacktestDetectors.Create(detectorName);
         var partialPath = outputPath + ".partial";
         var rows = 0;
         try

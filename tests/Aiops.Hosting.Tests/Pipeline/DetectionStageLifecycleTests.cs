@@ -13,12 +13,14 @@ public sealed class DetectionStageLifecycleTests
     public async Task DetectionStage_LevelShiftThenReturn_OneMemberActiveThroughTheShiftEndedAsRecovered()
     {
         var time = new FakeTimeProvider(PipelineTestHost.Start);
-        using var host = PipelineTestHost.Build(time, config: new Dictionary<string, string?>
-        {
-            ["Aiops:Detection:Detector"] = DetectorNames.RobustZScore,
-            ["Aiops:Detection:RepeatInterval"] = "00:00:05",
-            ["Aiops:Detection:Tracking:ReturnFor"] = "00:00:05",
-        });
+        using var host = PipelineTestHost.Build(
+            time,
+            config: new Dictionary<string, string?>
+            {
+                ["Aiops:Detection:RepeatInterval"] = "00:00:05",
+                ["Aiops:Detection:Tracking:ReturnFor"] = "00:00:05",
+            },
+            services: PipelineTestHost.UseRobustZScore);
         await host.StartAsync();
         var writer = host.Services.GetRequiredService<AiopsPipelineWriter>();
         var board = host.Services.GetRequiredService<ScoreBoard>();

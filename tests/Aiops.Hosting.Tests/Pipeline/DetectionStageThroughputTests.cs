@@ -20,7 +20,7 @@ public sealed class DetectionStageThroughputTests
         using var host = PipelineTestHost.Build(time, services: s => s.Configure<DetectionStageOptions>(o =>
         {
             o.Workers = 1;
-            o.DetectorFactory = k => k.Metric == "gate" ? new GateDetector(gate) : DetectorCatalog.Create(DetectorNames.RobustZScore);
+            o.DetectorFactory = k => k.Metric == "gate" ? new GateDetector(gate) : PipelineTestHost.RobustZScore(k);
         }));
         using var processed = Processed(host);
         var writer = host.Services.GetRequiredService<AiopsPipelineWriter>();
@@ -222,7 +222,7 @@ public sealed class DetectionStageThroughputTests
     public async Task DetectionStage_BoardDropsIdleSeries_SeriesReturnsToBoardOnNextPoint()
     {
         var time = new FakeTimeProvider(PipelineTestHost.Start);
-        using var host = PipelineTestHost.Build(time, config: new Dictionary<string, string?> { ["Aiops:Detection:Detector"] = DetectorNames.RobustZScore });
+        using var host = PipelineTestHost.Build(time, services: PipelineTestHost.UseRobustZScore);
         var writer = host.Services.GetRequiredService<AiopsPipelineWriter>();
         var board = host.Services.GetRequiredService<ScoreBoard>();
         await host.StartAsync();

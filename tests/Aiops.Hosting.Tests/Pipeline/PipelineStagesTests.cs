@@ -9,11 +9,6 @@ namespace Aiops.Hosting.Tests.Pipeline;
 
 public sealed class PipelineStagesTests
 {
-    private static readonly Dictionary<string, string?> RobustZ = new()
-    {
-        ["Aiops:Detection:Detector"] = DetectorNames.RobustZScore,
-    };
-
     [Fact]
     public async Task MeterCounter_SteadyThenBurst_ScoreBoardShowsSeriesAndEpisodeOpens()
     {
@@ -27,7 +22,7 @@ public sealed class PipelineStagesTests
                 o.Meters.Add(meter.Name);
                 o.CollectInterval = TimeSpan.FromHours(1); // driven by hand below
             }),
-            RobustZ);
+            services: PipelineTestHost.UseRobustZScore);
         await host.StartAsync();
         var source = host.Services.GetServices<IHostedService>().OfType<MeterListenerSource>().Single();
         var board = host.Services.GetRequiredService<ScoreBoard>();
@@ -70,7 +65,7 @@ public sealed class PipelineStagesTests
         using var host = PipelineTestHost.Build(
             time,
             services: s => s.Configure<DetectionStageOptions>(o => o.DetectorFactory = k =>
-                k.Metric == "bad" ? throw new InvalidOperationException("boom") : DetectorCatalog.Create(DetectorNames.RobustZScore)));
+                k.Metric == "bad" ? throw new InvalidOperationException("boom") : PipelineTestHost.RobustZScore(k)));
         await host.StartAsync();
         var writer = host.Services.GetRequiredService<AiopsPipelineWriter>();
         var board = host.Services.GetRequiredService<ScoreBoard>();
@@ -114,7 +109,7 @@ public sealed class PipelineStagesTests
     public async Task StopAsync_QueuedSamples_AreDrainedBeforeExit()
     {
         var time = new FakeTimeProvider(PipelineTestHost.Start);
-        using var host = PipelineTestHost.Build(time, config: RobustZ);
+        using var host = PipelineTestHost.Build(time, services: PipelineTestHost.UseRobustZScore);
         var writer = host.Services.GetRequiredService<AiopsPipelineWriter>();
         var board = host.Services.GetRequiredService<ScoreBoard>();
         for (var point = 0; point < 5; point++)
@@ -137,12 +132,14 @@ public sealed class PipelineStagesTests
     public async Task DetectionStage_StillAnomalous_ResendsAtMostEveryRepeatInterval()
     {
         var time = new FakeTimeProvider(PipelineTestHost.Start);
-        using var host = PipelineTestHost.Build(time, config: new Dictionary<string, string?>
-        {
-            ["Aiops:Detection:Detector"] = DetectorNames.RobustZScore,
-            ["Aiops:Detection:AnomalyThreshold"] = "0", // every judged point is anomalous
-            ["Aiops:Detection:RepeatInterval"] = "00:01:00",
-        });
+        using var host = PipelineTestHost.Build(
+            time,
+            config: new Dictionary<string, string?>
+            {
+                ["Aiops:Detection:AnomalyThreshold"] = "0", // every judged point is anomalous
+                ["Aiops:Detection:RepeatInterval"] = "00:01:00",
+            },
+            services: PipelineTestHost.UseRobustZScore);
         await host.StartAsync();
         var writer = host.Services.GetRequiredService<AiopsPipelineWriter>();
         var board = host.Services.GetRequiredService<ScoreBoard>();
@@ -224,7 +221,7 @@ public sealed class PipelineStagesTests
     public async Task DetectionStage_SendSignalsOff_ScoresButOpensNoEpisode()
     {
         var time = new FakeTimeProvider(PipelineTestHost.Start);
-        using var host = PipelineTestHost.Build(time, config: new Dictionary<string, string?>(RobustZ) { ["Aiops:Detection:SendSignals"] = "false" });
+        using var host = PipelineTestHost.Build(time, config: new Dictionary<string, string?> { ["Aiops:Detection:SendSignals"] = "false" }, services: PipelineTestHost.UseRobustZScore);
         await host.StartAsync();
         var writer = host.Services.GetRequiredService<AiopsPipelineWriter>();
         var board = host.Services.GetRequiredService<ScoreBoard>();

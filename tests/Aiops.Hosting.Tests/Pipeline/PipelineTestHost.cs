@@ -1,3 +1,4 @@
+using Aiops.Detection;
 using Aiops.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +36,16 @@ internal static class PipelineTestHost
         services?.Invoke(builder.Services);
         return builder.Build();
     }
+
+    /// <summary>
+    /// Creates a calibrated robust z-score detector (a building block, not selectable by name), which judges a series after a
+    /// few points, for tests that need alerts early: the ensemble, the catalogue's detector, flags nothing in a series' warm-up.
+    /// </summary>
+    public static IAnomalyDetector RobustZScore(SeriesKey key) => new CalibratedDetector(new RobustZScoreDetector());
+
+    /// <summary>Makes the detection stage use <see cref="RobustZScore"/> for every series.</summary>
+    public static void UseRobustZScore(IServiceCollection services) =>
+        services.Configure<DetectionStageOptions>(o => o.DetectorFactory = RobustZScore);
 
     /// <summary>Polls a condition on the real clock for at most <paramref name="seconds"/>.</summary>
     public static async Task<bool> WaitUntilAsync(Func<bool> condition, double seconds = 5)
