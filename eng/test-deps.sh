@@ -4,10 +4,11 @@
 #   chromium                          the dashboard's headless-browser tests (driven by Microsoft.Playwright)
 #   prometheus, prometheus-alertmanager   the lab's end-to-end test and promtool/amtool checks of its configuration
 #   docker-compose                    `docker-compose config -q` of the lab's compose file (v1.29; no engine is needed)
+#   redis-server                      the Orleans cluster tests' shared store (clustering and grain storage), started per test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(chromium prometheus prometheus-alertmanager docker-compose)
+apt_packages=(chromium prometheus prometheus-alertmanager docker-compose redis-server)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

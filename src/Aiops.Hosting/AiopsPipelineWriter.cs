@@ -75,8 +75,13 @@ public sealed class AiopsPipelineWriter
         return true;
     }
 
-    /// <summary>Offers a changed episode to remediation (correlation's output); a waiting snapshot of the same episode is replaced.</summary>
-    internal bool TryWriteEpisode(Episode episode) => Episodes.Writer.TryWrite(episode);
+    /// <summary>
+    /// Offers a changed episode to this host's remediation stage (correlation's output, or a cluster's correlator through an
+    /// <see cref="ISignalRouter"/>); a waiting snapshot of the same episode is replaced.
+    /// </summary>
+    /// <param name="episode">The changed episode.</param>
+    /// <returns><see langword="false"/> when the pipeline has stopped.</returns>
+    public bool TryWriteEpisode(Episode episode) => Episodes.Writer.TryWrite(episode);
 
     private bool Count(bool written, string channel)
     {

@@ -10,7 +10,8 @@ namespace Aiops.Hosting;
 /// <see cref="CorrelationStageOptions.TickInterval"/> on the <see cref="TimeProvider"/>, and saves changed episodes to the
 /// <see cref="IEpisodeStore"/> and offers them to remediation. Change signals are also recorded on the
 /// <see cref="InMemoryChangeFeed"/> that recent-change gates read. A signal or save that fails is logged, counted and
-/// skipped. On stop, the signals channel is completed, what it holds is correlated, and every open episode is saved.
+/// skipped. On stop, the signals channel is completed, what it holds is correlated, and every open episode is saved. When
+/// an <see cref="ISignalRouter"/> is registered (a cluster), signals go to it instead of the local correlator.
 /// </summary>
 internal sealed class CorrelationStage : ChannelStage<Signal>
 {
@@ -24,6 +25,7 @@ internal sealed class CorrelationStage : ChannelStage<Signal>
     private readonly ILogger<CorrelationStage> _logger;
     private readonly InMemoryChangeFeed? _changes;
     private readonly SemaphoreSlim _flushGate = new(1, 1);
+    private readonly ISignalRouter? _router;
 
     public CorrelationStage(
         AiopsPipelineWriter writer,
@@ -33,9 +35,11 @@ internal sealed class CorrelationStage : ChannelStage<Signal>
         TimeProvider timeProvider,
         PipelineTelemetry telemetry,
         ILogger<CorrelationStage> logger,
-        InMemoryChangeFeed? changes = null)
+        InMemoryChangeFeed? changes = null,
+        ISignalRouter? router = null)
         : base(writer.Signals, Stage, telemetry, logger)
     {
+        _router = router;
         _changes = changes;
         _writer = writer;
         _correlator = correlator;
@@ -48,6 +52,11 @@ internal sealed class CorrelationStage : ChannelStage<Signal>
 
     protected override ValueTask ProcessAsync(Signal item)
     {
+        if (_router is not null)
+        {
+            return RouteAsync(item);
+        }
+
         Add(item);
         return ValueTask.CompletedTask;
     }
@@ -97,6 +106,24 @@ internal sealed class CorrelationStage : ChannelStage<Signal>
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _telemetry.Error(Stage);
+            PipelineLog.CorrelationFailed(_logger, ex, signal?.Fingerprint ?? "(null)");
+        }
+    }
+
+    /// <summary>A routed signal is correlated elsewhere (a cluster); change signals still feed this replica's recent-change gates.</summary>
+    private async ValueTask RouteAsync(Signal signal)
+    {
+        try
+        {
+            await _router!.RouteAsync(signal, Aborted).ConfigureAwait(false);
+            if (signal is ChangeSignal change && _changes is not null)
+            {
+                _changes.Add(new ChangeNotice(change.Label("service") ?? change.Name, change.Change.ToString().ToLowerInvariant(), change.Onset) { Description = change.Name });
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && Aborted.IsCancellationRequested))
         {
             _telemetry.Error(Stage);
             PipelineLog.CorrelationFailed(_logger, ex, signal?.Fingerprint ?? "(null)");

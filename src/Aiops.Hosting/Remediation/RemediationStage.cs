@@ -8,8 +8,8 @@ namespace Aiops.Hosting;
 
 /// <summary>
 /// The hosted remediation stage: for every changed episode in a remediation state, asks the <see cref="IRemediationPlanner"/>
-/// for proposals, has the <see cref="DecisionEngine"/> decide each new idempotency key (durably audited), and hands allowed
-/// decisions to the <see cref="RemediationExecutor"/>. Decisions that require approval wait: every
+/// for proposals, has the <see cref="IRemediationCoordinator"/> (by default the <see cref="DecisionEngine"/>) decide each new
+/// idempotency key (durably audited), and hands allowed decisions to it to execute (by default the <see cref="RemediationExecutor"/>). Decisions that require approval wait: every
 /// <see cref="RemediationOptions.ApprovalPollInterval"/> the stage runs the approved ones and records the rejected or
 /// expired ones as not run. On start the engine is restored from the audit log (a restart never re-runs a key, and pending
 /// approvals come back); on stop the episodes channel is drained and running actions are awaited.
@@ -19,7 +19,7 @@ internal sealed class RemediationStage : ChannelStage<Episode>
 {
     private const string Stage = "remediation";
     private readonly DecisionEngine _engine;
-    private readonly RemediationExecutor _executor;
+    private readonly IRemediationCoordinator _coordinator;
     private readonly IRemediationPlanner _planner;
     private readonly RemediationOptions _options;
     private readonly IReadOnlyCollection<EpisodeState> _states;
@@ -33,7 +33,7 @@ internal sealed class RemediationStage : ChannelStage<Episode>
     public RemediationStage(
         AiopsPipelineWriter writer,
         DecisionEngine engine,
-        RemediationExecutor executor,
+        IRemediationCoordinator coordinator,
         IRemediationPlanner planner,
         IOptions<RemediationOptions> options,
         TimeProvider timeProvider,
@@ -42,7 +42,7 @@ internal sealed class RemediationStage : ChannelStage<Episode>
         : base(writer.Episodes, Stage, telemetry, logger)
     {
         _engine = engine;
-        _executor = executor;
+        _coordinator = coordinator;
         _planner = planner;
         _options = options.Value;
         _states = _options.EffectiveStates();
@@ -128,7 +128,7 @@ internal sealed class RemediationStage : ChannelStage<Episode>
             Decision decision;
             try
             {
-                decision = await _engine.DecideAsync(proposal, Aborted).ConfigureAwait(false);
+                decision = await _coordinator.DecideAsync(proposal, Aborted).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && Aborted.IsCancellationRequested))
             {
@@ -192,7 +192,7 @@ internal sealed class RemediationStage : ChannelStage<Episode>
         try
         {
             // Not the stop token: an action that started is let finish under its own timeout, so its outcome is recorded.
-            var record = await _executor.ExecuteAsync(decision, CancellationToken.None).ConfigureAwait(false);
+            var record = await _coordinator.ExecuteAsync(decision, CancellationToken.None).ConfigureAwait(false);
             RemediationLog.Executed(_logger, decision.DecisionId, decision.Proposal.ActionId, record.Status, record.Detail);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -1,0 +1,54 @@
+using Aiops.Hosting;
+using Aiops.Orleans;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Storage;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Turns the Aiops pipeline of a host into one replica of a cluster on Microsoft Orleans.</summary>
+public static class AiopsOrleansExtensions
+{
+    /// <summary>
+    /// Makes this host's pipeline a replica of an Aiops cluster: signals are correlated by the grain of their scope
+    /// (<see cref="AiopsOrleansOptions.ScopeLabel"/>), each idempotency key is decided once and executed at most once
+    /// cluster-wide, and rate limits, cooldowns and concurrency gates count the whole cluster's executions. The host must be
+    /// an Orleans silo with <see cref="AddAiopsGrains"/> (or a client of such a cluster). Without this call the pipeline
+    /// stays single-process. Options bind from <see cref="AiopsOrleansOptions.SectionName"/>. Call it during startup only.
+    /// </summary>
+    /// <param name="builder">The Aiops builder.</param>
+    /// <param name="configure">Adjusts the options after binding; <see langword="null"/> keeps them.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    public static AiopsBuilder UseOrleans(this AiopsBuilder builder, Action<AiopsOrleansOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<AiopsOrleansOptions>().BindConfiguration(AiopsOrleansOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        builder.Services.Replace(ServiceDescriptor.Singleton<IRemediationCoordinator, OrleansRemediationCoordinator>());
+        builder.Services.Replace(ServiceDescriptor.Singleton<ISignalRouter, OrleansSignalRouter>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the Aiops grains to a silo: decisions by idempotency key, the cluster's execution history, and correlation
+    /// scopes. They persist to the grain storage named <see cref="AiopsGrains.StorageName"/>; register a shared one (Redis,
+    /// for example) before this call, or an in-memory one is added (single machine only). The silo's host must also call
+    /// <c>AddAiops(...)</c>: the grains use its gates, actions, correlator options, episode store and clock.
+    /// </summary>
+    /// <param name="siloBuilder">The silo builder.</param>
+    /// <returns>The same silo builder, for chaining.</returns>
+    public static ISiloBuilder AddAiopsGrains(this ISiloBuilder siloBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(siloBuilder);
+        var hasStore = siloBuilder.Services.Any(static d => d.IsKeyedService && d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, AiopsGrains.StorageName));
+        if (!hasStore)
+        {
+            siloBuilder.AddMemoryGrainStorage(AiopsGrains.StorageName);
+        }
+
+        return siloBuilder;
+    }
+}

@@ -1,0 +1,108 @@
+using Aiops.Gates;
+
+namespace Aiops.Orleans;
+
+/// <summary>
+/// One grain per idempotency key: it makes exactly one decision for its key (per retention) and admits at most one
+/// execution, cluster-wide. Payloads are the JSON of <see cref="Aiops.Gates.Serialization.GatesJson"/>, so the grain contract needs no serializers of
+/// the Aiops types.
+/// </summary>
+internal interface IDecisionGrain : IGrainWithStringKey
+{
+    /// <summary>Returns the key's decision (JSON of <see cref="Decision"/>), deciding it first when the key has none.</summary>
+    Task<string> DecideAsync(string proposalJson);
+
+    /// <summary>Claims the key's one execution for a decision, re-checking the gates on the cluster's history.</summary>
+    Task<Admission> AdmitAsync(string decisionId);
+
+    /// <summary>Records how the admitted execution ended (JSON of an <see cref="ExecutionEntry"/>).</summary>
+    Task RecordOutcomeAsync(string executionJson);
+
+    /// <summary>Gets what the grain holds, for the audit API and tests.</summary>
+    Task<DecisionSummary> GetSummaryAsync();
+}
+
+/// <summary>The cluster's execution history in one grain: gates re-checked and starts recorded as one step, cluster-wide.</summary>
+internal interface IRemediationHistoryGrain : IGrainWithStringKey
+{
+    /// <summary>Gets every start within the history's retention.</summary>
+    Task<IReadOnlyList<StartRecord>> GetStartsAsync();
+
+    /// <summary>Re-checks the gates on the cluster's history and, unless they are now stricter, records the start.</summary>
+    Task<Admission> AdmitAsync(string decisionJson);
+
+    /// <summary>Marks a started execution as finished (no longer running).</summary>
+    Task FinishAsync(string decisionId);
+}
+
+/// <summary>One grain per correlation scope: it owns the scope's correlator.</summary>
+internal interface ICorrelationScopeGrain : IGrainWithStringKey
+{
+    /// <summary>Correlates one signal (JSON of a <see cref="Aiops.Correlation.Signal"/>).</summary>
+    Task AddAsync(string signalJson);
+
+    /// <summary>Gets the scope's open episodes (JSON list of <see cref="Aiops.Correlation.Episode"/>).</summary>
+    Task<string> GetEpisodesAsync();
+}
+
+/// <summary>Whether an execution may start.</summary>
+/// <param name="Admitted">Whether it may start (the key is now claimed and the start recorded).</param>
+/// <param name="Status">When refused: the <see cref="ExecutionStatus"/> to record, as a number.</param>
+/// <param name="Detail">Why.</param>
+/// <param name="At">When it was decided.</param>
+[GenerateSerializer]
+[Immutable]
+internal sealed record Admission([property: Id(0)] bool Admitted, [property: Id(1)] int Status, [property: Id(2)] string Detail, [property: Id(3)] DateTimeOffset At)
+{
+    public static Admission Refuse(ExecutionStatus status, string detail, DateTimeOffset at) => new(false, (int)status, detail, at);
+}
+
+/// <summary>What a decision grain holds.</summary>
+/// <param name="DecisionJson">The decision, or <see langword="null"/>.</param>
+/// <param name="Decisions">How many decisions the key has had (more than one only after the retention).</param>
+/// <param name="Executions">How many executions it admitted.</param>
+/// <param name="OutcomeJson">The last execution's outcome, or <see langword="null"/>.</param>
+[GenerateSerializer]
+[Immutable]
+internal sealed record DecisionSummary([property: Id(0)] string? DecisionJson, [property: Id(1)] int Decisions, [property: Id(2)] int Executions, [property: Id(3)] string? OutcomeJson);
+
+/// <summary>One execution start in the cluster's history.</summary>
+[GenerateSerializer]
+[Immutable]
+internal sealed record StartRecord(
+    [property: Id(0)] string DecisionId,
+    [property: Id(1)] string ActionId,
+    [property: Id(2)] string[] Targets,
+    [property: Id(3)] DateTimeOffset At,
+    [property: Id(4)] bool Running);
+
+/// <summary>The persisted state of a <see cref="IDecisionGrain"/>.</summary>
+[GenerateSerializer]
+internal sealed class DecisionState
+{
+    [Id(0)] public string? DecisionJson { get; set; }
+
+    [Id(1)] public DateTimeOffset DecidedAt { get; set; }
+
+    [Id(2)] public int Decisions { get; set; }
+
+    [Id(3)] public string? ClaimedBy { get; set; }
+
+    [Id(4)] public int Executions { get; set; }
+
+    [Id(5)] public string? OutcomeJson { get; set; }
+}
+
+/// <summary>The persisted state of the <see cref="IRemediationHistoryGrain"/>.</summary>
+[GenerateSerializer]
+internal sealed class HistoryState
+{
+    [Id(0)] public List<StartRecord> Starts { get; set; } = [];
+}
+
+/// <summary>The persisted state of a <see cref="ICorrelationScopeGrain"/>: its open episodes.</summary>
+[GenerateSerializer]
+internal sealed class ScopeState
+{
+    [Id(0)] public string? EpisodesJson { get; set; }
+}

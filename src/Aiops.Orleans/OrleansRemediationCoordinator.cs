@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Aiops.Gates;
+using Aiops.Gates.Serialization;
+using Aiops.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Aiops.Orleans;
+
+/// <summary>
+/// The clustered <see cref="IRemediationCoordinator"/>: each idempotency key is decided by its <see cref="IDecisionGrain"/>,
+/// and an allowed decision runs here only after the grain admitted it (claimed the key and recorded the start in the
+/// cluster's history). The outcome goes to the grain and to this host's audit log. Invalid proposals (no key) are denied by
+/// this host's engine, as in single-process mode. Thread-safe.
+/// </summary>
+internal sealed partial class OrleansRemediationCoordinator(
+    IGrainFactory grains,
+    DecisionEngine engine,
+    IOptions<AiopsOrleansOptions> options,
+    TimeProvider time,
+    ILogger<OrleansRemediationCoordinator> logger) : IRemediationCoordinator
+{
+    private readonly TimeSpan _actionTimeout = options.Value.ActionTimeout;
+
+    public async ValueTask<Decision> DecideAsync(RemediationProposal proposal, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(proposal?.IdempotencyKey))
+        {
+            return await engine.DecideAsync(proposal, cancellationToken).ConfigureAwait(false);
+        }
+
+        var json = await grains.GetGrain<IDecisionGrain>(proposal.IdempotencyKey)
+            .DecideAsync(JsonSerializer.Serialize(proposal, GatesJson.RemediationProposal))
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        return JsonSerializer.Deserialize(json, GatesJson.Decision)!;
+    }
+
+    public async ValueTask<ExecutionRecord> ExecuteAsync(Decision decision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        var proposal = decision.Proposal;
+        if (!engine.Actions.TryGet(proposal.ActionId, out var action))
+        {
+            return await RecordAsync(decision, ExecutionStatus.UnknownAction, time.GetUtcNow(), $"no action is registered under '{proposal.ActionId}'").ConfigureAwait(false);
+        }
+
+        var grain = grains.GetGrain<IDecisionGrain>(proposal.IdempotencyKey);
+        var admission = await grain.AdmitAsync(decision.DecisionId).ConfigureAwait(false);
+        if (!admission.Admitted)
+        {
+            return await RecordAsync(decision, (ExecutionStatus)admission.Status, admission.At, admission.Detail).ConfigureAwait(false);
+        }
+
+        ExecutionStatus status;
+        string detail;
+        using (var timeout = new CancellationTokenSource(_actionTimeout, time))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token))
+        {
+            try
+            {
+                var outcome = await action.ExecuteAsync(decision, linked.Token).AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
+                (status, detail) = (outcome.Succeeded ? ExecutionStatus.Succeeded : ExecutionStatus.Failed, outcome.Detail ?? string.Empty);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                (status, detail) = (ExecutionStatus.TimedOut, $"the action did not finish within {_actionTimeout}");
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                (status, detail) = (ExecutionStatus.Failed, $"the action threw {ex.GetType().Name}: {ex.Message}");
+            }
+        }
+
+        var record = new ExecutionRecord(decision.DecisionId, proposal.ActionId, proposal.IdempotencyKey, status, admission.At, time.GetUtcNow(), detail);
+        var json = JsonSerializer.Serialize<AuditEntry>(new ExecutionEntry(record), GatesJson.AuditEntry);
+        await grain.RecordOutcomeAsync(json).ConfigureAwait(false);
+        await engine.AuditLog.AppendAsync(new ExecutionEntry(record), CancellationToken.None).ConfigureAwait(false);
+        Executed(logger, decision.DecisionId, proposal.ActionId, status, detail);
+        return record;
+    }
+
+    private async ValueTask<ExecutionRecord> RecordAsync(Decision decision, ExecutionStatus status, DateTimeOffset at, string detail)
+    {
+        var record = new ExecutionRecord(decision.DecisionId, decision.Proposal.ActionId, decision.Proposal.IdempotencyKey, status, at, at, detail);
+        await engine.AuditLog.AppendAsync(new ExecutionEntry(record), CancellationToken.None).ConfigureAwait(false);
+        return record;
+    }
+
+    [LoggerMessage(EventId = 5200, Level = LogLevel.Information, Message = "Cluster decision {DecisionId} ({ActionId}) ran here: {Status}: {Detail}")]
+    private static partial void Executed(ILogger logger, string decisionId, string actionId, ExecutionStatus status, string detail);
+}

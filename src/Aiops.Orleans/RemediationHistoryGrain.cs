@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Aiops.Gates;
+using Aiops.Gates.Serialization;
+using Orleans.Runtime;
+
+namespace Aiops.Orleans;
+
+/// <summary>
+/// The cluster's execution history: every start of every action within the history's retention, and which are running.
+/// Admissions are serialised by the grain, so the rate-limit, cooldown and concurrency gates re-checked here hold for the
+/// whole cluster (a global N per hour stays N however many silos propose at once). Persisted at every start and finish.
+/// </summary>
+internal sealed class RemediationHistoryGrain(
+    [PersistentState("history", AiopsGrains.StorageName)] IPersistentState<HistoryState> state,
+    DecisionEngine engine,
+    TimeProvider time) : Grain, IRemediationHistoryGrain
+{
+    /// <summary>How long starts are kept: as long as the in-process history keeps them.</summary>
+    private static readonly TimeSpan Retention = new ExecutionHistoryOptions().Retention;
+
+    public Task<IReadOnlyList<StartRecord>> GetStartsAsync()
+    {
+        Prune(time.GetUtcNow());
+        return Task.FromResult<IReadOnlyList<StartRecord>>([.. state.State.Starts]);
+    }
+
+    public async Task<Admission> AdmitAsync(string decisionJson)
+    {
+        var now = time.GetUtcNow();
+        var decision = JsonSerializer.Deserialize(decisionJson, GatesJson.Decision)!;
+        Prune(now);
+        var recheck = await engine.Pipeline.EvaluateAsync(decision.Proposal, ToHistory(state.State.Starts, time), now).ConfigureAwait(true);
+        if (recheck.Verdict > decision.Verdict)
+        {
+            var stopping = recheck.Evaluations.Where(e => e.Verdict == recheck.Verdict).Select(e => $"{e.Gate} ({e.Reason})");
+            var what = recheck.Verdict == GateVerdict.Deny ? "denied" : "now requires approval";
+            return Admission.Refuse(ExecutionStatus.Denied, $"re-checked at execution on the cluster's history: {what} by {string.Join("; ", stopping)}", now);
+        }
+
+        state.State.Starts.Add(new StartRecord(decision.DecisionId, decision.Proposal.ActionId, [.. decision.Proposal.Targets], now, Running: true));
+        await state.WriteStateAsync().ConfigureAwait(true);
+        return new Admission(true, 0, "admitted", now);
+    }
+
+    public async Task FinishAsync(string decisionId)
+    {
+        var starts = state.State.Starts;
+        for (var i = starts.Count - 1; i >= 0; i--)
+        {
+            if (starts[i].Running && starts[i].DecisionId == decisionId)
+            {
+                starts[i] = starts[i] with { Running = false };
+                await state.WriteStateAsync().ConfigureAwait(true);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Builds an in-process history from the cluster's starts, for the gates to judge on.</summary>
+    internal static ExecutionHistory ToHistory(IReadOnlyList<StartRecord> starts, TimeProvider time)
+    {
+        var history = new ExecutionHistory(timeProvider: time);
+        foreach (var start in starts)
+        {
+            if (start.Running)
+            {
+                history.RecordStart(start.ActionId, start.Targets, start.At);
+            }
+            else
+            {
+                history.RecordPast(start.ActionId, start.Targets, start.At);
+            }
+        }
+
+        return history;
+    }
+
+    private void Prune(DateTimeOffset now) => state.State.Starts.RemoveAll(s => !s.Running && now - s.At >= Retention);
+}
