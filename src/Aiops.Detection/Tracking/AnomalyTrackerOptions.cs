@@ -44,6 +44,16 @@ public sealed class AnomalyTrackerOptions
     public int ConfirmPoints { get; set; } = 3;
 
     /// <summary>
+    /// Gets or sets for how many points a level held at least <see cref="EnterDeviation"/> robust σ from the baseline (on one
+    /// side, forgiving single points back) starts an anomaly even though the detector did not flag it: the detector judges a
+    /// point against its recent past and adapts to a shift within its window (32 to 64 points for the ensemble), while the
+    /// baseline here is longer. The onset is the run's first point. Needs half a baseline of normal values. 0 turns it off.
+    /// Default: 32. Range: [0, 4096].
+    /// </summary>
+    [Range(0, 4096)]
+    public int SustainPoints { get; set; } = 32;
+
+    /// <summary>
     /// Gets or sets the half-width, in robust σ around the baseline median, of the band frozen at the onset: the series is
     /// back to normal when it is inside that band (or inside the band the detector had just before the onset, whichever is
     /// wider). Smaller than <see cref="EnterDeviation"/> for hysteresis. Default: 2. Range: [0.1, 1000].
