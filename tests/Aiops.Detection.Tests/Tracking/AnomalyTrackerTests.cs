@@ -327,6 +327,29 @@ public sealed class AnomalyTrackerTests
     }
 
     [Fact]
+    public void Update_SustainedRunsAndReturns_AllocatesNothing()
+    {
+        var tracker = WarmLong(new AnomalyTracker(new AnomalyTrackerOptions { ReturnFor = TimeSpan.FromSeconds(5) }), out var s);
+        var scores = new AnomalyScore[3000];
+        for (var i = 0; i < scores.Length; i++)
+        {
+            // Unflagged levels held for 40 points, then 160 normal ones: sustained starts, returns, baseline refreshes.
+            scores[i] = Normal(s + i, i % 200 < 40 ? 120 : 100 + ((i % 5) - 2));
+        }
+
+        tracker.Update(scores[0]);
+        var started = 0;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 1; i < scores.Length; i++)
+        {
+            started += tracker.Update(scores[i]) == AnomalyTransition.Started ? 1 : 0;
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(started >= 10, $"started {started}");
+    }
+
+    [Fact]
     public void Update_SustainPointsZero_UnflaggedShiftStartsNothing()
     {
         var tracker = WarmLong(new AnomalyTracker(new AnomalyTrackerOptions { SustainPoints = 0 }), out var s);
