@@ -287,8 +287,8 @@ public sealed class AnomalyTracker
     }
 
     // Whether a level held away from the baseline, without the detector flagging it, has lasted SustainPoints points: the
-    // detector's members judge a point against their recent past (32 to 64 points for the ensemble), so a shift they adapted
-    // to within their window is no longer flagged, while against this longer baseline it is still away. The run forgives a
+    // detector's members judge a point against their recent past (32 to 64 points for the ensemble), so a shift is no longer
+    // flagged once half their window holds it (their median has moved), while against this longer baseline it is still away. The run forgives a
     // single point back (noise of a heavy-tailed series); two in a row, or a point on the other side, end it. Its onset is
     // its first point. Baseline statistics are refreshed every eighth of the ring while no run is open, so the cost per
     // point stays O(log n) amortised and without allocation.

@@ -46,12 +46,13 @@ public sealed class AnomalyTrackerOptions
     /// <summary>
     /// Gets or sets for how many points a level held at least <see cref="EnterDeviation"/> robust σ from the baseline (on one
     /// side, forgiving single points back) starts an anomaly even though the detector did not flag it: the detector judges a
-    /// point against its recent past and adapts to a shift within its window (32 to 64 points for the ensemble), while the
-    /// baseline here is longer. The onset is the run's first point. Needs half a baseline of normal values. 0 turns it off.
-    /// Default: 32. Range: [0, 4096].
+    /// point against its recent past, and once half of its window is at the new level its median (breakdown point 50 %) has
+    /// moved there and it no longer flags the shift; the baseline here is longer and still sees it. The default is half the
+    /// ensemble's shortest window (32 points). The onset is the run's first point. Needs half a baseline of normal values.
+    /// 0 turns it off. Default: 16. Range: [0, 4096].
     /// </summary>
     [Range(0, 4096)]
-    public int SustainPoints { get; set; } = 32;
+    public int SustainPoints { get; set; } = 16;
 
     /// <summary>
     /// Gets or sets the half-width, in robust σ around the baseline median, of the band frozen at the onset: the series is
