@@ -7,7 +7,9 @@ namespace Aiops.Rca.Eval;
 /// <summary>How the Aiops path is configured for a run.</summary>
 /// <param name="Threshold">The detectors' threshold; <see langword="null"/> keeps the default (0.99).</param>
 /// <param name="DeclareRoles">Whether the metric roles of the topology's names are given to the classifier by configuration.</param>
-internal sealed record RunSettings(double? Threshold = null, bool DeclareRoles = true);
+/// <param name="Trace">Where to write one tab-separated line per onset (series, time, the ensemble's reading that flagged it,
+/// benign events near it), per episode (its first member) and per fault case (the target's flags after the onset); none when null.</param>
+internal sealed record RunSettings(double? Threshold = null, bool DeclareRoles = true, TextWriter? Trace = null);
 
 /// <summary>What the Aiops path made of a case.</summary>
 /// <param name="Ranking">The services of the chosen episode's root-cause hypotheses, most likely first; empty when no episode held a post-onset signal.</param>
@@ -35,10 +37,17 @@ internal static class AiopsRunner
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(settings);
         var time = new FakeTimeProvider(data.Start);
+        var trace = settings.Trace;
+        var ensembles = new Dictionary<SeriesKey, EnsembleDetector>();
         var threshold = settings.Threshold;
         var detectors = new DetectorSet(
             new DetectorSetOptions(),
-            threshold is { } t ? _ => new EnsembleDetector(new EnsembleOptions { Threshold = t }) : null,
+            key =>
+            {
+                var detector = new EnsembleDetector(threshold is { } t ? new EnsembleOptions { Threshold = t } : null);
+                ensembles[key] = detector;
+                return detector;
+            },
             time);
         var classifier = new SignalClassifierOptions();
         if (settings.DeclareRoles)
@@ -61,6 +70,9 @@ internal static class AiopsRunner
             var key = new SeriesKey(s.Metric, labels);
             return (Data: s, Key: key, Bridge: new AnomalySignalBridge(key));
         }).ToArray();
+        // For --trace only: the reading behind each point's surprise, and the flags after the onset.
+        var readings = trace is null ? null : series.ToDictionary(s => s.Key, _ => new (EnsembleDetector.Reading Reading, double Raw)[data.Length]);
+        var flaggedAfter = series.ToDictionary(s => s.Key, _ => 0);
 
         // Keyed by occurrence (fingerprint and onset): the bridge reuses the series' fingerprint for every occurrence.
         var sentAt = new Dictionary<(string Fingerprint, DateTimeOffset Onset), DateTimeOffset>();
@@ -77,7 +89,27 @@ internal static class AiopsRunner
 
             foreach (var (s, key, bridge) in series)
             {
-                if (detectors.TryUpdate(key, now, s.Values[i], out var score) && bridge.Update(score, now, out var signal) != AnomalySignalEvent.None && signal is not null)
+                var ok = detectors.TryUpdate(key, now, s.Values[i], out var score);
+                if (ok && readings is not null)
+                {
+                    readings[key][i] = (ensembles[key].LastReading, score.RawScore);
+                    if (score.IsAnomaly && i >= data.Onset)
+                    {
+                        flaggedAfter[key]++;
+                    }
+                }
+
+                AnomalySignal? signal = null;
+                var ev = ok ? bridge.Update(score, now, out signal) : AnomalySignalEvent.None;
+                if (ev == AnomalySignalEvent.Onset && trace is not null && readings is not null)
+                {
+                    var oi = (int)(signal!.Onset - data.Start).TotalSeconds;
+                    var r = readings[key][oi];
+                    var near = string.Join(";", data.Events.Where(e => oi >= e.At - 5 && oi <= e.At + e.Duration + 30 && (e.Service == s.Service || e.Kind is "burst")).Select(e => $"{e.Kind}:{e.Service}@{oi - e.At}"));
+                    trace.WriteLine($"ONSET\t{data.Case}\t{(data.Case.IsControl ? "ctl" : oi < data.Onset ? "pre" : "post")}\t{s.Service}\t{s.Metric}\t{oi}\t{oi - data.Onset}\tread={r.Reading}\traw={r.Raw:0.00}\tconfirm={i - oi}\tmag={signal.Magnitude:0.0}\tnear={near}");
+                }
+
+                if (ev != AnomalySignalEvent.None && signal is not null)
                 {
                     sentAt.TryAdd((signal.Fingerprint, signal.Onset), now);
                     correlator.Add(signal);
@@ -95,6 +127,21 @@ internal static class AiopsRunner
         }
 
         var roots = snapshots.Values.Where(e => e.MergedInto is null).ToList();
+        if (trace is { } tw)
+        {
+            foreach (var e in roots)
+            {
+                var first = e.Members.OrderBy(m => m.Signal.Onset).First();
+                tw.WriteLine($"EPISODE\t{data.Case}\t{(e.OpenedAt - data.Start).TotalSeconds:0}\t{first.Entity}\t{first.Signal.Name}\t{(first.Signal.Onset - data.Start).TotalSeconds:0}\tmembers={e.Members.Count}");
+            }
+
+            if (!data.Case.IsControl)
+            {
+                var tgt = series.Where(x => x.Data.Service == data.Case.Target).Select(x => $"{x.Data.Metric}:f{flaggedAfter[x.Key]}:{(x.Bridge.Tracker.IsAnomalous ? "anom@" + (x.Bridge.Tracker.Onset - data.Start).TotalSeconds : "-")}");
+                tw.WriteLine($"TARGET\t{data.Case}\t{string.Join(" ", tgt)}\tallflagged={flaggedAfter.Values.Sum()}");
+            }
+        }
+
         var onset = data.At(data.Onset);
         var before = roots.Count(e => e.OpenedAt < onset);
         if (data.Case.IsControl)

@@ -80,9 +80,11 @@ internal static class MetricGenerator
         var driftPhase = 2 * Math.PI * rng.NextDouble();
 
         // Benign events.
+        var benign = new List<(string, string, int, int)>();
         var entryBoost = Ones(length);
         foreach (var (at, duration) in Events(rng, length, 240, 2, 10))
         {
+            benign.Add(("burst", services[entry], at, duration));
             var factor = 1.3 + (0.5 * rng.NextDouble());
             Apply(entryBoost, at, duration, factor);
         }
@@ -95,6 +97,7 @@ internal static class MetricGenerator
             extraCpu[s] = new double[length];
             foreach (var (at, duration) in Events(rng, length, 1200, 1, 2))
             {
+                benign.Add(("gc", services[s], at, duration));
                 Apply(ownFactor[s], at, duration, 1.5 + (1.5 * rng.NextDouble()));
                 for (var t = at; t < Math.Min(length, at + duration); t++)
                 {
@@ -105,7 +108,9 @@ internal static class MetricGenerator
 
         foreach (var (at, duration) in Events(rng, length, 1800, 5, 20))
         {
-            Apply(ownFactor[rng.Next(n)], at, duration, 1.3 + (0.7 * rng.NextDouble()));
+            var slow = rng.Next(n);
+            benign.Add(("slow", services[slow], at, duration));
+            Apply(ownFactor[slow], at, duration, 1.3 + (0.7 * rng.NextDouble()));
         }
 
         var changes = new List<(int, ChangeSignal)>();
@@ -116,6 +121,7 @@ internal static class MetricGenerator
             if (other != target)
             {
                 var at = 60 + rng.Next(0, onset - 120);
+                benign.Add(("deploy", services[other], at, 0));
                 changes.Add((at, Deploy(services[other], start.AddSeconds(at), $"deploy {services[other]} v1.{rng.Next(2, 9)}.{rng.Next(0, 20)} (benign)")));
             }
         }
@@ -235,7 +241,7 @@ internal static class MetricGenerator
         }
 
         changes.Sort((a, b) => a.Item1.CompareTo(b.Item1));
-        return new CaseData(@case, start, length, onset, series, changes);
+        return new CaseData(@case, start, length, onset, series, changes) { Events = benign };
     }
 
     private static ChangeSignal Deploy(string service, DateTimeOffset at, string title) =>

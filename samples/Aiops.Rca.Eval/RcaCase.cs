@@ -56,6 +56,9 @@ internal sealed record SeriesData(string Service, string Metric, double[] Values
 /// <param name="Changes">The change events (a bad deploy's, and benign deploys), with the index at which each happened.</param>
 internal sealed record CaseData(RcaCase Case, DateTimeOffset Start, int Length, int Onset, IReadOnlyList<SeriesData> Series, IReadOnlyList<(int At, ChangeSignal Change)> Changes)
 {
+    /// <summary>Gets the benign events of the run (kind, service, first index, seconds), for diagnostics.</summary>
+    public IReadOnlyList<(string Kind, string Service, int At, int Duration)> Events { get; init; } = [];
+
     /// <summary>The timestamp of index <paramref name="i"/>.</summary>
     public DateTimeOffset At(int i) => Start.AddSeconds(i);
 

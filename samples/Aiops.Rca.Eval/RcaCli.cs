@@ -4,7 +4,7 @@ namespace Aiops.Rca.Eval;
 
 /// <summary>
 /// The command line: <c>[--topology online-boutique|train-ticket|all] [--cases N] [--controls N] [--seed S]
-/// [--threshold P] [--no-roles] [--details]</c>. Prints, per topology, AC@1, AC@3 and Avg@5 per fault type and overall for
+/// [--threshold P] [--no-roles] [--details] [--trace FILE]</c>. Prints, per topology, AC@1, AC@3 and Avg@5 per fault type and overall for
 /// Aiops, BARO and NSigma, the detection rate and median time to detect, and the false incidents on fault-free data.
 /// </summary>
 internal static class RcaCli
@@ -16,7 +16,7 @@ internal static class RcaCli
     public const int UsageError = 2;
 
     private const string Usage =
-        "usage: Aiops.Rca.Eval [--topology online-boutique|train-ticket|all] [--cases N] [--controls N] [--seed S] [--threshold P] [--no-roles] [--details]";
+        "usage: Aiops.Rca.Eval [--topology online-boutique|train-ticket|all] [--cases N] [--controls N] [--seed S] [--threshold P] [--no-roles] [--details] [--trace FILE]";
 
     /// <summary>Runs the benchmark.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
@@ -29,6 +29,7 @@ internal static class RcaCli
         double? threshold = null;
         var roles = true;
         var details = false;
+        string? tracePath = null;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -61,6 +62,10 @@ internal static class RcaCli
                 case "--details":
                     details = true;
                     break;
+                case "--trace" when value is not null:
+                    tracePath = value;
+                    i++;
+                    break;
                 default:
                     stderr.WriteLine($"error: unknown or invalid argument '{arg}'{(value is null ? string.Empty : $" '{value}'")}.");
                     stderr.WriteLine(Usage);
@@ -68,7 +73,8 @@ internal static class RcaCli
             }
         }
 
-        var settings = new RunSettings(threshold, roles);
+        using var trace = tracePath is null ? null : new StreamWriter(tracePath);
+        var settings = new RunSettings(threshold, roles, trace);
         foreach (var make in topologies)
         {
             var topology = make();

@@ -114,6 +114,8 @@ public sealed class EnsembleDetector : AnomalyDetector
         var hasBand = false;
         var anyScored = false;
         var surprise = 0.0;
+        var warmup = WarmupPoints;
+        var reading = Reading.None;
         for (var i = 0; i < _members.Length; i++)
         {
             var score = _members[i].UpdateValidated(timestamp, value);
@@ -131,18 +133,32 @@ public sealed class EnsembleDetector : AnomalyDetector
                 upper = score.Upper;
             }
 
-            surprise = Math.Max(surprise, MemberSurprise(i, Math.Min(MaxSurprise, Surprise.FromProbability(score.Probability))));
+            var member = MemberSurprise(i, Math.Min(MaxSurprise, Surprise.FromProbability(score.Probability)), out var windowWon);
+            if (++_state[i].Scored <= warmup)
+            {
+                // A member is believed once its own calibration has seen as many of its scores as the ensemble's warm-up
+                // (the seasonal member starts scoring only after its own 600-point training: before this, its first
+                // surprises were read against the nominal prior alone and flagged the first burst it met).
+                continue;
+            }
+
+            if (member > surprise)
+            {
+                surprise = member;
+                reading = (Reading)((2 * i) + (windowWon ? 2 : 1));
+            }
         }
 
         surprise = Math.Max(0, surprise - _readingsCorrection);
-        var novel = _rangeTolerance > 0 && TrackRange(value, ref surprise);
+        var novel = _rangeTolerance > 0 && TrackRange(value, ref surprise, ref reading);
+        LastReading = reading;
         var seen = _seen++;
         if (!anyScored && !novel)
         {
             return AnomalyScore.WarmingUp(timestamp, value);
         }
 
-        if (seen < Math.Max(WarmupPointsMinimum, Math.Min(WarmupPointsMaximum, PointsPerWeek / DaysPerWeek)))
+        if (seen < warmup)
         {
             return SurpriseScore(timestamp, value, 0, 0, expected, lower, upper);
         }
@@ -185,7 +201,7 @@ public sealed class EnsembleDetector : AnomalyDetector
     // surprise is (1 + x)·ln(n + 1). A record rare enough to be flagged on its own is certain news: the range is then long
     // enough, in this series' time, to make the record news; it reads at least as the cap, more when it passes the range by far,
     // so the severity keeps ordering records.
-    private bool TrackRange(double value, ref double surprise)
+    private bool TrackRange(double value, ref double surprise, ref Reading reading)
     {
         var novel = false;
         if (_seen >= WarmupPointsMinimum)
@@ -198,8 +214,14 @@ public sealed class EnsembleDetector : AnomalyDetector
             if (novel)
             {
                 var excess = Math.Max(value - max, min - value) / Math.Max(range, Calibration.ScaleFloor(max));
-                var record = (1 + Math.Min(excess, 100)) * Math.Log((_blockCount * (double)_blockPoints) + _blockFill + 1);
-                surprise = Math.Max(surprise, record >= Math.Log(PointsPerWeek / FalseAlarmsPerWeek) ? Math.Max(CapSurprise, record) : record);
+                var lnN = Math.Log((_blockCount * (double)_blockPoints) + _blockFill + 1);
+                var record = lnN + Math.Min(Math.Min(excess, 100) * lnN, Math.Log(1 + excess) / TailCalibration.MaxShape);
+                record = record >= Math.Log(PointsPerWeek / FalseAlarmsPerWeek) ? Math.Max(CapSurprise, record) : record;
+                if (record > surprise)
+                {
+                    surprise = record;
+                    reading = Reading.Record;
+                }
             }
         }
 
@@ -238,7 +260,7 @@ public sealed class EnsembleDetector : AnomalyDetector
     // last W calibrated surprises is Gamma(W, 1) when the member is calibrated and its points independent, so its surprise is
     // −ln Q(W, S) = S − ln Σ_{k<W} S^k / k!. Consecutive surprises are not independent (a drifting series keeps a member
     // surprised for many points), so the window's surprise is calibrated on this series as well.
-    private double MemberSurprise(int member, double raw)
+    private double MemberSurprise(int member, double raw, out bool windowWon)
     {
         ref var m = ref _state[member];
         var surprise = Math.Min(MaxSurprise, -Math.Log(m.Calibration.TailProbability(raw, TailPrior.Surprise)));
@@ -260,7 +282,42 @@ public sealed class EnsembleDetector : AnomalyDetector
         var window = sum - Math.Log(series);
         var calibratedWindow = Math.Min(MaxSurprise, -Math.Log(m.WindowCalibration.TailProbability(window, TailPrior.Surprise)));
         m.WindowCalibration.Observe(window, TailPrior.Surprise);
+        windowWon = calibratedWindow > surprise;
         return Math.Max(surprise, calibratedWindow);
+    }
+
+    /// <summary>Which reading gave the last point its surprise (for diagnostics: samples/Aiops.Rca.Eval <c>--trace</c>).</summary>
+    internal Reading LastReading { get; private set; }
+
+    // Nothing is flagged before this many points, and a member is believed only after it has scored as many itself.
+    private double WarmupPoints => Math.Max(WarmupPointsMinimum, Math.Min(WarmupPointsMaximum, PointsPerWeek / DaysPerWeek));
+
+    /// <summary>The reading that gave a point its surprise.</summary>
+    internal enum Reading
+    {
+        /// <summary>No reading (warm-up, or nothing surprising).</summary>
+        None = 0,
+
+        /// <summary>The seasonal member's point.</summary>
+        SeasonalPoint = 1,
+
+        /// <summary>The seasonal member's window of recent points.</summary>
+        SeasonalWindow = 2,
+
+        /// <summary>The robust z-score member's point.</summary>
+        RobustPoint = 3,
+
+        /// <summary>The robust z-score member's window.</summary>
+        RobustWindow = 4,
+
+        /// <summary>The IID change-point member's point.</summary>
+        ChangePointPoint = 5,
+
+        /// <summary>The IID change-point member's window.</summary>
+        ChangePointWindow = 6,
+
+        /// <summary>A record beyond the recent range.</summary>
+        Record = 7,
     }
 
 
@@ -271,6 +328,7 @@ public sealed class EnsembleDetector : AnomalyDetector
         public TailCalibration WindowCalibration;
         public double ShortSum;
         public int ShortIndex;
+        public long Scored; // points the member has scored (its calibration's own evidence)
     }
 }
 

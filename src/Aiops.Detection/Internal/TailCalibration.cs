@@ -17,6 +17,9 @@ internal struct TailCalibration
     private const double Decay = 1 - (1.0 / 10_000);
     private const double PriorPoints = 400;
 
+    /// <summary>The largest shape fitted: the heaviest tail any calibration admits (a Pareto tail of index 1 / 0.45 ≈ 2.2).</summary>
+    public const double MaxShape = 0.45;
+
     private double _points;
     private double _exceedances;
     private double _excessSum;
@@ -37,7 +40,7 @@ internal struct TailCalibration
         var mean = ((priorExceedances * prior.MeanExcess) + _excessSum) / exceedances;
         var variance = Math.Max((((priorExceedances * prior.SecondMoment) + _excessSquares) / exceedances) - (mean * mean), 1e-12);
         var ratio = mean * mean / variance;
-        var shape = Math.Clamp(0.5 * (1 - ratio), 0, 0.45);
+        var shape = Math.Clamp(0.5 * (1 - ratio), 0, MaxShape);
         var scale = 0.5 * mean * (1 + ratio);
         var excess = statistic - prior.Threshold;
         var tail = shape < 1e-6 ? Math.Exp(-excess / scale) : Math.Pow(1 + (shape * excess / scale), -1 / shape);

@@ -73,6 +73,17 @@ public sealed class AnomalyTracker
     private double _armedScale;
     private int _armedSide;
 
+    // A level held away from the baseline without flags (the detector adapted to it): the baseline it is measured against
+    // (refreshed every eighth of the ring while no run is open), the run's first point and how many points it holds.
+    private readonly int _sustainPoints;
+    private int _sustainRefresh;
+    private double _sustainMedian = double.NaN;
+    private double _sustainScale = double.NaN;
+    private AnomalyScore _sustainFirst;
+    private int _sustainSide;
+    private int _sustained;
+    private int _sustainGap;
+
     // The band frozen at the last onset; after a recovery it keeps gating onsets until the baseline is replaced.
     private bool _hasFrozen;
     private double _outerLower;
@@ -103,6 +114,7 @@ public sealed class AnomalyTracker
         _newNormalTicks = options.NewNormalAfter.Ticks;
         _minimumScale = options.MinimumScale;
         _confirmPoints = options.ConfirmPoints;
+        _sustainPoints = options.SustainPoints;
         _backMask = (1UL << ((2 * _confirmPoints) - 1)) - 1;
     }
 
@@ -176,6 +188,8 @@ public sealed class AnomalyTracker
         _hasFrozen = false;
         _inBand = false;
         _candidates = _candidateMisses = _armedLeft = 0;
+        _sustained = _sustainGap = _sustainRefresh = 0;
+        _sustainMedian = _sustainScale = double.NaN;
         IsAnomalous = false;
         Onset = default;
         EndedAt = null;
@@ -249,7 +263,20 @@ public sealed class AnomalyTracker
             return Begin(score, _armedMedian, _armedScale, _armedSide);
         }
 
-        Remember(value);
+        if (_sustainPoints > 0 && Sustained(score))
+        {
+            _armedLeft = 0;
+            var first = _sustainFirst;
+            Start(first, _sustainMedian, _sustainScale);
+            Continue(score, flagged);
+            return AnomalyTransition.Started;
+        }
+
+        if (_sustained == 0)
+        {
+            Remember(value); // a point of a run that is still open is not normal yet: it stays out of the baseline
+        }
+
         if (score.HasBand && double.IsFinite(score.Lower) && double.IsFinite(score.Upper))
         {
             _detectorLower = score.Lower;
@@ -257,6 +284,54 @@ public sealed class AnomalyTracker
         }
 
         return AnomalyTransition.None;
+    }
+
+    // Whether a level held away from the baseline, without the detector flagging it, has lasted SustainPoints points: the
+    // detector's members judge a point against their recent past (32 to 64 points for the ensemble), so a shift is no longer
+    // flagged once half their window holds it (their median has moved), while against this longer baseline it is still away. The run forgives a
+    // single point back (noise of a heavy-tailed series); two in a row, or a point on the other side, end it. Its onset is
+    // its first point. Baseline statistics are refreshed every eighth of the ring while no run is open, so the cost per
+    // point stays O(log n) amortised and without allocation.
+    private bool Sustained(in AnomalyScore score)
+    {
+        if (_count < Math.Max(_minimumBaseline, _ring.Length / 2))
+        {
+            return false;
+        }
+
+        if (_sustained == 0 && --_sustainRefresh <= 0)
+        {
+            (_sustainMedian, _sustainScale) = Baseline();
+            _sustainRefresh = Math.Max(1, _ring.Length / 8);
+        }
+
+        var value = score.Value;
+        var side = Math.Sign(value - _sustainMedian);
+        var away = Math.Abs(value - _sustainMedian) >= _enter * _sustainScale && !(_hasFrozen && value >= Lower && value <= Upper);
+        if (away && (_sustained == 0 || side == _sustainSide))
+        {
+            if (_sustained == 0)
+            {
+                _sustainFirst = score;
+                _sustainSide = side;
+            }
+
+            _sustainGap = 0;
+            if (++_sustained >= _sustainPoints)
+            {
+                _sustained = 0;
+                return true;
+            }
+
+            return false;
+        }
+
+        if (_sustained > 0 && (away || ++_sustainGap > 1))
+        {
+            _sustained = _sustainGap = 0;
+        }
+
+        return false;
     }
 
     // A point away from the baseline: an onset now, or a candidate that the next points confirm.
@@ -305,6 +380,7 @@ public sealed class AnomalyTracker
         _inBand = false;
         _backBits = 0;
         _recentStart = _recentCount = 0;
+        _sustained = _sustainGap = _sustainRefresh = 0; // the baseline is read afresh once the series is normal again
         PeakProbability = score.Probability;
         Severity = PeakSeverity = Deviation(score.Value, score);
     }

@@ -44,6 +44,17 @@ public sealed class AnomalyTrackerOptions
     public int ConfirmPoints { get; set; } = 3;
 
     /// <summary>
+    /// Gets or sets for how many points a level held at least <see cref="EnterDeviation"/> robust σ from the baseline (on one
+    /// side, forgiving single points back) starts an anomaly even though the detector did not flag it: the detector judges a
+    /// point against its recent past, and once half of its window is at the new level its median (breakdown point 50 %) has
+    /// moved there and it no longer flags the shift; the baseline here is longer and still sees it. The default is half the
+    /// ensemble's shortest window (32 points). The onset is the run's first point. Needs half a baseline of normal values.
+    /// 0 turns it off. Default: 16. Range: [0, 4096].
+    /// </summary>
+    [Range(0, 4096)]
+    public int SustainPoints { get; set; } = 16;
+
+    /// <summary>
     /// Gets or sets the half-width, in robust σ around the baseline median, of the band frozen at the onset: the series is
     /// back to normal when it is inside that band (or inside the band the detector had just before the onset, whichever is
     /// wider). Smaller than <see cref="EnterDeviation"/> for hysteresis. Default: 2. Range: [0.1, 1000].

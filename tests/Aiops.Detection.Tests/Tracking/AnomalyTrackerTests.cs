@@ -288,6 +288,87 @@ public sealed class AnomalyTrackerTests
     public void Constructor_ExitDeviationOutOfRange_Throws() =>
         Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(() => new AnomalyTracker(new AnomalyTrackerOptions { ExitDeviation = 0 }));
 
+    [Fact]
+    public void Update_LevelHeldWithoutFlags_StartsAfterSustainPointsAtTheRunsFirstPoint()
+    {
+        var tracker = WarmLong(new AnomalyTracker(new AnomalyTrackerOptions { SustainPoints = 32 }), out var s);
+        var runStart = s;
+        var transitions = new List<AnomalyTransition>();
+        for (var i = 0; i < 33; i++)
+        {
+            // One point back at the baseline in the middle of the run is forgiven (a heavy-tailed series' noise), not counted.
+            transitions.Add(tracker.Update(Normal(s++, i == 15 ? 100 : 110 + (i % 3))));
+        }
+
+        Assert.Equal(AnomalyTransition.Started, transitions[^1]);
+        Assert.All(transitions.Take(32), t => Assert.Equal(AnomalyTransition.None, t));
+        Assert.Equal(T0.AddSeconds(runStart), tracker.Onset);
+        Assert.True(tracker.Severity > 5, $"severity {tracker.Severity}");
+    }
+
+    [Fact]
+    public void Update_UnflaggedRunShorterThanSustainPoints_StartsNothing()
+    {
+        var tracker = WarmLong(new AnomalyTracker(new AnomalyTrackerOptions { SustainPoints = 32 }), out var s);
+        for (var burst = 0; burst < 3; burst++)
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                Assert.Equal(AnomalyTransition.None, tracker.Update(Normal(s++, 130)));
+            }
+
+            for (var i = 0; i < 2; i++)
+            {
+                Assert.Equal(AnomalyTransition.None, tracker.Update(Normal(s++, 100)));
+            }
+        }
+
+        Assert.False(tracker.IsAnomalous);
+    }
+
+    [Fact]
+    public void Update_SustainedRunsAndReturns_AllocatesNothing()
+    {
+        var tracker = WarmLong(new AnomalyTracker(new AnomalyTrackerOptions { ReturnFor = TimeSpan.FromSeconds(5) }), out var s);
+        var scores = new AnomalyScore[3000];
+        for (var i = 0; i < scores.Length; i++)
+        {
+            // Unflagged levels held for 40 points, then 160 normal ones: sustained starts, returns, baseline refreshes.
+            scores[i] = Normal(s + i, i % 200 < 40 ? 120 : 100 + ((i % 5) - 2));
+        }
+
+        tracker.Update(scores[0]);
+        var started = 0;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 1; i < scores.Length; i++)
+        {
+            started += tracker.Update(scores[i]) == AnomalyTransition.Started ? 1 : 0;
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(started >= 10, $"started {started}");
+    }
+
+    [Fact]
+    public void Update_SustainPointsZero_UnflaggedShiftStartsNothing()
+    {
+        var tracker = WarmLong(new AnomalyTracker(new AnomalyTrackerOptions { SustainPoints = 0 }), out var s);
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.Equal(AnomalyTransition.None, tracker.Update(Normal(s++, 130)));
+        }
+    }
+
+    private static AnomalyTracker WarmLong(AnomalyTracker tracker, out int second)
+    {
+        for (second = 0; second < 200; second++)
+        {
+            tracker.Update(Normal(second, 100 + ((second % 5) - 2))); // median 100, σ ≈ 1.5; more than half a baseline
+        }
+
+        return tracker;
+    }
+
     private static AnomalyTracker Warm(AnomalyTracker tracker, out int second)
     {
         for (second = 0; second < 64; second++)
