@@ -13,7 +13,9 @@ namespace Aiops.Orleans;
 /// The decision of one idempotency key, cluster-wide. Orleans keeps one activation per key and runs its calls one at a time,
 /// so concurrent proposals of the key from any silo get the one decision, and only the first admission of it starts.
 /// The gates are this silo's (<see cref="DecisionEngine.Pipeline"/>, the same configuration on every silo), evaluated on the
-/// cluster's execution history; the decision is written to grain storage before it is returned.
+/// cluster's execution history; the decision is written to grain storage before it is returned. A decision that requires
+/// approval is listed in the <see cref="IApprovalIndexGrain"/>; its first answer, from any silo, is recorded here, and
+/// only an approved one is admitted.
 /// </summary>
 internal sealed class DecisionGrain(
     [PersistentState("decision", AiopsGrains.StorageName)] IPersistentState<DecisionState> state,

@@ -10,6 +10,7 @@ namespace Aiops.Orleans;
 /// The cluster's execution history: every start of every action within the history's retention, and which are running.
 /// Admissions are serialised by the grain, so the rate-limit, cooldown and concurrency gates re-checked here hold for the
 /// whole cluster (a global N per hour stays N however many silos propose at once). Persisted at every start and finish.
+/// A start whose silo died before recording the finish stops counting as running after <see cref="AiopsOrleansOptions.RunningBound"/>.
 /// </summary>
 internal sealed class RemediationHistoryGrain(
     [PersistentState("history", AiopsGrains.StorageName)] IPersistentState<HistoryState> state,
