@@ -3,9 +3,27 @@ using Aiops.Gates;
 using Aiops.Gates.Actions;
 using Aiops.Hosting;
 using Aiops.Hosting.Sample;
+using Aiops.Orleans;
+using Orleans.Configuration;
+using StackExchange.Redis;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, builder.Configuration.GetValue("Sample:Port", 5080)));
+// Loopback unless Sample:ListenAnyAddress is set (in a container, where the compose file's load balancer reaches it).
+var address = builder.Configuration.GetValue<bool>("Sample:ListenAnyAddress") ? IPAddress.Any : IPAddress.Loopback;
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, builder.Configuration.GetValue("Sample:Port", 5080)));
+
+// Scale-out (README, "Scale-out on Orleans"): with Sample:Redis set (a StackExchange.Redis configuration string), this host
+// is one silo of an Aiops cluster clustered and stored through Redis; the compose profile `cluster` runs three of them.
+var redis = builder.Configuration["Sample:Redis"];
+var clustered = !string.IsNullOrEmpty(redis);
+if (clustered)
+{
+    builder.UseOrleans(silo => silo
+        .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("aiops-sample", "aiops-sample"))
+        .UseRedisClustering(redis!)
+        .AddRedisGrainStorage(AiopsGrains.StorageName, o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis!))
+        .AddAiopsGrains());
+}
 
 // The app's own metrics, and a generator of normal traffic that /chaos/* can disturb.
 builder.Services.AddSingleton<ShopTraffic>();
@@ -20,6 +38,10 @@ builder.AddAiops(aiops => aiops
         meters.CollectInterval = TimeSpan.FromSeconds(builder.Configuration.GetValue("Sample:CollectIntervalSeconds", 1.0));
     })
     .AddAction(new SimulatedAction("restart-instance", RiskClass.Medium, "restart")));
+if (clustered)
+{
+    builder.AddAiops(aiops => aiops.UseOrleans());
+}
 
 var app = builder.Build();
 app.MapAiopsAlertmanager("/aiops/alertmanager");   // point Alertmanager's webhook_configs here

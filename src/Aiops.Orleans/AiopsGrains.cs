@@ -13,4 +13,7 @@ public static class AiopsGrains
 
     /// <summary>The key of the one grain that holds the cluster's execution history (rate limits, cooldowns, concurrency).</summary>
     internal const string HistoryKey = "cluster";
+
+    /// <summary>The key of the one grain that lists the cluster's decisions waiting for approval.</summary>
+    internal const string ApprovalIndexKey = "cluster";
 }

@@ -11,7 +11,7 @@ public static class AiopsOrleansExtensions
     /// <summary>
     /// Makes this host's pipeline a replica of an Aiops cluster: signals are correlated by the grain of their scope
     /// (<see cref="AiopsOrleansOptions.ScopeLabel"/>), each idempotency key is decided once and executed at most once
-    /// cluster-wide, and rate limits, cooldowns and concurrency gates count the whole cluster's executions. The host must be
+    /// cluster-wide, and rate limits, cooldowns and concurrency gates count the whole cluster's executions; decisions that require approval are listed by every replica and may be answered on any. The host must be
     /// an Orleans silo with <see cref="AddAiopsGrains"/> (or a client of such a cluster). Without this call the pipeline
     /// stays single-process. Options bind from <see cref="AiopsOrleansOptions.SectionName"/>. Call it during startup only.
     /// </summary>
@@ -29,6 +29,7 @@ public static class AiopsOrleansExtensions
 
         builder.Services.Replace(ServiceDescriptor.Singleton<IRemediationCoordinator, OrleansRemediationCoordinator>());
         builder.Services.Replace(ServiceDescriptor.Singleton<ISignalRouter, OrleansSignalRouter>());
+        builder.Services.Replace(ServiceDescriptor.Singleton<IApprovalCoordinator, OrleansApprovalCoordinator>());
         return builder;
     }
 

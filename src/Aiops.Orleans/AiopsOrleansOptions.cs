@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Aiops.Orleans;
 
 /// <summary>Options of the clustered mode (<c>UseOrleans</c>). Read when the host starts; not thread-safe to change afterwards.</summary>
-public sealed class AiopsOrleansOptions
+public sealed class AiopsOrleansOptions : IValidatableObject
 {
     /// <summary>The configuration section the options bind from.</summary>
     public const string SectionName = "Aiops:Orleans";
@@ -22,6 +22,16 @@ public sealed class AiopsOrleansOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ActionTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Gets or sets how long a start may stay running in the cluster's execution history: past it, the start no longer counts
+    /// toward the concurrency gate (it still counts toward rate limits and cooldowns). A silo killed mid-action never records
+    /// its action's end; without this bound that start would hold a concurrency slot forever. Keep it above
+    /// <see cref="ActionTimeout"/> (validated), since a live silo records every end within that timeout.
+    /// Default: 10 minutes (twice the default <see cref="ActionTimeout"/>). Range: [2 seconds, 2 hours].
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:02", "02:00:00")]
+    public TimeSpan RunningBound { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The scope of every signal when <see cref="ScopeLabel"/> is unset, and of signals without that label.</summary>
     public const string DefaultScope = "default";
 
@@ -30,4 +40,17 @@ public sealed class AiopsOrleansOptions
     /// <returns>The value of <see cref="ScopeLabel"/>, or <see cref="DefaultScope"/>.</returns>
     internal string ScopeOf(IReadOnlyDictionary<string, string> labels) =>
         ScopeLabel is { Length: > 0 } label && labels.TryGetValue(label, out var value) && !string.IsNullOrEmpty(value) ? value : DefaultScope;
+
+    /// <summary>Checks that <see cref="RunningBound"/> is above <see cref="ActionTimeout"/>.</summary>
+    /// <param name="validationContext">The validation context.</param>
+    /// <returns>The failures, if any.</returns>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (RunningBound <= ActionTimeout)
+        {
+            yield return new ValidationResult(
+                $"{nameof(RunningBound)} ({RunningBound}) must be above {nameof(ActionTimeout)} ({ActionTimeout}): a live silo's action may run that long.",
+                [nameof(RunningBound)]);
+        }
+    }
 }

@@ -20,6 +20,65 @@ internal interface IDecisionGrain : IGrainWithStringKey
 
     /// <summary>Gets what the grain holds, for the audit API and tests.</summary>
     Task<DecisionSummary> GetSummaryAsync();
+
+    /// <summary>Answers the key's require-approval decision (first answer wins); durable before it returns.</summary>
+    Task<ApprovalOutcome> AnswerAsync(string decisionId, bool approve, string by, string why);
+
+    /// <summary>Gets where the approval of a decision stands (an <see cref="ApprovalState"/>, as a number).</summary>
+    Task<int> GetApprovalStateAsync(string decisionId);
+}
+
+/// <summary>The cluster's list of decisions that require approval: which key each belongs to, and which wait for an answer.</summary>
+internal interface IApprovalIndexGrain : IGrainWithStringKey
+{
+    /// <summary>Lists a decision that waits for approval until <paramref name="expiresAt"/>.</summary>
+    Task AddAsync(string decisionId, string idempotencyKey, string decisionJson, DateTimeOffset expiresAt);
+
+    /// <summary>Gets the idempotency key of a listed decision, or <see langword="null"/>.</summary>
+    Task<string?> KeyOfAsync(string decisionId);
+
+    /// <summary>Marks a decision answered: it is no longer listed as pending (its key stays known until pruned).</summary>
+    Task AnsweredAsync(string decisionId);
+
+    /// <summary>Gets the decisions waiting for an answer now, oldest first.</summary>
+    Task<IReadOnlyList<PendingRecord>> ListPendingAsync();
+}
+
+/// <summary>How an answer to a decision's approval went.</summary>
+/// <param name="Status">The <see cref="ApprovalResultStatus"/>, as a number.</param>
+/// <param name="RecordJson">The recorded answer (JSON of an <see cref="ApprovalRecord"/>), or <see langword="null"/>.</param>
+/// <param name="Message">Why.</param>
+[GenerateSerializer]
+[Immutable]
+internal sealed record ApprovalOutcome([property: Id(0)] int Status, [property: Id(1)] string? RecordJson, [property: Id(2)] string Message);
+
+/// <summary>A decision waiting for approval, as the index lists it.</summary>
+/// <param name="DecisionJson">The decision (JSON of <see cref="Decision"/>).</param>
+/// <param name="ExpiresAt">When an unanswered approval becomes a deny.</param>
+[GenerateSerializer]
+[Immutable]
+internal sealed record PendingRecord([property: Id(0)] string DecisionJson, [property: Id(1)] DateTimeOffset ExpiresAt);
+
+/// <summary>One decision of the approval index.</summary>
+[GenerateSerializer]
+internal sealed class ApprovalIndexEntry
+{
+    [Id(0)] public string DecisionId { get; set; } = string.Empty;
+
+    [Id(1)] public string IdempotencyKey { get; set; } = string.Empty;
+
+    [Id(2)] public string DecisionJson { get; set; } = string.Empty;
+
+    [Id(3)] public DateTimeOffset ExpiresAt { get; set; }
+
+    [Id(4)] public bool Answered { get; set; }
+}
+
+/// <summary>The persisted state of the <see cref="IApprovalIndexGrain"/>, oldest first.</summary>
+[GenerateSerializer]
+internal sealed class ApprovalIndexState
+{
+    [Id(0)] public List<ApprovalIndexEntry> Entries { get; set; } = [];
 }
 
 /// <summary>The cluster's execution history in one grain: gates re-checked and starts recorded as one step, cluster-wide.</summary>
@@ -91,6 +150,10 @@ internal sealed class DecisionState
     [Id(4)] public int Executions { get; set; }
 
     [Id(5)] public string? OutcomeJson { get; set; }
+
+    [Id(6)] public DateTimeOffset ApprovalExpiresAt { get; set; }
+
+    [Id(7)] public string? ApprovalJson { get; set; }
 }
 
 /// <summary>The persisted state of the <see cref="IRemediationHistoryGrain"/>.</summary>

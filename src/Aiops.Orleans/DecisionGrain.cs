@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Aiops.Gates;
 using Aiops.Gates.Serialization;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
 namespace Aiops.Orleans;
@@ -12,13 +13,16 @@ namespace Aiops.Orleans;
 /// The decision of one idempotency key, cluster-wide. Orleans keeps one activation per key and runs its calls one at a time,
 /// so concurrent proposals of the key from any silo get the one decision, and only the first admission of it starts.
 /// The gates are this silo's (<see cref="DecisionEngine.Pipeline"/>, the same configuration on every silo), evaluated on the
-/// cluster's execution history; the decision is written to grain storage before it is returned.
+/// cluster's execution history; the decision is written to grain storage before it is returned. A decision that requires
+/// approval is listed in the <see cref="IApprovalIndexGrain"/>; its first answer, from any silo, is recorded here, and
+/// only an approved one is admitted.
 /// </summary>
 internal sealed class DecisionGrain(
     [PersistentState("decision", AiopsGrains.StorageName)] IPersistentState<DecisionState> state,
     DecisionEngine engine,
     IAuditLog auditLog,
     GatesTelemetry telemetry,
+    IOptions<AiopsOrleansOptions> options,
     TimeProvider time) : Grain, IDecisionGrain
 {
     public async Task<string> DecideAsync(string proposalJson)
@@ -38,7 +42,7 @@ internal sealed class DecisionGrain(
             engine.Pipeline,
             new InMemoryAuditLog(),
             engine.Actions,
-            RemediationHistoryGrain.ToHistory(starts, time),
+            RemediationHistoryGrain.ToHistory(starts, time, options.Value.RunningBound),
             new ApprovalQueue(new InMemoryAuditLog(), new ApprovalQueueOptions { ApprovalTimeout = engine.Approvals.ApprovalTimeout, Telemetry = telemetry }, time),
             new DecisionEngineOptions { Retention = engine.Retention, DryRun = engine.DryRun, Telemetry = telemetry },
             time);
@@ -51,10 +55,19 @@ internal sealed class DecisionGrain(
         state.State.Decisions++;
         state.State.ClaimedBy = null;
         state.State.OutcomeJson = null;
+        state.State.ApprovalJson = null;
+        state.State.ApprovalExpiresAt = decision.DecidedAt + engine.Approvals.ApprovalTimeout;
         await state.WriteStateAsync().ConfigureAwait(true);
 
         // The grain's storage is the cluster's record; this silo's audit log shows it too.
         await auditLog.AppendAsync(new DecisionEntry(decision)).ConfigureAwait(true);
+        if (AwaitsApproval(decision))
+        {
+            // Listed for every replica; an answer posted to any of them comes back here by the key.
+            await GrainFactory.GetGrain<IApprovalIndexGrain>(AiopsGrains.ApprovalIndexKey)
+                .AddAsync(decision.DecisionId, this.GetPrimaryKeyString(), json, state.State.ApprovalExpiresAt).ConfigureAwait(true);
+        }
+
         return json;
     }
 
@@ -72,7 +85,20 @@ internal sealed class DecisionGrain(
             return Admission.Refuse(ExecutionStatus.Duplicate, $"the idempotency key was already taken by decision {claimed}: it runs at most once in the cluster", now);
         }
 
-        if (decision.Verdict != GateVerdict.Allow || decision.DryRun)
+        if (AwaitsApproval(decision))
+        {
+            var approval = ApprovalStateOf(now);
+            if (approval != ApprovalState.Approved)
+            {
+                return approval switch
+                {
+                    ApprovalState.Rejected => Admission.Refuse(ExecutionStatus.Rejected, $"the approval was rejected: {Answer()?.By}: {Answer()?.Why}", now),
+                    ApprovalState.Expired => Admission.Refuse(ExecutionStatus.ApprovalExpired, $"no answer before {state.State.ApprovalExpiresAt:O}; an expired approval is a deny", now),
+                    _ => Admission.Refuse(ExecutionStatus.AwaitingApproval, "the decision still waits for a person's approval", now),
+                };
+            }
+        }
+        else if (decision.Verdict != GateVerdict.Allow || decision.DryRun)
         {
             return Admission.Refuse(
                 decision.DryRun ? ExecutionStatus.DryRun : decision.Verdict == GateVerdict.Deny ? ExecutionStatus.Denied : ExecutionStatus.AwaitingApproval,
@@ -101,8 +127,69 @@ internal sealed class DecisionGrain(
         }
     }
 
+    public async Task<ApprovalOutcome> AnswerAsync(string decisionId, bool approve, string by, string why)
+    {
+        var now = time.GetUtcNow();
+        if (string.IsNullOrWhiteSpace(decisionId) || string.IsNullOrWhiteSpace(by) || string.IsNullOrWhiteSpace(why))
+        {
+            return new((int)ApprovalResultStatus.Invalid, null, "a decision id, who answers and why are required");
+        }
+
+        if (Current(now) is not { } decision || decision.DecisionId != decisionId || !AwaitsApproval(decision))
+        {
+            return new((int)ApprovalResultStatus.NotPending, null, $"no decision awaits approval under '{decisionId}'");
+        }
+
+        if (state.State.ApprovalJson is { } answered)
+        {
+            return new((int)ApprovalResultStatus.AlreadyAnswered, answered, "the decision was already answered");
+        }
+
+        if (now >= state.State.ApprovalExpiresAt)
+        {
+            return new((int)ApprovalResultStatus.Expired, null, $"the approval expired at {state.State.ApprovalExpiresAt:O}; an expired approval is a deny");
+        }
+
+        // Calls to one grain run one at a time: the first answer is recorded, every later one finds it above.
+        var record = new ApprovalRecord(decisionId, approve, by, why, now);
+        var json = JsonSerializer.Serialize(record, ApprovalRecordInfo);
+        state.State.ApprovalJson = json;
+        await state.WriteStateAsync().ConfigureAwait(true);
+        await auditLog.AppendAsync(new ApprovalEntry(record)).ConfigureAwait(true);
+        await GrainFactory.GetGrain<IApprovalIndexGrain>(AiopsGrains.ApprovalIndexKey).AnsweredAsync(decisionId).ConfigureAwait(true);
+        var outcome = approve ? "approved" : "rejected";
+        return new((int)(approve ? ApprovalResultStatus.Approved : ApprovalResultStatus.Rejected), json, $"decision {decisionId} {outcome} by {by}");
+    }
+
+    public Task<int> GetApprovalStateAsync(string decisionId)
+    {
+        var now = time.GetUtcNow();
+        var known = Current(now) is { } decision && decision.DecisionId == decisionId && AwaitsApproval(decision);
+        return Task.FromResult((int)(known ? ApprovalStateOf(now) : ApprovalState.None));
+    }
+
     public Task<DecisionSummary> GetSummaryAsync() =>
         Task.FromResult(new DecisionSummary(state.State.DecisionJson, state.State.Decisions, state.State.Executions, state.State.OutcomeJson));
+
+    private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<ApprovalRecord> ApprovalRecordInfo =
+        (System.Text.Json.Serialization.Metadata.JsonTypeInfo<ApprovalRecord>)GatesJson.Options.GetTypeInfo(typeof(ApprovalRecord));
+
+    /// <summary>Whether a decision waits for a person before it may run (dry-run decisions never run).</summary>
+    private static bool AwaitsApproval(Decision decision) => decision.Verdict == GateVerdict.RequireApproval && !decision.DryRun;
+
+    /// <summary>The key's decision within the retention, or <see langword="null"/>.</summary>
+    private Decision? Current(DateTimeOffset now) =>
+        state.State.DecisionJson is { } json && now - state.State.DecidedAt < engine.Retention ? JsonSerializer.Deserialize(json, GatesJson.Decision) : null;
+
+    private ApprovalRecord? Answer() => state.State.ApprovalJson is { } json ? JsonSerializer.Deserialize(json, ApprovalRecordInfo) : null;
+
+    private ApprovalState ApprovalStateOf(DateTimeOffset now) => Answer() switch
+    {
+        { Approved: true } => ApprovalState.Approved,
+        { Approved: false } => ApprovalState.Rejected,
+        null when now < state.State.ApprovalExpiresAt => ApprovalState.Pending,
+        _ => ApprovalState.Expired,
+    };
 
     /// <summary>A cluster-wide decision id: <c>dec-</c>, 16 hex digits of the key's SHA-256, and the key's decision count.</summary>
     internal static string DecisionId(string key, int generation)

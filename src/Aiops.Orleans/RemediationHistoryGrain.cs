@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Aiops.Gates;
 using Aiops.Gates.Serialization;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
 namespace Aiops.Orleans;
@@ -9,18 +10,22 @@ namespace Aiops.Orleans;
 /// The cluster's execution history: every start of every action within the history's retention, and which are running.
 /// Admissions are serialised by the grain, so the rate-limit, cooldown and concurrency gates re-checked here hold for the
 /// whole cluster (a global N per hour stays N however many silos propose at once). Persisted at every start and finish.
+/// A start whose silo died before recording the finish stops counting as running after <see cref="AiopsOrleansOptions.RunningBound"/>.
 /// </summary>
 internal sealed class RemediationHistoryGrain(
     [PersistentState("history", AiopsGrains.StorageName)] IPersistentState<HistoryState> state,
     DecisionEngine engine,
+    IOptions<AiopsOrleansOptions> options,
     TimeProvider time) : Grain, IRemediationHistoryGrain
 {
+    private readonly TimeSpan _runningBound = options.Value.RunningBound;
+
     /// <summary>How long starts are kept: as long as the in-process history keeps them.</summary>
     private static readonly TimeSpan Retention = new ExecutionHistoryOptions().Retention;
 
     public Task<IReadOnlyList<StartRecord>> GetStartsAsync()
     {
-        Prune(time.GetUtcNow());
+        Prune(time.GetUtcNow(), _runningBound);
         return Task.FromResult<IReadOnlyList<StartRecord>>([.. state.State.Starts]);
     }
 
@@ -28,8 +33,8 @@ internal sealed class RemediationHistoryGrain(
     {
         var now = time.GetUtcNow();
         var decision = JsonSerializer.Deserialize(decisionJson, GatesJson.Decision)!;
-        Prune(now);
-        var recheck = await engine.Pipeline.EvaluateAsync(decision.Proposal, ToHistory(state.State.Starts, time), now).ConfigureAwait(true);
+        Prune(now, _runningBound);
+        var recheck = await engine.Pipeline.EvaluateAsync(decision.Proposal, ToHistory(state.State.Starts, time, _runningBound), now).ConfigureAwait(true);
         if (recheck.Verdict > decision.Verdict)
         {
             var stopping = recheck.Evaluations.Where(e => e.Verdict == recheck.Verdict).Select(e => $"{e.Gate} ({e.Reason})");
@@ -56,13 +61,17 @@ internal sealed class RemediationHistoryGrain(
         }
     }
 
-    /// <summary>Builds an in-process history from the cluster's starts, for the gates to judge on.</summary>
-    internal static ExecutionHistory ToHistory(IReadOnlyList<StartRecord> starts, TimeProvider time)
+    /// <summary>
+    /// Builds an in-process history from the cluster's starts, for the gates to judge on. A start still marked running after
+    /// <paramref name="runningBound"/> counts as past: its silo died before recording the end.
+    /// </summary>
+    internal static ExecutionHistory ToHistory(IReadOnlyList<StartRecord> starts, TimeProvider time, TimeSpan runningBound)
     {
+        var now = time.GetUtcNow();
         var history = new ExecutionHistory(timeProvider: time);
         foreach (var start in starts)
         {
-            if (start.Running)
+            if (IsRunning(start, now, runningBound))
             {
                 history.RecordStart(start.ActionId, start.Targets, start.At);
             }
@@ -75,5 +84,8 @@ internal sealed class RemediationHistoryGrain(
         return history;
     }
 
-    private void Prune(DateTimeOffset now) => state.State.Starts.RemoveAll(s => !s.Running && now - s.At >= Retention);
+    /// <summary>Whether a start counts as running: marked so, and younger than the bound.</summary>
+    internal static bool IsRunning(StartRecord start, DateTimeOffset now, TimeSpan runningBound) => start.Running && now - start.At < runningBound;
+
+    private void Prune(DateTimeOffset now, TimeSpan runningBound) => state.State.Starts.RemoveAll(s => !IsRunning(s, now, runningBound) && now - s.At >= Retention);
 }

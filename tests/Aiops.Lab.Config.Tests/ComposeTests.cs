@@ -15,12 +15,28 @@ public sealed partial class ComposeTests
     }
 
     [FactRequiringTool("docker-compose", "docker-compose")]
-    public async Task DockerComposeConfig_Services_AreTheLabsSix()
+    public async Task DockerComposeConfig_Services_AreTheLabsSixAndTheClusterProfilesFive()
     {
+        // docker-compose 1.29's `config --services` lists every profile's services.
         var result = await Tool.RunAsync("docker-compose", ["-f", "docker-compose.yml", "config", "--services"]);
 
         Tool.AssertSuccess(result);
-        Assert.Equal(["alertmanager", "app", "exporter", "grafana", "prometheus", "receiver"], result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["aiops-1", "aiops-2", "aiops-3", "alertmanager", "app", "exporter", "grafana", "loadbalancer", "prometheus", "receiver", "redis"],
+            result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal));
+    }
+
+    [FactRequiringTool("docker-compose", "docker-compose")]
+    public async Task DockerComposeConfig_ClusterProfile_IsValidAndOnlyTheLoadBalancerIsPublished()
+    {
+        var result = await Tool.RunAsync("docker-compose", ["-f", "docker-compose.yml", "--profile", "cluster", "config"]);
+
+        Tool.AssertSuccess(result);
+        var config = result.Stdout;
+        Assert.Equal(3, Regex.Matches(config, @"PROJECT: Aiops\.Hosting\.Sample").Count);
+        Assert.Equal(3, Regex.Matches(config, @"Sample__Redis: redis:6379").Count);
+        Assert.Contains("nginx.conf:/etc/nginx/nginx.conf:ro", config, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(LabFiles.RepoRoot, "samples", "Aiops.Hosting.Sample", "cluster", "nginx.conf")));
     }
 
     [Fact]
@@ -28,7 +44,7 @@ public sealed partial class ComposeTests
     {
         var ports = PortEntry().Matches(File.ReadAllText(ComposeFile)).Select(m => m.Groups[1].Value).ToList();
 
-        Assert.Equal(6, ports.Count);
+        Assert.Equal(7, ports.Count);
         Assert.All(ports, p => Assert.StartsWith("127.0.0.1:", p, StringComparison.Ordinal));
     }
 

@@ -60,11 +60,15 @@ internal sealed class ClusterWorld
             ["Policies:0:Window"] = "01:00:00",
             ["Policies:1:Type"] = GateNames.Cooldown,
             ["Policies:1:Cooldown"] = "00:15:00",
+
+            // The default risk ceiling: a high-risk action waits for a person's approval.
+            ["Policies:2:Type"] = GateNames.RiskCeiling,
         }).Build();
         services.AddSingleton(sp => GatesConfiguration.Load(gates, Time, sp.GetService<IChangeFeed>()));
         services.Configure<AiopsOptions>(o => o.AllowAnonymous = true);
         services.Configure<CorrelatorOptions>(o => o.PendingFor = TimeSpan.Zero);
         services.Configure<CorrelationStageOptions>(o => o.TickInterval = TimeSpan.FromMilliseconds(50));
+        services.Configure<RemediationOptions>(o => o.ApprovalPollInterval = TimeSpan.FromMilliseconds(50));
         services.AddAiops(aiops =>
         {
             // One action per property run: each run starts with an empty rate-limit window without moving the clock by hours.
@@ -76,8 +80,19 @@ internal sealed class ClusterWorld
         services.AddAiops(aiops => aiops
             .UseOrleans(o => o.ScopeLabel = "namespace")
             .AddAction(new CountingAction("restart", Runs))
-            .ConfigureRemediation(o => o.Rules.Add(new RemediationRule { Action = "restart", Entities = ["checkout", "payments", "search"] })));
+            .AddAction(new CountingAction(ApprovalAction, Runs))
+            .ConfigureRemediation(o =>
+            {
+                o.Rules.Add(new RemediationRule { Action = "restart", Entities = ["checkout", "payments", "search"] });
+                o.Rules.Add(new RemediationRule { Action = ApprovalAction, Entities = [ApprovalService], Risk = RiskClass.High });
+            }));
     }
+
+    /// <summary>The high-risk action proposed for <see cref="ApprovalService"/>: it runs only once a person approves it.</summary>
+    public const string ApprovalAction = "failover";
+
+    /// <summary>The service whose incidents propose <see cref="ApprovalAction"/>.</summary>
+    public const string ApprovalService = "ledger";
 
     public static string FlushAction(int run) => $"flush-{run % FlushActions}";
 

@@ -15,6 +15,7 @@ public sealed class RegistrationTests
         var services = Services(aiops => { });
 
         Assert.Equal("LocalRemediationCoordinator", Implementation<IRemediationCoordinator>(services));
+        Assert.Equal("LocalApprovalCoordinator", Implementation<IApprovalCoordinator>(services));
         Assert.DoesNotContain(services, d => d.ServiceType == typeof(ISignalRouter));
     }
 
@@ -25,6 +26,8 @@ public sealed class RegistrationTests
 
         Assert.Equal(typeof(OrleansRemediationCoordinator).Name, Implementation<IRemediationCoordinator>(services));
         Assert.Single(services, d => d.ServiceType == typeof(IRemediationCoordinator));
+        Assert.Equal(typeof(OrleansApprovalCoordinator).Name, Implementation<IApprovalCoordinator>(services));
+        Assert.Single(services, d => d.ServiceType == typeof(IApprovalCoordinator));
         Assert.Single(services, d => d.ServiceType == typeof(ISignalRouter) && d.ImplementationType == typeof(OrleansSignalRouter));
     }
 

@@ -250,7 +250,7 @@ internal static class AiopsApiHandlers
             return;
         }
 
-        var approvalState = engine?.Approvals.GetState(id);
+        ApprovalState? approvalState = engine is null ? null : await Approvals(context, engine).GetStateAsync(id, context.RequestAborted).ConfigureAwait(false);
         await WriteAsync(context, StatusCodes.Status200OK, JsonContentType, json =>
         {
             json.WriteStartObject();
@@ -306,7 +306,7 @@ internal static class AiopsApiHandlers
             return;
         }
 
-        var pending = engine.Approvals.ListPending();
+        var pending = await Approvals(context, engine).ListPendingAsync(context.RequestAborted).ConfigureAwait(false);
         await WriteAsync(context, StatusCodes.Status200OK, JsonContentType, json =>
         {
             json.WriteStartArray();
@@ -386,9 +386,7 @@ internal static class AiopsApiHandlers
             return;
         }
 
-        var result = approve
-            ? await engine.Approvals.ApproveAsync(decisionId, by, request.Why.Trim(), context.RequestAborted).ConfigureAwait(false)
-            : await engine.Approvals.RejectAsync(decisionId, by, request.Why.Trim(), context.RequestAborted).ConfigureAwait(false);
+        var result = await Approvals(context, engine).AnswerAsync(decisionId, approve, by, request.Why.Trim(), context.RequestAborted).ConfigureAwait(false);
         var status = result.Status switch
         {
             ApprovalResultStatus.Approved or ApprovalResultStatus.Rejected => StatusCodes.Status200OK,
@@ -456,6 +454,10 @@ internal static class AiopsApiHandlers
 
         return store;
     }
+
+    /// <summary>The host's approvals (a cluster's, when it replaced them), or this process's queue.</summary>
+    private static IApprovalCoordinator Approvals(HttpContext context, DecisionEngine engine) =>
+        context.RequestServices.GetService<IApprovalCoordinator>() ?? new LocalApprovalCoordinator(engine);
 
     private static async Task<DecisionEngine?> EngineAsync(HttpContext context)
     {

@@ -16,7 +16,7 @@ internal static class RemediationServiceCollectionExtensions
     /// Adds, unless the host registered its own: the audit log (<see cref="RemediationOptions.AuditLogPath"/> or in memory),
     /// the change feed correlation fills, the gates from <c>Aiops:Gates</c> (the safe default set when none are configured),
     /// the <see cref="ActionRegistry"/> of every registered <see cref="IRemediationAction"/>, the <see cref="DecisionEngine"/>,
-    /// the <see cref="RemediationExecutor"/>, the rule-based planner, the local <see cref="IRemediationCoordinator"/>, and the hosted <see cref="RemediationStage"/>.
+    /// the <see cref="RemediationExecutor"/>, the rule-based planner, the local <see cref="IRemediationCoordinator"/> and <see cref="IApprovalCoordinator"/>, and the hosted <see cref="RemediationStage"/>.
     /// </summary>
     /// <param name="services">The services; <c>AddAiops</c>'s core services must be registered too.</param>
     /// <returns>The same services.</returns>
@@ -47,6 +47,7 @@ internal static class RemediationServiceCollectionExtensions
             sp.GetRequiredService<ILogger<RemediationExecutor>>()));
         services.TryAddSingleton<IRemediationPlanner, RuleBasedRemediationPlanner>();
         services.TryAddSingleton<IRemediationCoordinator, LocalRemediationCoordinator>();
+        services.TryAddSingleton<IApprovalCoordinator, LocalApprovalCoordinator>();
 
         services.AddSingleton<RemediationStage>();
         services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<RemediationStage>());

@@ -20,6 +20,7 @@ internal sealed class RemediationStage : ChannelStage<Episode>
     private const string Stage = "remediation";
     private readonly DecisionEngine _engine;
     private readonly IRemediationCoordinator _coordinator;
+    private readonly IApprovalCoordinator _approvals;
     private readonly IRemediationPlanner _planner;
     private readonly RemediationOptions _options;
     private readonly IReadOnlyCollection<EpisodeState> _states;
@@ -34,6 +35,7 @@ internal sealed class RemediationStage : ChannelStage<Episode>
         AiopsPipelineWriter writer,
         DecisionEngine engine,
         IRemediationCoordinator coordinator,
+        IApprovalCoordinator approvals,
         IRemediationPlanner planner,
         IOptions<RemediationOptions> options,
         TimeProvider timeProvider,
@@ -43,6 +45,7 @@ internal sealed class RemediationStage : ChannelStage<Episode>
     {
         _engine = engine;
         _coordinator = coordinator;
+        _approvals = approvals;
         _planner = planner;
         _options = options.Value;
         _states = _options.EffectiveStates();
@@ -73,7 +76,7 @@ internal sealed class RemediationStage : ChannelStage<Episode>
         {
             while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
             {
-                PollApprovals();
+                await PollApprovalsAsync(stopping).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -162,11 +165,23 @@ internal sealed class RemediationStage : ChannelStage<Episode>
         return proposed.Add(key);
     }
 
-    private void PollApprovals()
+    private async Task PollApprovalsAsync(CancellationToken stopping)
     {
         foreach (var (id, decision) in _awaiting)
         {
-            var state = _engine.Approvals.GetState(id);
+            ApprovalState state;
+            try
+            {
+                state = await _approvals.GetStateAsync(id, stopping).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && stopping.IsCancellationRequested))
+            {
+                // Not known now (a cluster's store unreachable): the decision keeps waiting and is asked about at the next poll.
+                _telemetry.Error(Stage);
+                RemediationLog.ApprovalPollFailed(_logger, ex, id);
+                continue;
+            }
+
             if (state is ApprovalState.Pending)
             {
                 continue;
@@ -217,6 +232,9 @@ internal static partial class RemediationLog
 
     [LoggerMessage(EventId = 5133, Level = LogLevel.Information, Message = "Decision {DecisionId} ({ActionId}): {Status}: {Detail}")]
     public static partial void Executed(ILogger logger, string decisionId, string actionId, ExecutionStatus status, string detail);
+
+    [LoggerMessage(EventId = 5135, Level = LogLevel.Warning, Message = "Asking where the approval of decision {DecisionId} stands failed; it is asked again at the next poll.")]
+    public static partial void ApprovalPollFailed(ILogger logger, Exception exception, string decisionId);
 
     [LoggerMessage(EventId = 5134, Level = LogLevel.Error, Message = "Executing decision {DecisionId} failed to record its outcome.")]
     public static partial void ExecuteFailed(ILogger logger, Exception exception, string decisionId);
