@@ -82,7 +82,8 @@ public abstract class AnomalyDetector : IAnomalyDetector
         if (_lastTicks != long.MinValue)
         {
             var step = ticks - _lastTicks;
-            if (step >= 2 * _smallestStep)
+            // Division, not 2 * _smallestStep: before the first step is known that product overflows.
+            if (step / 2 >= _smallestStep)
             {
                 _telemetry.GapDetected(Name, (step / _smallestStep) - 1);
             }

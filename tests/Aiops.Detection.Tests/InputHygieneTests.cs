@@ -72,9 +72,9 @@ public sealed class InputHygieneTests : IDisposable
             detector.Update(TestSeries.At(i), i);
         }
 
-        detector.Update(TestSeries.At(14), 14); // 11, 12 and 13 are missing
+        detector.Update(TestSeries.At(14), 14); // 10, 11, 12 and 13 are missing
 
-        Assert.Equal(3, gaps.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(4, gaps.GetMeasurementSnapshot().Sum(m => m.Value));
     }
 
     [Theory]
