@@ -161,7 +161,7 @@ public sealed class InputHygieneTests : IDisposable
     [Fact]
     public void Names_Catalogue_OnlyDetectorsUsableAlone()
     {
-        Assert.Equal([DetectorNames.Ensemble, DetectorNames.Contextual], DetectorCatalog.Names);
+        Assert.Equal([DetectorNames.Ensemble, DetectorNames.Contextual, DetectorNames.Art], DetectorCatalog.Names);
         Assert.IsType<CalibratedDetector>(DetectorCatalog.Create(DetectorNames.Contextual));
     }
 
