@@ -6,7 +6,8 @@ namespace Aiops.Backtest;
 /// For measurement only: two time-calibrated detectors on one series, read as one. Each reports its probability as
 /// 1 / (1 + r), r its false-alarm rate per week at that point's level; the combination keeps the rarer reading and pays for
 /// looking twice (Bonferroni): r = 2 · min(r₁, r₂), probability 1 / (1 + r), flagged at the members' threshold. The severity
-/// is the stronger member's, less log10 2. While one member warms up the other's score stands alone. Not thread-safe.
+/// is the stronger member's, less log10 2; the threshold is the first member's (0.5, one false onset a week, when it is not an
+/// <see cref="AnomalyDetector"/>). While one member warms up the other's score stands alone. Not thread-safe.
 /// </summary>
 internal sealed class ComboDetector : IAnomalyDetector
 {
