@@ -5,7 +5,7 @@ namespace Aiops.Backtest;
 /// <summary>
 /// The names the backtest commands accept: the <see cref="DetectorCatalog"/>'s detectors, and, for measurement only, the
 /// building blocks as <c>block:NAME</c> (each wrapped in a <see cref="CalibratedDetector"/>, so it flags by a false-alarm
-/// rate like the catalogue's), and two catalogue detectors read as one as <c>combo:A+B</c> (<see cref="ComboDetector"/>).
+/// rate like the catalogue's), and two of those read as one as <c>combo:A+B</c> (<see cref="ComboDetector"/>).
 /// Building blocks score below 40 (NAB standard, cross-validated) alone; the prefix keeps them
 /// out of the names a user would pick a detector by.
 /// </summary>
@@ -19,6 +19,7 @@ internal static class BacktestDetectors
         [DetectorNames.RobustZScore] = () => new RobustZScoreDetector(),
         [DetectorNames.Seasonal] = () => new SeasonalDetector(),
         [DetectorNames.SpectralResidual] = () => new SpectralResidualDetector(),
+        [DetectorNames.Art] = () => new ArtDetector(),
     };
 
     /// <summary>Gets the building blocks' names, with their prefix.</summary>
@@ -26,7 +27,7 @@ internal static class BacktestDetectors
 
     /// <summary>Gets the list of valid names, for usage errors and help.</summary>
     public static string Valid =>
-        $"{string.Join(", ", DetectorCatalog.Names)}; building blocks, for measurement only: {string.Join(", ", BlockNames)}; two catalogue detectors read as one, for measurement only: {ComboDetector.Prefix}A+B (e.g. {ComboDetector.Prefix}{DetectorNames.Ensemble}+{DetectorNames.Art})";
+        $"{string.Join(", ", DetectorCatalog.Names)}; building blocks, for measurement only: {string.Join(", ", BlockNames)}; two catalogue detectors read as one, for measurement only: {ComboDetector.Prefix}A+B (e.g. {ComboDetector.Prefix}{DetectorNames.Ensemble}+{BlockPrefix}{DetectorNames.Art})";
 
     /// <summary>Tells whether a name is a catalogue detector or a prefixed building block.</summary>
     /// <param name="name">The name, case-insensitive.</param>
@@ -40,7 +41,7 @@ internal static class BacktestDetectors
     /// <exception cref="ArgumentException">The name is unknown.</exception>
     public static IAnomalyDetector Create(string name) =>
         TryBlock(name, out var factory) ? new CalibratedDetector(factory())
-        : ComboDetector.TryParse(name, out var first, out var second) ? new ComboDetector(name, DetectorCatalog.Create(first), DetectorCatalog.Create(second))
+        : ComboDetector.TryParse(name, out var first, out var second) ? new ComboDetector(name, Create(first), Create(second))
         : DetectorCatalog.Create(name);
 
 

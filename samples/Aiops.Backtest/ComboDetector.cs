@@ -11,7 +11,7 @@ namespace Aiops.Backtest;
 /// </summary>
 internal sealed class ComboDetector : IAnomalyDetector
 {
-    /// <summary>The prefix of a combination's name: <c>combo:A+B</c>, with A and B catalogue names.</summary>
+    /// <summary>The prefix of a combination's name: <c>combo:A+B</c>, A and B catalogue names or <c>block:</c> names.</summary>
     public const string Prefix = "combo:";
 
     private const double Log10Two = 0.3010299956639812;
@@ -38,11 +38,11 @@ internal sealed class ComboDetector : IAnomalyDetector
     /// <inheritdoc />
     public int StateSizeBytes => _first.StateSizeBytes + _second.StateSizeBytes;
 
-    /// <summary>Parses <c>combo:A+B</c> into its two catalogue names.</summary>
+    /// <summary>Parses <c>combo:A+B</c> into its two members' names.</summary>
     /// <param name="name">The name.</param>
     /// <param name="first">The first member's name.</param>
     /// <param name="second">The second member's name.</param>
-    /// <returns><see langword="true"/> when both members are catalogue names.</returns>
+    /// <returns><see langword="true"/> when both members are catalogue or <c>block:</c> names.</returns>
     public static bool TryParse(string name, out string first, out string second)
     {
         first = second = string.Empty;
@@ -52,7 +52,7 @@ internal sealed class ComboDetector : IAnomalyDetector
         }
 
         var parts = name[Prefix.Length..].Split('+');
-        if (parts.Length != 2 || !parts.All(p => DetectorCatalog.Names.Contains(p, StringComparer.OrdinalIgnoreCase)))
+        if (parts.Length != 2 || !parts.All(p => !p.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) && BacktestDetectors.IsKnown(p)))
         {
             return false;
         }

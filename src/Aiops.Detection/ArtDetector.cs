@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Numerics;
 using Aiops.Detection.Internal;
 
 namespace Aiops.Detection;
@@ -204,16 +205,32 @@ public sealed class ArtDetector : AnomalyDetector
         var nearest = _used == 0 ? 0 : double.MaxValue;
         var best = -1;
         var bestChoice = double.MinValue;
+        var lowers = _lower.AsSpan();
+        var uppers = _upper.AsSpan();
+        var input = _input.AsSpan();
+        var lanes = Vector<float>.Count;
         for (var c = 0; c < _used; c++)
         {
             var offset = c * _window;
-            var size = 0f;
-            var distance = 0f;
-            for (var k = 0; k < _window; k++)
+            var sizes = Vector<float>.Zero;
+            var distances = Vector<float>.Zero;
+            var k = 0;
+            for (; k <= _window - lanes; k += lanes)
             {
-                var lower = _lower[offset + k];
-                var upper = _upper[offset + k];
-                var x = _input[k];
+                var lower = new Vector<float>(lowers.Slice(offset + k));
+                var upper = new Vector<float>(uppers.Slice(offset + k));
+                var x = new Vector<float>(input.Slice(k));
+                sizes += upper - lower;
+                distances += Vector.Max(Vector.Max(lower - x, x - upper), Vector<float>.Zero);
+            }
+
+            var size = Vector.Sum(sizes);
+            var distance = Vector.Sum(distances);
+            for (; k < _window; k++)
+            {
+                var lower = lowers[offset + k];
+                var upper = uppers[offset + k];
+                var x = input[k];
                 size += upper - lower;
                 distance += Math.Max(0, Math.Max(lower - x, x - upper));
             }

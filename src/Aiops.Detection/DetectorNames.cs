@@ -1,7 +1,7 @@
 namespace Aiops.Detection;
 
 /// <summary>
-/// The names of the built-in detectors. Those <see cref="DetectorCatalog"/> creates (<see cref="Ensemble"/>, <see cref="Contextual"/>, <see cref="Art"/>) are the
+/// The names of the built-in detectors. Those <see cref="DetectorCatalog"/> creates (<see cref="Ensemble"/>, <see cref="Contextual"/>) are the
 /// ones configuration and the backtest CLI's <c>--detector</c> accept; the others name building blocks (their
 /// <see cref="IAnomalyDetector.Name"/>, used as the telemetry tag), which score below 40 (NAB standard, cross-validated) alone.
 /// </summary>
@@ -28,7 +28,7 @@ public static class DetectorNames
     /// <summary><c>contextual</c>: <see cref="ContextualDetector"/>; the catalogue wraps it in a <see cref="CalibratedDetector"/>.</summary>
     public const string Contextual = "contextual";
 
-    /// <summary><c>art</c>: <see cref="ArtDetector"/>; the catalogue wraps it in a <see cref="CalibratedDetector"/>.</summary>
+    /// <summary><c>art</c>: <see cref="ArtDetector"/>, a building block (not in the catalogue).</summary>
     public const string Art = "art";
 
     /// <summary><c>ensemble</c>: <see cref="EnsembleDetector"/>, the default everywhere in Aiops.</summary>

@@ -7,14 +7,15 @@ public sealed class ComboDetectorTests
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void Create_ComboOfTwoCatalogueNames_KnownAndNamed()
+    public void Create_ComboOfTwoKnownNames_KnownAndNamed()
     {
-        var name = ComboDetector.Prefix + DetectorNames.Ensemble + "+" + DetectorNames.Art;
+        var name = ComboDetector.Prefix + DetectorNames.Ensemble + "+" + BacktestDetectors.BlockPrefix + DetectorNames.Art;
 
         Assert.True(BacktestDetectors.IsKnown(name));
         Assert.Equal(name, BacktestDetectors.Create(name).Name);
         Assert.False(BacktestDetectors.IsKnown(ComboDetector.Prefix + DetectorNames.Ensemble + "+" + DetectorNames.RobustZScore));
         Assert.False(BacktestDetectors.IsKnown(ComboDetector.Prefix + DetectorNames.Ensemble));
+        Assert.False(BacktestDetectors.IsKnown(ComboDetector.Prefix + DetectorNames.Ensemble + "+" + name));
     }
 
     [Fact]

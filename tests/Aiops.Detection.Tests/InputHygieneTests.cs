@@ -150,6 +150,7 @@ public sealed class InputHygieneTests : IDisposable
     [InlineData(DetectorNames.Seasonal)]
     [InlineData(DetectorNames.SpectralResidual)]
     [InlineData(DetectorNames.SsaChangePoint)]
+    [InlineData(DetectorNames.Art)]
     public void Create_BuildingBlockName_NotInTheCatalogue(string name)
     {
         var error = Assert.Throws<ArgumentException>(() => DetectorCatalog.Create(name));
@@ -161,7 +162,7 @@ public sealed class InputHygieneTests : IDisposable
     [Fact]
     public void Names_Catalogue_OnlyDetectorsUsableAlone()
     {
-        Assert.Equal([DetectorNames.Ensemble, DetectorNames.Contextual, DetectorNames.Art], DetectorCatalog.Names);
+        Assert.Equal([DetectorNames.Ensemble, DetectorNames.Contextual], DetectorCatalog.Names);
         Assert.IsType<CalibratedDetector>(DetectorCatalog.Create(DetectorNames.Contextual));
     }
 
