@@ -27,14 +27,19 @@ namespace Aiops.Detection;
 /// <para>
 /// Strictly causal (no knowledge of the series' length or range). The first 64 points set the range (their minimum and maximum,
 /// widened by a tenth on each side); values beyond it are not clipped but kept up to two ranges out, so a spike is far from every
-/// box. When more than half of the recent points (leaky mean over 64) fall outside the range, it is set again from the last 64
+/// box. When more than half of the recent points (leaky mean over 64) fall outside the range, it is set again from the recent
 /// points, and every box is mapped into the new range (an affine map keeps boxes boxes), so nothing learned is lost. Nothing is
 /// scored during the first <see cref="ArtOptions.WarmupPoints"/> points, while the first categories and the mean distance form.
 /// </para>
 /// <para>
-/// Bounded state, allocated once: two floats per category and window position (the box), one long per category (last use), and
-/// 64 + window recent values. With the defaults (32 categories of 8 points) about 3 KiB (<see cref="StateSizeBytes"/>),
-/// whatever the series. Nothing is allocated per point. Not thread-safe.
+/// Bounded state, allocated once: two floats per category and window position (the box), one long per category (last use),
+/// the last max(64, window × <see cref="ArtOptions.Downsample"/>) values and one window of input. With the defaults (32
+/// categories of 8 points) 2,944 bytes (<see cref="StateSizeBytes"/>), whatever the series. Nothing is allocated per point.
+/// Not thread-safe.
+/// </para>
+/// <para>
+/// A building block, not in the <see cref="DetectorCatalog"/>: wrapped in a <see cref="CalibratedDetector"/> it scores 37.9
+/// (NAB standard, leave-one-category-out cross-validated) on the development files, below the catalogue's 40.
 /// </para>
 /// </remarks>
 public sealed class ArtDetector : AnomalyDetector
