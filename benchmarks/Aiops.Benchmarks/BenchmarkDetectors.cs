@@ -10,7 +10,7 @@ internal static class BenchmarkDetectors
 {
     /// <summary>Gets the names measured, catalogue first.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        [.. DetectorCatalog.Names, DetectorNames.RobustZScore, DetectorNames.Seasonal, DetectorNames.SpectralResidual];
+        [.. DetectorCatalog.Names, DetectorNames.RobustZScore, DetectorNames.Seasonal, DetectorNames.SpectralResidual, DetectorNames.Art];
 
     /// <summary>Creates a detector by name.</summary>
     /// <param name="name">A catalogue name or a building block's name.</param>
@@ -20,6 +20,7 @@ internal static class BenchmarkDetectors
         DetectorNames.RobustZScore => new CalibratedDetector(new RobustZScoreDetector()),
         DetectorNames.Seasonal => new CalibratedDetector(new SeasonalDetector()),
         DetectorNames.SpectralResidual => new CalibratedDetector(new SpectralResidualDetector()),
+        DetectorNames.Art => new CalibratedDetector(new ArtDetector()),
         _ => DetectorCatalog.Create(name),
     };
 }

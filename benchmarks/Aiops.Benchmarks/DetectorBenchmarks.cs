@@ -19,7 +19,7 @@ public class DetectorBenchmarks
     private long _ticks = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks;
 
     /// <summary>Gets or sets the detector under test.</summary>
-    [Params(DetectorNames.Ensemble, DetectorNames.Contextual, DetectorNames.RobustZScore, DetectorNames.Seasonal, DetectorNames.SpectralResidual)]
+    [Params(DetectorNames.Ensemble, DetectorNames.Contextual, DetectorNames.Art, DetectorNames.RobustZScore, DetectorNames.Seasonal, DetectorNames.SpectralResidual)]
     public string Detector { get; set; } = DetectorNames.Ensemble;
 
     /// <summary>Builds the series and warms the detector up, so only steady-state updates are measured.</summary>

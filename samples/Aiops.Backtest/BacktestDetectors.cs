@@ -5,7 +5,8 @@ namespace Aiops.Backtest;
 /// <summary>
 /// The names the backtest commands accept: the <see cref="DetectorCatalog"/>'s detectors, and, for measurement only, the
 /// building blocks as <c>block:NAME</c> (each wrapped in a <see cref="CalibratedDetector"/>, so it flags by a false-alarm
-/// rate like the catalogue's). Building blocks score below 40 (NAB standard, cross-validated) alone; the prefix keeps them
+/// rate like the catalogue's), and two of those read as one as <c>combo:A+B</c> (<see cref="ComboDetector"/>).
+/// Building blocks score below 40 (NAB standard, cross-validated) alone; the prefix keeps them
 /// out of the names a user would pick a detector by.
 /// </summary>
 internal static class BacktestDetectors
@@ -18,6 +19,7 @@ internal static class BacktestDetectors
         [DetectorNames.RobustZScore] = () => new RobustZScoreDetector(),
         [DetectorNames.Seasonal] = () => new SeasonalDetector(),
         [DetectorNames.SpectralResidual] = () => new SpectralResidualDetector(),
+        [DetectorNames.Art] = () => new ArtDetector(),
     };
 
     /// <summary>Gets the building blocks' names, with their prefix.</summary>
@@ -25,20 +27,22 @@ internal static class BacktestDetectors
 
     /// <summary>Gets the list of valid names, for usage errors and help.</summary>
     public static string Valid =>
-        $"{string.Join(", ", DetectorCatalog.Names)}; building blocks, for measurement only: {string.Join(", ", BlockNames)}";
+        $"{string.Join(", ", DetectorCatalog.Names)}; building blocks, for measurement only: {string.Join(", ", BlockNames)}; two catalogue detectors read as one, for measurement only: {ComboDetector.Prefix}A+B (e.g. {ComboDetector.Prefix}{DetectorNames.Ensemble}+{BlockPrefix}{DetectorNames.Art})";
 
     /// <summary>Tells whether a name is a catalogue detector or a prefixed building block.</summary>
     /// <param name="name">The name, case-insensitive.</param>
     /// <returns><see langword="true"/> when <see cref="Create"/> accepts it.</returns>
     public static bool IsKnown(string name) =>
-        DetectorCatalog.Names.Contains(name, StringComparer.OrdinalIgnoreCase) || TryBlock(name, out _);
+        DetectorCatalog.Names.Contains(name, StringComparer.OrdinalIgnoreCase) || TryBlock(name, out _) || ComboDetector.TryParse(name, out _, out _);
 
     /// <summary>Creates a new detector by name.</summary>
     /// <param name="name">A catalogue name, or <c>block:</c> and a building block's name.</param>
     /// <returns>A new detector.</returns>
     /// <exception cref="ArgumentException">The name is unknown.</exception>
     public static IAnomalyDetector Create(string name) =>
-        TryBlock(name, out var factory) ? new CalibratedDetector(factory()) : DetectorCatalog.Create(name);
+        TryBlock(name, out var factory) ? new CalibratedDetector(factory())
+        : ComboDetector.TryParse(name, out var first, out var second) ? new ComboDetector(name, Create(first), Create(second))
+        : DetectorCatalog.Create(name);
 
 
     private static bool TryBlock(string name, out Func<AnomalyDetector> factory)

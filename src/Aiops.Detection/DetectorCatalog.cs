@@ -8,7 +8,7 @@ namespace Aiops.Detection;
 /// (a <see cref="ContextualDetector"/> wrapped in a <see cref="CalibratedDetector"/>). The other detectors
 /// are building blocks, usable as classes (wrap one in a <see cref="CalibratedDetector"/> to flag by a false-alarm rate) and
 /// as ensemble members, but not by name: <see cref="RobustZScoreDetector"/> (35.6 cross-validated), <see cref="SeasonalDetector"/>
-/// (28.2), <see cref="SpectralResidualDetector"/> (22.2), and the conformal detectors
+/// (28.2), <see cref="SpectralResidualDetector"/> (22.2), <see cref="ArtDetector"/> (37.9), and the conformal detectors
 /// (<see cref="IidSpikeDetector"/>, <see cref="IidChangePointDetector"/>, <see cref="SsaChangePointDetector"/>), whose p-value
 /// cannot go below 1/(history + 1), too coarse for a rate counted per week (see the README's Detectors section).
 /// </summary>

@@ -28,6 +28,9 @@ public static class DetectorNames
     /// <summary><c>contextual</c>: <see cref="ContextualDetector"/>; the catalogue wraps it in a <see cref="CalibratedDetector"/>.</summary>
     public const string Contextual = "contextual";
 
+    /// <summary><c>art</c>: <see cref="ArtDetector"/>, a building block (not in the catalogue).</summary>
+    public const string Art = "art";
+
     /// <summary><c>ensemble</c>: <see cref="EnsembleDetector"/>, the default everywhere in Aiops.</summary>
     public const string Ensemble = "ensemble";
 }

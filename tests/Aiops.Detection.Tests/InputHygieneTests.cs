@@ -150,6 +150,7 @@ public sealed class InputHygieneTests : IDisposable
     [InlineData(DetectorNames.Seasonal)]
     [InlineData(DetectorNames.SpectralResidual)]
     [InlineData(DetectorNames.SsaChangePoint)]
+    [InlineData(DetectorNames.Art)]
     public void Create_BuildingBlockName_NotInTheCatalogue(string name)
     {
         var error = Assert.Throws<ArgumentException>(() => DetectorCatalog.Create(name));
