@@ -130,6 +130,15 @@ public sealed class AnomalyTracker
     /// <summary>Gets why the last anomaly ended; <see cref="AnomalyEndReason.None"/> while one is active or before any.</summary>
     public AnomalyEndReason EndReason { get; private set; }
 
+    /// <summary>
+    /// Gets when the series came back inside its frozen band while the anomaly waits out
+    /// <see cref="AnomalyTrackerOptions.ReturnFor"/> before it ends (the anomaly is still active: a return that does not last
+    /// undoes this); <see langword="null"/> while the series is away from its baseline, and while normal. Lets a consumer tell
+    /// an anomaly whose evidence still holds from one that is only waiting to end (a 5-second burst is back after 5 seconds
+    /// but ends a minute later).
+    /// </summary>
+    public DateTimeOffset? ReturningSince { get; private set; }
+
     /// <summary>Gets the baseline median frozen at the last onset; <see cref="double.NaN"/> when the baseline was too short.</summary>
     public double BaselineMedian { get; private set; } = double.NaN;
 
@@ -191,6 +200,7 @@ public sealed class AnomalyTracker
         _sustained = _sustainGap = _sustainRefresh = 0;
         _sustainMedian = _sustainScale = double.NaN;
         IsAnomalous = false;
+        ReturningSince = null;
         Onset = default;
         EndedAt = null;
         EndReason = AnomalyEndReason.None;
@@ -350,6 +360,7 @@ public sealed class AnomalyTracker
     private void Start(in AnomalyScore score, double median, double scale)
     {
         IsAnomalous = true;
+        ReturningSince = null;
         Onset = score.Timestamp;
         EndedAt = null;
         EndReason = AnomalyEndReason.None;
@@ -418,6 +429,7 @@ public sealed class AnomalyTracker
                 // Back since the latest run of points inside the band began (the first of them, for a clean return).
                 _inBand = true;
                 _inBandSinceTicks = _insideRunTicks;
+                ReturningSince = new DateTimeOffset(_inBandSinceTicks, TimeSpan.Zero).ToOffset(score.Timestamp.Offset);
             }
 
             if (ticks - _inBandSinceTicks >= _returnTicks)
@@ -430,6 +442,7 @@ public sealed class AnomalyTracker
         }
 
         _inBand = false;
+        ReturningSince = null;
         if (ticks - _lastFlagTicks >= _newNormalTicks)
         {
             End(AnomalyEndReason.NewNormal, score.Timestamp);
@@ -451,6 +464,7 @@ public sealed class AnomalyTracker
         EndedAt = at;
         EndReason = reason;
         _inBand = false;
+        ReturningSince = null;
     }
 
     // Against the frozen baseline; without one, against the detector's expectation in its own band's units.

@@ -222,6 +222,40 @@ public sealed class AnomalyTrackerTests
     }
 
     [Fact]
+    public void Update_BurstThatReturns_ReturningSinceFromTheFirstPointBackUntilTheEnd()
+    {
+        var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { ReturnFor = TimeSpan.FromSeconds(30) }), out var s);
+        for (var i = 0; i < 5; i++)
+        {
+            tracker.Update(Flagged(s++, 200));
+        }
+
+        Assert.True(tracker.IsAnomalous);
+        Assert.Null(tracker.ReturningSince); // away: the evidence holds
+        var back = s;
+        for (var i = 0; i < 5; i++)
+        {
+            tracker.Update(Normal(s++, 100));
+        }
+
+        // Back inside the band (three of the last five points), still anomalous until ReturnFor has passed.
+        Assert.True(tracker.IsAnomalous);
+        Assert.Equal(T0.AddSeconds(back), tracker.ReturningSince);
+
+        tracker.Update(Flagged(s++, 200));
+        tracker.Update(Flagged(s++, 200));
+        tracker.Update(Flagged(s++, 200));
+        Assert.Null(tracker.ReturningSince); // away again: the return did not last
+
+        while (tracker.Update(Normal(s++, 100)) != AnomalyTransition.Ended)
+        {
+            Assert.True(s < 1000, "the anomaly should end");
+        }
+
+        Assert.Null(tracker.ReturningSince);
+    }
+
+    [Fact]
     public void Update_BaselineThatNeverMoved_ScaleIsTheSeriesResolution()
     {
         var tracker = new AnomalyTracker();
