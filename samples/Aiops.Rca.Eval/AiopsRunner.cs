@@ -144,7 +144,7 @@ internal static class AiopsRunner
 
             if (!data.Case.IsControl)
             {
-                var tgt = series.Where(x => x.Data.Service == data.Case.Target).Select(x => $"{x.Data.Metric}:f{flaggedAfter[x.Key]}:{(x.Bridge.Tracker.IsAnomalous ? "anom@" + (x.Bridge.Tracker.Onset - data.Start).TotalSeconds : "-")}");
+                var tgt = series.Where(x => x.Data.Service == data.Case.Target).Select(x => $"{x.Data.Metric}:f{flaggedAfter[x.Key]}:{(x.Bridge.Tracker.IsAnomalous ? "anom@" + (x.Bridge.Tracker.Onset - data.Start).TotalSeconds : "-")}:mean {x.Data.Values.Take(data.Onset).Skip(data.Onset - 300).Average():0.###}->{x.Data.Values.Skip(data.Onset).Average():0.###}");
                 tw.WriteLine($"TARGET\t{data.Case}\t{string.Join(" ", tgt)}\tallflagged={flaggedAfter.Values.Sum()}");
             }
         }

@@ -84,6 +84,30 @@ public sealed class AnomalyTracker
     private int _sustained;
     private int _sustainGap;
 
+    // The windowed count test (CountWindow): the last points and their times (a ring), their sum, and the baseline's rate
+    // and dispersion in units of the series' resolution, refreshed every eighth of the ring while normal.
+    private readonly int _countLength;
+    private readonly double[] _countValues;
+    private readonly long[] _countTicks;
+    private int _countHead;
+    private int _countFill;
+    private double _countSum;
+    private int _countRefresh;
+    private bool _countApplies;
+    private double _countRate;
+    private double _countDispersion = 1;
+    private double _countUnit = 1;
+    private long _stepTicks;
+    private long _lastTicks;
+    private bool _countAnomaly;
+
+    // Decayed count, sum and sum of squares of every point once it leaves the test window while normal (memory: the
+    // baseline's length): the rate the window is read against never includes the window itself, nor points the detector
+    // flagged being left out (the ring keeps flagged points out, which would bias a count's rate low).
+    private double _rateWeight;
+    private double _rateSum;
+    private double _rateSquares;
+
     // The band frozen at the last onset; after a recovery it keeps gating onsets until the baseline is replaced.
     private bool _hasFrozen;
     private double _outerLower;
@@ -115,6 +139,9 @@ public sealed class AnomalyTracker
         _minimumScale = options.MinimumScale;
         _confirmPoints = options.ConfirmPoints;
         _sustainPoints = options.SustainPoints;
+        _countLength = options.CountWindow;
+        _countValues = new double[_countLength];
+        _countTicks = new long[_countLength];
         _backMask = (1UL << ((2 * _confirmPoints) - 1)) - 1;
     }
 
@@ -164,7 +191,7 @@ public sealed class AnomalyTracker
     public int BaselineCount => _count;
 
     /// <summary>Gets the approximate number of bytes this instance holds.</summary>
-    public int StateSizeBytes => (_ring.Length * 2 * sizeof(double)) + 160;
+    public int StateSizeBytes => (_ring.Length * 2 * sizeof(double)) + (_countLength * (sizeof(double) + sizeof(long))) + 232;
 
     /// <summary>Advances the state with a detector's score of the next point, flagged by the detector's own threshold.</summary>
     /// <param name="score">The score; skipped points are ignored.</param>
@@ -183,6 +210,11 @@ public sealed class AnomalyTracker
         }
 
         flagged &= score.Status == PointStatus.Scored;
+        if (_countLength > 0)
+        {
+            PushCount(score);
+        }
+
         return IsAnomalous ? Continue(score, flagged) : Watch(score, flagged);
     }
 
@@ -199,6 +231,13 @@ public sealed class AnomalyTracker
         _candidates = _candidateMisses = _armedLeft = 0;
         _sustained = _sustainGap = _sustainRefresh = 0;
         _sustainMedian = _sustainScale = double.NaN;
+        _countHead = _countFill = _countRefresh = 0;
+        _countSum = 0;
+        _countApplies = _countAnomaly = false;
+        _countRate = 0;
+        _countDispersion = _countUnit = 1;
+        _stepTicks = _lastTicks = 0;
+        _rateWeight = _rateSum = _rateSquares = 0;
         IsAnomalous = false;
         ReturningSince = null;
         Onset = default;
@@ -282,6 +321,18 @@ public sealed class AnomalyTracker
             return AnomalyTransition.Started;
         }
 
+        if (_countLength > 0 && CountRise(out var countOnset))
+        {
+            _armedLeft = 0;
+            _sustained = _sustainGap = 0;
+            var (median, scale) = Baseline();
+            Start(score, median, scale);
+            _countAnomaly = true;
+            Onset = new DateTimeOffset(countOnset, TimeSpan.Zero).ToOffset(score.Timestamp.Offset);
+            Severity = PeakSeverity = CountSeverity();
+            return AnomalyTransition.Started;
+        }
+
         if (_sustained == 0)
         {
             Remember(value); // a point of a run that is still open is not normal yet: it stays out of the baseline
@@ -361,6 +412,7 @@ public sealed class AnomalyTracker
     {
         IsAnomalous = true;
         ReturningSince = null;
+        _countAnomaly = false;
         Onset = score.Timestamp;
         EndedAt = null;
         EndReason = AnomalyEndReason.None;
@@ -407,7 +459,7 @@ public sealed class AnomalyTracker
 
         var value = score.Value;
         Push(_scratch, ref _recentStart, ref _recentCount, value);
-        Severity = Deviation(value, score);
+        Severity = _countAnomaly ? CountSeverity() : Deviation(value, score);
         if (Math.Abs(Severity) > Math.Abs(PeakSeverity))
         {
             PeakSeverity = Severity;
@@ -415,7 +467,9 @@ public sealed class AnomalyTracker
 
         // Hysteresis: the return starts inside the frozen band and is undone only by points beyond the wider enter band,
         // so noise on the way back does not restart it; and it counts when most of the last points are back.
-        var inside = (value >= Lower && value <= Upper) || (_inBand && value >= _outerLower && value <= _outerUpper);
+        var inside = _countAnomaly
+            ? CountSeverity() * Math.Sqrt(_countLength) <= (_inBand ? Math.Max(_enter, _exit) : _exit) // the window mean's own z
+            : (value >= Lower && value <= Upper) || (_inBand && value >= _outerLower && value <= _outerUpper);
         if (inside && (_backBits & 1UL) == 0)
         {
             _insideRunTicks = ticks;
@@ -476,6 +530,188 @@ public sealed class AnomalyTracker
         }
 
         return double.IsFinite(score.RawScore) ? (double.IsNaN(score.Expected) || value >= score.Expected ? Math.Abs(score.RawScore) : -Math.Abs(score.RawScore)) : 0;
+    }
+
+    // The windowed count test. A count of rare events (errors at a few per minute) moves within one count per point, so a
+    // per-point test sees a tenfold rise only when a single point reaches EnterDeviation resolutions; over a window the rise
+    // is plain. Applies to a baseline of non-negative multiples of the series' resolution whose robust σ is at most
+    // EnterDeviation resolutions (a few events per point: higher rates are resolved per point, and the level test above
+    // sees their shifts). The window's sum without its largest point (a single burst point is not a rate) is compared with the
+    // baseline's count (a binomial test of two Poisson counts), both deflated by the baseline's own dispersion (variance / mean, at least 1);
+    // a rise whose tail probability is below one per week of points (the detectors' default sensitivity: each point's test is
+    // one chance) starts an anomaly, dated at the window's change point (maximum likelihood: the minimum of the cumulative
+    // log-likelihood ratio of the window's rate against the baseline's). O(W) on
+    // points whose sum is at least EnterDeviation standard deviations above its mean, O(1) otherwise; no allocation.
+    private void PushCount(in AnomalyScore score)
+    {
+        var ticks = score.Timestamp.UtcTicks;
+        if (_lastTicks != 0 && ticks > _lastTicks)
+        {
+            _stepTicks = ticks - _lastTicks;
+        }
+
+        _lastTicks = ticks;
+        if (_countFill == _countLength && !IsAnomalous)
+        {
+            var leaving = _countValues[_countHead];
+            var decay = 1 - (1.0 / _ring.Length);
+            _rateWeight = (_rateWeight * decay) + 1;
+            _rateSum = (_rateSum * decay) + leaving;
+            _rateSquares = (_rateSquares * decay) + (leaving * leaving);
+        }
+
+        _countSum += score.Value - (_countFill == _countLength ? _countValues[_countHead] : 0);
+        _countValues[_countHead] = score.Value;
+        _countTicks[_countHead] = ticks;
+        _countHead = _countHead + 1 == _countLength ? 0 : _countHead + 1;
+        _countFill = Math.Min(_countFill + 1, _countLength);
+    }
+
+    private bool CountRise(out long onsetTicks)
+    {
+        onsetTicks = 0;
+        if (_count < Math.Max(_minimumBaseline, _ring.Length / 2))
+        {
+            return false;
+        }
+
+        if (--_countRefresh <= 0)
+        {
+            RefreshCountBaseline();
+            _countRefresh = Math.Max(1, _ring.Length / 8);
+        }
+
+        if (!_countApplies || _countFill < _countLength || _stepTicks <= 0)
+        {
+            return false;
+        }
+
+        // Cheap gate first: the window's sum against its mean and spread, in units of the resolution.
+        var sum = _countSum / _countUnit;
+        var mean = _countLength * _countRate;
+        if (sum - mean < _enter * Math.Sqrt(_countDispersion * mean) + 1)
+        {
+            return false;
+        }
+
+        var largest = 0.0;
+        for (var i = 0; i < _countLength; i++)
+        {
+            largest = Math.Max(largest, _countValues[i] / _countUnit);
+        }
+
+        // Two Poisson counts compared (the window's, without its largest point, and the baseline's over its own weight): given
+        // their total, the window's share is binomial with the windows' share of the points under the null, which is honest
+        // about how few points (and events) the baseline has seen. Both counts are divided by the dispersion.
+        var window = _countLength - 1;
+        var k = Math.Round((sum - largest) / _countDispersion);
+        var baseline = Math.Round(_countRate * _rateWeight / _countDispersion);
+        var share = window / (window + _rateWeight);
+        var perWeek = (double)TimeSpan.TicksPerDay * 7 / _stepTicks;
+        if (k <= share * (k + baseline) || LogBinomialTail(k, k + baseline, share) > -Math.Log(perWeek))
+        {
+            return false;
+        }
+
+        // The change point (maximum likelihood for a Poisson rate that moves from the baseline's to the window's): the point
+        // after the minimum of the cumulative log-likelihood ratio k·ln(after / before) − (after − before).
+        var after = Math.Max(sum / _countLength, 2 * _countRate);
+        var gain = Math.Log(after / _countRate);
+        var cumulative = 0.0;
+        var lowest = 0.0;
+        var at = _countHead; // oldest
+        onsetTicks = _countTicks[at];
+        for (var i = 0; i < _countLength; i++)
+        {
+            var slot = (_countHead + i) % _countLength;
+            cumulative += (_countValues[slot] / _countUnit * gain) - (after - _countRate);
+            if (cumulative < lowest)
+            {
+                lowest = cumulative;
+                at = (slot + 1) % _countLength;
+                onsetTicks = _countTicks[at];
+            }
+        }
+
+        return true;
+    }
+
+    // The window's rise in the baseline's per-point standard deviations: (window mean − rate) / √(dispersion · rate).
+    private double CountSeverity() =>
+        ((_countSum / _countUnit / _countLength) - _countRate) / Math.Sqrt(_countDispersion * _countRate);
+
+    private void RefreshCountBaseline()
+    {
+        _countApplies = false;
+        if (!double.IsFinite(_resolution) || _resolution <= 0)
+        {
+            return;
+        }
+
+        var unit = _resolution;
+        for (var i = 0; i < _count; i++)
+        {
+            var at = _start + i;
+            var k = _ring[at >= _ring.Length ? at - _ring.Length : at] / unit;
+            if (k < 0 || Math.Abs(k - Math.Round(k)) > 1e-6)
+            {
+                return; // not a count
+            }
+
+        }
+
+        var (_, scale) = Baseline();
+        if (scale > _enter * unit)
+        {
+            return; // resolved per point
+        }
+
+        if (_rateWeight < _ring.Length / 2.0)
+        {
+            return;
+        }
+
+        var rate = _rateSum / _rateWeight / unit;
+        var variance = Math.Max(0, (_rateSquares / _rateWeight / (unit * unit)) - (rate * rate));
+
+        // Half an event over the whole baseline when it saw none: a rate the baseline cannot tell from zero.
+        _countRate = Math.Max(rate, 0.5 / _rateWeight);
+        _countDispersion = Math.Max(1, variance / _countRate);
+        _countUnit = unit;
+        _countApplies = true;
+    }
+
+    // ln P(X ≥ k) for X ~ Binomial(n, p), k > n·p (whole numbers): the pmf at k times the sum of the following terms' ratios.
+    private static double LogBinomialTail(double k, double n, double p)
+    {
+        var logPmf = LogFactorial(n) - LogFactorial(k) - LogFactorial(n - k) + (k * Math.Log(p)) + ((n - k) * Math.Log(1 - p));
+        var odds = p / (1 - p);
+        var term = 1.0;
+        var total = 1.0;
+        for (var j = k; j < n && term > 1e-12 * total; j++)
+        {
+            term *= (n - j) / (j + 1) * odds;
+            total += term;
+        }
+
+        return logPmf + Math.Log(total);
+    }
+
+    private static double LogFactorial(double k)
+    {
+        if (k < 16)
+        {
+            var sum = 0.0;
+            for (var i = 2; i <= k; i++)
+            {
+                sum += Math.Log(i);
+            }
+
+            return sum;
+        }
+
+        // Stirling's series: exact to double precision from 16 on.
+        return (k * Math.Log(k)) - k + (0.5 * Math.Log(2 * Math.PI * k)) + (1 / (12 * k)) - (1 / (360 * k * k * k));
     }
 
     private void Remember(double value)
