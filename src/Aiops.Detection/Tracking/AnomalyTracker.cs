@@ -534,9 +534,9 @@ public sealed class AnomalyTracker
 
     // The windowed count test. A count of rare events (errors at a few per minute) moves within one count per point, so a
     // per-point test sees a tenfold rise only when a single point reaches EnterDeviation resolutions; over a window the rise
-    // is plain. Applies to a baseline of non-negative multiples of the series' resolution whose robust σ is at most
-    // EnterDeviation resolutions (a few events per point: higher rates are resolved per point, and the level test above
-    // sees their shifts). The window's sum without its largest point (a single burst point is not a rate) is compared with the
+    // is plain. Applies to a baseline of non-negative multiples of the series' resolution whose rate is at most
+    // EnterDeviation² of them per point (a Poisson σ of at most EnterDeviation counts: higher rates are resolved per point,
+    // and the level test above sees their shifts). The window's sum without its largest point (a single burst point is not a rate) is compared with the
     // baseline's count (a binomial test of two Poisson counts), both deflated by the baseline's own dispersion (variance / mean, at least 1);
     // a rise whose tail probability is below one per week of points (the detectors' default sensitivity: each point's test is
     // one chance) starts an anomaly, dated at the window's change point (maximum likelihood: the minimum of the cumulative
@@ -660,18 +660,17 @@ public sealed class AnomalyTracker
 
         }
 
-        var (_, scale) = Baseline();
-        if (scale > _enter * unit)
-        {
-            return; // resolved per point
-        }
-
         if (_rateWeight < _ring.Length / 2.0)
         {
             return;
         }
 
         var rate = _rateSum / _rateWeight / unit;
+        if (rate > _enter * _enter)
+        {
+            return; // a Poisson σ (√rate) above EnterDeviation counts: resolved per point
+        }
+
         var variance = Math.Max(0, (_rateSquares / _rateWeight / (unit * unit)) - (rate * rate));
 
         // Half an event over the whole baseline when it saw none: a rate the baseline cannot tell from zero.

@@ -56,8 +56,8 @@ public sealed class AnomalyTrackerOptions
 
     /// <summary>
     /// Gets or sets over how many points a rise of a low-rate count is tested (0 turns it off): for a baseline of non-negative
-    /// multiples of the series' resolution (counts of events, or rates of them) whose robust σ is at most
-    /// <see cref="EnterDeviation"/> resolutions, a per-point test cannot see the rate grow within one count per point (errors
+    /// multiples of the series' resolution (counts of events, or rates of them) at a rate of at most
+    /// <see cref="EnterDeviation"/>² of them per point (a Poisson σ of at most <see cref="EnterDeviation"/> counts), a per-point test cannot see the rate grow within one count per point (errors
     /// from 0.02 to 1 a second); the sum of the last this-many points, without its largest, is read against a Poisson law of
     /// the baseline's rate (its variance inflated by the baseline's own dispersion), and a rise with a tail probability below
     /// one per week of points starts an anomaly at the window's change point without a flag from the detector. The anomaly
