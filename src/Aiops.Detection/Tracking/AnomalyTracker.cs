@@ -23,7 +23,8 @@ namespace Aiops.Detection.Tracking;
 /// <para>
 /// Time is the points' own timestamps, so results are deterministic. Per point: O(1) and no allocation while normal and not
 /// flagged; O(n log n) in the baseline length on flagged points, still without allocation. State is bounded: two arrays of
-/// <see cref="AnomalyTrackerOptions.BaselineLength"/> doubles. Not thread-safe: one instance serves one series, called by
+/// <see cref="AnomalyTrackerOptions.BaselineLength"/> doubles and two of <see cref="AnomalyTrackerOptions.CountWindow"/>
+/// values (the windowed count test of a low-rate count's rise, which starts an anomaly without a flag). Not thread-safe: one instance serves one series, called by
 /// one thread at a time, like its detector.
 /// </para>
 /// </remarks>
