@@ -17,7 +17,12 @@ internal sealed record RunSettings(double? Threshold = null, bool DeclareRoles =
 /// <param name="EpisodesBeforeOnset">Episodes (merged ones counted once) opened before the true onset: false incidents.</param>
 /// <param name="Episodes">Every episode opened in the run (merged ones counted once).</param>
 /// <param name="Chosen">The chosen episode's last snapshot, or <see langword="null"/>.</param>
-internal sealed record AiopsOutcome(IReadOnlyList<string> Ranking, TimeSpan? TimeToDetect, int EpisodesBeforeOnset, int Episodes, Episode? Chosen);
+/// <param name="PagedBeforeOnset">Episodes that fired before the true onset, or (controls) are still pending at the end of the run with
+/// an anomaly not ended: false pages. A pending episode is not paged (Prometheus' <c>for:</c>) and not proposed for remediation
+/// (<c>RemediationOptions.States</c> defaults to firing only); one still pending at the end with a member that has not ended is
+/// counted, as it might yet fire.</param>
+/// <param name="Paged">Every episode of the run that fired, or is still pending at its end with a member that has not ended.</param>
+internal sealed record AiopsOutcome(IReadOnlyList<string> Ranking, TimeSpan? TimeToDetect, int EpisodesBeforeOnset, int Episodes, Episode? Chosen, int PagedBeforeOnset = 0, int Paged = 0);
 
 /// <summary>
 /// Runs a case through the real path: every series through a default <see cref="DetectorSet"/> (the ensemble detector), the
@@ -132,21 +137,26 @@ internal static class AiopsRunner
             foreach (var e in roots)
             {
                 var first = e.Members.OrderBy(m => m.Signal.Onset).First();
-                tw.WriteLine($"EPISODE\t{data.Case}\t{(e.OpenedAt - data.Start).TotalSeconds:0}\t{first.Entity}\t{first.Signal.Name}\t{(first.Signal.Onset - data.Start).TotalSeconds:0}\tmembers={e.Members.Count}");
+                var fired = e.Transitions.FirstOrDefault(t => t.To == EpisodeState.Firing)?.At;
+                var lasted = e.Members.Max(m => ((m.EndedAt ?? data.At(data.Length - 1)) - m.Signal.Onset).TotalSeconds);
+                tw.WriteLine($"EPISODE\t{data.Case}\t{(e.OpenedAt - data.Start).TotalSeconds:0}\t{first.Entity}\t{first.Signal.Name}\t{(first.Signal.Onset - data.Start).TotalSeconds:0}\tmembers={e.Members.Count}\tstate={e.State}\tfired={(fired is { } f ? (f - data.Start).TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture) : "-")}\tlongest={lasted:0}");
             }
 
             if (!data.Case.IsControl)
             {
-                var tgt = series.Where(x => x.Data.Service == data.Case.Target).Select(x => $"{x.Data.Metric}:f{flaggedAfter[x.Key]}:{(x.Bridge.Tracker.IsAnomalous ? "anom@" + (x.Bridge.Tracker.Onset - data.Start).TotalSeconds : "-")}");
+                var tgt = series.Where(x => x.Data.Service == data.Case.Target).Select(x => $"{x.Data.Metric}:f{flaggedAfter[x.Key]}:{(x.Bridge.Tracker.IsAnomalous ? "anom@" + (x.Bridge.Tracker.Onset - data.Start).TotalSeconds : "-")}:mean {x.Data.Values.Take(data.Onset).Skip(data.Onset - 300).Average():0.###}->{x.Data.Values.Skip(data.Onset).Average():0.###}");
                 tw.WriteLine($"TARGET\t{data.Case}\t{string.Join(" ", tgt)}\tallflagged={flaggedAfter.Values.Sum()}");
             }
         }
 
         var onset = data.At(data.Onset);
         var before = roots.Count(e => e.OpenedAt < onset);
+        static DateTimeOffset? FiredAt(Episode e) => e.Transitions.FirstOrDefault(t => t.To == EpisodeState.Firing)?.At;
+        var paged = roots.Count(e => FiredAt(e) is not null || (e.State == EpisodeState.Pending && e.Members.Any(m => m.IsActive && m.EndedAt is null)));
+        var pagedBefore = data.Case.IsControl ? paged : roots.Count(e => FiredAt(e) is { } at && at < onset);
         if (data.Case.IsControl)
         {
-            return new AiopsOutcome([], null, before, roots.Count, null);
+            return new AiopsOutcome([], null, before, roots.Count, null, pagedBefore, paged);
         }
 
         Episode? chosen = null;
@@ -162,11 +172,11 @@ internal static class AiopsRunner
 
         if (chosen is null)
         {
-            return new AiopsOutcome([], null, before, roots.Count, null);
+            return new AiopsOutcome([], null, before, roots.Count, null, pagedBefore, paged);
         }
 
         var detected = chosen.Members.Where(m => m.Signal.Onset >= onset && sentAt.ContainsKey((m.Signal.Fingerprint, m.Signal.Onset))).Min(m => sentAt[(m.Signal.Fingerprint, m.Signal.Onset)]);
         var ranking = chosen.RootCause?.Hypotheses.Select(h => h.Entity).ToList() ?? [];
-        return new AiopsOutcome(ranking, detected - onset, before, roots.Count, chosen);
+        return new AiopsOutcome(ranking, detected - onset, before, roots.Count, chosen, pagedBefore, paged);
     }
 }

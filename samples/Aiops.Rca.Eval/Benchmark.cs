@@ -32,6 +32,13 @@ internal sealed record TopologyReport(Topology Topology, IReadOnlyList<CaseResul
     /// <summary>The share of controls that opened no episode.</summary>
     public double QuietControls => Controls.Count == 0 ? 1 : Controls.Count(c => c.Episodes == 0) / (double)Controls.Count;
 
+    /// <summary>The share of controls that paged nothing: no episode fired, none pending at the end with an anomaly not ended (see <see cref="AiopsOutcome.Paged"/>).</summary>
+    public double UnpagedControls => Controls.Count == 0 ? 1 : Controls.Count(c => c.Paged == 0) / (double)Controls.Count;
+
+    /// <summary>False pages per hour of fault-free data: episodes that fired before the onset (in controls: or are still pending at the end).</summary>
+    public double FalsePagesPerHour =>
+        Hours <= 0 ? 0 : (Controls.Sum(c => c.PagedBeforeOnset) + Faults.Sum(f => f.Aiops.PagedBeforeOnset)) / Hours;
+
     /// <summary>Episodes opened per hour of fault-free data: whole control runs plus every fault run before its onset.</summary>
     public double FalseIncidentsPerHour =>
         Hours <= 0 ? 0 : (Controls.Sum(c => c.Episodes) + Faults.Sum(f => f.Aiops.EpisodesBeforeOnset)) / Hours;

@@ -118,6 +118,10 @@ internal static class RcaCli
         o.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"Controls that opened no episode: {quiet}; false incidents per hour of fault-free data (controls + every run before its onset, {F(report.Hours, "0.0")} h): {F(report.FalseIncidentsPerHour, "0.0")}."));
+        var unpaged = report.Controls.Count == 0 ? "no controls run" : $"{report.Controls.Count(c => c.Paged == 0)}/{report.Controls.Count} ({F(100 * report.UnpagedControls, "0")} %)";
+        o.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"Controls that paged nothing (no episode fired; none pending at the end with an anomaly not ended): {unpaged}; false pages per hour of fault-free data: {F(report.FalsePagesPerHour, "0.0")}."));
         o.WriteLine();
     }
 

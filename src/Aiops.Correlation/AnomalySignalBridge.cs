@@ -6,8 +6,9 @@ namespace Aiops.Correlation;
 /// <summary>
 /// The bridge from detection to correlation for one series: feeds a detector's scores to an <see cref="AnomalyTracker"/>
 /// and produces the <see cref="AnomalySignal"/>s a <see cref="Correlator"/> needs — one at the onset, one every repeat
-/// interval while the anomaly lasts (so correlation keeps it active), and one with <see cref="AnomalySignal.EndedAt"/> when
-/// it ends. Signals carry the onset, the direction, the peak probability and, as magnitude, the largest robust deviation
+/// interval while the anomaly lasts (so correlation keeps it active), one when the series comes back inside its band or
+/// leaves it again before the anomaly ends (<see cref="AnomalySignal.ReturningSince"/>: a pending episode fires only while
+/// some member's evidence holds), and one with <see cref="AnomalySignal.EndedAt"/> when it ends. Signals carry the onset, the direction, the peak probability and, as magnitude, the largest robust deviation
 /// from the pre-onset baseline (uncapped).
 /// </summary>
 /// <remarks>
@@ -31,6 +32,7 @@ public sealed class AnomalySignalBridge
     private IReadOnlyDictionary<string, string>? _labels;
     private long _lastSentTicks;
     private double _sentMagnitude;
+    private bool _sentReturning;
 
     /// <summary>Initializes a new instance of the <see cref="AnomalySignalBridge"/> class.</summary>
     /// <param name="series">The series; its text is the signals' fingerprint, its metric their name, its labels theirs.</param>
@@ -76,7 +78,8 @@ public sealed class AnomalySignalBridge
         {
             AnomalyTransition.Started => AnomalySignalEvent.Onset,
             AnomalyTransition.Ended => AnomalySignalEvent.End,
-            _ when Tracker.IsAnomalous && (now.UtcTicks - _lastSentTicks >= _repeatTicks || Math.Abs(Tracker.PeakSeverity) >= 2 * _sentMagnitude) => AnomalySignalEvent.Repeat,
+            _ when Tracker.IsAnomalous && (now.UtcTicks - _lastSentTicks >= _repeatTicks || Math.Abs(Tracker.PeakSeverity) >= 2 * _sentMagnitude
+                || (Tracker.ReturningSince is not null) != _sentReturning) => AnomalySignalEvent.Repeat,
             _ => AnomalySignalEvent.None,
         };
 
@@ -89,6 +92,7 @@ public sealed class AnomalySignalBridge
         _lastSentTicks = now.UtcTicks;
         signal = Signal();
         _sentMagnitude = signal.Magnitude;
+        _sentReturning = signal.ReturningSince is not null;
         return kind;
     }
 
@@ -109,7 +113,10 @@ public sealed class AnomalySignalBridge
             direction,
             magnitude,
             tracker.IsAnomalous ? null : tracker.EndedAt,
-            tracker.IsAnomalous ? AnomalyEndReason.None : tracker.EndReason);
+            tracker.IsAnomalous ? AnomalyEndReason.None : tracker.EndReason)
+        {
+            ReturningSince = tracker.IsAnomalous ? tracker.ReturningSince : null,
+        };
     }
 
     /// <summary>Forgets the series' baseline and anomaly (its detector was reset).</summary>
@@ -118,6 +125,7 @@ public sealed class AnomalySignalBridge
         Tracker.Reset();
         _lastSentTicks = 0;
         _sentMagnitude = 0;
+        _sentReturning = false;
     }
 
     private static Dictionary<string, string> Labels(SeriesKey series)

@@ -15,7 +15,9 @@ namespace Aiops.Correlation;
 /// <remarks>
 /// <para>
 /// Lifecycle (the Prometheus alert states) advances in <see cref="Tick"/> on the <see cref="TimeProvider"/>'s clock:
-/// pending → firing after <see cref="CorrelatorOptions.PendingFor"/> with an active signal; firing → resolved, or pending →
+/// pending → firing once its evidence has held for <see cref="CorrelatorOptions.PendingFor"/> (an alert firing, or an anomaly
+/// whose series is still away from its baseline: one back inside its band, waiting to end, does not hold; the pending
+/// period restarts at a tick without evidence, as Prometheus' <c>for:</c> does); firing → resolved, or pending →
 /// inactive, after <see cref="CorrelatorOptions.ResolveAfter"/> without one. Every transition is timestamped.
 /// </para>
 /// <para>
@@ -126,7 +128,16 @@ public sealed class Correlator
                     episode.QuietSince ??= episode.ActiveUntil(now);
                 }
 
-                if (episode.State == EpisodeState.Pending && active && now - episode.CreatedAt >= _options.PendingFor)
+                var holds = episode.State == EpisodeState.Pending && active && episode.HoldsEvidence(now, _options);
+                if (episode.State == EpisodeState.Pending && !holds)
+                {
+                    // Prometheus' for: a pending alert whose condition is false at an evaluation starts its pending period
+                    // afresh. Here the condition is evidence that holds: every anomaly back inside its band (waiting to
+                    // end), no alert firing. A 5-second burst thus never fires, even though its end is known only later.
+                    episode.CreatedAt = now;
+                }
+
+                if (holds && now - episode.CreatedAt >= _options.PendingFor)
                 {
                     Transition(episode, EpisodeState.Firing, now, $"active for {Format(_options.PendingFor)}");
                 }
@@ -497,6 +508,7 @@ public sealed class Correlator
         if (signal is AnomalySignal anomaly)
         {
             member.PeakScore = Math.Max(member.PeakScore, anomaly.PeakScore);
+            member.Returning = anomaly.ReturningSince is not null;
             if (member.EndedAt is null && member.Signal is AnomalySignal first && anomaly.Magnitude >= first.Magnitude)
             {
                 // The latest report of the occurrence carries its largest deviation so far; the onset stays the first one's.

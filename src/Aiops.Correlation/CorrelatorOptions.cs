@@ -28,7 +28,12 @@ public sealed class CorrelatorOptions
     [Range(0, 5)]
     public int MaxGraphHops { get; set; } = 2;
 
-    /// <summary>Gets or sets how long an episode stays pending before it fires (Prometheus' <c>for:</c>). Default: 1 minute. Range: [0, 1 day].</summary>
+    /// <summary>
+    /// Gets or sets how long an episode's evidence must hold before it fires (Prometheus' <c>for:</c>): an alert firing, or an
+    /// anomaly whose series is still away from its baseline (an <see cref="AnomalySignal"/> without
+    /// <see cref="AnomalySignal.ReturningSince"/>). A tick without such evidence restarts the period, so a burst of a few
+    /// seconds stays pending and turns inactive without firing. Pending episodes are not proposed for remediation. Default: 1 minute. Range: [0, 1 day].
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan PendingFor { get; set; } = TimeSpan.FromMinutes(1);
 

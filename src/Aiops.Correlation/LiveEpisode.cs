@@ -31,6 +31,28 @@ internal sealed class LiveEpisode(long sequence, DateTimeOffset createdAt, DateT
 
     public bool IsActive(DateTimeOffset now) => (FiringAlerts > 0 && now < AlertStaleAt) || now < AnomalyActiveUntil;
 
+    /// <summary>
+    /// Whether the episode's evidence holds now: an alert firing, or an anomaly active whose series is still away from its
+    /// baseline (not back inside its band waiting for the end). A pending episode fires only while it does.
+    /// </summary>
+    public bool HoldsEvidence(DateTimeOffset now, CorrelatorOptions options)
+    {
+        if (FiringAlerts > 0 && now < AlertStaleAt)
+        {
+            return true;
+        }
+
+        foreach (var member in Members)
+        {
+            if (member.Signal is AnomalySignal && !member.Returning && member.IsActive(now, options))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Recomputes when the anomalies still open expire, after one of them ended at <paramref name="now"/>.</summary>
     public void AnomalyEnded(DateTimeOffset now, TimeSpan activeFor)
     {
@@ -80,6 +102,9 @@ internal sealed class LiveMember(Signal signal, string? entity, DateTimeOffset n
 
     public int Repeats;
     public bool Firing;
+
+    // The latest report said the series is back inside its band, waiting for the end (AnomalySignal.ReturningSince).
+    public bool Returning = signal is AnomalySignal { ReturningSince: not null };
 
     public bool IsActive(DateTimeOffset now, CorrelatorOptions options) => Signal switch
     {

@@ -58,6 +58,14 @@ public sealed record AnomalySignal(
     /// <summary>Gets a value indicating whether the signal reports the end of its anomaly.</summary>
     [JsonIgnore]
     public bool IsEnded => EndedAt is not null;
+
+    /// <summary>
+    /// Gets when the series came back inside its pre-onset band while the anomaly, not ended yet, waits to see the return
+    /// last (<see cref="AnomalyTracker.ReturningSince"/>); <see langword="null"/> while the series is still away (the
+    /// anomaly's evidence holds) or when unknown. Default: <see langword="null"/>. A pending episode fires only while some member's
+    /// evidence holds (see <see cref="CorrelatorOptions.PendingFor"/>).
+    /// </summary>
+    public DateTimeOffset? ReturningSince { get; init; }
 }
 
 /// <summary>An alert from Prometheus/Alertmanager, firing or resolved.</summary>

@@ -1,3 +1,4 @@
+using Aiops.Detection.Tracking;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
 using static Aiops.Correlation.Tests.TestSignals;
@@ -110,6 +111,60 @@ public sealed class CorrelatorTests : IDisposable
             [(null, EpisodeState.Pending, T0), (EpisodeState.Pending, EpisodeState.Firing, T0.AddMinutes(1)), (EpisodeState.Firing, EpisodeState.Resolved, resolvedAt.AddMinutes(5))],
             episode.Transitions.Select(t => (t.From, t.To, t.At)));
         Assert.Equal(0, correlator.OpenCount);
+    }
+
+    [Fact]
+    public void Tick_PendingAnomalyBackInItsBandBeforePendingFor_NeverFiresAndTurnsInactive()
+    {
+        var correlator = new Correlator(new CorrelatorOptions { PendingFor = TimeSpan.FromMinutes(1), ResolveAfter = TimeSpan.FromMinutes(5) }, timeProvider: _time);
+        var burst = Anomaly("api", "http_requests_total", T0);
+        correlator.Add(burst);
+        _time.Advance(TimeSpan.FromSeconds(8));
+        correlator.Add(burst with { ReturningSince = T0.AddSeconds(6) }); // a 6-second burst: back in its band, waiting to end
+        for (var i = 0; i < 12; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(5));
+            correlator.Tick();
+        }
+
+        Assert.Equal(EpisodeState.Pending, correlator.Snapshot()[0].State); // 68 s after the onset, still active, never held a minute
+        correlator.Add(burst with { EndedAt = T0.AddSeconds(6), EndReason = AnomalyEndReason.Recovered });
+        _time.Advance(TimeSpan.FromMinutes(6));
+        correlator.Tick();
+
+        var episode = Assert.Single(correlator.DrainChanged());
+        Assert.Equal(EpisodeState.Inactive, episode.State);
+        Assert.DoesNotContain(episode.Transitions, t => t.To == EpisodeState.Firing);
+    }
+
+    [Fact]
+    public void Tick_EvidenceLapsesWhilePending_PendingPeriodRestartsAndFiresAMinuteAfterItHoldsAgain()
+    {
+        var correlator = new Correlator(new CorrelatorOptions { PendingFor = TimeSpan.FromMinutes(1) }, timeProvider: _time);
+        var shift = Anomaly("api", "http_request_duration_seconds", T0);
+        correlator.Add(shift);
+        _time.Advance(TimeSpan.FromSeconds(20));
+        correlator.Add(shift with { ReturningSince = T0.AddSeconds(18) });
+        for (var second = 20; second <= 30; second += 5)
+        {
+            correlator.Tick(); // no evidence at T0 + 20, 25 and 30 s
+            _time.Advance(TimeSpan.FromSeconds(second < 30 ? 5 : 0));
+        }
+
+        correlator.Add(shift); // away again at T0 + 30 s
+        for (var second = 35; second <= 85; second += 5)
+        {
+            _time.Advance(TimeSpan.FromSeconds(5));
+            correlator.Tick();
+        }
+
+        Assert.Equal(EpisodeState.Pending, correlator.Snapshot()[0].State); // 85 s after the onset, 55 s after the last lapse
+        _time.Advance(TimeSpan.FromSeconds(5));
+        correlator.Tick();
+
+        var episode = correlator.Snapshot()[0];
+        Assert.Equal(EpisodeState.Firing, episode.State);
+        Assert.Equal(T0.AddSeconds(90), episode.Transitions[^1].At);
     }
 
     [Fact]

@@ -211,6 +211,33 @@ public sealed class LifecycleTests
         Assert.Null(between);
     }
 
+    [Fact]
+    public void Correlator_SixSecondBurst_BridgeReportsTheReturnBeforeTheEndAndTheEpisodeNeverFires()
+    {
+        var correlator = new Correlator(new CorrelatorOptions(), timeProvider: _time); // pending 1 min
+        var rps = new Series("rps", value: s => 100 + (s is >= 1200 and < 1206 ? 60 : 0), noise: 2);
+        var signals = new List<(int Second, AnomalySignal Signal)>();
+        for (var s = 0; s < 1800; s++)
+        {
+            _time.SetUtcNow(T0.AddSeconds(s));
+            if (rps.Next(s, _time.GetUtcNow()) is { } signal)
+            {
+                signals.Add((s, signal));
+                correlator.Add(signal);
+            }
+
+            correlator.Tick();
+        }
+
+        var returning = Assert.Single(signals, x => x.Signal.ReturningSince is not null && !x.Signal.IsEnded);
+        var ended = Assert.Single(signals, x => x.Signal.IsEnded);
+        Assert.InRange(returning.Second, 1206, 1212); // back within seconds of the burst's end, a minute before the end
+        Assert.Equal(returning.Signal.ReturningSince, ended.Signal.EndedAt); // the end is dated at the return, known ReturnFor later
+        Assert.True(ended.Second >= 1260, $"ended at {ended.Second}");
+        var episode = Assert.Single(correlator.DrainChanged());
+        Assert.DoesNotContain(episode.Transitions, t => t.To == EpisodeState.Firing);
+    }
+
     private static AnomalySignal Ended(AnomalySignal signal, DateTimeOffset at) =>
         signal with { EndedAt = at, EndReason = AnomalyEndReason.Recovered };
 

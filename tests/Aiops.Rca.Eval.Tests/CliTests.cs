@@ -25,6 +25,7 @@ public sealed class CliTests
 
         Assert.Contains("| **overall** | 6 |", text, StringComparison.Ordinal);
         Assert.Contains("Controls that opened no episode: ", text, StringComparison.Ordinal);
+        Assert.Contains("Controls that paged nothing (no episode fired; none pending at the end with an anomaly not ended): ", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -30,4 +30,14 @@ public sealed class EndToEndTests
         Assert.Contains(report.Faults, r => r.Aiops.TimeToDetect is not null);
         Assert.All(report.Faults.Where(r => r.Aiops.TimeToDetect is not null), r => Assert.True(r.Aiops.TimeToDetect >= TimeSpan.Zero, $"{r.Case}: {r.Aiops.TimeToDetect}"));
     }
+
+    [Fact]
+    public void Run_ControlsWithBenignBursts_EpisodesThatOpenOnABurstStayPendingAndPageNothing()
+    {
+        // Benign entry bursts (2–10 s) open episodes that are back in their band within seconds: pending, never fired.
+        var report = Benchmark.Run(Topology.OnlineBoutique(), perFault: 1, controls: 4, seed: 1, new RunSettings());
+        Assert.All(report.Controls, c => Assert.InRange(c.Paged, 0, c.Episodes));
+        Assert.Contains(report.Controls, c => c.Episodes > 0 && c.Paged == 0);
+        Assert.True(report.UnpagedControls >= report.QuietControls);
+    }
 }

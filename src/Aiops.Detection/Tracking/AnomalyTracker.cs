@@ -23,7 +23,8 @@ namespace Aiops.Detection.Tracking;
 /// <para>
 /// Time is the points' own timestamps, so results are deterministic. Per point: O(1) and no allocation while normal and not
 /// flagged; O(n log n) in the baseline length on flagged points, still without allocation. State is bounded: two arrays of
-/// <see cref="AnomalyTrackerOptions.BaselineLength"/> doubles. Not thread-safe: one instance serves one series, called by
+/// <see cref="AnomalyTrackerOptions.BaselineLength"/> doubles and two of <see cref="AnomalyTrackerOptions.CountWindow"/>
+/// values (the windowed count test of a low-rate count's rise, which starts an anomaly without a flag). Not thread-safe: one instance serves one series, called by
 /// one thread at a time, like its detector.
 /// </para>
 /// </remarks>
@@ -84,6 +85,30 @@ public sealed class AnomalyTracker
     private int _sustained;
     private int _sustainGap;
 
+    // The windowed count test (CountWindow): the last points and their times (a ring), their sum, and the baseline's rate
+    // and dispersion in units of the series' resolution, refreshed every eighth of the ring while normal.
+    private readonly int _countLength;
+    private readonly double[] _countValues;
+    private readonly long[] _countTicks;
+    private int _countHead;
+    private int _countFill;
+    private double _countSum;
+    private int _countRefresh;
+    private bool _countApplies;
+    private double _countRate;
+    private double _countDispersion = 1;
+    private double _countUnit = 1;
+    private long _stepTicks;
+    private long _lastTicks;
+    private bool _countAnomaly;
+
+    // Decayed count, sum and sum of squares of every point once it leaves the test window while normal (memory: the
+    // baseline's length): the rate the window is read against never includes the window itself, nor points the detector
+    // flagged being left out (the ring keeps flagged points out, which would bias a count's rate low).
+    private double _rateWeight;
+    private double _rateSum;
+    private double _rateSquares;
+
     // The band frozen at the last onset; after a recovery it keeps gating onsets until the baseline is replaced.
     private bool _hasFrozen;
     private double _outerLower;
@@ -115,6 +140,9 @@ public sealed class AnomalyTracker
         _minimumScale = options.MinimumScale;
         _confirmPoints = options.ConfirmPoints;
         _sustainPoints = options.SustainPoints;
+        _countLength = options.CountWindow;
+        _countValues = new double[_countLength];
+        _countTicks = new long[_countLength];
         _backMask = (1UL << ((2 * _confirmPoints) - 1)) - 1;
     }
 
@@ -129,6 +157,15 @@ public sealed class AnomalyTracker
 
     /// <summary>Gets why the last anomaly ended; <see cref="AnomalyEndReason.None"/> while one is active or before any.</summary>
     public AnomalyEndReason EndReason { get; private set; }
+
+    /// <summary>
+    /// Gets when the series came back inside its frozen band while the anomaly waits out
+    /// <see cref="AnomalyTrackerOptions.ReturnFor"/> before it ends (the anomaly is still active: a return that does not last
+    /// undoes this); <see langword="null"/> while the series is away from its baseline, and while normal. Lets a consumer tell
+    /// an anomaly whose evidence still holds from one that is only waiting to end (a 5-second burst is back after 5 seconds
+    /// but ends a minute later).
+    /// </summary>
+    public DateTimeOffset? ReturningSince { get; private set; }
 
     /// <summary>Gets the baseline median frozen at the last onset; <see cref="double.NaN"/> when the baseline was too short.</summary>
     public double BaselineMedian { get; private set; } = double.NaN;
@@ -155,7 +192,7 @@ public sealed class AnomalyTracker
     public int BaselineCount => _count;
 
     /// <summary>Gets the approximate number of bytes this instance holds.</summary>
-    public int StateSizeBytes => (_ring.Length * 2 * sizeof(double)) + 160;
+    public int StateSizeBytes => (_ring.Length * 2 * sizeof(double)) + (_countLength * (sizeof(double) + sizeof(long))) + 232;
 
     /// <summary>Advances the state with a detector's score of the next point, flagged by the detector's own threshold.</summary>
     /// <param name="score">The score; skipped points are ignored.</param>
@@ -174,6 +211,11 @@ public sealed class AnomalyTracker
         }
 
         flagged &= score.Status == PointStatus.Scored;
+        if (_countLength > 0)
+        {
+            PushCount(score);
+        }
+
         return IsAnomalous ? Continue(score, flagged) : Watch(score, flagged);
     }
 
@@ -190,7 +232,15 @@ public sealed class AnomalyTracker
         _candidates = _candidateMisses = _armedLeft = 0;
         _sustained = _sustainGap = _sustainRefresh = 0;
         _sustainMedian = _sustainScale = double.NaN;
+        _countHead = _countFill = _countRefresh = 0;
+        _countSum = 0;
+        _countApplies = _countAnomaly = false;
+        _countRate = 0;
+        _countDispersion = _countUnit = 1;
+        _stepTicks = _lastTicks = 0;
+        _rateWeight = _rateSum = _rateSquares = 0;
         IsAnomalous = false;
+        ReturningSince = null;
         Onset = default;
         EndedAt = null;
         EndReason = AnomalyEndReason.None;
@@ -272,6 +322,18 @@ public sealed class AnomalyTracker
             return AnomalyTransition.Started;
         }
 
+        if (_countLength > 0 && CountRise(out var countOnset))
+        {
+            _armedLeft = 0;
+            _sustained = _sustainGap = 0;
+            var (median, scale) = Baseline();
+            Start(score, median, scale);
+            _countAnomaly = true;
+            Onset = new DateTimeOffset(countOnset, TimeSpan.Zero).ToOffset(score.Timestamp.Offset);
+            Severity = PeakSeverity = CountSeverity();
+            return AnomalyTransition.Started;
+        }
+
         if (_sustained == 0)
         {
             Remember(value); // a point of a run that is still open is not normal yet: it stays out of the baseline
@@ -350,6 +412,8 @@ public sealed class AnomalyTracker
     private void Start(in AnomalyScore score, double median, double scale)
     {
         IsAnomalous = true;
+        ReturningSince = null;
+        _countAnomaly = false;
         Onset = score.Timestamp;
         EndedAt = null;
         EndReason = AnomalyEndReason.None;
@@ -396,7 +460,7 @@ public sealed class AnomalyTracker
 
         var value = score.Value;
         Push(_scratch, ref _recentStart, ref _recentCount, value);
-        Severity = Deviation(value, score);
+        Severity = _countAnomaly ? CountSeverity() : Deviation(value, score);
         if (Math.Abs(Severity) > Math.Abs(PeakSeverity))
         {
             PeakSeverity = Severity;
@@ -404,7 +468,9 @@ public sealed class AnomalyTracker
 
         // Hysteresis: the return starts inside the frozen band and is undone only by points beyond the wider enter band,
         // so noise on the way back does not restart it; and it counts when most of the last points are back.
-        var inside = (value >= Lower && value <= Upper) || (_inBand && value >= _outerLower && value <= _outerUpper);
+        var inside = _countAnomaly
+            ? CountSeverity() * Math.Sqrt(_countLength) <= (_inBand ? Math.Max(_enter, _exit) : _exit) // the window mean's own z
+            : (value >= Lower && value <= Upper) || (_inBand && value >= _outerLower && value <= _outerUpper);
         if (inside && (_backBits & 1UL) == 0)
         {
             _insideRunTicks = ticks;
@@ -418,6 +484,7 @@ public sealed class AnomalyTracker
                 // Back since the latest run of points inside the band began (the first of them, for a clean return).
                 _inBand = true;
                 _inBandSinceTicks = _insideRunTicks;
+                ReturningSince = new DateTimeOffset(_inBandSinceTicks, TimeSpan.Zero).ToOffset(score.Timestamp.Offset);
             }
 
             if (ticks - _inBandSinceTicks >= _returnTicks)
@@ -430,6 +497,7 @@ public sealed class AnomalyTracker
         }
 
         _inBand = false;
+        ReturningSince = null;
         if (ticks - _lastFlagTicks >= _newNormalTicks)
         {
             End(AnomalyEndReason.NewNormal, score.Timestamp);
@@ -451,6 +519,7 @@ public sealed class AnomalyTracker
         EndedAt = at;
         EndReason = reason;
         _inBand = false;
+        ReturningSince = null;
     }
 
     // Against the frozen baseline; without one, against the detector's expectation in its own band's units.
@@ -462,6 +531,187 @@ public sealed class AnomalyTracker
         }
 
         return double.IsFinite(score.RawScore) ? (double.IsNaN(score.Expected) || value >= score.Expected ? Math.Abs(score.RawScore) : -Math.Abs(score.RawScore)) : 0;
+    }
+
+    // The windowed count test. A count of rare events (errors at a few per minute) moves within one count per point, so a
+    // per-point test sees a tenfold rise only when a single point reaches EnterDeviation resolutions; over a window the rise
+    // is plain. Applies to a baseline of non-negative multiples of the series' resolution whose rate is at most
+    // EnterDeviation² of them per point (a Poisson σ of at most EnterDeviation counts: higher rates are resolved per point,
+    // and the level test above sees their shifts). The window's sum without its largest point (a single burst point is not a rate) is compared with the
+    // baseline's count (a binomial test of two Poisson counts), both deflated by the baseline's own dispersion (variance / mean, at least 1);
+    // a rise whose tail probability is below one per week of points (the detectors' default sensitivity: each point's test is
+    // one chance) starts an anomaly, dated at the window's change point (maximum likelihood: the minimum of the cumulative
+    // log-likelihood ratio of the window's rate against the baseline's). O(W) on
+    // points whose sum is at least EnterDeviation standard deviations above its mean, O(1) otherwise; no allocation.
+    private void PushCount(in AnomalyScore score)
+    {
+        var ticks = score.Timestamp.UtcTicks;
+        if (_lastTicks != 0 && ticks > _lastTicks)
+        {
+            _stepTicks = ticks - _lastTicks;
+        }
+
+        _lastTicks = ticks;
+        if (_countFill == _countLength && !IsAnomalous)
+        {
+            var leaving = _countValues[_countHead];
+            var decay = 1 - (1.0 / _ring.Length);
+            _rateWeight = (_rateWeight * decay) + 1;
+            _rateSum = (_rateSum * decay) + leaving;
+            _rateSquares = (_rateSquares * decay) + (leaving * leaving);
+        }
+
+        _countSum += score.Value - (_countFill == _countLength ? _countValues[_countHead] : 0);
+        _countValues[_countHead] = score.Value;
+        _countTicks[_countHead] = ticks;
+        _countHead = _countHead + 1 == _countLength ? 0 : _countHead + 1;
+        _countFill = Math.Min(_countFill + 1, _countLength);
+    }
+
+    private bool CountRise(out long onsetTicks)
+    {
+        onsetTicks = 0;
+        if (_count < Math.Max(_minimumBaseline, _ring.Length / 2))
+        {
+            return false;
+        }
+
+        if (--_countRefresh <= 0)
+        {
+            RefreshCountBaseline();
+            _countRefresh = Math.Max(1, _ring.Length / 8);
+        }
+
+        if (!_countApplies || _countFill < _countLength || _stepTicks <= 0)
+        {
+            return false;
+        }
+
+        // Cheap gate first: the window's sum against its mean and spread, in units of the resolution.
+        var sum = _countSum / _countUnit;
+        var mean = _countLength * _countRate;
+        if (sum - mean < _enter * Math.Sqrt(_countDispersion * mean) + 1)
+        {
+            return false;
+        }
+
+        var largest = 0.0;
+        for (var i = 0; i < _countLength; i++)
+        {
+            largest = Math.Max(largest, _countValues[i] / _countUnit);
+        }
+
+        // Two Poisson counts compared (the window's, without its largest point, and the baseline's over its own weight): given
+        // their total, the window's share is binomial with the windows' share of the points under the null, which is honest
+        // about how few points (and events) the baseline has seen. Both counts are divided by the dispersion.
+        var window = _countLength - 1;
+        var k = Math.Round((sum - largest) / _countDispersion);
+        var baseline = Math.Round(_countRate * _rateWeight / _countDispersion);
+        var share = window / (window + _rateWeight);
+        var perWeek = (double)TimeSpan.TicksPerDay * 7 / _stepTicks;
+        if (k <= share * (k + baseline) || LogBinomialTail(k, k + baseline, share) > -Math.Log(perWeek))
+        {
+            return false;
+        }
+
+        // The change point (maximum likelihood for a Poisson rate that moves from the baseline's to the window's): the point
+        // after the minimum of the cumulative log-likelihood ratio k·ln(after / before) − (after − before).
+        var after = Math.Max(sum / _countLength, 2 * _countRate);
+        var gain = Math.Log(after / _countRate);
+        var cumulative = 0.0;
+        var lowest = 0.0;
+        var at = _countHead; // oldest
+        onsetTicks = _countTicks[at];
+        for (var i = 0; i < _countLength; i++)
+        {
+            var slot = (_countHead + i) % _countLength;
+            cumulative += (_countValues[slot] / _countUnit * gain) - (after - _countRate);
+            if (cumulative < lowest)
+            {
+                lowest = cumulative;
+                at = (slot + 1) % _countLength;
+                onsetTicks = _countTicks[at];
+            }
+        }
+
+        return true;
+    }
+
+    // The window's rise in the baseline's per-point standard deviations: (window mean − rate) / √(dispersion · rate).
+    private double CountSeverity() =>
+        ((_countSum / _countUnit / _countLength) - _countRate) / Math.Sqrt(_countDispersion * _countRate);
+
+    private void RefreshCountBaseline()
+    {
+        _countApplies = false;
+        if (!double.IsFinite(_resolution) || _resolution <= 0)
+        {
+            return;
+        }
+
+        var unit = _resolution;
+        for (var i = 0; i < _count; i++)
+        {
+            var at = _start + i;
+            var k = _ring[at >= _ring.Length ? at - _ring.Length : at] / unit;
+            if (k < 0 || Math.Abs(k - Math.Round(k)) > 1e-6)
+            {
+                return; // not a count
+            }
+
+        }
+
+        if (_rateWeight < _ring.Length / 2.0)
+        {
+            return;
+        }
+
+        var rate = _rateSum / _rateWeight / unit;
+        if (rate > _enter * _enter)
+        {
+            return; // a Poisson σ (√rate) above EnterDeviation counts: resolved per point
+        }
+
+        var variance = Math.Max(0, (_rateSquares / _rateWeight / (unit * unit)) - (rate * rate));
+
+        // Half an event over the whole baseline when it saw none: a rate the baseline cannot tell from zero.
+        _countRate = Math.Max(rate, 0.5 / _rateWeight);
+        _countDispersion = Math.Max(1, variance / _countRate);
+        _countUnit = unit;
+        _countApplies = true;
+    }
+
+    // ln P(X ≥ k) for X ~ Binomial(n, p), k > n·p (whole numbers): the pmf at k times the sum of the following terms' ratios.
+    private static double LogBinomialTail(double k, double n, double p)
+    {
+        var logPmf = LogFactorial(n) - LogFactorial(k) - LogFactorial(n - k) + (k * Math.Log(p)) + ((n - k) * Math.Log(1 - p));
+        var odds = p / (1 - p);
+        var term = 1.0;
+        var total = 1.0;
+        for (var j = k; j < n && term > 1e-12 * total; j++)
+        {
+            term *= (n - j) / (j + 1) * odds;
+            total += term;
+        }
+
+        return logPmf + Math.Log(total);
+    }
+
+    private static double LogFactorial(double k)
+    {
+        if (k < 16)
+        {
+            var sum = 0.0;
+            for (var i = 2; i <= k; i++)
+            {
+                sum += Math.Log(i);
+            }
+
+            return sum;
+        }
+
+        // Stirling's series: exact to double precision from 16 on.
+        return (k * Math.Log(k)) - k + (0.5 * Math.Log(2 * Math.PI * k)) + (1 / (12 * k)) - (1 / (360 * k * k * k));
     }
 
     private void Remember(double value)

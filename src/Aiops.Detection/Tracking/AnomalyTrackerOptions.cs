@@ -55,6 +55,20 @@ public sealed class AnomalyTrackerOptions
     public int SustainPoints { get; set; } = 16;
 
     /// <summary>
+    /// Gets or sets over how many points a rise of a low-rate count is tested (0 turns it off): for a baseline of non-negative
+    /// multiples of the series' resolution (counts of events, or rates of them) at a rate of at most
+    /// <see cref="EnterDeviation"/>² of them per point (a Poisson σ of at most <see cref="EnterDeviation"/> counts), a per-point test cannot see the rate grow within one count per point (errors
+    /// from 0.02 to 1 a second); the sum of the last this-many points, without its largest, is read against a Poisson law of
+    /// the baseline's rate (its variance inflated by the baseline's own dispersion), and a rise with a tail probability below
+    /// one per week of points starts an anomaly at the window's change point without a flag from the detector. The anomaly
+    /// lasts while the window's mean stays above the baseline rate by more than <see cref="ExitDeviation"/> of its own
+    /// standard deviations; its severity is the window mean's rise in the baseline's per-point standard deviations.
+    /// Costs two arrays of this many values. The default is the ensemble's shortest window. Default: 32. Range: [0, 1024].
+    /// </summary>
+    [Range(0, 1024)]
+    public int CountWindow { get; set; } = 32;
+
+    /// <summary>
     /// Gets or sets the half-width, in robust σ around the baseline median, of the band frozen at the onset: the series is
     /// back to normal when it is inside that band (or inside the band the detector had just before the onset, whichever is
     /// wider). Smaller than <see cref="EnterDeviation"/> for hysteresis. Default: 2. Range: [0.1, 1000].

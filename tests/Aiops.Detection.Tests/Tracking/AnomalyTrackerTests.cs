@@ -222,6 +222,109 @@ public sealed class AnomalyTrackerTests
     }
 
     [Fact]
+    public void Update_BurstThatReturns_ReturningSinceFromTheFirstPointBackUntilTheEnd()
+    {
+        var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { ReturnFor = TimeSpan.FromSeconds(30) }), out var s);
+        for (var i = 0; i < 5; i++)
+        {
+            tracker.Update(Flagged(s++, 200));
+        }
+
+        Assert.True(tracker.IsAnomalous);
+        Assert.Null(tracker.ReturningSince); // away: the evidence holds
+        var back = s;
+        for (var i = 0; i < 5; i++)
+        {
+            tracker.Update(Normal(s++, 100));
+        }
+
+        // Back inside the band (three of the last five points), still anomalous until ReturnFor has passed.
+        Assert.True(tracker.IsAnomalous);
+        Assert.Equal(T0.AddSeconds(back), tracker.ReturningSince);
+
+        tracker.Update(Flagged(s++, 200));
+        tracker.Update(Flagged(s++, 200));
+        tracker.Update(Flagged(s++, 200));
+        Assert.Null(tracker.ReturningSince); // away again: the return did not last
+
+        while (tracker.Update(Normal(s++, 100)) != AnomalyTransition.Ended)
+        {
+            Assert.True(s < 1000, "the anomaly should end");
+        }
+
+        Assert.Null(tracker.ReturningSince);
+    }
+
+    [Fact]
+    public void Update_ErrorCountRisingWithinOneCountPerPoint_StartsNearTheChangeWithoutAFlag()
+    {
+        var tracker = new AnomalyTracker();
+        var random = new Random(3);
+        var started = -1;
+        for (var s = 0; s < 900 && started < 0; s++)
+        {
+            // Errors at 0.03 a second, then 0.8 a second from second 600: most points stay at 0, 1 or 2.
+            var value = Poisson(random, s < 600 ? 0.03 : 0.8);
+            started = tracker.Update(Normal(s, value)) == AnomalyTransition.Started ? s : -1;
+        }
+
+        Assert.InRange(started, 600, 640);
+        Assert.InRange((tracker.Onset - T0).TotalSeconds, 595, 615);
+        Assert.True(tracker.Severity > 1, $"severity {tracker.Severity}"); // the window's rise in the baseline's per-point σ
+    }
+
+    [Fact]
+    public void Update_SparseErrorCountWithOneBurstPointAndNoRise_StartsNothing()
+    {
+        var tracker = new AnomalyTracker();
+        var random = new Random(5);
+        for (var s = 0; s < 3600; s++)
+        {
+            var value = s == 1800 ? 25 : Poisson(random, 0.05); // one second of 25 errors: a point, not a rate
+            Assert.Equal(AnomalyTransition.None, tracker.Update(Normal(s, value)));
+        }
+    }
+
+    [Fact]
+    public void Update_CountRisesAndReturns_AllocatesNothing()
+    {
+        var tracker = new AnomalyTracker(new AnomalyTrackerOptions { ReturnFor = TimeSpan.FromSeconds(5) });
+        var random = new Random(9);
+        var scores = new AnomalyScore[6000];
+        for (var i = 0; i < scores.Length; i++)
+        {
+            // 400 quiet seconds at 0.05 errors a second, then 200 at 1.5: count starts, returns, baseline refreshes.
+            scores[i] = Normal(i, Poisson(random, i % 600 < 400 ? 0.05 : 1.5));
+        }
+
+        for (var i = 0; i < 300; i++)
+        {
+            tracker.Update(scores[i]);
+        }
+
+        var started = 0;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 300; i < scores.Length; i++)
+        {
+            started += tracker.Update(scores[i]) == AnomalyTransition.Started ? 1 : 0;
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(started >= 5, $"started {started}");
+    }
+
+    [Fact]
+    public void Update_CountWindowZero_ErrorRiseWithinOneCountPerPointStartsNothing()
+    {
+        var tracker = new AnomalyTracker(new AnomalyTrackerOptions { CountWindow = 0 });
+        var random = new Random(3);
+        for (var s = 0; s < 900; s++)
+        {
+            Assert.NotEqual(AnomalyTransition.Started, tracker.Update(Normal(s, Poisson(random, s < 600 ? 0.03 : 0.8))));
+        }
+    }
+
+    [Fact]
     public void Update_BaselineThatNeverMoved_ScaleIsTheSeriesResolution()
     {
         var tracker = new AnomalyTracker();
@@ -377,6 +480,18 @@ public sealed class AnomalyTrackerTests
         }
 
         return tracker;
+    }
+
+    private static double Poisson(Random random, double mean)
+    {
+        var limit = Math.Exp(-mean);
+        var k = 0;
+        for (var p = random.NextDouble(); p > limit; p *= random.NextDouble())
+        {
+            k++;
+        }
+
+        return k;
     }
 
     private static AnomalyScore Normal(int second, double value) => AnomalyScore.Scored(T0.AddSeconds(second), value, 0.5, 0, 0.99);
