@@ -15,7 +15,7 @@ namespace Aiops.Orleans.Tests;
 /// <summary>
 /// Measures samples per second through detection, one scrape tick at a time (see <see cref="WriteAsync"/>): single-process mode against 1, 2 and 3 silos (in this one process, over
 /// loopback TCP, on whatever cores the machine has) with detection sharded by series and by bucket, stored in Redis; also
-/// grain calls per sample and bytes per series in the store. Runs only when <c>AIOPS_MEASURE=1</c> (CI skips the cost):
+/// grain calls per sample, bytes per series in the store and managed heap per series (the silos share this process's heap). Runs only when <c>AIOPS_MEASURE=1</c> (CI skips the cost):
 /// <c>AIOPS_MEASURE=1 dotnet test tests/Aiops.Orleans.Tests -c Release --filter FullyQualifiedName~ThroughputMeasurement --logger "console;verbosity=detailed"</c>.
 /// <c>AIOPS_MEASURE_SERIES</c> and <c>AIOPS_MEASURE_POINTS</c> change the load (default 2,000 series × 100 points),
 /// <c>AIOPS_MEASURE_BUCKETS</c> the bucket count of the bucket placement (default 64).
@@ -49,8 +49,9 @@ public sealed class ThroughputMeasurement(RedisServer redis, ITestOutputHelper o
         {
             for (var silos = 1; silos <= 3; silos++)
             {
-                var (rate, callsPerSample, bytesPerSeries) = await ClusterAsync(keys, points, silos, placement);
-                output.WriteLine($"{placement} {silos} silo(s): {rate:F0} samples/s ({rate / single:P1} of single-process), {callsPerSample:F4} shard calls/sample, {bytesPerSeries:F0} bytes/series in Redis");
+                var (rate, callsPerSample, payload, memory, heap) = await ClusterAsync(keys, points, silos, placement);
+                var heapText = silos == 1 ? $", {heap:F0} bytes/series of managed heap (the silo process, ingestion and score board included)" : string.Empty;
+                output.WriteLine($"{placement} {silos} silo(s): {rate:F0} samples/s ({rate / single:P1} of single-process), {callsPerSample:F4} shard calls/sample, {payload:F0} bytes/series stored ({memory:F0} held by Redis){heapText}");
             }
         }
     }
@@ -98,7 +99,7 @@ public sealed class ThroughputMeasurement(RedisServer redis, ITestOutputHelper o
         return rate;
     }
 
-    private async Task<(double Rate, double CallsPerSample, double BytesPerSeries)> ClusterAsync(SeriesKey[] keys, int points, int silos, DetectionPlacement placement)
+    private async Task<(double Rate, double CallsPerSample, double PayloadPerSeries, double RedisPerSeries, double HeapPerSeries)> ClusterAsync(SeriesKey[] keys, int points, int silos, DetectionPlacement placement)
     {
         s_placement = placement;
         var builder = new TestClusterBuilder((short)silos);
@@ -109,12 +110,14 @@ public sealed class ThroughputMeasurement(RedisServer redis, ITestOutputHelper o
         await using var cluster = builder.Build();
         await cluster.DeployAsync();
         var before = await KeyBytesAsync(builder.Options.ServiceId);
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var writers = cluster.Silos.Select(s => ClusterWorld.Services(s).GetRequiredService<AiopsPipelineWriter>()).ToArray();
         var clock = Stopwatch.StartNew();
         await WriteAsync(writers, keys, points, () => SeriesDetectionTests.Forwarded(cluster));
         var total = (long)keys.Length * points;
         Assert.True(await ClusterWorld.WaitUntilAsync(() => Task.FromResult(SeriesDetectionTests.Forwarded(cluster) >= total), 600), $"forwarded {SeriesDetectionTests.Forwarded(cluster)}");
         var rate = total / clock.Elapsed.TotalSeconds;
+        var heapPerSeries = (GC.GetTotalMemory(forceFullCollection: true) - heapBefore) / (double)keys.Length;
         var calls = cluster.Silos.Sum(s => ClusterWorld.Services(s).GetRequiredService<SeriesDetectionForwarder>().Calls);
         var failed = cluster.Silos.Sum(s => ClusterWorld.Services(s).GetRequiredService<SeriesDetectionForwarder>().Failed + ClusterWorld.Services(s).GetRequiredService<SeriesDetectionForwarder>().Dropped);
         Assert.Equal(0, failed);
@@ -122,27 +125,42 @@ public sealed class ThroughputMeasurement(RedisServer redis, ITestOutputHelper o
         // Every shard writes its snapshots now, so the store holds every series once.
         var shards = keys.Select(k => SeriesDetectionForwarder.ShardOf(k, new AiopsOrleansOptions { Detection = placement, DetectionBuckets = s_buckets })).Distinct();
         await Task.WhenAll(shards.Select(s => cluster.GrainFactory.GetGrain<ISeriesDetectionGrain>(s).PersistAsync()));
-        var bytes = await KeyBytesAsync(builder.Options.ServiceId) - before;
+        var after = await KeyBytesAsync(builder.Options.ServiceId);
+        var bytes = (after.Payload - before.Payload, after.Memory - before.Memory);
         await cluster.StopAllSilosAsync();
-        return (rate, calls / (double)total, bytes / (double)keys.Length);
+        return (rate, calls / (double)total, bytes.Item1 / (double)keys.Length, bytes.Item2 / (double)keys.Length, heapPerSeries);
     }
 
-    /// <summary>Bytes of the detection shards' state in Redis for one deployment (keys and values).</summary>
-    private static async Task<long> KeyBytesAsync(string serviceId)
+    /// <summary>Bytes of the detection shards' state in Redis for one deployment: payload (key, fields, values) and what Redis holds (MEMORY USAGE).</summary>
+    private static async Task<(long Payload, long Memory)> KeyBytesAsync(string serviceId)
     {
         using var connection = await ConnectionMultiplexer.ConnectAsync(s_redis);
         var server = connection.GetServers()[0];
-        long bytes = 0;
+        var database = connection.GetDatabase();
+        long payload = 0, memory = 0;
         await foreach (var key in server.KeysAsync(pattern: $"*{serviceId}*"))
         {
-            if (key.ToString().Contains("detection", StringComparison.OrdinalIgnoreCase))
+            if (!key.ToString().Contains("detection", StringComparison.OrdinalIgnoreCase))
             {
-                // What Redis holds for the key: value, key and its own overhead.
-                bytes += (long)await connection.GetDatabase().ExecuteAsync("MEMORY", "USAGE", key);
+                continue;
+            }
+
+            memory += (long)await database.ExecuteAsync("MEMORY", "USAGE", key);
+            payload += key.ToString().Length;
+            if (await database.KeyTypeAsync(key) == RedisType.Hash)
+            {
+                foreach (var entry in await database.HashGetAllAsync(key))
+                {
+                    payload += entry.Name.ToString().Length + ((byte[])entry.Value!).Length;
+                }
+            }
+            else
+            {
+                payload += await database.StringLengthAsync(key);
             }
         }
 
-        return bytes;
+        return (payload, memory);
     }
 
     /// <summary>
