@@ -36,8 +36,14 @@ public static class AiopsOrleansExtensions
 
         // Sharded detection (AiopsOrleansOptions.Detection): the detection stage's detectors become stand-ins that forward to
         // the series' shard grain; the shards create the real detectors with the factory configured before this replacement.
-        builder.Services.TryAddSingleton<SeriesDetectionFactory>();
-        builder.Services.TryAddSingleton<SeriesDetectionForwarder>();
+        // Registered once, however often UseOrleans is called: a second wrap would make the shards forward to themselves.
+        if (builder.Services.Any(static d => d.ServiceType == typeof(SeriesDetectionFactory)))
+        {
+            return builder;
+        }
+
+        builder.Services.AddSingleton<SeriesDetectionFactory>();
+        builder.Services.AddSingleton<SeriesDetectionForwarder>();
         builder.Services.AddHostedService(static sp => sp.GetRequiredService<SeriesDetectionForwarder>());
         builder.Services.AddOptions<DetectionStageOptions>().PostConfigure<IOptions<AiopsOrleansOptions>, SeriesDetectionFactory, IServiceProvider>(
             static (stage, orleans, factory, sp) =>
