@@ -16,7 +16,7 @@ namespace Aiops.Detection;
 /// </para>
 /// </summary>
 /// <remarks>Instances are not thread-safe.</remarks>
-public abstract class AnomalyDetector : IAnomalyDetector
+public abstract partial class AnomalyDetector : IAnomalyDetector, IStateSnapshot
 {
     private readonly DetectionTelemetry _telemetry;
     private long _lastTicks = long.MinValue;

@@ -16,7 +16,7 @@ namespace Aiops.Detection;
 /// <see cref="AnomalyDetector.RateScore"/>; the expected value and band are the inner detector's. Reports the inner detector's
 /// <see cref="IAnomalyDetector.Name"/>. Not thread-safe.
 /// </remarks>
-public sealed class CalibratedDetector : AnomalyDetector
+public sealed partial class CalibratedDetector : AnomalyDetector
 {
     private readonly AnomalyDetector _inner;
     private TailCalibration _calibration;

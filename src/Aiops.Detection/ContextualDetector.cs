@@ -30,7 +30,7 @@ namespace Aiops.Detection;
 /// about 4.7 KiB in all (<see cref="StateSizeBytes"/>), whatever the series. Nothing is allocated per point. Not thread-safe.
 /// </para>
 /// </remarks>
-public sealed class ContextualDetector : AnomalyDetector
+public sealed partial class ContextualDetector : AnomalyDetector
 {
     private const int Ways = 4;
     private const double Smoothing = 0.5;

@@ -27,7 +27,7 @@ namespace Aiops.Detection;
 /// false-alarm rate the point is), so it keeps ordering points that all read the capped probability. Measured false onsets on
 /// healthy series: <c>samples/Aiops.Backtest false-alarms</c>. Not thread-safe.
 /// </remarks>
-public sealed class EnsembleDetector : AnomalyDetector
+public sealed partial class EnsembleDetector : AnomalyDetector
 {
     private const double MaxSurprise = 30; // −ln(1e-13): beyond double precision of 1 − p
 

@@ -9,7 +9,7 @@ namespace Aiops.Detection;
 /// the expected value is the history's median and the band its central quantiles at the configured threshold.
 /// </summary>
 /// <remarks>Assumes the values are exchangeable (no trend or seasonality). Not thread-safe.</remarks>
-public sealed class IidSpikeDetector : AnomalyDetector
+public sealed partial class IidSpikeDetector : AnomalyDetector
 {
     private readonly ConformalTest _test;
     private readonly int _minimumPoints;
@@ -61,7 +61,7 @@ public sealed class IidSpikeOptions : ConformalOptions
 /// probability = 1 - 1/M, which Ville's inequality makes a valid bound on the false-alarm rate.
 /// </summary>
 /// <remarks>Not thread-safe.</remarks>
-public sealed class IidChangePointDetector : AnomalyDetector
+public sealed partial class IidChangePointDetector : AnomalyDetector
 {
     private readonly ConformalTest _test;
     private readonly int _minimumPoints;

@@ -12,7 +12,7 @@ namespace Aiops.Detection;
 /// Constant series have a MAD of 0: the scale then falls back to <see cref="RobustZScoreOptions.MinimumScale"/> (or a
 /// tiny fraction of the median), so any departure from the constant is flagged. Not thread-safe.
 /// </remarks>
-public sealed class RobustZScoreDetector : AnomalyDetector
+public sealed partial class RobustZScoreDetector : AnomalyDetector
 {
     /// <summary>The consistency constant that makes 1.4826 · MAD estimate σ for normal data.</summary>
     private const double MadToSigma = 1.482602218505602;

@@ -13,7 +13,7 @@ namespace Aiops.Detection;
 /// The warm-up buffer is released once the model is trained; the steady state holds one float per seasonal phase.
 /// Not thread-safe.
 /// </remarks>
-public sealed class SeasonalDetector : AnomalyDetector
+public sealed partial class SeasonalDetector : AnomalyDetector
 {
     private const double MeanAbsoluteToSigma = 1.2533141373155001;
     private readonly SeasonalOptions _options;

@@ -42,7 +42,7 @@ namespace Aiops.Detection;
 /// Not thread-safe.
 /// </para>
 /// </remarks>
-public sealed class SpectralResidualDetector : AnomalyDetector
+public sealed partial class SpectralResidualDetector : AnomalyDetector
 {
     /// <summary>√(π/2) = 1 / E|Z| for a standard normal Z: turns S / RMS into S / S̄.</summary>
     private const double RmsToMean = 1.2533141373155003;

@@ -11,7 +11,7 @@ namespace Aiops.Detection;
 /// probability = 1 − 1/M. The expected value is the forecast; the band is the forecast plus the central error quantiles.
 /// </summary>
 /// <remarks>Training allocates once, when warm-up ends, and releases the warm-up buffer; steady-state updates allocate nothing. Not thread-safe.</remarks>
-public sealed class SsaChangePointDetector : AnomalyDetector
+public sealed partial class SsaChangePointDetector : AnomalyDetector
 {
     private readonly SsaChangePointOptions _options;
     private readonly ConformalTest _errors;

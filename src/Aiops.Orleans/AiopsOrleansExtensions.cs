@@ -1,6 +1,7 @@
 using Aiops.Hosting;
 using Aiops.Orleans;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Orleans.Storage;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -11,7 +12,9 @@ public static class AiopsOrleansExtensions
     /// <summary>
     /// Makes this host's pipeline a replica of an Aiops cluster: signals are correlated by the grain of their scope
     /// (<see cref="AiopsOrleansOptions.ScopeLabel"/>), each idempotency key is decided once and executed at most once
-    /// cluster-wide, and rate limits, cooldowns and concurrency gates count the whole cluster's executions; decisions that require approval are listed by every replica and may be answered on any. The host must be
+    /// cluster-wide, and rate limits, cooldowns and concurrency gates count the whole cluster's executions; with
+    /// <see cref="AiopsOrleansOptions.Detection"/> set to a sharded placement, metric samples are scored by one grain per series
+    /// (or bucket of series) whose detector state is snapshotted to grain storage; decisions that require approval are listed by every replica and may be answered on any. The host must be
     /// an Orleans silo with <see cref="AddAiopsGrains"/> (or a client of such a cluster). Without this call the pipeline
     /// stays single-process. Options bind from <see cref="AiopsOrleansOptions.SectionName"/>. Call it during startup only.
     /// </summary>
@@ -30,6 +33,29 @@ public static class AiopsOrleansExtensions
         builder.Services.Replace(ServiceDescriptor.Singleton<IRemediationCoordinator, OrleansRemediationCoordinator>());
         builder.Services.Replace(ServiceDescriptor.Singleton<ISignalRouter, OrleansSignalRouter>());
         builder.Services.Replace(ServiceDescriptor.Singleton<IApprovalCoordinator, OrleansApprovalCoordinator>());
+
+        // Sharded detection (AiopsOrleansOptions.Detection): the detection stage's detectors become stand-ins that forward to
+        // the series' shard grain; the shards create the real detectors with the factory configured before this replacement.
+        // Registered once, however often UseOrleans is called: a second wrap would make the shards forward to themselves.
+        if (builder.Services.Any(static d => d.ServiceType == typeof(SeriesDetectionFactory)))
+        {
+            return builder;
+        }
+
+        builder.Services.AddSingleton<SeriesDetectionFactory>();
+        builder.Services.AddSingleton<SeriesDetectionForwarder>();
+        builder.Services.AddHostedService(static sp => sp.GetRequiredService<SeriesDetectionForwarder>());
+        builder.Services.AddOptions<DetectionStageOptions>().PostConfigure<IOptions<AiopsOrleansOptions>, SeriesDetectionFactory, IServiceProvider>(
+            static (stage, orleans, factory, sp) =>
+            {
+                if (orleans.Value.Detection == DetectionPlacement.Local)
+                {
+                    return;
+                }
+
+                factory.Local = stage.DetectorFactory;
+                stage.DetectorFactory = key => sp.GetRequiredService<SeriesDetectionForwarder>().Attach(key);
+            });
         return builder;
     }
 

@@ -32,6 +32,41 @@ public sealed class AiopsOrleansOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:02", "02:00:00")]
     public TimeSpan RunningBound { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Gets or sets where metric samples are scored: <see cref="DetectionPlacement.Local"/> keeps detection on the replica that
+    /// received the sample; <see cref="DetectionPlacement.SeriesGrain"/> and <see cref="DetectionPlacement.BucketGrain"/> shard it by
+    /// series over the cluster, with detector snapshots in grain storage. Default: <see cref="DetectionPlacement.Local"/>.
+    /// </summary>
+    public DetectionPlacement Detection { get; set; } = DetectionPlacement.Local;
+
+    /// <summary>
+    /// Gets or sets how many buckets series are hashed into with <see cref="DetectionPlacement.BucketGrain"/> (one grain each).
+    /// Default: 1,024. Range: [1, 1,048,576].
+    /// </summary>
+    [Range(1, 1 << 20)]
+    public int DetectionBuckets { get; set; } = 1024;
+
+    /// <summary>
+    /// Gets or sets how many points a series' detector scores between two snapshots to grain storage (a bucket grain writes once
+    /// its series have had that many on average); a grain also writes on deactivation. A silo that dies loses at most the points
+    /// since the last snapshot of its series: they resume from it, not from scratch. Default: 60 (10 minutes at 10 s).
+    /// Range: [1, 100,000].
+    /// </summary>
+    [Range(1, 100_000)]
+    public int SnapshotEveryPoints { get; set; } = 60;
+
+    /// <summary>
+    /// Gets or sets how many samples a replica forwards per round of grain calls (one call per grain per round) with a
+    /// sharded <see cref="Detection"/>; samples beyond <see cref="ForwardQueueLength"/> waiting are dropped and logged.
+    /// Default: 8,192. Range: [1, 1,000,000].
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int ForwardBatchSize { get; set; } = 8192;
+
+    /// <summary>Gets or sets how many samples may wait to be forwarded with a sharded <see cref="Detection"/>. Default: 262,144. Range: [1, 10,000,000].</summary>
+    [Range(1, 10_000_000)]
+    public int ForwardQueueLength { get; set; } = 1 << 18;
+
     /// <summary>The scope of every signal when <see cref="ScopeLabel"/> is unset, and of signals without that label.</summary>
     public const string DefaultScope = "default";
 

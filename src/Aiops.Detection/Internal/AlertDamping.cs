@@ -5,7 +5,7 @@ namespace Aiops.Detection.Internal;
 /// one incident reads as one alert and not a storm; a stronger one gets through and restarts the period. Mutable struct; not
 /// thread-safe.
 /// </summary>
-internal struct AlertDamping(int points, double factor)
+internal partial struct AlertDamping(int points, double factor)
 {
     private int _remaining;
     private double _level;

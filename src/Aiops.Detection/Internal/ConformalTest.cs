@@ -7,7 +7,7 @@ namespace Aiops.Detection.Internal;
 /// exactly uniform for exchangeable data; by Ville's inequality the martingale exceeds 1/α with probability at most α,
 /// which makes 1 - 1/M an honest change probability.
 /// </summary>
-internal sealed class ConformalTest
+internal sealed partial class ConformalTest
 {
     private readonly RollingOrderStatistics _history;
     private readonly double _logEpsilon;

@@ -14,7 +14,7 @@ namespace Aiops.Detection.Internal;
 /// at once, summed, replace binary searches whose branches the predictor cannot learn. Long windows fall back to
 /// branch-free binary searches where counting would cost more.
 /// </remarks>
-internal sealed class RollingOrderStatistics
+internal sealed partial class RollingOrderStatistics
 {
     /// <summary>Windows up to this long locate insertions by SIMD counting rather than binary search.</summary>
     private const int CountLimit = 512;

@@ -27,7 +27,7 @@ namespace Aiops.Detection.Internal;
 /// </para>
 /// <para>Allocation happens in the constructor only. Not thread-safe.</para>
 /// </remarks>
-internal sealed class SrSaliency
+internal sealed partial class SrSaliency
 {
     /// <summary>How many slides the incremental spectrum makes before it is recomputed exactly from the window.</summary>
     public const int ResyncInterval = 4096;

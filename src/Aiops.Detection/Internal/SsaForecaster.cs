@@ -34,7 +34,7 @@ namespace Aiops.Detection.Internal;
 /// Not thread-safe.
 /// </para>
 /// </remarks>
-internal sealed class SsaForecaster
+internal sealed partial class SsaForecaster
 {
     /// <summary>Largest ν² a rank may reach; beyond it the recurrent formula amplifies noise more than 9-fold.</summary>
     private const double MaxVerticality = 0.9;

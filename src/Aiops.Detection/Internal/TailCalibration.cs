@@ -12,7 +12,7 @@ namespace Aiops.Detection.Internal;
 /// to its measured one as evidence accumulates. The shape is clamped to [0, 0.45]: never a finite end point that noise could
 /// pass, and moments that exist. Not thread-safe; a mutable struct held in a field.
 /// </remarks>
-internal struct TailCalibration
+internal partial struct TailCalibration
 {
     private const double Decay = 1 - (1.0 / 10_000);
     private const double PriorPoints = 400;

@@ -1,0 +1,16 @@
+using Aiops.Detection.Internal;
+
+namespace Aiops.Detection;
+
+/// <content>Snapshot: the conformal history and the martingale.</content>
+public sealed partial class IidChangePointDetector
+{
+    /// <inheritdoc />
+    internal override SnapshotKind SnapshotKind => SnapshotKind.IidChangePoint;
+
+    /// <inheritdoc />
+    internal override void WriteState(ref SnapshotWriter writer) => _test.Write(ref writer);
+
+    /// <inheritdoc />
+    internal override void ReadState(ref SnapshotReader reader) => _test.Read(ref reader);
+}

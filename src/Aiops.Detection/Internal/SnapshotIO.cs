@@ -1,0 +1,195 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO;
+
+namespace Aiops.Detection.Internal;
+
+/// <summary>The kinds of state a detector snapshot holds, one byte each, checked on restore.</summary>
+internal enum SnapshotKind : byte
+{
+    RobustZScore = 1,
+    Seasonal = 2,
+    SpectralResidual = 3,
+    SsaChangePoint = 4,
+    IidSpike = 5,
+    IidChangePoint = 6,
+    Contextual = 7,
+    Calibrated = 8,
+    Ensemble = 9,
+}
+
+/// <summary>Writes a detector snapshot: little-endian fixed-width fields into an <see cref="IBufferWriter{T}"/>.</summary>
+internal ref struct SnapshotWriter(IBufferWriter<byte> output)
+{
+    private readonly IBufferWriter<byte> _output = output;
+
+    public int Written { get; private set; }
+
+    public void WriteByte(byte value)
+    {
+        _output.GetSpan(1)[0] = value;
+        Advance(1);
+    }
+
+    public void WriteBool(bool value) => WriteByte(value ? (byte)1 : (byte)0);
+
+    public void WriteInt32(int value)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(_output.GetSpan(4), value);
+        Advance(4);
+    }
+
+    public void WriteUInt32(uint value)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(_output.GetSpan(4), value);
+        Advance(4);
+    }
+
+    public void WriteInt64(long value)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(_output.GetSpan(8), value);
+        Advance(8);
+    }
+
+    public void WriteDouble(double value)
+    {
+        BinaryPrimitives.WriteDoubleLittleEndian(_output.GetSpan(8), value);
+        Advance(8);
+    }
+
+    public void WriteSingle(float value)
+    {
+        BinaryPrimitives.WriteSingleLittleEndian(_output.GetSpan(4), value);
+        Advance(4);
+    }
+
+    public void WriteDoubles(scoped ReadOnlySpan<double> values)
+    {
+        var span = _output.GetSpan(values.Length * sizeof(double));
+        for (var i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteDoubleLittleEndian(span[(i * sizeof(double))..], values[i]);
+        }
+
+        Advance(values.Length * sizeof(double));
+    }
+
+    public void WriteSingles(scoped ReadOnlySpan<float> values)
+    {
+        var span = _output.GetSpan(values.Length * sizeof(float));
+        for (var i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(span[(i * sizeof(float))..], values[i]);
+        }
+
+        Advance(values.Length * sizeof(float));
+    }
+
+    /// <summary>Writes a dimension the restoring detector must share (a window length, a table size).</summary>
+    public void WriteShape(int value) => WriteInt32(value);
+
+    private void Advance(int count)
+    {
+        _output.Advance(count);
+        Written += count;
+    }
+}
+
+/// <summary>Reads a detector snapshot; every read past the end, and every mismatch, throws <see cref="InvalidDataException"/>.</summary>
+internal ref struct SnapshotReader(ReadOnlySpan<byte> input)
+{
+    private readonly ReadOnlySpan<byte> _input = input;
+    private int _position;
+
+    public readonly int Remaining => _input.Length - _position;
+
+    public byte ReadByte() => Take(1)[0];
+
+    public bool ReadBool() => ReadByte() switch
+    {
+        0 => false,
+        1 => true,
+        var b => throw Corrupt($"a flag byte is {b}, not 0 or 1"),
+    };
+
+    public int ReadInt32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
+
+    public uint ReadUInt32() => BinaryPrimitives.ReadUInt32LittleEndian(Take(4));
+
+    public long ReadInt64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
+
+    public double ReadDouble() => BinaryPrimitives.ReadDoubleLittleEndian(Take(8));
+
+    public float ReadSingle() => BinaryPrimitives.ReadSingleLittleEndian(Take(4));
+
+    public void ReadDoubles(scoped Span<double> destination)
+    {
+        var bytes = Take(destination.Length * sizeof(double));
+        for (var i = 0; i < destination.Length; i++)
+        {
+            destination[i] = BinaryPrimitives.ReadDoubleLittleEndian(bytes[(i * sizeof(double))..]);
+        }
+    }
+
+    public void ReadSingles(scoped Span<float> destination)
+    {
+        var bytes = Take(destination.Length * sizeof(float));
+        for (var i = 0; i < destination.Length; i++)
+        {
+            destination[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * sizeof(float))..]);
+        }
+    }
+
+    /// <summary>Reads a count and checks it lies in [0, <paramref name="max"/>].</summary>
+    public int ReadCount(int max, string what)
+    {
+        var count = ReadInt32();
+        return count < 0 || count > max ? throw Corrupt($"{what} is {count}, outside [0, {max}]") : count;
+    }
+
+    /// <summary>Reads a dimension written by <see cref="SnapshotWriter.WriteShape"/> and checks it matches this detector's.</summary>
+    public void ReadShape(int expected, string what)
+    {
+        var actual = ReadInt32();
+        if (actual != expected)
+        {
+            throw new InvalidDataException(
+                $"The detector snapshot was taken with {what} = {actual}; this detector has {expected}. Restore into a detector created with the same options.");
+        }
+    }
+
+    /// <summary>Reads a nested state's kind byte and checks it.</summary>
+    public void ReadKind(SnapshotKind expected)
+    {
+        var kind = ReadByte();
+        if (kind != (byte)expected)
+        {
+            throw new InvalidDataException(
+                $"The detector snapshot holds the state of {DetectorSnapshot.KindName(kind)} where {DetectorSnapshot.KindName((byte)expected)} was expected: it was taken from another kind of detector.");
+        }
+    }
+
+    public readonly void EnsureEnd()
+    {
+        if (Remaining != 0)
+        {
+            throw Corrupt($"{Remaining} bytes are left over after the state");
+        }
+    }
+
+    public readonly InvalidDataException Corrupt(string what) =>
+        new($"The detector snapshot is corrupt: {what} (at byte {_position} of {_input.Length}).");
+
+    private ReadOnlySpan<byte> Take(int count)
+    {
+        if (count > _input.Length - _position)
+        {
+            throw new InvalidDataException(
+                $"The detector snapshot is truncated: {count} more bytes were needed at byte {_position}, but it is {_input.Length} bytes long.");
+        }
+
+        var span = _input.Slice(_position, count);
+        _position += count;
+        return span;
+    }
+}

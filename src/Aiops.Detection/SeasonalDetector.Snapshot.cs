@@ -1,0 +1,61 @@
+using Aiops.Detection.Internal;
+
+namespace Aiops.Detection;
+
+/// <content>Snapshot: the warm-up points while warming up; then the seasonal slots, level, trend and error scale.</content>
+public sealed partial class SeasonalDetector
+{
+    /// <inheritdoc />
+    internal override SnapshotKind SnapshotKind => SnapshotKind.Seasonal;
+
+    /// <inheritdoc />
+    internal override void WriteState(ref SnapshotWriter writer)
+    {
+        writer.WriteShape(_options.WarmupPoints);
+        writer.WriteBool(_warmup is not null);
+        if (_warmup is not null)
+        {
+            writer.WriteInt32(_warmupCount);
+            writer.WriteDoubles(_warmup.AsSpan(0, _warmupCount));
+            return;
+        }
+
+        writer.WriteInt32(_season.Length);
+        writer.WriteSingles(_season);
+        writer.WriteInt32(_phase);
+        writer.WriteDouble(_level);
+        writer.WriteDouble(_trend);
+        writer.WriteDouble(_meanAbsoluteError);
+    }
+
+    /// <inheritdoc />
+    internal override void ReadState(ref SnapshotReader reader)
+    {
+        reader.ReadShape(_options.WarmupPoints, "the seasonal warm-up points");
+        _warmupCount = 0;
+        _season = [];
+        _phase = 0;
+        _level = _trend = _meanAbsoluteError = 0;
+        if (reader.ReadBool())
+        {
+            _warmup ??= new double[_options.WarmupPoints];
+            _warmupCount = reader.ReadCount(_warmup.Length - 1, "the seasonal warm-up count");
+            reader.ReadDoubles(_warmup.AsSpan(0, _warmupCount));
+            return;
+        }
+
+        _warmup = null;
+        var period = reader.ReadCount(10080, "the seasonal period");
+        if (period == 0)
+        {
+            throw reader.Corrupt("a trained seasonal model has no period");
+        }
+
+        _season = new float[period];
+        reader.ReadSingles(_season);
+        _phase = reader.ReadCount(period - 1, "the seasonal phase");
+        _level = reader.ReadDouble();
+        _trend = reader.ReadDouble();
+        _meanAbsoluteError = reader.ReadDouble();
+    }
+}

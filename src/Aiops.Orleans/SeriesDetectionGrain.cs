@@ -1,0 +1,197 @@
+using System.IO;
+using Aiops.Correlation;
+using Aiops.Detection;
+using Aiops.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Aiops.Orleans;
+
+/// <summary>
+/// A detection shard (<see cref="ISeriesDetectionGrain"/>): per series, the detector (restored from its snapshot on the first
+/// point after activation, so a series that moved silo resumes without a new warm-up) and the anomaly tracking of the
+/// detection stage (<see cref="AnomalySignalBridge"/> with <see cref="DetectionStageOptions.Tracking"/>), whose signals go to
+/// their correlation scope through the host's <see cref="ISignalRouter"/>. Snapshots are written every
+/// <see cref="AiopsOrleansOptions.SnapshotEveryPoints"/> points per series and on deactivation. The anomaly tracking is not
+/// persisted: a series resumed elsewhere tracks from its next flagged point.
+/// </summary>
+internal sealed partial class SeriesDetectionGrain(
+    [PersistentState("detection", AiopsGrains.StorageName)] IPersistentState<SeriesDetectionState> state,
+    IServiceProvider services,
+    ILogger<SeriesDetectionGrain> logger) : Grain, ISeriesDetectionGrain
+{
+    private readonly Dictionary<string, Held> _series = new(StringComparer.Ordinal);
+    private DetectionStageOptions _stage = null!;
+    private AiopsOrleansOptions _options = null!;
+    private ISignalRouter? _router;
+    private TimeProvider _time = TimeProvider.System;
+    private SeriesDetectionFactory? _factory;
+    private long _sinceWrite;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _stage = services.GetRequiredService<IOptions<DetectionStageOptions>>().Value;
+        _options = services.GetRequiredService<IOptions<AiopsOrleansOptions>>().Value;
+        _router = services.GetService<ISignalRouter>();
+        _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        _factory = services.GetService<SeriesDetectionFactory>();
+        return base.OnActivateAsync(cancellationToken);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await PersistAsync().ConfigureAwait(true);
+        await base.OnDeactivateAsync(reason, cancellationToken).ConfigureAwait(true);
+    }
+
+    public async Task<DetectionReply> DetectAsync(SeriesBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var count = batch.Index.Length;
+        var probabilities = batch.ReturnScores ? new double[count] : null;
+        var raw = batch.ReturnScores ? new double[count] : null;
+        var held = new Held[batch.Series.Length];
+        var restored = 0;
+        for (var s = 0; s < held.Length; s++)
+        {
+            held[s] = Get(batch.Series[s], ref restored);
+        }
+
+        var now = _time.GetUtcNow();
+        var anomalies = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var series = held[batch.Index[i]];
+            var score = series.Detector.Update(new DateTimeOffset(batch.Ticks[i], TimeSpan.Zero), batch.Values[i]);
+            series.Points++;
+            series.Dirty = true;
+            if (probabilities is not null)
+            {
+                probabilities[i] = score.Status == PointStatus.Scored ? score.Probability : double.NaN;
+                raw![i] = score.RawScore;
+            }
+
+            var anomalous = score.Status == PointStatus.Scored
+                && (_stage.AnomalyThreshold is { } threshold ? score.Probability >= threshold : score.IsAnomaly);
+            anomalies += anomalous ? 1 : 0;
+            var sent = series.Bridge.Update(score, anomalous, now, out var signal);
+            if (sent != AnomalySignalEvent.None && _stage.SendSignals && _router is not null && signal is not null)
+            {
+                await _router.RouteAsync(signal, CancellationToken.None).ConfigureAwait(true);
+            }
+        }
+
+        _sinceWrite += count;
+        if (_sinceWrite >= (long)_options.SnapshotEveryPoints * Math.Max(1, _series.Count))
+        {
+            await PersistAsync().ConfigureAwait(true);
+        }
+
+        return new DetectionReply(anomalies, restored, probabilities, raw);
+    }
+
+    public Task<byte[]?> GetSnapshotAsync(string series) =>
+        Task.FromResult(_series.TryGetValue(series, out var held) && DetectorSnapshot.IsSupported(held.Detector) ? DetectorSnapshot.Save(held.Detector) : null);
+
+    public Task<string> GetSiloAsync() => Task.FromResult(RuntimeIdentity);
+
+    public async Task PersistAsync()
+    {
+        var changed = false;
+        foreach (var (text, held) in _series)
+        {
+            if (!held.Dirty || !DetectorSnapshot.IsSupported(held.Detector))
+            {
+                continue;
+            }
+
+            state.State.Series[text] = new SeriesSnapshot
+            {
+                Metric = held.Key.Metric,
+                Labels = Flatten(held.Key),
+                Detector = DetectorSnapshot.Save(held.Detector),
+                Points = held.Points,
+            };
+            held.Dirty = false;
+            changed = true;
+        }
+
+        _sinceWrite = 0;
+        if (changed)
+        {
+            await state.WriteStateAsync().ConfigureAwait(true);
+        }
+    }
+
+    internal static string[] Flatten(SeriesKey key)
+    {
+        var labels = new string[2 * key.Labels.Count];
+        for (var i = 0; i < key.Labels.Count; i++)
+        {
+            labels[2 * i] = key.Labels[i].Key;
+            labels[(2 * i) + 1] = key.Labels[i].Value;
+        }
+
+        return labels;
+    }
+
+    internal static SeriesKey Unflatten(string metric, string[] labels)
+    {
+        var pairs = new KeyValuePair<string, string>[labels.Length / 2];
+        for (var i = 0; i < pairs.Length; i++)
+        {
+            pairs[i] = new(labels[2 * i], labels[(2 * i) + 1]);
+        }
+
+        return new SeriesKey(metric, pairs);
+    }
+
+    private Held Get(SeriesRef series, ref int restored)
+    {
+        if (_series.TryGetValue(series.Text, out var held))
+        {
+            return held;
+        }
+
+        var key = Unflatten(series.Metric, series.Labels);
+        var detector = _factory?.Local?.Invoke(key) ?? DetectorCatalog.Create(_stage.Detector);
+        long points = 0;
+        if (state.State.Series.TryGetValue(series.Text, out var saved) && DetectorSnapshot.IsSupported(detector))
+        {
+            try
+            {
+                DetectorSnapshot.Restore(detector, saved.Detector);
+                points = saved.Points;
+                restored++;
+            }
+            catch (InvalidDataException ex)
+            {
+                // Another detector or other options since the snapshot: the series starts afresh rather than not at all.
+                LogRestoreFailed(logger, ex, series.Text);
+            }
+        }
+
+        var bridge = new AnomalySignalBridge(key, _stage.TrackingFactory?.Invoke(key) ?? _stage.Tracking, _stage.RepeatInterval);
+        held = new Held(key, detector, bridge) { Points = points };
+        _series.Add(series.Text, held);
+        return held;
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Series {Series}: its detector snapshot could not be restored; it starts afresh")]
+    private static partial void LogRestoreFailed(ILogger logger, Exception exception, string series);
+
+    /// <summary>A series held by the shard.</summary>
+    private sealed class Held(SeriesKey key, IAnomalyDetector detector, AnomalySignalBridge bridge)
+    {
+        public SeriesKey Key { get; } = key;
+
+        public IAnomalyDetector Detector { get; } = detector;
+
+        public AnomalySignalBridge Bridge { get; } = bridge;
+
+        public long Points { get; set; }
+
+        public bool Dirty { get; set; }
+    }
+}
