@@ -263,7 +263,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     private double MemberSurprise(int member, double raw, out bool windowWon)
     {
         ref var m = ref _state[member];
-        var surprise = Math.Min(MaxSurprise, -Math.Log(m.Calibration.TailProbability(raw, TailPrior.Surprise)));
+        var surprise = Math.Min(MaxSurprise, m.Calibration.TailSurprise(raw, TailPrior.Surprise));
         m.Calibration.Observe(raw, TailPrior.Surprise);
 
         var slot = (member * _shortLength) + m.ShortIndex;
@@ -280,7 +280,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
         }
 
         var window = sum - Math.Log(series);
-        var calibratedWindow = Math.Min(MaxSurprise, -Math.Log(m.WindowCalibration.TailProbability(window, TailPrior.Surprise)));
+        var calibratedWindow = Math.Min(MaxSurprise, m.WindowCalibration.TailSurprise(window, TailPrior.Surprise));
         m.WindowCalibration.Observe(window, TailPrior.Surprise);
         windowWon = calibratedWindow > surprise;
         return Math.Max(surprise, calibratedWindow);

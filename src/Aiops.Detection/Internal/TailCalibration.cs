@@ -20,6 +20,8 @@ internal partial struct TailCalibration
     /// <summary>The largest shape fitted: the heaviest tail any calibration admits (a Pareto tail of index 1 / 0.45 ≈ 2.2).</summary>
     public const double MaxShape = 0.45;
 
+    private static readonly double MaxTailSurprise = -Math.Log(1e-300);
+
     private double _points;
     private double _exceedances;
     private double _excessSum;
@@ -45,6 +47,30 @@ internal partial struct TailCalibration
         var excess = statistic - prior.Threshold;
         var tail = shape < 1e-6 ? Math.Exp(-excess / scale) : Math.Pow(1 + (shape * excess / scale), -1 / shape);
         return Math.Max(rate * tail, 1e-300);
+    }
+
+    /// <summary>
+    /// −ln of <see cref="TailProbability"/>, at most ln(1e300): the surprise read straight from the fitted tail, without
+    /// a power and a logarithm that cancel (the ensemble reads every member twice per point through it).
+    /// </summary>
+    public readonly double TailSurprise(double statistic, in TailPrior prior)
+    {
+        var priorExceedances = PriorPoints * prior.Rate;
+        var exceedances = priorExceedances + _exceedances;
+        var rateSurprise = -Math.Log(exceedances / (PriorPoints + _points));
+        if (statistic <= prior.Threshold)
+        {
+            return rateSurprise * (Math.Max(statistic - prior.Floor, 0) / (prior.Threshold - prior.Floor));
+        }
+
+        var mean = ((priorExceedances * prior.MeanExcess) + _excessSum) / exceedances;
+        var variance = Math.Max((((priorExceedances * prior.SecondMoment) + _excessSquares) / exceedances) - (mean * mean), 1e-12);
+        var ratio = mean * mean / variance;
+        var shape = Math.Clamp(0.5 * (1 - ratio), 0, MaxShape);
+        var scale = 0.5 * mean * (1 + ratio);
+        var excess = statistic - prior.Threshold;
+        var tail = shape < 1e-6 ? excess / scale : Math.Log(1 + (shape * excess / scale)) / shape;
+        return Math.Min(rateSurprise + tail, MaxTailSurprise);
     }
 
     /// <summary>Learns one value of the statistic (after it was judged, so a point is never compared with itself).</summary>
