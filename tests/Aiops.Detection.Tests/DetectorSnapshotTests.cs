@@ -14,6 +14,8 @@ public sealed class DetectorSnapshotTests
         ["iid-spike"] = () => new IidSpikeDetector(),
         ["iid-changepoint"] = () => new IidChangePointDetector(),
         ["contextual-raw"] = () => new ContextualDetector(),
+        ["art"] = () => new ArtDetector(),
+        ["calibrated-art"] = () => new CalibratedDetector(new ArtDetector()),
         ["calibrated-robust"] = () => new CalibratedDetector(new RobustZScoreDetector()),
         ["catalogue-ensemble"] = () => DetectorCatalog.Create(DetectorNames.Ensemble),
         ["catalogue-contextual"] = () => DetectorCatalog.Create(DetectorNames.Contextual),
