@@ -114,9 +114,13 @@ public sealed partial class ContextualDetector : AnomalyDetector
         // which has chance (1 + 2x)^(−1 / 0.45) beyond the edge: it adds min(x·s, ln(1 + 2x) / 0.45) to the symbol's surprise
         // s. The exponential reading used before (s·(1 + x), up to 3 s) made the far values of Student-t noise read as weekly
         // rarities (11 false onsets per series-week at 1 s).
-        var symbolSurprise = Learn(symbol);
-        var beyond = Beyond(value);
-        var surprise = symbolSurprise + Math.Min(beyond * symbolSurprise, Math.Log(1 + (2 * beyond)) / TailCalibration.MaxShape);
+        var surprise = Learn(symbol);
+        if (symbol >= _buckets)
+        {
+            var beyond = Beyond(value);
+            surprise += Math.Min(beyond * surprise, Math.Log(1 + (2 * beyond)) / TailCalibration.MaxShape);
+        }
+
         if (_relearn > 0)
         {
             _relearn--;
