@@ -186,6 +186,21 @@ public sealed class DetectorSnapshotTests
     }
 
     [Fact]
+    public void Restore_ArtOtherVigilance_ThrowsAndResets()
+    {
+        var (times, values) = Series(700);
+        var loose = new ArtDetector(new ArtOptions { Vigilance = 0.8 });
+        Feed(loose, times, values, 0, values.Length);
+        var tight = new ArtDetector();
+        Feed(tight, times, values, 0, 400);
+
+        var error = Assert.Throws<InvalidDataException>(() => DetectorSnapshot.Restore(tight, DetectorSnapshot.Save(loose)));
+
+        Assert.Contains("vigilance", error.Message, StringComparison.Ordinal);
+        Assert.Equal(DetectorSnapshot.Save(new ArtDetector()), DetectorSnapshot.Save(tight));
+    }
+
+    [Fact]
     public void Restore_CorruptCount_ThrowsInvalidDataException()
     {
         var (times, values) = Series(100);
