@@ -42,7 +42,7 @@ namespace Aiops.Detection;
 /// (NAB standard, leave-one-category-out cross-validated) on the development files, below the catalogue's 40.
 /// </para>
 /// </remarks>
-public sealed class ArtDetector : AnomalyDetector
+public sealed partial class ArtDetector : AnomalyDetector
 {
     /// <summary>Points that set (and re-set) the range: as many as the contextual detector's window.</summary>
     private const int FramePoints = 64;

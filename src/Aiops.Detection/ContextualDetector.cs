@@ -12,7 +12,8 @@ namespace Aiops.Detection;
 /// The surprise is −ln p, with p the count of "this context, then this symbol" over the count of "this context" (add-one-half
 /// smoothing over the alphabet), read in the longest context seen at least three times (else as the bucket's share of all
 /// points). A pattern that repeats stops surprising; a new value, or a known value in a known context it never followed,
-/// surprises. A value beyond the learned range by x ranges has its surprise multiplied by 1 + x (at most 3), as a record. The probability reported is 1 − e^(−surprise), so <see cref="CalibratedDetector"/> (which flags by
+/// surprises. A value beyond the learned range by x ranges is also a record: its surprise s grows by min(x·s, ln(1 + 2x) / 0.45),
+/// the heaviest tail (a Pareto tail of index 1 / 0.45 from the range's centre) the calibration admits. The probability reported is 1 − e^(−surprise), so <see cref="CalibratedDetector"/> (which flags by
 /// <see cref="AnomalyDetectorOptions.FalseAlarmsPerWeek"/>) reads the surprise back exactly.
 /// </summary>
 /// <remarks>
@@ -107,9 +108,19 @@ public sealed partial class ContextualDetector : AnomalyDetector
             symbol = Encode(value);
         }
 
-        // A value beyond the range is also a record: as for the ensemble's range novelty, passing the range by x ranges
-        // multiplies its surprise by 1 + x (the tail of a record falls like n^−x), up to three times.
-        var surprise = Learn(symbol) * (1 + Beyond(value));
+        // A value beyond the range is also a record. How far it passes the range is read with the heaviest tail the calibration
+        // admits: a Pareto tail from the range's centre of index 1 / TailCalibration.MaxShape (≈ 2.2), whose threshold is the
+        // range's edge, half a range from the centre. A value x ranges beyond the edge is 1 + 2x times as far from the centre,
+        // which has chance (1 + 2x)^(−1 / 0.45) beyond the edge: it adds min(x·s, ln(1 + 2x) / 0.45) to the symbol's surprise
+        // s. The exponential reading used before (s·(1 + x), up to 3 s) made the far values of Student-t noise read as weekly
+        // rarities (11 false onsets per series-week at 1 s).
+        var surprise = Learn(symbol);
+        if (symbol >= _buckets)
+        {
+            var beyond = Beyond(value);
+            surprise += Math.Min(beyond * surprise, Math.Log(1 + (2 * beyond)) / TailCalibration.MaxShape);
+        }
+
         if (_relearn > 0)
         {
             _relearn--;
@@ -173,7 +184,7 @@ public sealed partial class ContextualDetector : AnomalyDetector
     {
         var span = _high - _low;
         var beyond = value > _high ? value - _high : value < _low ? _low - value : 0;
-        return Math.Min(beyond / span, 2);
+        return beyond / span;
     }
 
     private int Encode(double value)

@@ -14,6 +14,8 @@ public sealed class DetectorSnapshotTests
         ["iid-spike"] = () => new IidSpikeDetector(),
         ["iid-changepoint"] = () => new IidChangePointDetector(),
         ["contextual-raw"] = () => new ContextualDetector(),
+        ["art"] = () => new ArtDetector(),
+        ["calibrated-art"] = () => new CalibratedDetector(new ArtDetector()),
         ["calibrated-robust"] = () => new CalibratedDetector(new RobustZScoreDetector()),
         ["catalogue-ensemble"] = () => DetectorCatalog.Create(DetectorNames.Ensemble),
         ["catalogue-contextual"] = () => DetectorCatalog.Create(DetectorNames.Contextual),
@@ -181,6 +183,21 @@ public sealed class DetectorSnapshotTests
         Assert.Contains("32", error.Message, StringComparison.Ordinal);
         // A failure past the header resets the detector rather than leaving half a state.
         Assert.Equal(DetectorSnapshot.Save(new RobustZScoreDetector(new RobustZScoreOptions { WindowSize = 32 })), DetectorSnapshot.Save(narrow));
+    }
+
+    [Fact]
+    public void Restore_ArtOtherVigilance_ThrowsAndResets()
+    {
+        var (times, values) = Series(700);
+        var loose = new ArtDetector(new ArtOptions { Vigilance = 0.8 });
+        Feed(loose, times, values, 0, values.Length);
+        var tight = new ArtDetector();
+        Feed(tight, times, values, 0, 400);
+
+        var error = Assert.Throws<InvalidDataException>(() => DetectorSnapshot.Restore(tight, DetectorSnapshot.Save(loose)));
+
+        Assert.Contains("vigilance", error.Message, StringComparison.Ordinal);
+        Assert.Equal(DetectorSnapshot.Save(new ArtDetector()), DetectorSnapshot.Save(tight));
     }
 
     [Fact]

@@ -16,6 +16,7 @@ internal enum SnapshotKind : byte
     Contextual = 7,
     Calibrated = 8,
     Ensemble = 9,
+    Art = 10,
 }
 
 /// <summary>Writes a detector snapshot: little-endian fixed-width fields into an <see cref="IBufferWriter{T}"/>.</summary>
