@@ -16,4 +16,7 @@ public static class AiopsGrains
 
     /// <summary>The key of the one grain that lists the cluster's decisions waiting for approval.</summary>
     internal const string ApprovalIndexKey = "cluster";
+
+    /// <summary>The key of the one grain that lists the correlation scopes holding open episodes.</summary>
+    internal const string ScopeIndexKey = "cluster";
 }

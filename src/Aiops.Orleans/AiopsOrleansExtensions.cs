@@ -33,6 +33,10 @@ public static class AiopsOrleansExtensions
         builder.Services.Replace(ServiceDescriptor.Singleton<IRemediationCoordinator, OrleansRemediationCoordinator>());
         builder.Services.Replace(ServiceDescriptor.Singleton<ISignalRouter, OrleansSignalRouter>());
         builder.Services.Replace(ServiceDescriptor.Singleton<IApprovalCoordinator, OrleansApprovalCoordinator>());
+        if (!builder.Services.Any(static d => d.ImplementationType == typeof(ScopeKeeper)))
+        {
+            builder.Services.AddHostedService<ScopeKeeper>();
+        }
 
         // Sharded detection (AiopsOrleansOptions.Detection): the detection stage's detectors become stand-ins that forward to
         // the series' shard grain; the shards create the real detectors with the factory configured before this replacement.

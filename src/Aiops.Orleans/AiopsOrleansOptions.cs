@@ -67,6 +67,25 @@ public sealed class AiopsOrleansOptions : IValidatableObject
     [Range(1, 10_000_000)]
     public int ForwardQueueLength { get; set; } = 1 << 18;
 
+    /// <summary>
+    /// Gets or sets how often the correlation scopes holding open episodes are resumed: a scope whose silo died is activated
+    /// on a survivor, and every scope offers its remediation stage the episodes whose proposals have no decision yet, or a
+    /// decision that may still run (the decision grains make offering twice harmless). Every replica also wakes the
+    /// scopes' index at this interval. After a silo dies, its scopes' episodes are offered again within this interval of
+    /// the cluster declaring it dead. Default: 10 seconds. Range: [100 ms, 1 hour].
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ResumeInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Gets or sets how long a replica keeps trying to hand a signal to its correlation scope when the call fails (the scope's
+    /// silo died and is not yet declared dead by the cluster; then the scope moves to a survivor). Keep it above the time the
+    /// cluster's membership takes to declare a silo dead (about a minute with Orleans' default membership settings); past
+    /// it the signal is logged and skipped. Default: 2 minutes. Range: [0, 1 hour].
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan RouteRetryFor { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The scope of every signal when <see cref="ScopeLabel"/> is unset, and of signals without that label.</summary>
     public const string DefaultScope = "default";
 

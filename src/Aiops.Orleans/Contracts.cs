@@ -26,6 +26,12 @@ internal interface IDecisionGrain : IGrainWithStringKey
 
     /// <summary>Gets where the approval of a decision stands (an <see cref="ApprovalState"/>, as a number).</summary>
     Task<int> GetApprovalStateAsync(string decisionId);
+
+    /// <summary>
+    /// Gets whether the key still needs a remediation stage: it has no decision within the retention, or its decision may
+    /// still run (allowed and not yet claimed, or waiting for approval, or approved and not yet claimed).
+    /// </summary>
+    Task<bool> NeedsRemediationAsync();
 }
 
 /// <summary>The cluster's list of decisions that require approval: which key each belongs to, and which wait for an answer.</summary>
@@ -102,6 +108,55 @@ internal interface ICorrelationScopeGrain : IGrainWithStringKey
 
     /// <summary>Gets the scope's open episodes (JSON list of <see cref="Aiops.Correlation.Episode"/>).</summary>
     Task<string> GetEpisodesAsync();
+
+    /// <summary>
+    /// Activates the scope if it is not (on a survivor, when its silo died) and offers this silo's remediation stage every
+    /// open episode whose proposals still need one (a key without a decision, or whose decision may still run).
+    /// </summary>
+    /// <returns>How many episodes were offered.</returns>
+    Task<int> ResumeAsync();
+}
+
+/// <summary>
+/// The cluster's list of correlation scopes that hold open episodes. Its timer resumes each of them every
+/// <see cref="AiopsOrleansOptions.ResumeInterval"/>, so a scope whose silo died comes back on a survivor and offers its
+/// undecided episodes again, without waiting for its next signal; every replica wakes the index at that interval, so
+/// the index itself comes back the same way.
+/// </summary>
+internal interface IScopeIndexGrain : IGrainWithStringKey
+{
+    /// <summary>Records whether a scope holds open episodes (listed) or not (dropped).</summary>
+    Task SetAsync(string scope, bool open);
+
+    /// <summary>Activates the index if it is not; its activation resumes every listed scope at once.</summary>
+    Task WakeAsync();
+
+    /// <summary>Gets the listed scopes (tests).</summary>
+    Task<IReadOnlyList<string>> ListAsync();
+}
+
+/// <summary>One hour of the cluster's audit log: the decision, approval and execution records of every silo.</summary>
+internal interface IClusterAuditGrain : IGrainWithStringKey
+{
+    /// <summary>Appends one record (JSON of an <see cref="AuditEntry"/>); durable before the task completes.</summary>
+    Task AppendAsync(string entryJson);
+
+    /// <summary>Gets the hour's records, oldest first.</summary>
+    Task<IReadOnlyList<string>> ReadAsync();
+}
+
+/// <summary>The persisted state of an <see cref="IClusterAuditGrain"/>.</summary>
+[GenerateSerializer]
+internal sealed class ClusterAuditState
+{
+    [Id(0)] public List<string> Entries { get; set; } = [];
+}
+
+/// <summary>The persisted state of the <see cref="IScopeIndexGrain"/>.</summary>
+[GenerateSerializer]
+internal sealed class ScopeIndexState
+{
+    [Id(0)] public List<string> Scopes { get; set; } = [];
 }
 
 /// <summary>Whether an execution may start.</summary>
@@ -154,6 +209,9 @@ internal sealed class DecisionState
     [Id(6)] public DateTimeOffset ApprovalExpiresAt { get; set; }
 
     [Id(7)] public string? ApprovalJson { get; set; }
+
+    /// <summary>Whether the decision is in the cluster's audit log (<see cref="IClusterAuditGrain"/>).</summary>
+    [Id(8)] public bool Audited { get; set; }
 }
 
 /// <summary>The persisted state of the <see cref="IRemediationHistoryGrain"/>.</summary>

@@ -15,6 +15,10 @@ namespace Aiops.Orleans;
 /// the scope activates again, on any silo). Every correlator numbers its episodes from <c>ep-000001</c>, so the episodes a
 /// scope hands out carry the scope in their id (<c>ep-000001@shop</c>): ids stay unique across the cluster's scopes (the
 /// remediation stage and the episode store key on them). The persisted state keeps the correlator's own ids.
+/// A scope with open episodes is listed in the <see cref="IScopeIndexGrain"/>, which resumes it every
+/// <see cref="AiopsOrleansOptions.ResumeInterval"/>: an episode offered to the remediation stage of a silo that died before
+/// deciding (or running) it is offered again, on whichever silo the scope is active, until its decisions no longer need a
+/// stage. The decision grains make an offer made twice harmless (one decision and at most one execution per key).
 /// </summary>
 internal sealed class CorrelationScopeGrain(
     [PersistentState("scope", AiopsGrains.StorageName)] IPersistentState<ScopeState> state,
@@ -22,6 +26,7 @@ internal sealed class CorrelationScopeGrain(
 {
     private Correlator? _correlator;
     private IGrainTimer? _ticks;
+    private bool? _listed;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -61,6 +66,42 @@ internal sealed class CorrelationScopeGrain(
     public Task<string> GetEpisodesAsync() =>
         Task.FromResult(JsonSerializer.Serialize<IReadOnlyList<Episode>>([.. _correlator!.Snapshot().Select(Qualify)], CorrelationJson.EpisodeList));
 
+    public async Task<int> ResumeAsync()
+    {
+        await ListAsync().ConfigureAwait(true);
+        if (services.GetService<IRemediationPlanner>() is not { } planner)
+        {
+            return 0;
+        }
+
+        var configured = services.GetRequiredService<IOptions<RemediationOptions>>().Value.States;
+        IReadOnlyCollection<EpisodeState> states = configured.Count == 0 ? [EpisodeState.Firing] : [.. configured];
+        var writer = services.GetRequiredService<AiopsPipelineWriter>();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var offered = 0;
+        foreach (var local in _correlator!.Snapshot())
+        {
+            if (local.MergedInto is not null || !states.Contains(local.State))
+            {
+                continue;
+            }
+
+            var episode = Qualify(local);
+            foreach (var proposal in await planner.PlanAsync(episode, now, CancellationToken.None).ConfigureAwait(true))
+            {
+                if (proposal?.IdempotencyKey is { Length: > 0 } key
+                    && await GrainFactory.GetGrain<IDecisionGrain>(key).NeedsRemediationAsync().ConfigureAwait(true))
+                {
+                    writer.TryWriteEpisode(episode);
+                    offered++;
+                    break;
+                }
+            }
+        }
+
+        return offered;
+    }
+
     /// <summary>The cluster's id of a scope's episode: the correlator's id, <c>@</c>, and the scope.</summary>
     internal static string QualifyId(string id, string scope) => $"{id}@{scope}";
 
@@ -78,6 +119,17 @@ internal sealed class CorrelationScopeGrain(
     {
         _correlator!.Tick();
         await FlushAsync().ConfigureAwait(true);
+    }
+
+    /// <summary>Lists the scope in the index while it holds open episodes (told once per change, and once per activation).</summary>
+    private async Task ListAsync()
+    {
+        var open = _correlator!.Snapshot().Any(static e => e.MergedInto is null && e.State is not (EpisodeState.Resolved or EpisodeState.Inactive));
+        if (_listed != open)
+        {
+            await GrainFactory.GetGrain<IScopeIndexGrain>(AiopsGrains.ScopeIndexKey).SetAsync(this.GetPrimaryKeyString(), open).ConfigureAwait(true);
+            _listed = open;
+        }
     }
 
     private async Task FlushAsync()
@@ -99,5 +151,7 @@ internal sealed class CorrelationScopeGrain(
             await store.SaveAsync(episode).ConfigureAwait(true);
             writer.TryWriteEpisode(episode);
         }
+
+        await ListAsync().ConfigureAwait(true);
     }
 }

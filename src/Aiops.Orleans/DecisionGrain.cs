@@ -30,6 +30,12 @@ internal sealed class DecisionGrain(
         var now = time.GetUtcNow();
         if (state.State.DecisionJson is { } known && now - state.State.DecidedAt < engine.Retention)
         {
+            if (!state.State.Audited)
+            {
+                // Its silo died between recording the decision and auditing it: the cluster's audit gets it now.
+                await AuditDecisionAsync(known, now).ConfigureAwait(true);
+            }
+
             return known;
         }
 
@@ -57,7 +63,9 @@ internal sealed class DecisionGrain(
         state.State.OutcomeJson = null;
         state.State.ApprovalJson = null;
         state.State.ApprovalExpiresAt = decision.DecidedAt + engine.Approvals.ApprovalTimeout;
+        state.State.Audited = false;
         await state.WriteStateAsync().ConfigureAwait(true);
+        await AuditDecisionAsync(json, now).ConfigureAwait(true);
 
         // The grain's storage is the cluster's record; this silo's audit log shows it too.
         await auditLog.AppendAsync(new DecisionEntry(decision)).ConfigureAwait(true);
@@ -121,6 +129,7 @@ internal sealed class DecisionGrain(
     {
         state.State.OutcomeJson = executionJson;
         await state.WriteStateAsync().ConfigureAwait(true);
+        await ClusterAudit.AppendAsync(GrainFactory, time.GetUtcNow(), executionJson).ConfigureAwait(true);
         if (state.State.ClaimedBy is { } claimed)
         {
             await GrainFactory.GetGrain<IRemediationHistoryGrain>(AiopsGrains.HistoryKey).FinishAsync(claimed).ConfigureAwait(true);
@@ -156,6 +165,7 @@ internal sealed class DecisionGrain(
         state.State.ApprovalJson = json;
         await state.WriteStateAsync().ConfigureAwait(true);
         await auditLog.AppendAsync(new ApprovalEntry(record)).ConfigureAwait(true);
+        await ClusterAudit.AppendAsync(GrainFactory, now, JsonSerializer.Serialize<AuditEntry>(new ApprovalEntry(record), GatesJson.AuditEntry)).ConfigureAwait(true);
         await GrainFactory.GetGrain<IApprovalIndexGrain>(AiopsGrains.ApprovalIndexKey).AnsweredAsync(decisionId).ConfigureAwait(true);
         var outcome = approve ? "approved" : "rejected";
         return new((int)(approve ? ApprovalResultStatus.Approved : ApprovalResultStatus.Rejected), json, $"decision {decisionId} {outcome} by {by}");
@@ -168,8 +178,34 @@ internal sealed class DecisionGrain(
         return Task.FromResult((int)(known ? ApprovalStateOf(now) : ApprovalState.None));
     }
 
+    public Task<bool> NeedsRemediationAsync()
+    {
+        var now = time.GetUtcNow();
+        if (Current(now) is not { } decision)
+        {
+            return Task.FromResult(true);
+        }
+
+        if (state.State.ClaimedBy is not null || decision.DryRun)
+        {
+            return Task.FromResult(false);
+        }
+
+        return Task.FromResult(decision.Verdict == GateVerdict.Allow
+            || (AwaitsApproval(decision) && ApprovalStateOf(now) is ApprovalState.Pending or ApprovalState.Approved));
+    }
+
     public Task<DecisionSummary> GetSummaryAsync() =>
         Task.FromResult(new DecisionSummary(state.State.DecisionJson, state.State.Decisions, state.State.Executions, state.State.OutcomeJson));
+
+    /// <summary>Appends the key's decision to the cluster's audit log, then marks it audited.</summary>
+    private async Task AuditDecisionAsync(string decisionJson, DateTimeOffset now)
+    {
+        var decision = JsonSerializer.Deserialize(decisionJson, GatesJson.Decision)!;
+        await ClusterAudit.AppendAsync(GrainFactory, now, JsonSerializer.Serialize<AuditEntry>(new DecisionEntry(decision), GatesJson.AuditEntry)).ConfigureAwait(true);
+        state.State.Audited = true;
+        await state.WriteStateAsync().ConfigureAwait(true);
+    }
 
     private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<ApprovalRecord> ApprovalRecordInfo =
         (System.Text.Json.Serialization.Metadata.JsonTypeInfo<ApprovalRecord>)GatesJson.Options.GetTypeInfo(typeof(ApprovalRecord));

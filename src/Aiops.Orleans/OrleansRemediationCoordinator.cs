@@ -45,7 +45,7 @@ internal sealed partial class OrleansRemediationCoordinator(
         }
 
         var grain = grains.GetGrain<IDecisionGrain>(proposal.IdempotencyKey);
-        var admission = await grain.AdmitAsync(decision.DecisionId).ConfigureAwait(false);
+        var admission = await AdmitAsync(grain, decision.DecisionId).ConfigureAwait(false);
         if (!admission.Admitted)
         {
             return await RecordAsync(decision, (ExecutionStatus)admission.Status, admission.At, admission.Detail).ConfigureAwait(false);
@@ -79,12 +79,41 @@ internal sealed partial class OrleansRemediationCoordinator(
         return record;
     }
 
+    /// <summary>
+    /// Asks the key's grain to admit the execution, again after a failed call (the grain's silo died and the cluster has not
+    /// yet moved it): a refusal is an answer, a failure is not. Admission is one step in the grain, so asking twice never
+    /// admits twice; a call that reached the grain before its silo died may have claimed the key, and then it stays claimed
+    /// (at most once wins over at least once).
+    /// </summary>
+    private async Task<Admission> AdmitAsync(IDecisionGrain grain, string decisionId)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await grain.AdmitAsync(decisionId).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (attempt < AdmitAttempts && ex is not OutOfMemoryException)
+            {
+                AdmitRetried(logger, ex, decisionId, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(attempt), time).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>How many times an admission is asked for when the call fails.</summary>
+    private const int AdmitAttempts = 3;
+
     private async ValueTask<ExecutionRecord> RecordAsync(Decision decision, ExecutionStatus status, DateTimeOffset at, string detail)
     {
         var record = new ExecutionRecord(decision.DecisionId, decision.Proposal.ActionId, decision.Proposal.IdempotencyKey, status, at, at, detail);
         await engine.AuditLog.AppendAsync(new ExecutionEntry(record), CancellationToken.None).ConfigureAwait(false);
+        await ClusterAudit.AppendAsync(grains, at, JsonSerializer.Serialize<AuditEntry>(new ExecutionEntry(record), GatesJson.AuditEntry)).ConfigureAwait(false);
         return record;
     }
+
+    [LoggerMessage(EventId = 5201, Level = LogLevel.Warning, Message = "Asking the cluster to admit decision {DecisionId} failed (attempt {Attempt}); asking again")]
+    private static partial void AdmitRetried(ILogger logger, Exception exception, string decisionId, int attempt);
 
     [LoggerMessage(EventId = 5200, Level = LogLevel.Information, Message = "Cluster decision {DecisionId} ({ActionId}) ran here: {Status}: {Detail}")]
     private static partial void Executed(ILogger logger, string decisionId, string actionId, ExecutionStatus status, string detail);

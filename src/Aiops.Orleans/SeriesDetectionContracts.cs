@@ -48,13 +48,15 @@ internal sealed record SeriesBatch(
 /// <param name="Restored">Series of the batch whose detector was restored from a snapshot by this call (they skipped a warm-up).</param>
 /// <param name="Probabilities">Each point's probability (NaN when not scored), when the batch asked for scores.</param>
 /// <param name="RawScores">Each point's raw score, when the batch asked for scores.</param>
+/// <param name="Events">Each point's <see cref="Aiops.Correlation.AnomalySignalEvent"/> (as a number), when the batch asked for scores.</param>
 [GenerateSerializer]
 [Immutable]
 internal sealed record DetectionReply(
     [property: Id(0)] int Anomalies,
     [property: Id(1)] int Restored,
     [property: Id(2)] double[]? Probabilities,
-    [property: Id(3)] double[]? RawScores);
+    [property: Id(3)] double[]? RawScores,
+    [property: Id(4)] int[]? Events = null);
 
 /// <summary>One series in a shard's persisted state.</summary>
 [GenerateSerializer]
@@ -69,6 +71,12 @@ internal sealed class SeriesSnapshot
 
     /// <summary>Points the series' detector had scored when the snapshot was taken.</summary>
     [Id(3)] public long Points { get; set; }
+
+    /// <summary>
+    /// The series' anomaly tracking (<see cref="Aiops.Detection.Tracking.AnomalyTracker"/> snapshot), taken with the detector's;
+    /// <see langword="null"/> in state written before it was persisted (the series then tracks afresh).
+    /// </summary>
+    [Id(4)] public byte[]? Tracker { get; set; }
 }
 
 /// <summary>The persisted state of an <see cref="ISeriesDetectionGrain"/>: its series by key text.</summary>

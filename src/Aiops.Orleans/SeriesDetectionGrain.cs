@@ -1,6 +1,7 @@
 using System.IO;
 using Aiops.Correlation;
 using Aiops.Detection;
+using Aiops.Detection.Tracking;
 using Aiops.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -13,8 +14,10 @@ namespace Aiops.Orleans;
 /// point after activation, so a series that moved silo resumes without a new warm-up) and the anomaly tracking of the
 /// detection stage (<see cref="AnomalySignalBridge"/> with <see cref="DetectionStageOptions.Tracking"/>), whose signals go to
 /// their correlation scope through the host's <see cref="ISignalRouter"/>. Snapshots are written every
-/// <see cref="AiopsOrleansOptions.SnapshotEveryPoints"/> points per series and on deactivation. The anomaly tracking is not
-/// persisted: a series resumed elsewhere tracks from its next flagged point.
+/// <see cref="AiopsOrleansOptions.SnapshotEveryPoints"/> points per series and on deactivation, each with the series' anomaly
+/// tracking (<see cref="AnomalyTracker"/> snapshot, taken at the same point): a series resumed elsewhere in the middle of an
+/// anomaly continues it (same onset, no second one; its next signal is a repeat). State written before the tracking was
+/// persisted restores the detector alone, and the series tracks afresh.
 /// </summary>
 internal sealed partial class SeriesDetectionGrain(
     [PersistentState("detection", AiopsGrains.StorageName)] IPersistentState<SeriesDetectionState> state,
@@ -51,6 +54,7 @@ internal sealed partial class SeriesDetectionGrain(
         var count = batch.Index.Length;
         var probabilities = batch.ReturnScores ? new double[count] : null;
         var raw = batch.ReturnScores ? new double[count] : null;
+        var events = batch.ReturnScores ? new int[count] : null;
         var held = new Held[batch.Series.Length];
         var restored = 0;
         for (var s = 0; s < held.Length; s++)
@@ -76,6 +80,11 @@ internal sealed partial class SeriesDetectionGrain(
                 && (_stage.AnomalyThreshold is { } threshold ? score.Probability >= threshold : score.IsAnomaly);
             anomalies += anomalous ? 1 : 0;
             var sent = series.Bridge.Update(score, anomalous, now, out var signal);
+            if (events is not null)
+            {
+                events[i] = (int)sent;
+            }
+
             if (sent != AnomalySignalEvent.None && _stage.SendSignals && _router is not null && signal is not null)
             {
                 await _router.RouteAsync(signal, CancellationToken.None).ConfigureAwait(true);
@@ -88,7 +97,7 @@ internal sealed partial class SeriesDetectionGrain(
             await PersistAsync().ConfigureAwait(true);
         }
 
-        return new DetectionReply(anomalies, restored, probabilities, raw);
+        return new DetectionReply(anomalies, restored, probabilities, raw, events);
     }
 
     public Task<byte[]?> GetSnapshotAsync(string series) =>
@@ -112,6 +121,7 @@ internal sealed partial class SeriesDetectionGrain(
                 Labels = Flatten(held.Key),
                 Detector = DetectorSnapshot.Save(held.Detector),
                 Points = held.Points,
+                Tracker = Save(held.Bridge.Tracker),
             };
             held.Dirty = false;
             changed = true;
@@ -156,6 +166,7 @@ internal sealed partial class SeriesDetectionGrain(
 
         var key = Unflatten(series.Metric, series.Labels);
         var detector = _factory?.Local?.Invoke(key) ?? DetectorCatalog.Create(_stage.Detector);
+        var bridge = new AnomalySignalBridge(key, _stage.TrackingFactory?.Invoke(key) ?? _stage.Tracking, _stage.RepeatInterval);
         long points = 0;
         if (state.State.Series.TryGetValue(series.Text, out var saved) && DetectorSnapshot.IsSupported(detector))
         {
@@ -169,10 +180,23 @@ internal sealed partial class SeriesDetectionGrain(
             {
                 // Another detector or other options since the snapshot: the series starts afresh rather than not at all.
                 LogRestoreFailed(logger, ex, series.Text);
+                saved = null;
+            }
+
+            if (saved?.Tracker is { } tracker)
+            {
+                try
+                {
+                    bridge.Tracker.RestoreSnapshot(tracker);
+                }
+                catch (InvalidDataException ex)
+                {
+                    // Other tracking options since the snapshot: the detector resumes, the tracking starts afresh.
+                    LogTrackerRestoreFailed(logger, ex, series.Text);
+                }
             }
         }
 
-        var bridge = new AnomalySignalBridge(key, _stage.TrackingFactory?.Invoke(key) ?? _stage.Tracking, _stage.RepeatInterval);
         held = new Held(key, detector, bridge) { Points = points };
         _series.Add(series.Text, held);
         return held;
@@ -180,6 +204,16 @@ internal sealed partial class SeriesDetectionGrain(
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Series {Series}: its detector snapshot could not be restored; it starts afresh")]
     private static partial void LogRestoreFailed(ILogger logger, Exception exception, string series);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Series {Series}: its anomaly tracking snapshot could not be restored; it tracks afresh")]
+    private static partial void LogTrackerRestoreFailed(ILogger logger, Exception exception, string series);
+
+    private static byte[] Save(AnomalyTracker tracker)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        tracker.WriteSnapshot(buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
 
     /// <summary>A series held by the shard.</summary>
     private sealed class Held(SeriesKey key, IAnomalyDetector detector, AnomalySignalBridge bridge)

@@ -14,7 +14,7 @@ using StackExchange.Redis;
 // <runs-file>, one line per execution, across processes). Prints "SILO <address>" and "LISTENING <url>" once it serves; exits
 // when its stdin closes (so it never outlives the test). Test endpoints: POST /test/detect?series=&from=&count= scores points
 // i = from..from+count-1 (value SeriesValue(i)) through the series' shard and returns {restored, probabilities}; GET
-// /test/where?series= returns the silo the shard is active on.
+// /test/where?series= returns the silo the shard is active on; GET /test/scope?name= returns a correlation scope's episodes.
 if (args.Length != 5)
 {
     Console.Error.WriteLine("usage: Aiops.Orleans.ClusterHost <redis> <service-id> <silo-port> <gateway-port> <runs-file>");
@@ -59,6 +59,7 @@ builder.Services.AddAiops(aiops => aiops
         o.ScopeLabel = "namespace";
         o.Detection = DetectionPlacement.SeriesGrain;
         o.SnapshotEveryPoints = 50;
+        o.ResumeInterval = TimeSpan.FromSeconds(1);
     })
     .AddAction(new AppendingAction("restart", runsFile))
     .ConfigureRemediation(o => o.Rules.Add(new RemediationRule { Action = "restart" })));
@@ -66,6 +67,7 @@ builder.Services.AddAiops(aiops => aiops
 var app = builder.Build();
 app.MapAiopsAlertmanager();
 app.MapAiopsApi();
+app.MapAiopsClusterAudit();
 app.MapPost("/test/detect", async (IGrainFactory grains, string series, int from, int count) =>
 {
     var key = new SeriesKey("cpu", [new("pod", series)]);
@@ -79,6 +81,8 @@ app.MapPost("/test/detect", async (IGrainFactory grains, string series, int from
 });
 app.MapGet("/test/where", async (IGrainFactory grains, string series) =>
     await grains.GetGrain<ISeriesDetectionGrain>(new SeriesKey("cpu", [new("pod", series)]).ToString()).GetSiloAsync());
+app.MapGet("/test/scope", async (IGrainFactory grains, string name) =>
+    Results.Text(await grains.GetGrain<ICorrelationScopeGrain>(name).GetEpisodesAsync(), "application/json"));
 await app.StartAsync();
 Console.WriteLine("SILO " + app.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress);
 Console.WriteLine("LISTENING " + app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

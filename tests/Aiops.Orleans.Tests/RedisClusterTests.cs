@@ -48,6 +48,52 @@ public sealed class RedisClusterTests(RedisServer redis) : IClassFixture<RedisSe
         }
     }
 
+    [Fact]
+    public async Task ClusterAudit_RecordsMadeOnOneSilo_ListedOnAnotherAndAfterTheClusterRestarts()
+    {
+        s_redis = redis.Configuration;
+        var proposal = new RemediationProposal("restart", ["search"], RiskClass.Low, "ep-000007@audit", 0.9, "restart/search/audit-test", World.Time.GetUtcNow());
+        Decision decision;
+        await using (var cluster = await DeployAsync())
+        {
+            // Decided and run on the second silo: its local audit log has the records, the cluster's audit log too.
+            decision = await Coordinator(cluster, 1).DecideAsync(proposal, CancellationToken.None);
+            var run = await Coordinator(cluster, 1).ExecuteAsync(decision, CancellationToken.None);
+            Assert.Equal(ExecutionStatus.Succeeded, run.Status);
+
+            var onThird = await AuditOfKeyAsync(ClusterWorld.Services(cluster.Silos[2]).GetRequiredService<IGrainFactory>(), proposal.IdempotencyKey);
+            Assert.Equal(["execution", "decision"], onThird.Select(e => e.Type));
+            Assert.Equal(decision.DecisionId, onThird[1].DecisionId);
+            await cluster.StopAllSilosAsync();
+        }
+
+        // A new cluster on the same Redis: the records are still listed, on any silo.
+        await using (var cluster = await DeployAsync())
+        {
+            var afterRestart = await AuditOfKeyAsync(ClusterWorld.Services(cluster.Silos[0]).GetRequiredService<IGrainFactory>(), proposal.IdempotencyKey);
+            Assert.Equal(["execution", "decision"], afterRestart.Select(e => e.Type));
+            Assert.All(afterRestart, e => Assert.Equal(decision.DecisionId, e.DecisionId));
+            await cluster.StopAllSilosAsync();
+        }
+    }
+
+    /// <summary>The cluster audit's records of one idempotency key, newest first: their type and decision id.</summary>
+    private static async Task<List<(string Type, string DecisionId)>> AuditOfKeyAsync(IGrainFactory grains, string key)
+    {
+        var entries = await ClusterAudit.ReadAsync(grains, World.Time.GetUtcNow(), 1000, CancellationToken.None);
+        return [.. entries
+            .Select(json => JsonSerializer.Deserialize(json, Aiops.Gates.Serialization.GatesJson.AuditEntry)!)
+            .Select(e => e switch
+            {
+                DecisionEntry d => (Type: "decision", Key: d.Decision.Proposal.IdempotencyKey, Id: d.Decision.DecisionId),
+                ExecutionEntry x => (Type: "execution", Key: x.Execution.IdempotencyKey, Id: x.Execution.DecisionId),
+                ApprovalEntry a => (Type: "approval", Key: string.Empty, Id: a.Approval.DecisionId),
+                _ => (Type: "other", Key: string.Empty, Id: string.Empty),
+            })
+            .Where(e => e.Key == key)
+            .Select(e => (e.Type, e.Id))];
+    }
+
     private static IRemediationCoordinator Coordinator(TestCluster cluster, int silo) =>
         ClusterWorld.Services(cluster.Silos[silo]).GetRequiredService<IRemediationCoordinator>();
 

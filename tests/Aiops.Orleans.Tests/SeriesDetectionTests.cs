@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Aiops.Correlation;
 using Aiops.Detection;
 using Aiops.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -82,6 +83,62 @@ public sealed class SeriesDetectionTests(RedisServer redis, ITestOutputHelper ou
         await FeedAsync(cluster, series, values, 732, 1000, reference);
         Assert.Equal(DetectorSnapshot.Save(reference), await Grain(cluster, series).GetSnapshotAsync(series.Text));
         Assert.True(resumed < TimeSpan.FromSeconds(60), $"resumed after {resumed}");
+    }
+
+    [Fact]
+    public async Task SeriesGrain_SiloKilledMidAnomaly_ResumesTheAnomalyWithoutSecondOnset()
+    {
+        s_redis = redis.Configuration;
+        await using var cluster = await DeployAsync("anomaly");
+        var (series, silo) = await SeriesOnSecondarySiloAsync(cluster, "anomaly");
+        var values = Values(1000);
+        for (var i = 700; i < values.Length; i++)
+        {
+            values[i] += 40; // a level shift from point 700 on: an anomaly until it becomes the new normal (30 minutes)
+        }
+
+        // Up to 751: the onset, then the periodic snapshot (every 50 points) holds the detector and the anomaly's tracking.
+        var before = new List<int>();
+        for (var i = 1; i < 751; i += SnapshotEvery)
+        {
+            var reply = await Grain(cluster, series).DetectAsync(Batch(series, values, i, Math.Min(751, i + SnapshotEvery)));
+            before.AddRange(reply.Events!);
+        }
+
+        Assert.Equal(1, before.Count(e => e == (int)AnomalySignalEvent.Onset));
+
+        // 30 points more (lost with the silo), then SIGKILL-like: no deactivation, no final snapshot.
+        await Grain(cluster, series).DetectAsync(Batch(series, values, 751, 781));
+        await cluster.KillSiloAsync(silo);
+
+        var clock = Stopwatch.StartNew();
+        DetectionReply? first = null;
+        while (first is null && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            try
+            {
+                first = await Grain(cluster, series).DetectAsync(Batch(series, values, 781, 800));
+            }
+            catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.NotNull(first);
+        Assert.Equal(1, first.Restored);
+        var after = new List<int>(first.Events!);
+        for (var i = 800; i < values.Length; i += SnapshotEvery)
+        {
+            after.AddRange((await Grain(cluster, series).DetectAsync(Batch(series, values, i, Math.Min(values.Length, i + SnapshotEvery)))).Events!);
+        }
+
+        // The resumed series is still in the same anomaly: its first signal re-announces it (a repeat), never a new onset.
+        var signals = after.Where(e => e != (int)AnomalySignalEvent.None).ToList();
+        output.WriteLine($"after resuming: {string.Join(", ", signals.Select(e => (AnomalySignalEvent)e))}");
+        Assert.NotEmpty(signals);
+        Assert.Equal((int)AnomalySignalEvent.Repeat, signals[0]);
+        Assert.DoesNotContain((int)AnomalySignalEvent.Onset, signals);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ namespace Aiops.Detection.Tracking;
 /// one thread at a time, like its detector.
 /// </para>
 /// </remarks>
-public sealed class AnomalyTracker
+public sealed partial class AnomalyTracker : IStateSnapshot
 {
     private const double MadToSigma = 1.482602218505602;
 

@@ -1,0 +1,345 @@
+using System.Buffers;
+using System.IO;
+using Aiops.Detection.Internal;
+
+namespace Aiops.Detection.Tracking;
+
+/// <content>
+/// State snapshots (<see cref="IStateSnapshot"/>): the header, the options the state depends on (checked on restore), the
+/// baseline ring and, during an anomaly, the ring of values at the new level (oldest first, only the values held), the count
+/// window (oldest first), and every scalar of the anomaly state. About 3.1 KB with the default options once the baseline
+/// is full, up to 2 KB more during an anomaly.
+/// </content>
+public sealed partial class AnomalyTracker
+{
+    /// <summary>The format version of a tracker snapshot this build writes and the only one it reads: 1.</summary>
+    public const byte SnapshotFormatVersion = 1;
+
+    /// <summary>The kind byte of a tracker snapshot (detectors use 1 to 127): 128.</summary>
+    internal const byte TrackerSnapshotKind = 128;
+
+    /// <summary>
+    /// Writes the tracker's state: a 4-byte header (the snapshot magic, <see cref="SnapshotFormatVersion"/> and the tracker
+    /// kind) and the state in a compact little-endian binary form. The tracker is not changed. Not thread-safe: call it
+    /// between updates, from the thread that updates.
+    /// </summary>
+    /// <param name="writer">Receives the bytes.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="writer"/> is <see langword="null"/>.</exception>
+    public void WriteSnapshot(IBufferWriter<byte> writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var w = new SnapshotWriter(writer);
+        w.WriteByte(DetectorSnapshot.Magic0);
+        w.WriteByte(DetectorSnapshot.Magic1);
+        w.WriteByte(SnapshotFormatVersion);
+        w.WriteByte(TrackerSnapshotKind);
+
+        // The options the state depends on: a tracker with other options refuses the snapshot.
+        w.WriteShape(_ring.Length);
+        w.WriteShape(_countLength);
+        w.WriteInt32(_minimumBaseline);
+        w.WriteInt32(_confirmPoints);
+        w.WriteInt32(_sustainPoints);
+        w.WriteDouble(_enter);
+        w.WriteDouble(_exit);
+        w.WriteDouble(_minimumScale);
+        w.WriteInt64(_returnTicks);
+        w.WriteInt64(_newNormalTicks);
+
+        WriteRing(ref w, _ring, _start, _count);
+        if (IsAnomalous)
+        {
+            WriteRing(ref w, _scratch, _recentStart, _recentCount); // the values at the new level (scratch space while normal)
+        }
+        else
+        {
+            w.WriteInt32(0);
+        }
+
+        w.WriteDouble(_resolution);
+        w.WriteDouble(_lastNormal);
+        w.WriteDouble(_detectorLower);
+        w.WriteDouble(_detectorUpper);
+
+        WriteScore(ref w, _candidate);
+        w.WriteDouble(_candidateMedian);
+        w.WriteDouble(_candidateScale);
+        w.WriteInt32(_candidateSide);
+        w.WriteInt32(_candidates);
+        w.WriteInt32(_candidateMisses);
+
+        w.WriteInt32(_armedLeft);
+        w.WriteDouble(_armedMedian);
+        w.WriteDouble(_armedScale);
+        w.WriteInt32(_armedSide);
+
+        w.WriteInt32(_sustainRefresh);
+        w.WriteDouble(_sustainMedian);
+        w.WriteDouble(_sustainScale);
+        WriteScore(ref w, _sustainFirst);
+        w.WriteInt32(_sustainSide);
+        w.WriteInt32(_sustained);
+        w.WriteInt32(_sustainGap);
+
+        // The count window, oldest first.
+        w.WriteInt32(_countFill);
+        var oldest = _countFill == _countLength ? _countHead : 0;
+        for (var i = 0; i < _countFill; i++)
+        {
+            var slot = (oldest + i) % _countLength;
+            w.WriteDouble(_countValues[slot]);
+            w.WriteInt64(_countTicks[slot]);
+        }
+
+        w.WriteDouble(_countSum);
+        w.WriteInt32(_countRefresh);
+        w.WriteBool(_countApplies);
+        w.WriteDouble(_countRate);
+        w.WriteDouble(_countDispersion);
+        w.WriteDouble(_countUnit);
+        w.WriteInt64(_stepTicks);
+        w.WriteInt64(_lastTicks);
+        w.WriteBool(_countAnomaly);
+        w.WriteDouble(_rateWeight);
+        w.WriteDouble(_rateSum);
+        w.WriteDouble(_rateSquares);
+
+        w.WriteBool(_hasFrozen);
+        w.WriteDouble(_outerLower);
+        w.WriteDouble(_outerUpper);
+        w.WriteInt64(_lastFlagTicks);
+        w.WriteInt64(_inBandSinceTicks);
+        w.WriteBool(_inBand);
+        w.WriteInt64((long)_backBits);
+        w.WriteInt64(_insideRunTicks);
+
+        w.WriteBool(IsAnomalous);
+        WriteTime(ref w, Onset);
+        w.WriteBool(EndedAt.HasValue);
+        WriteTime(ref w, EndedAt.GetValueOrDefault());
+        w.WriteByte((byte)EndReason);
+        w.WriteBool(ReturningSince.HasValue);
+        WriteTime(ref w, ReturningSince.GetValueOrDefault());
+        w.WriteDouble(BaselineMedian);
+        w.WriteDouble(BaselineScale);
+        w.WriteDouble(Lower);
+        w.WriteDouble(Upper);
+        w.WriteDouble(Severity);
+        w.WriteDouble(PeakSeverity);
+        w.WriteDouble(PeakProbability);
+    }
+
+    /// <summary>
+    /// Replaces the tracker's state with a snapshot written by <see cref="WriteSnapshot"/> from a tracker with the same options;
+    /// the tracker then turns the next scores into exactly the transitions, onsets, ends and severities the original would have.
+    /// The snapshot must be exactly the bytes written. One with another header, version or kind leaves the tracker unchanged;
+    /// one that fails further in (other options, truncated, corrupt) resets it (as <see cref="Reset"/>) and the exception says
+    /// why: it never keeps half a state. Not thread-safe: call it between updates, from the thread that updates.
+    /// </summary>
+    /// <param name="snapshot">The bytes.</param>
+    /// <exception cref="InvalidDataException">The bytes are not a tracker snapshot, are of another format version, were
+    /// taken with other options, or are truncated or corrupt.</exception>
+    public void RestoreSnapshot(ReadOnlySpan<byte> snapshot)
+    {
+        if (snapshot.Length < 4 || snapshot[0] != DetectorSnapshot.Magic0 || snapshot[1] != DetectorSnapshot.Magic1)
+        {
+            throw new InvalidDataException($"The {snapshot.Length} bytes are not an anomaly tracker snapshot (no snapshot header).");
+        }
+
+        if (snapshot[2] != SnapshotFormatVersion)
+        {
+            throw new InvalidDataException(
+                $"The anomaly tracker snapshot has format version {snapshot[2]}; this build reads version {SnapshotFormatVersion} only.");
+        }
+
+        if (snapshot[3] != TrackerSnapshotKind)
+        {
+            throw new InvalidDataException(
+                $"The snapshot holds the state of {DetectorSnapshot.KindName(snapshot[3])}, not of an anomaly tracker.");
+        }
+
+        var r = new SnapshotReader(snapshot[4..]);
+        try
+        {
+            Read(ref r);
+            r.EnsureEnd();
+        }
+        catch (InvalidDataException)
+        {
+            Reset();
+            throw;
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            Reset();
+            throw new InvalidDataException($"The anomaly tracker snapshot is corrupt: {ex.Message}", ex);
+        }
+    }
+
+    private void Read(ref SnapshotReader r)
+    {
+        var same = r.ReadInt32() == _ring.Length
+            & r.ReadInt32() == _countLength
+            & r.ReadInt32() == _minimumBaseline
+            & r.ReadInt32() == _confirmPoints
+            & r.ReadInt32() == _sustainPoints
+            & r.ReadDouble().Equals(_enter)
+            & r.ReadDouble().Equals(_exit)
+            & r.ReadDouble().Equals(_minimumScale)
+            & r.ReadInt64() == _returnTicks
+            & r.ReadInt64() == _newNormalTicks;
+        if (!same)
+        {
+            throw new InvalidDataException(
+                "The anomaly tracker snapshot was taken with other options (baseline length, count window, minimum baseline, confirm or sustain points, deviations, minimum scale, return or new-normal time). Restore into a tracker created with the same options.");
+        }
+
+        (_start, _count) = (0, ReadRing(ref r, _ring, "the baseline count"));
+        (_recentStart, _recentCount) = (0, ReadRing(ref r, _scratch, "the new level's count"));
+
+        _resolution = r.ReadDouble();
+        _lastNormal = r.ReadDouble();
+        _detectorLower = r.ReadDouble();
+        _detectorUpper = r.ReadDouble();
+
+        _candidate = ReadScore(ref r);
+        _candidateMedian = r.ReadDouble();
+        _candidateScale = r.ReadDouble();
+        _candidateSide = r.ReadInt32();
+        _candidates = r.ReadCount(int.MaxValue, "the onset's agreeing points");
+        _candidateMisses = r.ReadCount(int.MaxValue, "the onset's disagreeing points");
+
+        _armedLeft = r.ReadCount(int.MaxValue, "the armed points left");
+        _armedMedian = r.ReadDouble();
+        _armedScale = r.ReadDouble();
+        _armedSide = r.ReadInt32();
+
+        _sustainRefresh = r.ReadInt32();
+        _sustainMedian = r.ReadDouble();
+        _sustainScale = r.ReadDouble();
+        _sustainFirst = ReadScore(ref r);
+        _sustainSide = r.ReadInt32();
+        _sustained = r.ReadCount(int.MaxValue, "the sustained points");
+        _sustainGap = r.ReadCount(int.MaxValue, "the sustained run's gap");
+
+        _countFill = r.ReadCount(_countLength, "the count window's fill");
+        for (var i = 0; i < _countFill; i++)
+        {
+            _countValues[i] = r.ReadDouble();
+            _countTicks[i] = r.ReadInt64();
+        }
+
+        _countHead = _countFill == _countLength ? 0 : _countFill;
+        _countSum = r.ReadDouble();
+        _countRefresh = r.ReadInt32();
+        _countApplies = r.ReadBool();
+        _countRate = r.ReadDouble();
+        _countDispersion = r.ReadDouble();
+        _countUnit = r.ReadDouble();
+        _stepTicks = r.ReadInt64();
+        _lastTicks = r.ReadInt64();
+        _countAnomaly = r.ReadBool();
+        _rateWeight = r.ReadDouble();
+        _rateSum = r.ReadDouble();
+        _rateSquares = r.ReadDouble();
+
+        _hasFrozen = r.ReadBool();
+        _outerLower = r.ReadDouble();
+        _outerUpper = r.ReadDouble();
+        _lastFlagTicks = r.ReadInt64();
+        _inBandSinceTicks = r.ReadInt64();
+        _inBand = r.ReadBool();
+        _backBits = (ulong)r.ReadInt64();
+        _insideRunTicks = r.ReadInt64();
+
+        IsAnomalous = r.ReadBool();
+        Onset = ReadTime(ref r);
+        var ended = r.ReadBool();
+        var endedAt = ReadTime(ref r);
+        EndedAt = ended ? endedAt : null;
+        var reason = r.ReadByte();
+        EndReason = Enum.IsDefined((AnomalyEndReason)reason) ? (AnomalyEndReason)reason : throw r.Corrupt($"the end reason is {reason}");
+        var returning = r.ReadBool();
+        var returningSince = ReadTime(ref r);
+        ReturningSince = returning ? returningSince : null;
+        BaselineMedian = r.ReadDouble();
+        BaselineScale = r.ReadDouble();
+        Lower = r.ReadDouble();
+        Upper = r.ReadDouble();
+        Severity = r.ReadDouble();
+        PeakSeverity = r.ReadDouble();
+        PeakProbability = r.ReadDouble();
+    }
+
+    private static void WriteRing(ref SnapshotWriter w, double[] ring, int start, int count)
+    {
+        w.WriteInt32(count);
+        for (var i = 0; i < count; i++)
+        {
+            var at = start + i;
+            w.WriteDouble(ring[at >= ring.Length ? at - ring.Length : at]);
+        }
+    }
+
+    // Restored oldest first from index 0: the same sequence, so every later push, median and swap behaves as in the original.
+    private static int ReadRing(ref SnapshotReader r, double[] ring, string what)
+    {
+        var count = r.ReadCount(ring.Length, what);
+        r.ReadDoubles(ring.AsSpan(0, count));
+        return count;
+    }
+
+    private static void WriteTime(ref SnapshotWriter w, DateTimeOffset time)
+    {
+        w.WriteInt64(time.UtcTicks);
+        w.WriteInt32((int)time.Offset.TotalMinutes);
+    }
+
+    private static DateTimeOffset ReadTime(ref SnapshotReader r)
+    {
+        var ticks = r.ReadInt64();
+        var minutes = r.ReadInt32();
+        if (ticks < 0 || ticks > DateTime.MaxValue.Ticks || minutes < -14 * 60 || minutes > 14 * 60)
+        {
+            throw r.Corrupt($"a time is {ticks} ticks at offset {minutes} minutes");
+        }
+
+        return new DateTimeOffset(ticks, TimeSpan.Zero).ToOffset(TimeSpan.FromMinutes(minutes));
+    }
+
+    private static void WriteScore(ref SnapshotWriter w, in AnomalyScore score)
+    {
+        WriteTime(ref w, score.Timestamp);
+        w.WriteDouble(score.Value);
+        w.WriteByte((byte)score.Status);
+        w.WriteDouble(score.Probability);
+        w.WriteDouble(score.RawScore);
+        w.WriteDouble(score.Expected);
+        w.WriteDouble(score.Lower);
+        w.WriteDouble(score.Upper);
+        w.WriteBool(score.IsAnomaly);
+    }
+
+    // Rebuilt through the public factories: a scored point's flag comes back through its threshold (its own probability when
+    // it was flagged, +∞ when not), so the score is equal to the one written, field for field.
+    private static AnomalyScore ReadScore(ref SnapshotReader r)
+    {
+        var timestamp = ReadTime(ref r);
+        var value = r.ReadDouble();
+        var status = (PointStatus)r.ReadByte();
+        var probability = r.ReadDouble();
+        var raw = r.ReadDouble();
+        var expected = r.ReadDouble();
+        var lower = r.ReadDouble();
+        var upper = r.ReadDouble();
+        var flagged = r.ReadBool();
+        return status switch
+        {
+            PointStatus.Scored when probability is >= 0 and <= 1 =>
+                AnomalyScore.Scored(timestamp, value, probability, raw, flagged ? probability : double.PositiveInfinity, expected, lower, upper),
+            PointStatus.WarmingUp => AnomalyScore.WarmingUp(timestamp, value, expected, lower, upper),
+            >= PointStatus.SkippedNonFinite and <= PointStatus.SkippedDuplicate => AnomalyScore.Skipped(timestamp, value, status),
+            _ => throw r.Corrupt($"a score has status {(byte)status} and probability {probability}"),
+        };
+    }
+}
