@@ -77,6 +77,7 @@ public sealed class AnomalyTracker
     // A level held away from the baseline without flags (the detector adapted to it): the baseline it is measured against
     // (refreshed every eighth of the ring while no run is open), the run's first point and how many points it holds.
     private readonly int _sustainPoints;
+    private readonly int _holdPoints;
     private int _sustainRefresh;
     private double _sustainMedian = double.NaN;
     private double _sustainScale = double.NaN;
@@ -141,6 +142,7 @@ public sealed class AnomalyTracker
         _confirmPoints = options.ConfirmPoints;
         _sustainPoints = options.SustainPoints;
         _countLength = options.CountWindow;
+        _holdPoints = Math.Max(_confirmPoints, options.HoldPoints);
         _countValues = new double[_countLength];
         _countTicks = new long[_countLength];
         _backMask = (1UL << ((2 * _confirmPoints) - 1)) - 1;
@@ -262,7 +264,10 @@ public sealed class AnomalyTracker
                     && !(_hasFrozen && value >= Lower && value <= Upper);
             if (away)
             {
-                if (++_candidates >= _confirmPoints)
+                // A departure the detector flagged must hold as long as HoldPoints (against a baseline of our own): the flag dates
+                // the onset and says the point is rare, not that the departure lasts; a benign burst or pause is rare for a
+                // young calibration too, and back within seconds.
+                if (++_candidates >= (double.IsNaN(_candidateMedian) ? _confirmPoints : _holdPoints))
                 {
                     _candidates = _candidateMisses = 0;
                     Start(_candidate, _candidateMedian, _candidateScale);

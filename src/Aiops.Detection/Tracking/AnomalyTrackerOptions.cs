@@ -44,6 +44,19 @@ public sealed class AnomalyTrackerOptions
     public int ConfirmPoints { get; set; } = 3;
 
     /// <summary>
+    /// Gets or sets how many points a departure the detector flagged (or a drift it flagged near the baseline, once it leaves
+    /// it) must hold beyond <see cref="EnterDeviation"/> on the same side before it starts an anomaly, forgiving up to
+    /// <see cref="ConfirmPoints"/> − 1 points back; the onset is still its first point. A flag says a point is rare for the
+    /// detector, not that the departure lasts: a detector whose calibration has seen a series for minutes flags its first benign
+    /// traffic bursts, GC pauses and slow spells (seconds each), and each opened an episode. The default is the persistence
+    /// <see cref="SustainPoints"/> asks of a level without flags, so both starts need the same evidence of lasting. Values up
+    /// to <see cref="ConfirmPoints"/> confirm a flagged departure after <see cref="ConfirmPoints"/> points (for scenarios of a
+    /// few seconds). Applies once the baseline gates onsets (<see cref="MinimumBaseline"/>). Default: 16. Range: [1, 4096].
+    /// </summary>
+    [Range(1, 4096)]
+    public int HoldPoints { get; set; } = 16;
+
+    /// <summary>
     /// Gets or sets for how many points a level held at least <see cref="EnterDeviation"/> robust σ from the baseline (on one
     /// side, forgiving single points back) starts an anomaly even though the detector did not flag it: the detector judges a
     /// point against its recent past, and once half of its window is at the new level its median (breakdown point 50 %) has
