@@ -39,9 +39,9 @@ public sealed class PipelineStagesTests
         Assert.True(await PipelineTestHost.WaitUntilAsync(() => board.TryGet(key, out var s) && s.Score.Timestamp == time.GetUtcNow()));
         Assert.Equal(0, correlator.OpenCount);
 
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < 16; i++)
         {
-            // Three points of burst: the anomaly state needs the majority of five points (ConfirmPoints 3) to start.
+            // Sixteen points of burst: the anomaly state needs the departure to hold AnomalyTrackerOptions.HoldPoints (16) to start.
             counter.Add(5_000, new KeyValuePair<string, object?>("route", "/api"));
             time.Advance(TimeSpan.FromSeconds(1));
             source.Collect();
