@@ -14,7 +14,8 @@ namespace Aiops.Detection.Tracking;
 /// (values seen while the state was normal; after a new normal, the values seen at the new level); σ is the largest of
 /// 1.4826 · MAD, 1.2533 · the mean absolute deviation and the series' resolution (see
 /// <see cref="AnomalyTrackerOptions.MinimumScale"/>). State changes need <see cref="AnomalyTrackerOptions.ConfirmPoints"/>
-/// points to agree, out of 2·n − 1. A flagged point starts an anomaly only when it is at least
+/// points to agree, out of 2·n − 1, and a flagged departure must hold for <see cref="AnomalyTrackerOptions.HoldPoints"/>
+/// points before it starts an anomaly (a flag says a point is rare, not that the departure lasts). A flagged point starts an anomaly only when it is at least
 /// <see cref="AnomalyTrackerOptions.EnterDeviation"/> σ from that median and outside the band frozen for the previous
 /// anomaly, so the return to the old baseline after an anomaly (which an adapted detector finds unusual) is the end of that
 /// anomaly, never a new one. Severity is the robust deviation (x − median) / σ against the frozen baseline: signed,

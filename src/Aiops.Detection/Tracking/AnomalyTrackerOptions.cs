@@ -38,7 +38,8 @@ public sealed class AnomalyTrackerOptions
     /// from the baseline (beyond <see cref="EnterDeviation"/>, on the same side; or flagged, while the baseline is too short)
     /// before as many are not, i.e. the majority of 2·n − 1 points from a flagged one, like Prometheus' <c>for:</c> that
     /// forgives a gap; and it is back in its band when n of its last 2·n − 1 points are. A single odd point neither starts
-    /// an incident nor delays the end of one. The onset is the first flagged point. Default: 3. Range: [1, 32].
+    /// an incident nor delays the end of one. The onset is the first flagged point. Once the baseline gates onsets, a flagged
+    /// departure must also hold for <see cref="HoldPoints"/> before it starts an anomaly. Default: 3. Range: [1, 32].
     /// </summary>
     [Range(1, 32)]
     public int ConfirmPoints { get; set; } = 3;
