@@ -63,6 +63,7 @@ internal static class LabAutomation
     {
         ReturnFor = TimeSpan.FromSeconds(3),
         ConfirmPoints = 3, // three points in a row, so a one-second blip is not an incident
+        HoldPoints = 3, // the lab's faults last 15 s: a flagged departure starts after ConfirmPoints, not the default 16 points
         NewNormalAfter = TimeSpan.FromSeconds(30), // the lab's time scale; also ends an anomaly whose baseline was the start-up
         MinimumScale = MinimumScale(series),
     };

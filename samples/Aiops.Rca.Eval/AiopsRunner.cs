@@ -76,7 +76,7 @@ internal static class AiopsRunner
             return (Data: s, Key: key, Bridge: new AnomalySignalBridge(key));
         }).ToArray();
         // For --trace only: the reading behind each point's surprise, and the flags after the onset.
-        var readings = trace is null ? null : series.ToDictionary(s => s.Key, _ => new (EnsembleDetector.Reading Reading, double Raw)[data.Length]);
+        var readings = trace is null ? null : series.ToDictionary(s => s.Key, _ => new (EnsembleDetector.Reading Reading, double Raw, bool Flagged)[data.Length]);
         var flaggedAfter = series.ToDictionary(s => s.Key, _ => 0);
 
         // Keyed by occurrence (fingerprint and onset): the bridge reuses the series' fingerprint for every occurrence.
@@ -97,7 +97,7 @@ internal static class AiopsRunner
                 var ok = detectors.TryUpdate(key, now, s.Values[i], out var score);
                 if (ok && readings is not null)
                 {
-                    readings[key][i] = (ensembles[key].LastReading, score.RawScore);
+                    readings[key][i] = (ensembles[key].LastReading, score.RawScore, score.IsAnomaly);
                     if (score.IsAnomaly && i >= data.Onset)
                     {
                         flaggedAfter[key]++;
@@ -111,7 +111,23 @@ internal static class AiopsRunner
                     var oi = (int)(signal!.Onset - data.Start).TotalSeconds;
                     var r = readings[key][oi];
                     var near = string.Join(";", data.Events.Where(e => oi >= e.At - 5 && oi <= e.At + e.Duration + 30 && (e.Service == s.Service || e.Kind is "burst")).Select(e => $"{e.Kind}:{e.Service}@{oi - e.At}"));
-                    trace.WriteLine($"ONSET\t{data.Case}\t{(data.Case.IsControl ? "ctl" : oi < data.Onset ? "pre" : "post")}\t{s.Service}\t{s.Metric}\t{oi}\t{oi - data.Onset}\tread={r.Reading}\traw={r.Raw:0.00}\tconfirm={i - oi}\tmag={signal.Magnitude:0.0}\tnear={near}");
+                    // How it started: the onset point flagged (a flag far from the baseline, or an armed drift), a flag while
+                    // confirming, none (a sustained level or the count test).
+                    var flags = 0;
+                    for (var j = Math.Max(0, oi); j <= i; j++)
+                    {
+                        flags += readings[key][j].Flagged ? 1 : 0;
+                    }
+
+                    var how = r.Flagged ? "flag" : flags > 0 ? "flag-later" : i - oi >= 16 ? "sustain-or-count" : "count-or-armed";
+                    trace.WriteLine($"ONSET\t{data.Case}\t{(data.Case.IsControl ? "ctl" : oi < data.Onset ? "pre" : "post")}\t{s.Service}\t{s.Metric}\t{oi}\t{oi - data.Onset}\tread={r.Reading}\traw={r.Raw:0.00}\tconfirm={i - oi}\tmag={signal.Magnitude:0.0}\thow={how}\tbase={bridge.Tracker.BaselineCount}\tnear={near}");
+                }
+
+                if (ev == AnomalySignalEvent.End && trace is not null && signal is not null)
+                {
+                    var oi = (int)(signal.Onset - data.Start).TotalSeconds;
+                    var back = signal.EndedAt is { } e ? (e - signal.Onset).TotalSeconds : double.NaN;
+                    trace.WriteLine($"END\t{data.Case}\t{(data.Case.IsControl ? "ctl" : oi < data.Onset ? "pre" : "post")}\t{s.Service}\t{s.Metric}\t{oi}\tlasted={back:0}\treason={signal.EndReason}");
                 }
 
                 if (ev != AnomalySignalEvent.None && signal is not null)

@@ -44,7 +44,7 @@ public sealed class LifecycleTests
 
         Assert.True(opened.Count == 1, string.Join(", ", opened)); // the recovery opens nothing
         var (onset, id) = opened[0];
-        Assert.Equal(shiftStart + 2, onset); // confirmed at the third point away (ConfirmPoints 3)
+        Assert.Equal(shiftStart + 15, onset); // confirmed once it has held HoldPoints (16) points away, dated at its first
         var firingFrom = onset + (int)options.PendingFor.TotalSeconds;
         for (var s = firingFrom; s < shiftEnd; s++)
         {
@@ -215,7 +215,7 @@ public sealed class LifecycleTests
     public void Correlator_SixSecondBurst_BridgeReportsTheReturnBeforeTheEndAndTheEpisodeNeverFires()
     {
         var correlator = new Correlator(new CorrelatorOptions(), timeProvider: _time); // pending 1 min
-        var rps = new Series("rps", value: s => 100 + (s is >= 1200 and < 1206 ? 60 : 0), noise: 2);
+        var rps = new Series("rps", value: s => 100 + (s is >= 1200 and < 1206 ? 60 : 0), noise: 2, new AnomalyTrackerOptions { HoldPoints = 1 }); // confirmed after 3 points, as before HoldPoints
         var signals = new List<(int Second, AnomalySignal Signal)>();
         for (var s = 0; s < 1800; s++)
         {
@@ -238,21 +238,48 @@ public sealed class LifecycleTests
         Assert.DoesNotContain(episode.Transitions, t => t.To == EpisodeState.Firing);
     }
 
+    [Fact]
+    public void Correlator_SixSecondBurstWithDefaultTracking_NoSignalAndNoEpisode()
+    {
+        // A benign burst the detector flags is back long before HoldPoints: it starts no anomaly, so it opens no episode.
+        var correlator = new Correlator(new CorrelatorOptions(), timeProvider: _time);
+        var rps = new Series("rps", value: s => 100 + (s is >= 1200 and < 1206 ? 60 : 0), noise: 2);
+        var flagged = 0;
+        for (var s = 0; s < 1800; s++)
+        {
+            _time.SetUtcNow(T0.AddSeconds(s));
+            if (rps.Next(s, _time.GetUtcNow()) is { } signal)
+            {
+                correlator.Add(signal);
+            }
+
+            flagged += rps.LastFlagged ? 1 : 0;
+            correlator.Tick();
+        }
+
+        Assert.True(flagged > 0, "the detector should flag the burst");
+        Assert.Empty(correlator.DrainChanged());
+    }
+
     private static AnomalySignal Ended(AnomalySignal signal, DateTimeOffset at) =>
         signal with { EndedAt = at, EndReason = AnomalyEndReason.Recovered };
 
     /// <summary>A series of one service scored by a robust z-score detector and bridged to signals.</summary>
-    private sealed class Series(string metric, Func<int, double> value, double noise)
+    private sealed class Series(string metric, Func<int, double> value, double noise, AnomalyTrackerOptions? tracking = null)
     {
         private readonly Random _noise = new(metric.Length);
         private readonly RobustZScoreDetector _detector = new(new RobustZScoreOptions { WindowSize = 120, Threshold = 0.99999 });
-        private readonly AnomalySignalBridge _bridge = new(new SeriesKey(metric, [new("service", "checkout")]));
+        private readonly AnomalySignalBridge _bridge = new(new SeriesKey(metric, [new("service", "checkout")]), tracking);
+
+        public bool LastFlagged { get; private set; }
 
         public AnomalySignal? Next(int second, DateTimeOffset now)
         {
             // Bounded (uniform) noise: no point of the baseline is extreme, so the test sees the lifecycle, not false alarms.
             var x = value(second) + (noise * ((2 * _noise.NextDouble()) - 1));
-            _bridge.Update(_detector.Update(now, x), now, out var signal);
+            var score = _detector.Update(now, x);
+            LastFlagged = score.IsAnomaly;
+            _bridge.Update(score, now, out var signal);
             return signal;
         }
     }

@@ -51,6 +51,7 @@ internal sealed class SeededHost : IAsyncDisposable
         {
             ["Aiops:Correlation:PendingFor"] = "00:00:01",
             ["Aiops:Detection:Tracking:ConfirmPoints"] = "1", // the seeded one-point spike is the latency anomaly the pages show
+            ["Aiops:Detection:Tracking:HoldPoints"] = "1",
             ["Aiops:Api:ApprovalToken"] = "dashboard-test-token", // the API's approval endpoints must authenticate someone
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

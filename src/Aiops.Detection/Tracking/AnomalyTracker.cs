@@ -14,7 +14,8 @@ namespace Aiops.Detection.Tracking;
 /// (values seen while the state was normal; after a new normal, the values seen at the new level); σ is the largest of
 /// 1.4826 · MAD, 1.2533 · the mean absolute deviation and the series' resolution (see
 /// <see cref="AnomalyTrackerOptions.MinimumScale"/>). State changes need <see cref="AnomalyTrackerOptions.ConfirmPoints"/>
-/// points to agree, out of 2·n − 1. A flagged point starts an anomaly only when it is at least
+/// points to agree, out of 2·n − 1, and a flagged departure must hold for <see cref="AnomalyTrackerOptions.HoldPoints"/>
+/// points before it starts an anomaly (a flag says a point is rare, not that the departure lasts). A flagged point starts an anomaly only when it is at least
 /// <see cref="AnomalyTrackerOptions.EnterDeviation"/> σ from that median and outside the band frozen for the previous
 /// anomaly, so the return to the old baseline after an anomaly (which an adapted detector finds unusual) is the end of that
 /// anomaly, never a new one. Severity is the robust deviation (x − median) / σ against the frozen baseline: signed,
@@ -77,6 +78,7 @@ public sealed partial class AnomalyTracker : IStateSnapshot
     // A level held away from the baseline without flags (the detector adapted to it): the baseline it is measured against
     // (refreshed every eighth of the ring while no run is open), the run's first point and how many points it holds.
     private readonly int _sustainPoints;
+    private readonly int _holdPoints;
     private int _sustainRefresh;
     private double _sustainMedian = double.NaN;
     private double _sustainScale = double.NaN;
@@ -141,6 +143,7 @@ public sealed partial class AnomalyTracker : IStateSnapshot
         _confirmPoints = options.ConfirmPoints;
         _sustainPoints = options.SustainPoints;
         _countLength = options.CountWindow;
+        _holdPoints = Math.Max(_confirmPoints, options.HoldPoints);
         _countValues = new double[_countLength];
         _countTicks = new long[_countLength];
         _backMask = (1UL << ((2 * _confirmPoints) - 1)) - 1;
@@ -262,7 +265,10 @@ public sealed partial class AnomalyTracker : IStateSnapshot
                     && !(_hasFrozen && value >= Lower && value <= Upper);
             if (away)
             {
-                if (++_candidates >= _confirmPoints)
+                // A departure the detector flagged must hold as long as HoldPoints (against a baseline of our own): the flag dates
+                // the onset and says the point is rare, not that the departure lasts; a benign burst or pause is rare for a
+                // young calibration too, and back within seconds.
+                if (++_candidates >= (double.IsNaN(_candidateMedian) ? _confirmPoints : _holdPoints))
                 {
                     _candidates = _candidateMisses = 0;
                     Start(_candidate, _candidateMedian, _candidateScale);

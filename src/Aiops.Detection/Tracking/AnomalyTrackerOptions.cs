@@ -38,10 +38,24 @@ public sealed class AnomalyTrackerOptions
     /// from the baseline (beyond <see cref="EnterDeviation"/>, on the same side; or flagged, while the baseline is too short)
     /// before as many are not, i.e. the majority of 2·n − 1 points from a flagged one, like Prometheus' <c>for:</c> that
     /// forgives a gap; and it is back in its band when n of its last 2·n − 1 points are. A single odd point neither starts
-    /// an incident nor delays the end of one. The onset is the first flagged point. Default: 3. Range: [1, 32].
+    /// an incident nor delays the end of one. The onset is the first flagged point. Once the baseline gates onsets, a flagged
+    /// departure must also hold for <see cref="HoldPoints"/> before it starts an anomaly. Default: 3. Range: [1, 32].
     /// </summary>
     [Range(1, 32)]
     public int ConfirmPoints { get; set; } = 3;
+
+    /// <summary>
+    /// Gets or sets how many points a departure the detector flagged (or a drift it flagged near the baseline, once it leaves
+    /// it) must hold beyond <see cref="EnterDeviation"/> on the same side before it starts an anomaly, forgiving up to
+    /// <see cref="ConfirmPoints"/> − 1 points back; the onset is still its first point. A flag says a point is rare for the
+    /// detector, not that the departure lasts: a detector whose calibration has seen a series for minutes flags its first benign
+    /// traffic bursts, GC pauses and slow spells (seconds each), and each opened an episode. The default is the persistence
+    /// <see cref="SustainPoints"/> asks of a level without flags, so both starts need the same evidence of lasting. Values up
+    /// to <see cref="ConfirmPoints"/> confirm a flagged departure after <see cref="ConfirmPoints"/> points (for scenarios of a
+    /// few seconds). Applies once the baseline gates onsets (<see cref="MinimumBaseline"/>). Default: 16. Range: [1, 4096].
+    /// </summary>
+    [Range(1, 4096)]
+    public int HoldPoints { get; set; } = 16;
 
     /// <summary>
     /// Gets or sets for how many points a level held at least <see cref="EnterDeviation"/> robust σ from the baseline (on one

@@ -43,12 +43,12 @@ public sealed class AnomalyTrackerTests
             }
         }
 
-        // The detector adapts within the shift and flags the return; the state ignores both. The onset is confirmed by the
-        // majority of five points (ConfirmPoints 3), at its third point, and dated at its first.
+        // The detector adapts within the shift and flags the return; the state ignores both. The onset is confirmed once the
+        // departure has held for HoldPoints (16), at its 16th point, and dated at its first.
         Assert.InRange(detectorFlagsDuringShift, 1, 300);
         Assert.True(detectorFlagsAfterShift > 0, "the adapted detector should flag the return to the old level");
-        Assert.Equal(598, anomalousDuringShift);
-        Assert.Equal([(602, AnomalyTransition.Started), (1230, AnomalyTransition.Ended)], transitions);
+        Assert.Equal(585, anomalousDuringShift);
+        Assert.Equal([(615, AnomalyTransition.Started), (1230, AnomalyTransition.Ended)], transitions);
         Assert.Equal((T0.AddSeconds(600), T0.AddSeconds(1200), AnomalyEndReason.Recovered), (tracker.Onset, tracker.EndedAt, tracker.EndReason));
     }
 
@@ -90,7 +90,7 @@ public sealed class AnomalyTrackerTests
     public void Update_PermanentShift_EndsAsNewNormalAfterThePeriodAndStartsNothingAfterwards()
     {
         var detector = new RobustZScoreDetector(new RobustZScoreOptions { WindowSize = 120, Threshold = Strict });
-        var tracker = new AnomalyTracker(new AnomalyTrackerOptions { NewNormalAfter = TimeSpan.FromMinutes(5) });
+        var tracker = new AnomalyTracker(new AnomalyTrackerOptions { NewNormalAfter = TimeSpan.FromMinutes(5), HoldPoints = 1 });
         var noise = new Random(5);
         var transitions = new List<(int Second, AnomalyTransition Transition)>();
         var lastFlag = 0;
@@ -115,7 +115,7 @@ public sealed class AnomalyTrackerTests
     [Fact]
     public void Update_SurgeRightAfterANewNormal_StartsAgainstTheNewLevel()
     {
-        var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { NewNormalAfter = TimeSpan.FromSeconds(30), MinimumScale = 3 }), out var s);
+        var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { NewNormalAfter = TimeSpan.FromSeconds(30), MinimumScale = 3, HoldPoints = 1 }), out var s);
         tracker.Update(Flagged(s++, 30)); // the start-up baseline was 100; the series settles at 30
         for (var i = 0; i < 40; i++)
         {
@@ -157,7 +157,7 @@ public sealed class AnomalyTrackerTests
     [Fact]
     public void Update_ConfirmPointsThree_SpikeStartsNothingAndShiftWithAGapStartsAtItsFirstPoint()
     {
-        var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { ConfirmPoints = 3 }), out var s);
+        var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { ConfirmPoints = 3, HoldPoints = 1 }), out var s);
 
         var spike = new[] { tracker.Update(Flagged(s++, 200)), tracker.Update(Normal(s++, 100)), tracker.Update(Normal(s++, 101)), tracker.Update(Normal(s++, 99)) };
         var onset = s;
@@ -202,7 +202,7 @@ public sealed class AnomalyTrackerTests
     [Fact]
     public void Update_OutlierEveryFourthPointDuringReturn_RecoversFromTheFirstPointBack()
     {
-        var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { ReturnFor = TimeSpan.FromSeconds(20) }), out var s);
+        var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { ReturnFor = TimeSpan.FromSeconds(20), HoldPoints = 1 }), out var s);
         for (var i = 0; i < 5; i++)
         {
             tracker.Update(Flagged(s++, 200));
@@ -224,7 +224,7 @@ public sealed class AnomalyTrackerTests
     [Fact]
     public void Update_BurstThatReturns_ReturningSinceFromTheFirstPointBackUntilTheEnd()
     {
-        var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { ReturnFor = TimeSpan.FromSeconds(30) }), out var s);
+        var tracker = Warm(new AnomalyTracker(new AnomalyTrackerOptions { ReturnFor = TimeSpan.FromSeconds(30), HoldPoints = 1 }), out var s);
         for (var i = 0; i < 5; i++)
         {
             tracker.Update(Flagged(s++, 200));
@@ -334,9 +334,9 @@ public sealed class AnomalyTrackerTests
             tracker.Update(Normal(s, s == 10 || s == 50 ? 1 : 0)); // an error counter: zero, with two single errors
         }
 
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < 16; i++)
         {
-            tracker.Update(Flagged(s++, 12));
+            tracker.Update(Flagged(s++, 12)); // held for HoldPoints
         }
 
         Assert.True(tracker.IsAnomalous);
@@ -460,6 +460,54 @@ public sealed class AnomalyTrackerTests
         {
             Assert.Equal(AnomalyTransition.None, tracker.Update(Normal(s++, 130)));
         }
+    }
+
+    [Fact]
+    public void Update_FlaggedBurstsShorterThanHoldPoints_StartNothing()
+    {
+        // Benign bursts: flagged departures of 3 to 10 points, far from the baseline, then back. Confirmed by the majority of
+        // five points before HoldPoints; now each must outlast HoldPoints (16) to be an incident.
+        var tracker = WarmLong(new AnomalyTracker(), out var s);
+        foreach (var length in new[] { 3, 5, 10, 15 })
+        {
+            for (var i = 0; i < length; i++)
+            {
+                Assert.Equal(AnomalyTransition.None, tracker.Update(Flagged(s++, 150)));
+            }
+
+            for (var i = 0; i < 40; i++)
+            {
+                Assert.Equal(AnomalyTransition.None, tracker.Update(Normal(s++, 100 + ((i % 5) - 2))));
+            }
+        }
+
+        Assert.False(tracker.IsAnomalous);
+    }
+
+    [Fact]
+    public void Update_FlaggedDepartureHeldForHoldPoints_StartsAtItsFirstPointForgivingTwoBack()
+    {
+        var tracker = WarmLong(new AnomalyTracker(new AnomalyTrackerOptions { ConfirmPoints = 3, HoldPoints = 16 }), out var s);
+        var first = s;
+        var transitions = new List<AnomalyTransition>();
+        for (var i = 0; i < 18; i++)
+        {
+            // Two points back at the baseline (fewer than ConfirmPoints) are forgiven; the 16th away point starts it.
+            transitions.Add(tracker.Update(i is 4 or 9 ? Normal(s++, 100) : Flagged(s++, 150)));
+        }
+
+        Assert.Equal(AnomalyTransition.Started, transitions[17]);
+        Assert.All(transitions.Take(17), t => Assert.Equal(AnomalyTransition.None, t));
+        Assert.Equal(T0.AddSeconds(first), tracker.Onset);
+    }
+
+    [Fact]
+    public void Update_HoldPointsOne_FlaggedDepartureConfirmedAfterConfirmPoints()
+    {
+        var tracker = WarmLong(new AnomalyTracker(new AnomalyTrackerOptions { ConfirmPoints = 3, HoldPoints = 1 }), out var s);
+        Assert.Equal(AnomalyTransition.None, tracker.Update(Flagged(s++, 150)));
+        Assert.Equal(AnomalyTransition.None, tracker.Update(Flagged(s++, 150)));
+        Assert.Equal(AnomalyTransition.Started, tracker.Update(Flagged(s, 150)));
     }
 
     private static AnomalyTracker WarmLong(AnomalyTracker tracker, out int second)

@@ -33,7 +33,7 @@ public sealed class DetectionStageBackPressureTests
                 s.Configure<DetectionStageOptions>(o =>
                 {
                     o.DetectorFactory = _ => new SpikeDetector();
-                    o.Tracking = new AnomalyTrackerOptions { ReturnFor = TimeSpan.Zero, MinimumBaseline = 2, MinimumScale = 1, ConfirmPoints = 1 };
+                    o.Tracking = new AnomalyTrackerOptions { ReturnFor = TimeSpan.Zero, MinimumBaseline = 2, MinimumScale = 1, ConfirmPoints = 1, HoldPoints = 1 };
                 });
 
                 // Correlation does not run: the test is the (slow) consumer of the signals channel.
@@ -88,7 +88,7 @@ public sealed class DetectionStageBackPressureTests
             services: s => s.Configure<DetectionStageOptions>(o =>
             {
                 o.DetectorFactory = _ => new SpikeDetector();
-                o.Tracking = new AnomalyTrackerOptions { ReturnFor = TimeSpan.Zero, MinimumBaseline = 2, MinimumScale = 1, ConfirmPoints = 1 };
+                o.Tracking = new AnomalyTrackerOptions { ReturnFor = TimeSpan.Zero, MinimumBaseline = 2, MinimumScale = 1, ConfirmPoints = 1, HoldPoints = 1 };
             }),
             pipeline: false);
         using var dropped = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), HostingTelemetry.MeterName, "aiops.hosting.channel.dropped");

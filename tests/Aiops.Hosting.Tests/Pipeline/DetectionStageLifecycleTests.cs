@@ -36,7 +36,7 @@ public sealed class DetectionStageLifecycleTests
             var value = (s is >= 60 and < 120 ? 300 : 100) + (s % 3);
             Assert.True(writer.TryWriteSample(new MetricSample(series, at, value)));
             Assert.True(await PipelineTestHost.WaitUntilAsync(() => board.TryGet(series, out var score) && score.Score.Timestamp == at));
-            if (s is > 62 and < 120)
+            if (s is > 75 and < 120) // started once it has held HoldPoints (16) points, dated at its first
             {
                 await PipelineTestHost.WaitUntilAsync(() => correlator.OpenCount == 1);
                 activeThroughShift &= correlator.Snapshot() is [{ Members: [{ IsActive: true }] }];

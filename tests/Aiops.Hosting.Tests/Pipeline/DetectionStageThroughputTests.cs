@@ -249,7 +249,7 @@ public sealed class DetectionStageThroughputTests
         {
             o.IdleTimeout = TimeSpan.FromSeconds(10);
             o.DetectorFactory = _ => new GateDetector(null, anomalous: true);
-            o.Tracking = new AnomalyTrackerOptions { ConfirmPoints = 1 }; // one flagged point is an onset here
+            o.Tracking = new AnomalyTrackerOptions { ConfirmPoints = 1, HoldPoints = 1 }; // one flagged point is an onset here
         }));
         using var signals = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), HostingTelemetry.MeterName, "aiops.hosting.detection.signals");
         var writer = host.Services.GetRequiredService<AiopsPipelineWriter>();

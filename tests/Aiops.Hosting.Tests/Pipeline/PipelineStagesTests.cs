@@ -39,9 +39,9 @@ public sealed class PipelineStagesTests
         Assert.True(await PipelineTestHost.WaitUntilAsync(() => board.TryGet(key, out var s) && s.Score.Timestamp == time.GetUtcNow()));
         Assert.Equal(0, correlator.OpenCount);
 
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < 16; i++)
         {
-            // Three points of burst: the anomaly state needs the majority of five points (ConfirmPoints 3) to start.
+            // Sixteen points of burst: the anomaly state needs the departure to hold AnomalyTrackerOptions.HoldPoints (16) to start.
             counter.Add(5_000, new KeyValuePair<string, object?>("route", "/api"));
             time.Advance(TimeSpan.FromSeconds(1));
             source.Collect();
@@ -154,7 +154,8 @@ public sealed class PipelineStagesTests
             Assert.True(await PipelineTestHost.WaitUntilAsync(() => board.TryGet(key, out var s) && s.Score.Timestamp == at));
         }
 
-        for (var i = 0; i < 20; i++)
+        // The shift starts an anomaly once it has held AnomalyTrackerOptions.HoldPoints (16) points.
+        for (var i = 0; i < 32; i++)
         {
             time.Advance(TimeSpan.FromSeconds(1));
             await WriteAsync(i);
@@ -162,11 +163,11 @@ public sealed class PipelineStagesTests
 
         Assert.Equal(1, correlator.OpenCount);
         time.Advance(TimeSpan.FromSeconds(30));
-        await WriteAsync(20);
+        await WriteAsync(32);
         Assert.Equal(0, Assert.Single(Assert.Single(correlator.Snapshot()).Members).Repeats);
 
         time.Advance(TimeSpan.FromSeconds(31));
-        await WriteAsync(21);
+        await WriteAsync(33);
         Assert.True(await PipelineTestHost.WaitUntilAsync(() => Assert.Single(Assert.Single(correlator.Snapshot()).Members).Repeats == 1));
         await host.StopAsync();
     }
