@@ -19,7 +19,7 @@ public sealed class MultiProcessClusterTests(RedisServer redis, ITestOutputHelpe
 {
     private const string Token = "cluster-test";
     private const int Incidents = 12;
-    private const int Replays = 10;
+    private const int Replays = 100;
     private const int SeriesCount = 9;
     private const int WarmPoints = 400; // snapshots every 50: the last one holds all of them
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(60);

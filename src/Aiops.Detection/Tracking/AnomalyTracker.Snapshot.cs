@@ -40,6 +40,7 @@ public sealed partial class AnomalyTracker
         w.WriteInt32(_minimumBaseline);
         w.WriteInt32(_confirmPoints);
         w.WriteInt32(_sustainPoints);
+        w.WriteInt32(_holdPoints);
         w.WriteDouble(_enter);
         w.WriteDouble(_exit);
         w.WriteDouble(_minimumScale);
@@ -183,6 +184,7 @@ public sealed partial class AnomalyTracker
             & r.ReadInt32() == _minimumBaseline
             & r.ReadInt32() == _confirmPoints
             & r.ReadInt32() == _sustainPoints
+            & r.ReadInt32() == _holdPoints
             & r.ReadDouble().Equals(_enter)
             & r.ReadDouble().Equals(_exit)
             & r.ReadDouble().Equals(_minimumScale)
@@ -191,7 +193,7 @@ public sealed partial class AnomalyTracker
         if (!same)
         {
             throw new InvalidDataException(
-                "The anomaly tracker snapshot was taken with other options (baseline length, count window, minimum baseline, confirm or sustain points, deviations, minimum scale, return or new-normal time). Restore into a tracker created with the same options.");
+                "The anomaly tracker snapshot was taken with other options (baseline length, count window, minimum baseline, confirm, sustain or hold points, deviations, minimum scale, return or new-normal time). Restore into a tracker created with the same options.");
         }
 
         (_start, _count) = (0, ReadRing(ref r, _ring, "the baseline count"));
