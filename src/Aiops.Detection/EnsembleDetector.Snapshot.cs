@@ -2,7 +2,7 @@ using Aiops.Detection.Internal;
 
 namespace Aiops.Detection;
 
-/// <content>Snapshot: every member, each member's calibrations and short window, the recent range and the refractory period.</content>
+/// <content>Snapshot: every member, each member's calibrations and short window, the recent range, the values not yet in it and the refractory period.</content>
 public sealed partial class EnsembleDetector
 {
     /// <inheritdoc />
@@ -39,6 +39,9 @@ public sealed partial class EnsembleDetector
         writer.WriteInt32(_blockPoints);
         writer.WriteInt32(_blockHead);
         writer.WriteInt32(_blockCount);
+        writer.WriteDoubles(_lagRing);
+        writer.WriteInt32(_lagHead);
+        writer.WriteInt32(_lagFill);
         writer.WriteByte((byte)LastReading);
     }
 
@@ -73,6 +76,9 @@ public sealed partial class EnsembleDetector
         _blockPoints = reader.ReadCount(int.MaxValue, "the range blocks' length");
         _blockHead = reader.ReadCount(_blockRanges.Length / 2 - 1, "the range ring's head");
         _blockCount = reader.ReadCount(_blockRanges.Length / 2, "the range ring's count");
+        reader.ReadDoubles(_lagRing);
+        _lagHead = reader.ReadCount(RangeLag - 1, "the lag ring's head");
+        _lagFill = reader.ReadCount(RangeLag, "the lag ring's fill");
         var reading = reader.ReadByte();
         LastReading = reading <= (byte)Reading.Record ? (Reading)reading : throw reader.Corrupt($"the last reading is {reading}");
     }

@@ -85,6 +85,48 @@ public class DetectorBehaviourTests
     }
 
     [Fact]
+    public void Ensemble_StepToNewLevelAtFiveMinutes_FlaggedOnce()
+    {
+        // At 5-minute steps a damped record (half the cap) still passed the flagging level, so every point of a new level
+        // was flagged until it joined the range.
+        var values = TestSeries.Noise(4300, 1, seed: 5);
+        for (var i = 4032; i < values.Length; i++)
+        {
+            values[i] -= 20;
+        }
+
+        var scores = TestSeries.Run(new EnsembleDetector(), values);
+
+        Assert.DoesNotContain(scores.Take(4032), s => s.IsAnomaly);
+        Assert.Equal([4032], Flagged(scores, 4032));
+    }
+
+    [Fact]
+    public void Ensemble_SlowSlidePastTheRange_FlaggedOncePerRefractoryPeriod()
+    {
+        // Two weeks of noise at 5-minute steps, then a 200-point slide far below everything seen, in steps each a tenth of
+        // the noise: no point is far from its predecessors, but the level is new. Judged against the range it left (not the
+        // slide's own last points), it is a record; while it goes on, it is flagged again at most once per refractory period.
+        var values = TestSeries.Noise(4500, 1, seed: 5);
+        for (var i = 4032; i < values.Length; i++)
+        {
+            values[i] -= Math.Min(i - 4032, 200) * 0.1;
+        }
+
+        var scores = TestSeries.Run(new EnsembleDetector(), values);
+
+        Assert.DoesNotContain(scores.Take(4032), s => s.IsAnomaly);
+        var flagged = Flagged(scores, 4032);
+        Assert.InRange(flagged.Length, 1, 4);
+        Assert.InRange(flagged[0], 4032, 4082);
+        Assert.All(flagged.Zip(flagged.Skip(1)), pair => Assert.True(pair.Second - pair.First > new EnsembleOptions().RefractoryPoints));
+        Assert.All(flagged, i => Assert.True(i < 4232 + 32, $"{i} is after the slide stopped and its level joined the range"));
+    }
+
+    private static int[] Flagged(AnomalyScore[] scores, int from) =>
+        Enumerable.Range(from, scores.Length - from).Where(i => scores[i].IsAnomaly).ToArray();
+
+    [Fact]
     public void Ensemble_NoLookAhead_ScoreDependsOnlyOnPast()
     {
         var a = TestSeries.Sine(1200, 96, 20, 1, seed: 3);
