@@ -151,6 +151,9 @@ public abstract partial class AnomalyDetector : IAnomalyDetector, IStateSnapshot
         return AnomalyScore.Scored(timestamp, value, 1 / (1 + rate), severity, Threshold, expected, lower, upper);
     }
 
+    /// <summary>The surprise (−ln of a point's tail probability) from which a time-calibrated detector flags: ln(points per week / rate).</summary>
+    internal double FlagSurprise => (_log10PointsPerWeek - _log10FalseAlarmsPerWeek) * Ln10;
+
     /// <summary>
     /// <see cref="RateScore"/> for a detector that has its tail as surprise (−ln of the tail probability): the severity follows
     /// from the surprise without a round trip through the probability, and is not limited by its underflow.

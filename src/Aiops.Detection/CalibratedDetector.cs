@@ -46,11 +46,13 @@ public sealed partial class CalibratedDetector : AnomalyDetector
         }
 
         var surprise = Surprise.FromProbability(score.Probability);
-        var result = RateScore(timestamp, value, _calibration.TailProbability(_damping.Apply(surprise), TailPrior.Surprise), score.Expected, score.Lower, score.Upper);
+        var calibrated = _calibration.TailSurprise(surprise, TailPrior.Surprise);
+        var decided = _damping.Apply(calibrated, FlagSurprise);
+        var result = SurpriseScore(timestamp, value, decided, decided, score.Expected, score.Lower, score.Upper);
         _calibration.Observe(surprise, TailPrior.Surprise);
         if (result.IsAnomaly)
         {
-            _damping.Flagged(surprise);
+            _damping.Flagged(calibrated);
         }
 
         return result;
@@ -72,7 +74,11 @@ public sealed class CalibratedOptions : AnomalyDetectorOptions
     [Range(0, 100_000)]
     public int RefractoryPoints { get; set; } = 50;
 
-    /// <summary>Gets or sets the factor applied to the surprise of points in the refractory period. Default: 0.5. Range: [0, 1].</summary>
+    /// <summary>
+    /// Gets or sets the factor applied to the calibrated surprise of points in the refractory period that are not stronger than
+    /// the flagged one; such a point also reads at most this factor times the flagging level, so it is never flagged. Default:
+    /// 0.5. Range: [0, 1].
+    /// </summary>
     [Range(0.0, 1.0)]
     public double RefractoryDamping { get; set; } = 0.5;
 

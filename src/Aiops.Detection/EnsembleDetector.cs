@@ -68,7 +68,6 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     private readonly int _shortLength;
     private readonly double[] _blockRanges = new double[2 * (RangeBlocks - 1)]; // min, max of the complete blocks (ring)
     private AlertDamping _damping;
-    private readonly double _dampingFactor;
     private long _seen;
     private double _min = double.PositiveInfinity; // of the current block
     private double _max = double.NegativeInfinity;
@@ -90,7 +89,6 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     {
         _rangeTolerance = options.RangeTolerance;
         _damping = new AlertDamping(options.RefractoryPoints, options.RefractoryDamping);
-        _dampingFactor = options.RefractoryDamping;
         _members =
         [
             new SeasonalDetector(new SeasonalOptions { Telemetry = options.Telemetry }),
@@ -179,13 +177,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
         // The decision and the probability use the capped surprise: beyond the cap, all points are equally (maximally)
         // anomalous, so one refractory period covers an incident; the severity (RawScore) uses the uncapped one.
         var capped = Math.Min(surprise, CapSurprise);
-        var decided = _damping.Apply(capped);
-        if (decided < capped)
-        {
-            // Damped, a point must also stay below the flagging level: half the cap still passes it at coarse steps (a
-            // 5-minute series flags from ln 2016 ≈ 7.6), which flagged every point of a new level until it joined the range.
-            decided = Math.Min(decided, _dampingFactor * Math.Log(PointsPerWeek / FalseAlarmsPerWeek));
-        }
+        var decided = _damping.Apply(capped, FlagSurprise);
         var result = SurpriseScore(timestamp, value, decided, decided < capped ? decided : surprise, expected, lower, upper);
         if (result.IsAnomaly)
         {
@@ -236,7 +228,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
                 var excess = Math.Max(value - max, min - value) / Math.Max(range, Calibration.ScaleFloor(max));
                 var lnN = Math.Log((_blockCount * (double)_blockPoints) + _blockFill + 1);
                 var record = lnN + Math.Min(Math.Min(excess, 100) * lnN, Math.Log(1 + excess) / TailCalibration.MaxShape);
-                record = record >= Math.Log(PointsPerWeek / FalseAlarmsPerWeek) ? Math.Max(CapSurprise, record) : record;
+                record = record >= FlagSurprise ? Math.Max(CapSurprise, record) : record;
                 if (record > surprise)
                 {
                     surprise = record;

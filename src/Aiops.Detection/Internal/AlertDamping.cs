@@ -10,13 +10,17 @@ internal partial struct AlertDamping(int points, double factor)
     private int _remaining;
     private double _level;
 
-    /// <summary>The surprise to judge: <paramref name="surprise"/> itself, or damped inside the refractory period.</summary>
-    public double Apply(double surprise)
+    /// <summary>
+    /// The surprise to judge: <paramref name="surprise"/> itself, or, inside the refractory period and no stronger than the
+    /// flagged one, damped and at most the factor times <paramref name="flagSurprise"/> (the level from which a point is
+    /// flagged), so it is not flagged again: halving alone left a large surprise above that level at coarse steps.
+    /// </summary>
+    public double Apply(double surprise, double flagSurprise)
     {
         if (_remaining > 0 && surprise <= _level)
         {
             _remaining--;
-            return surprise * factor;
+            return Math.Min(surprise, flagSurprise) * factor;
         }
 
         return surprise;
