@@ -42,7 +42,7 @@ public sealed class FalseAlarmReportTests
     [Fact]
     public void Measure_DefaultEnsembleOnHealthySeries_FalseOnsetsWithinThreeTimesTheConfiguredRate()
     {
-        // Every kind at every step, two seeded series of two days each; the full report (`false-alarms`, 1,020 series-days)
+        // Every kind at every step, two seeded series of two days each; the full report (`false-alarms`, 1,224 series-days)
         // measures 2.5 per series per week, most of it on Student-t noise and bursty counts.
         var cells = FalseAlarmReport.Measure(() => DetectorCatalog.Create(DetectorNames.Ensemble), 2, TimeSpan.FromDays(2), FalseAlarmReport.Steps, parallelism: 2);
         var configured = new EnsembleOptions().FalseAlarmsPerWeek;

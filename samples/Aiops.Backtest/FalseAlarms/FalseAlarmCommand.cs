@@ -22,7 +22,7 @@ internal static class FalseAlarmCommand
         };
         var days = new Option<double>("--days")
         {
-            Description = "Length of each series in days (default 2: 5 x 3 x 34 x 2 = 1,020 series-days).",
+            Description = "Length of each series in days (default 2: 6 x 3 x 34 x 2 = 1,224 series-days).",
             DefaultValueFactory = _ => FalseAlarmReport.DefaultDays,
         };
         var parallelism = SharedOptions.Parallelism("series run");

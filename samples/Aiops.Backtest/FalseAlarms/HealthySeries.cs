@@ -17,6 +17,12 @@ internal enum HealthyKind
 
     /// <summary>Load that wanders: a positive random walk (mean-reverting over about a day) plus noise.</summary>
     RandomWalkLoad,
+
+    /// <summary>
+    /// Gaussian noise sampled irregularly, as sensors behind a lossy link are: each step is log-normal around the nominal one
+    /// (σ 0.5 in log), 1 % of them a gap of 20 to 120 steps; scaled so the mean step is the nominal one.
+    /// </summary>
+    IrregularSteps,
 }
 
 /// <summary>Seeded generator of healthy series: values depend only on the kind, the step, the seed and the point index.</summary>
@@ -39,20 +45,30 @@ internal static class HealthySeries
         var stepsPerDay = TimeSpan.FromDays(1).Ticks / (double)step.Ticks;
         var reversion = 1 / stepsPerDay;
         var walkSigma = Math.Sqrt(2 * reversion) * 20; // stationary σ of the walk: 20 around a level of 100
+        var time = start;
         for (var i = 0; i < count; i++)
         {
-            timestamps[i] = start + (step * i);
+            timestamps[i] = kind == HealthyKind.IrregularSteps ? (time += IrregularStep(random, step)) : start + (step * i);
             values[i] = kind switch
             {
                 HealthyKind.StationaryNoise => 100 + (5 * Gaussian(random)),
                 HealthyKind.HeavyTailedNoise => 100 + (5 * StudentT3(random)),
                 HealthyKind.BurstyCounts => Poisson(random, random.NextDouble() < 0.02 ? 40 : 10),
                 HealthyKind.DailyPattern => 100 * (1 + (0.3 * Math.Sin(2 * Math.PI * i / stepsPerDay))) + (3 * Gaussian(random)),
+                HealthyKind.IrregularSteps => 100 + (5 * Gaussian(random)),
                 _ => 100 + (walk = (walk * (1 - reversion)) + (walkSigma * Gaussian(random))) + (2 * Gaussian(random)),
             };
         }
 
         return (timestamps, values);
+    }
+
+    // Log-normal jitter (mean e^(σ²/2) = 1.133) times a gap factor (mean 1 + 0.01 × 69 = 1.69), divided by both means.
+    private static TimeSpan IrregularStep(Random random, TimeSpan step)
+    {
+        var jitter = Math.Exp(0.5 * Gaussian(random));
+        var gap = random.NextDouble() < 0.01 ? 20 + (100 * random.NextDouble()) : 1;
+        return TimeSpan.FromTicks(Math.Max(1, (long)(step.Ticks * jitter * gap / (1.133 * 1.69))));
     }
 
     private static double Gaussian(Random random) =>
