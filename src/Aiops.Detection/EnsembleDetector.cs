@@ -55,6 +55,12 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     // against the last 32 points, the range against everything before them. Leave-one-category-out NAB standard score
     // (eng/nab.sh --cv ensemble): 57.3 without the lag; 59.6, 62.0, 63.8, 61.4 and 55.4 with 1, 10, 32, 64 and 128.
     private const int RangeLag = 32;
+
+    // The robust z-score member pools its scale over about 1,000 points: a MAD of 32 points varies by about 20 % from point to
+    // point, so z on plain noise was heavy-tailed, its calibration learned that tail, and a 6σ spike two days into a 5-minute
+    // series was missed one time in four. Pooled: false onsets on the healthy report halve (0.52 → 0.22 per series-week), NAB
+    // cross-validated 65.4 → 64.0 (300 and 3,000 points: 63.9, 63.4), within this corpus' noise.
+    private const int MemberScaleMemory = 1000;
     private readonly AnomalyDetector[] _members;
 
     // The options, copied into the detector: each detector has its own options object, another cache line per update.
@@ -92,7 +98,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
         _members =
         [
             new SeasonalDetector(new SeasonalOptions { Telemetry = options.Telemetry }),
-            new RobustZScoreDetector(new RobustZScoreOptions { Telemetry = options.Telemetry, WindowSize = 32 }),
+            new RobustZScoreDetector(new RobustZScoreOptions { Telemetry = options.Telemetry, WindowSize = 32, ScaleMemory = MemberScaleMemory }),
             new IidChangePointDetector(new IidChangePointOptions { Telemetry = options.Telemetry, HistoryLength = 64 }),
         ];
         _readingsCorrection = Math.Log(2.0 * _members.Length); // two readings per member

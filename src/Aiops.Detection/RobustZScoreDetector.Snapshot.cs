@@ -2,15 +2,27 @@ using Aiops.Detection.Internal;
 
 namespace Aiops.Detection;
 
-/// <content>Snapshot: the rolling window.</content>
+/// <content>Snapshot: the rolling window and the pooled scale.</content>
 public sealed partial class RobustZScoreDetector
 {
     /// <inheritdoc />
     internal override SnapshotKind SnapshotKind => SnapshotKind.RobustZScore;
 
     /// <inheritdoc />
-    internal override void WriteState(ref SnapshotWriter writer) => _window.Write(ref writer);
+    internal override void WriteState(ref SnapshotWriter writer)
+    {
+        _window.Write(ref writer);
+        writer.WriteShape(_scaleMemory);
+        writer.WriteDouble(_pooledVariance);
+        writer.WriteInt32(_pooledCount);
+    }
 
     /// <inheritdoc />
-    internal override void ReadState(ref SnapshotReader reader) => _window.Read(ref reader);
+    internal override void ReadState(ref SnapshotReader reader)
+    {
+        _window.Read(ref reader);
+        reader.ReadShape(_scaleMemory, "the robust z-score's scale memory");
+        _pooledVariance = reader.ReadDouble();
+        _pooledCount = reader.ReadCount(_scaleMemory, "the pooled scale's count");
+    }
 }

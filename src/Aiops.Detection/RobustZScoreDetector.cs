@@ -7,6 +7,8 @@ namespace Aiops.Detection;
 /// Robust z-score over a rolling window: z = (x - median) / (1.4826 · MAD), with the median and the median absolute
 /// deviation of the previous <see cref="RobustZScoreOptions.WindowSize"/> points. The probability is the two-sided
 /// normal confidence of z; the band is median ± the z that matches <see cref="AnomalyDetectorOptions.Threshold"/>.
+/// With <see cref="RobustZScoreOptions.ScaleMemory"/> set, the scale is pooled over time instead: the root of a running mean of
+/// the window's squared scale over about that many points, so a short window's noisy MAD does not make z heavy-tailed.
 /// </summary>
 /// <remarks>
 /// Constant series have a MAD of 0: the scale then falls back to <see cref="RobustZScoreOptions.MinimumScale"/> (or a
@@ -21,6 +23,9 @@ public sealed partial class RobustZScoreDetector : AnomalyDetector
     private readonly int _minimumPoints;
     private readonly double _minimumScale;
     private readonly double _bandZ;
+    private readonly int _scaleMemory;
+    private double _pooledVariance;
+    private int _pooledCount;
 
     /// <summary>Initializes a new instance of the <see cref="RobustZScoreDetector"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> uses the defaults.</param>
@@ -32,10 +37,11 @@ public sealed partial class RobustZScoreDetector : AnomalyDetector
         _minimumPoints = Math.Min(options.MinimumPoints, options.WindowSize);
         _minimumScale = options.MinimumScale;
         _bandZ = Calibration.ZForConfidence(options.Threshold);
+        _scaleMemory = options.ScaleMemory;
     }
 
     /// <inheritdoc />
-    public override int StateSizeBytes => _window.StateSizeBytes + 64;
+    public override int StateSizeBytes => _window.StateSizeBytes + 80;
 
     /// <inheritdoc />
     protected override AnomalyScore UpdateCore(DateTimeOffset timestamp, double value)
@@ -48,12 +54,24 @@ public sealed partial class RobustZScoreDetector : AnomalyDetector
 
         var median = _window.Median();
         var scale = Math.Max(MadToSigma * _window.MedianAbsoluteDeviation(median), Math.Max(_minimumScale, Calibration.ScaleFloor(median)));
+        if (_scaleMemory > 0 && _window.Count == _window.Capacity)
+        {
+            _pooledCount = Math.Min(_pooledCount + 1, _scaleMemory);
+            _pooledVariance += ((scale * scale) - _pooledVariance) / _pooledCount;
+            scale = Math.Sqrt(_pooledVariance);
+        }
+
         _window.Add(value);
         return Calibration.GaussianScore(timestamp, value, median, scale, _bandZ, Threshold);
     }
 
     /// <inheritdoc />
-    protected override void ResetCore() => _window.Clear();
+    protected override void ResetCore()
+    {
+        _window.Clear();
+        _pooledVariance = 0;
+        _pooledCount = 0;
+    }
 }
 
 /// <summary>Options of <see cref="RobustZScoreDetector"/>.</summary>
@@ -66,6 +84,15 @@ public sealed class RobustZScoreOptions : AnomalyDetectorOptions
     /// <summary>Gets or sets how many points are absorbed before points are judged. Default: 16. Range: [2, 4096].</summary>
     [Range(2, 4096)]
     public int MinimumPoints { get; set; } = 16;
+
+    /// <summary>
+    /// Gets or sets over about how many points the scale is pooled (a running mean of the window's squared scale, once the
+    /// window is full); 0 uses the window's own MAD at each point. A MAD from 32 points varies by about 20 % from point to
+    /// point, which makes z heavy-tailed on plain noise; pooled, the scale follows a change of noise level over about this
+    /// many points. Default: 0. Range: [0, 1,000,000].
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int ScaleMemory { get; set; }
 
     /// <summary>Gets or sets the smallest scale (σ estimate) used, in the series' units; guards constant series. Default: 0 (a relative floor of 1e-6 · max(1, |median|) applies). Range: [0, ∞).</summary>
     [Range(0.0, double.MaxValue)]

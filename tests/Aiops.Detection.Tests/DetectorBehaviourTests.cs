@@ -85,6 +85,40 @@ public class DetectorBehaviourTests
     }
 
     [Fact]
+    public void RobustZScore_ScaleMemoryOnNoise_TailNearNominal()
+    {
+        // A MAD of 32 points varies by about 20 %, so z on plain noise is heavy-tailed: far more points pass p = 1e-4
+        // (|z| > 3.9) than the 1 in 10,000 of a normal law. Pooled over time, the scale makes z nearly normal.
+        var values = TestSeries.Noise(100_000, 1, seed: 11);
+        var own = TestSeries.Run(new RobustZScoreDetector(new RobustZScoreOptions { WindowSize = 32, Threshold = 0.9999 }), values);
+        var pooled = TestSeries.Run(new RobustZScoreDetector(new RobustZScoreOptions { WindowSize = 32, Threshold = 0.9999, ScaleMemory = 1000 }), values);
+
+        var ownFlags = own.Skip(2000).Count(s => s.IsAnomaly);
+        var pooledFlags = pooled.Skip(2000).Count(s => s.IsAnomaly);
+
+        Assert.InRange(pooledFlags, 1, 30); // 9.8 expected
+        Assert.True(ownFlags > 3 * pooledFlags, $"own scale {ownFlags} flags, pooled {pooledFlags}");
+    }
+
+    [Fact]
+    public void Ensemble_SixSigmaSpikeTwoDaysIntoFiveMinuteSeries_FlaggedAlmostAlways()
+    {
+        // 500 points (1.7 days) of noise, then a spike of 6σ: one chance in 500 million on noise. With the robust member's
+        // scale taken from its 32-point window alone, its calibration had learned the window's heavy tail and 14 of 50 such
+        // spikes were missed.
+        var detected = 0;
+        for (var seed = 0; seed < 20; seed++)
+        {
+            var values = TestSeries.Noise(530, 1, seed: 500 + seed);
+            values[500] += 6;
+            var scores = TestSeries.Run(new EnsembleDetector(), values);
+            detected += scores[500].IsAnomaly ? 1 : 0;
+        }
+
+        Assert.InRange(detected, 18, 20);
+    }
+
+    [Fact]
     public void Ensemble_StepToNewLevelAtFiveMinutes_FlaggedOnce()
     {
         // At 5-minute steps a damped record (half the cap) still passed the flagging level, so every point of a new level

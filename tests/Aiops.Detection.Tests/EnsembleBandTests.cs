@@ -8,7 +8,7 @@ public sealed class EnsembleBandTests
     {
         var values = TestSeries.Noise(300, sigma: 1);
         var ensemble = new EnsembleDetector();
-        var robust = new RobustZScoreDetector(new RobustZScoreOptions { WindowSize = 32 });
+        var robust = new RobustZScoreDetector(new RobustZScoreOptions { WindowSize = 32, ScaleMemory = 1000 });
 
         var scores = TestSeries.Run(ensemble, values);
         var robustScores = TestSeries.Run(robust, values);
