@@ -27,6 +27,7 @@ internal static class BacktestCli
             NabCommand.Create(),
             CrossValidationCommand.Create(),
             FalseAlarmCommand.Create(),
+            Probes.ProbeCommand.Create(),
         };
 
         var parseResult = root.Parse(args);

@@ -42,7 +42,7 @@ public sealed class FalseAlarmReportTests
     [Fact]
     public void Measure_DefaultEnsembleOnHealthySeries_FalseOnsetsWithinThreeTimesTheConfiguredRate()
     {
-        // Every kind at every step, two seeded series of two days each; the full report (`false-alarms`, 1,224 series-days)
+        // Every kind at every step, two seeded series of two days each; the full report (`false-alarms`, 1,428 series-days)
         // measures 2.5 per series per week, most of it on Student-t noise and bursty counts.
         var cells = FalseAlarmReport.Measure(() => DetectorCatalog.Create(DetectorNames.Ensemble), 2, TimeSpan.FromDays(2), FalseAlarmReport.Steps, parallelism: 2);
         var configured = new EnsembleOptions().FalseAlarmsPerWeek;
@@ -76,20 +76,5 @@ public sealed class FalseAlarmReportTests
         var cells = Enum.GetValues<HealthyKind>().Length * FalseAlarmReport.Steps.Length;
 
         Assert.True(cells * FalseAlarmReport.DefaultSeriesPerCell * FalseAlarmReport.DefaultDays >= 1000);
-    }
-
-    /// <summary>Flags exactly the given point indices.</summary>
-    private sealed class FlagAt(params int[] indices) : IAnomalyDetector
-    {
-        private int _index;
-
-        public string Name => "flag-at";
-
-        public int StateSizeBytes => 4;
-
-        public AnomalyScore Update(DateTimeOffset timestamp, double value) =>
-            AnomalyScore.Scored(timestamp, value, indices.Contains(_index++) ? 1 : 0, 0, threshold: 0.5);
-
-        public void Reset() => _index = 0;
     }
 }

@@ -17,17 +17,17 @@ internal static class FalseAlarmCommand
         };
         var series = new Option<int>("--series")
         {
-            Description = "Series per kind and step (5 kinds x 3 steps).",
+            Description = "Series per kind and step (7 kinds x 3 steps).",
             DefaultValueFactory = _ => FalseAlarmReport.DefaultSeriesPerCell,
         };
         var days = new Option<double>("--days")
         {
-            Description = "Length of each series in days (default 2: 6 x 3 x 34 x 2 = 1,224 series-days).",
+            Description = "Length of each series in days (default 2: 7 x 3 x 34 x 2 = 1,428 series-days).",
             DefaultValueFactory = _ => FalseAlarmReport.DefaultDays,
         };
         var parallelism = SharedOptions.Parallelism("series run");
 
-        var command = new Command("false-alarms", "Counts false onsets per series per week on seeded healthy series (noise, heavy tails, bursty counts, daily pattern, random walk; steps 1 s, 10 s, 60 s).")
+        var command = new Command("false-alarms", "Counts false onsets per series per week on seeded healthy series (noise, heavy tails, bursty counts, daily pattern, random walk, irregular sampling, sparse counts; steps 1 s, 10 s, 60 s).")
         {
             detectors,
             series,

@@ -23,6 +23,9 @@ internal enum HealthyKind
     /// (σ 0.5 in log), 1 % of them a gap of 20 to 120 steps; scaled so the mean step is the nominal one.
     /// </summary>
     IrregularSteps,
+
+    /// <summary>Error counts that are mostly zero: 0.5 % of points are 1, a fifth of those 2, a third of those 3.</summary>
+    SparseCounts,
 }
 
 /// <summary>Seeded generator of healthy series: values depend only on the kind, the step, the seed and the point index.</summary>
@@ -56,6 +59,7 @@ internal static class HealthySeries
                 HealthyKind.BurstyCounts => Poisson(random, random.NextDouble() < 0.02 ? 40 : 10),
                 HealthyKind.DailyPattern => 100 * (1 + (0.3 * Math.Sin(2 * Math.PI * i / stepsPerDay))) + (3 * Gaussian(random)),
                 HealthyKind.IrregularSteps => 100 + (5 * Gaussian(random)),
+                HealthyKind.SparseCounts => random.NextDouble() < 0.005 ? 1 + (random.NextDouble() < 0.2 ? 1 + (random.NextDouble() < 0.3 ? 1 : 0) : 0) : 0,
                 _ => 100 + (walk = (walk * (1 - reversion)) + (walkSigma * Gaussian(random))) + (2 * Gaussian(random)),
             };
         }
