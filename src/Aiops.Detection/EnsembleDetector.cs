@@ -58,7 +58,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
 
     // The robust z-score member pools its scale over about 1,000 points: a MAD of 32 points varies by about 20 % from point to
     // point, so z on plain noise was heavy-tailed, its calibration learned that tail, and a 6σ spike two days into a 5-minute
-    // series was missed one time in four. Pooled: false onsets on the healthy report halve (0.52 → 0.22 per series-week), NAB
+    // series was missed one time in four (Backtest `probe`). Pooled: false onsets on the healthy report halve (0.52 → 0.22 per series-week), NAB
     // cross-validated 65.4 → 64.0 (300 and 3,000 points: 63.9, 63.4), within this corpus' noise.
     private const int MemberScaleMemory = 1000;
     private readonly AnomalyDetector[] _members;
@@ -214,11 +214,11 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     }
 
     // Range novelty (as NAB's HTM detector, but read as a probability): a value beyond the recent range (but for the last
-    // RangeLag points) by more than a fraction of it is a record. Among n + 1 exchangeable points the newest is the largest with chance 1 / (n + 1); passing the range by
-    // a further x ranges multiplies that by n^−x for an exponential tail (the range itself grows like ln n), so the record's
-    // surprise is (1 + x)·ln(n + 1). A record rare enough to be flagged on its own is certain news: the range is then long
-    // enough, in this series' time, to make the record news; it reads at least as the cap, more when it passes the range by far,
-    // so the severity keeps ordering records.
+    // RangeLag points) by more than a fraction of it is a record. Among n + 1 exchangeable points the newest is the largest
+    // with chance 1 / (n + 1); passing the range by a further x ranges multiplies that by n^−x for an exponential tail (the
+    // range itself grows like ln n), so the record's surprise is (1 + x)·ln(n + 1). A record rare enough to be flagged on its
+    // own is certain news: the range is then long enough, in this series' time, to make the record news; it reads at least as
+    // the cap, more when it passes the range by far, so the severity keeps ordering records.
     private bool TrackRange(double value, ref double surprise, ref Reading reading)
     {
         var novel = false;
@@ -368,8 +368,9 @@ public sealed class EnsembleOptions : AnomalyDetectorOptions
 
     /// <summary>
     /// Gets or sets by what fraction of the recent range (the last 7 to 8 blocks of 1,000 points or a day, whichever is longer,
-    /// but for the last 32 points, so that a departure creeping past the range in small steps is a record too) a value must pass the lowest or highest recent value to count as a record (after 100 points); 0 disables. A record's
-    /// surprise grows with the points in the range and with how far it passes it. Default: 0.05. Range: [0, 10].
+    /// but for the last 32 points, so that a departure creeping past the range in small steps is a record too) a value must
+    /// pass the lowest or highest recent value to count as a record (after 100 points); 0 disables. A record's surprise grows
+    /// with the points in the range and with how far it passes it. Default: 0.05. Range: [0, 10].
     /// </summary>
     [Range(0.0, 10.0)]
     public double RangeTolerance { get; set; } = 0.05;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Aiops.Backtest.FalseAlarms;
 using Aiops.Detection;
 
 namespace Aiops.Backtest.Probes;
@@ -50,22 +51,23 @@ internal static class ProbeCommand
         return command;
     }
 
-    /// <summary>Runs <paramref name="series"/> seeded series (noise σ 5 around 100, seeds 500, 501, …).</summary>
+    /// <summary>
+    /// Runs <paramref name="series"/> seeded series of the false-alarm report's stationary noise (σ 5 around 100; seeds 500, 501,
+    /// …) with the fault added.
+    /// </summary>
     /// <returns>In how many series a point of the fault was flagged (the spike, or the shift's first 30 points), and the flags before it.</returns>
     public static (int Detected, int FlagsBefore) Measure(Func<IAnomalyDetector> create, TimeSpan step, int at, double sigmas, bool shift, int series)
     {
-        var start = new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
         var (detected, before) = (0, 0);
         for (var s = 0; s < series; s++)
         {
-            var random = new Random(500 + s);
+            var (timestamps, values) = HealthySeries.Generate(HealthyKind.StationaryNoise, step, step * (at + 30), seed: 500 + s);
             var detector = create();
             var hit = false;
-            for (var i = 0; i < at + 30; i++)
+            for (var i = 0; i < values.Length; i++)
             {
-                var value = 100 + (5 * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
-                value += (shift ? i >= at : i == at) ? sigmas * 5 : 0;
-                if (detector.Update(start + (step * i), value).IsAnomaly)
+                var fault = (shift ? i >= at : i == at) ? sigmas * 5 : 0;
+                if (detector.Update(timestamps[i], values[i] + fault).IsAnomaly)
                 {
                     (hit, before) = i >= at ? (true, before) : (hit, before + 1);
                 }
