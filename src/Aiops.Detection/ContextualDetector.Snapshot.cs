@@ -30,6 +30,8 @@ public sealed partial class ContextualDetector
         writer.WriteInt32(_relearn);
         writer.WriteInt64(_total);
         writer.WriteBool(_framed);
+        writer.WriteBool(_constant);
+        _departures.Write(ref writer);
         writer.WriteDouble(_low);
         writer.WriteDouble(_high);
         writer.WriteDouble(_width);
@@ -75,6 +77,8 @@ public sealed partial class ContextualDetector
         _relearn = reader.ReadCount(_relearnPoints, "the contextual relearning points");
         _total = reader.ReadInt64();
         _framed = reader.ReadBool();
+        _constant = reader.ReadBool();
+        _departures.Read(ref reader);
         _low = reader.ReadDouble();
         _high = reader.ReadDouble();
         _width = reader.ReadDouble();

@@ -2,7 +2,7 @@ using Aiops.Detection.Internal;
 
 namespace Aiops.Detection;
 
-/// <content>Snapshot: every member, each member's calibrations and short window, the recent range, the values not yet in it and the refractory period.</content>
+/// <content>Snapshot: every member, each member's calibrations and short window, the recent range, the values not yet in it, the run of departures from a constant range and the refractory period.</content>
 public sealed partial class EnsembleDetector
 {
     /// <inheritdoc />
@@ -42,6 +42,7 @@ public sealed partial class EnsembleDetector
         writer.WriteDoubles(_lagRing);
         writer.WriteInt32(_lagHead);
         writer.WriteInt32(_lagFill);
+        _departures.Write(ref writer);
         writer.WriteByte((byte)LastReading);
     }
 
@@ -79,6 +80,7 @@ public sealed partial class EnsembleDetector
         reader.ReadDoubles(_lagRing);
         _lagHead = reader.ReadCount(RangeLag - 1, "the lag ring's head");
         _lagFill = reader.ReadCount(RangeLag, "the lag ring's fill");
+        _departures.Read(ref reader);
         var reading = reader.ReadByte();
         LastReading = reading <= (byte)Reading.Record ? (Reading)reading : throw reader.Corrupt($"the last reading is {reading}");
     }

@@ -12,7 +12,9 @@ namespace Aiops.Detection;
 /// the strongest reading wins, after a Bonferroni correction for the number of readings. A value beyond the range of the recent
 /// points (by <see cref="EnsembleOptions.RangeTolerance"/>; the range leaves out the last 32 points, so a slow slide past it
 /// counts) is a record, whose surprise is ln(n + 1) for n points in the range
-/// (any point is the record of n + 1 exchangeable points with chance 1 / (n + 1)), growing with how far it passes the range.
+/// (any point is the record of n + 1 exchangeable points with chance 1 / (n + 1)), growing with how far it passes the range;
+/// when the range is a single value (a constant has no scale to measure how far by), a run of k departures reads
+/// ln C(n + k, k), by rank alone.
 /// What the decision reads is thus a tail probability per point measured on the series, turned into a rate per week (see
 /// <see cref="AnomalyDetector.RateScore"/>); the sensitivity is
 /// <see cref="AnomalyDetectorOptions.FalseAlarmsPerWeek"/>. After a flagged point, scores are damped for
@@ -86,6 +88,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     private readonly double[] _lagRing = new double[RangeLag]; // the last RangeLag values, not yet in the range (oldest at _lagHead)
     private int _lagHead;
     private int _lagFill;
+    private ConstantDeparture _departures; // consecutive points beyond a range that is a single value
 
     /// <summary>Initializes a new instance of the <see cref="EnsembleDetector"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> uses the defaults.</param>
@@ -112,7 +115,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     {
         get
         {
-            var size = ((_shortWindows.Length + _blockRanges.Length + _lagRing.Length + (10 * _members.Length)) * sizeof(double)) + 168;
+            var size = ((_shortWindows.Length + _blockRanges.Length + _lagRing.Length + (10 * _members.Length)) * sizeof(double)) + 184;
             foreach (var member in _members)
             {
                 size += member.StateSizeBytes;
@@ -210,6 +213,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
         Array.Clear(_blockRanges);
         _blockFill = _blockHead = _blockCount = 0;
         _lagHead = _lagFill = 0;
+        _departures.End();
         _blockPoints = RangeBlockPoints;
     }
 
@@ -222,6 +226,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     private bool TrackRange(double value, ref double surprise, ref Reading reading)
     {
         var novel = false;
+        var fromConstant = false;
         if (_seen >= WarmupPointsMinimum)
         {
             var min = Math.Min(_min, _pastMin);
@@ -231,16 +236,32 @@ public sealed partial class EnsembleDetector : AnomalyDetector
             novel = value > max + tolerance || value < min - tolerance;
             if (novel)
             {
-                var excess = Math.Max(value - max, min - value) / Math.Max(range, Calibration.ScaleFloor(max));
                 var lnN = Math.Log((_blockCount * (double)_blockPoints) + _blockFill + 1);
-                var record = lnN + Math.Min(Math.Min(excess, 100) * lnN, Math.Log(1 + excess) / TailCalibration.MaxShape);
-                record = record >= FlagSurprise ? Math.Max(CapSurprise, record) : record;
-                if (record > surprise)
+                if (range <= Calibration.ScaleFloor(max))
                 {
-                    surprise = record;
+                    // No scale to measure how far: judged by rank (the members' z-scores divide by a floor).
+                    fromConstant = true;
+                    var departure = _departures.Extend(lnN);
+                    surprise = departure >= FlagSurprise ? Math.Max(CapSurprise, departure) : departure;
                     reading = Reading.Record;
                 }
+                else
+                {
+                    var excess = Math.Max(value - max, min - value) / range;
+                    var record = lnN + Math.Min(Math.Min(excess, 100) * lnN, Math.Log(1 + excess) / TailCalibration.MaxShape);
+                    record = record >= FlagSurprise ? Math.Max(CapSurprise, record) : record;
+                    if (record > surprise)
+                    {
+                        surprise = record;
+                        reading = Reading.Record;
+                    }
+                }
             }
+        }
+
+        if (!fromConstant)
+        {
+            _departures.End();
         }
 
         if (_lagFill < RangeLag)

@@ -71,6 +71,24 @@ public sealed class ContextualDetectorTests : IDisposable
     }
 
     [Fact]
+    public void Update_LoneDepartureFromAConstant_NotFlaggedButASustainedOneIs()
+    {
+        // A range set from 0s has no width: the first 1 of an error count was read as a million ranges beyond it and flagged.
+        // By rank it is the first departure in about 600 points; a level that leaves the constant and stays is rarer.
+        var lone = new double[800];
+        lone[600] = 1;
+        var sustained = new double[800];
+        Array.Fill(sustained, 1, 600, 20);
+
+        var loneScores = TestSeries.Run(new CalibratedDetector(new ContextualDetector()), lone);
+        var sustainedScores = TestSeries.Run(new CalibratedDetector(new ContextualDetector()), sustained);
+
+        Assert.DoesNotContain(loneScores, s => s.IsAnomaly);
+        Assert.DoesNotContain(sustainedScores.Take(600), s => s.IsAnomaly);
+        Assert.Contains(sustainedScores.Skip(600).Take(5), s => s.IsAnomaly);
+    }
+
+    [Fact]
     public void Update_BadInput_SkippedCountedAndStateUnchanged()
     {
         var telemetry = new DetectionTelemetry(_meterFactory);

@@ -157,6 +157,25 @@ public class DetectorBehaviourTests
         Assert.All(flagged, i => Assert.True(i < 4232 + 32, $"{i} is after the slide stopped and its level joined the range"));
     }
 
+    [Fact]
+    public void Ensemble_LoneDepartureFromAConstant_NotFlaggedButASustainedOneIs()
+    {
+        // An error count that has read 0 for 600 points (2 days at 5-minute steps) has no scale: its first 1 is the
+        // first departure in about 600 points, not a week's rarity (it was read as infinitely many ranges beyond the range and
+        // flagged). A level that leaves the constant and stays is rare by rank within two points.
+        var lone = new double[800];
+        lone[600] = 1;
+        var sustained = new double[800];
+        Array.Fill(sustained, 1, 600, 20);
+
+        var loneScores = TestSeries.Run(new EnsembleDetector(), lone);
+        var sustainedScores = TestSeries.Run(new EnsembleDetector(), sustained);
+
+        Assert.DoesNotContain(loneScores, s => s.IsAnomaly);
+        Assert.InRange(loneScores[600].Probability, 0.1, 0.9); // scored, as a point rare among 600 but not in a week
+        Assert.Equal([601], Flagged(sustainedScores, 0));
+    }
+
     private static int[] Flagged(AnomalyScore[] scores, int from) =>
         Enumerable.Range(from, scores.Length - from).Where(i => scores[i].IsAnomaly).ToArray();
 
