@@ -40,6 +40,29 @@ public sealed class FalseAlarmReportTests
     }
 
     [Fact]
+    public void FalseAlarms_StepsGiven_OneRowPerKindAtEachGivenStep()
+    {
+        var (exitCode, stdout, stderr) = Cli.Run("false-alarms", "--detector", BacktestDetectors.BlockPrefix + DetectorNames.RobustZScore, "--series", "1", "--days", "0.5", "--step", "300", "900");
+
+        Assert.True(exitCode == ExitCodes.Success, stderr);
+        var rows = stdout.Split('\n').Where(l => Enum.GetNames<HealthyKind>().Any(k => l.StartsWith(k + " ", StringComparison.Ordinal))).ToList();
+        Assert.Equal(2 * Enum.GetValues<HealthyKind>().Length, rows.Count);
+        Assert.Equal(Enum.GetValues<HealthyKind>().Length, rows.Count(r => r.Contains(" 300s ", StringComparison.Ordinal)));
+        Assert.Equal(Enum.GetValues<HealthyKind>().Length, rows.Count(r => r.Contains(" 900s ", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-60")]
+    public void FalseAlarms_StepNotPositive_UsageError(string step)
+    {
+        var (exitCode, _, stderr) = Cli.Run("false-alarms", "--series", "1", "--days", "0.05", "--step", step);
+
+        Assert.Equal(ExitCodes.UsageError, exitCode);
+        Assert.Contains("--step", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Measure_DefaultEnsembleOnHealthySeries_FalseOnsetsWithinThreeTimesTheConfiguredRate()
     {
         // Every kind at every step, two seeded series of two days each; the full report (`false-alarms`, 1,428 series-days)

@@ -3,7 +3,7 @@ using Aiops.Detection;
 
 namespace Aiops.Backtest.FalseAlarms;
 
-/// <summary>Defines the <c>false-alarms</c> command: <c>false-alarms [--detector NAME]... [--series N] [--days D] [--parallelism N]</c>.</summary>
+/// <summary>Defines the <c>false-alarms</c> command: <c>false-alarms [--detector NAME]... [--series N] [--days D] [--step SECONDS]... [--parallelism N]</c>.</summary>
 internal static class FalseAlarmCommand
 {
     /// <summary>Creates the command.</summary>
@@ -25,6 +25,11 @@ internal static class FalseAlarmCommand
             Description = "Length of each series in days (default 2: 7 x 3 x 34 x 2 = 1,428 series-days).",
             DefaultValueFactory = _ => FalseAlarmReport.DefaultDays,
         };
+        var steps = new Option<double[]>("--step")
+        {
+            Description = "Sampling interval(s) in seconds; default: 1, 10 and 60.",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var parallelism = SharedOptions.Parallelism("series run");
 
         var command = new Command("false-alarms", "Counts false onsets per series per week on seeded healthy series (noise, heavy tails, bursty counts, daily pattern, random walk, irregular sampling, sparse counts; steps 1 s, 10 s, 60 s).")
@@ -32,6 +37,7 @@ internal static class FalseAlarmCommand
             detectors,
             series,
             days,
+            steps,
             parallelism,
         };
         command.SetAction(parseResult =>
@@ -42,17 +48,18 @@ internal static class FalseAlarmCommand
             var unknown = names.Where(d => !BacktestDetectors.IsKnown(d)).ToList();
             var perCell = parseResult.GetValue(series);
             var length = parseResult.GetValue(days);
-            if (unknown.Count > 0 || perCell < 1 || !(length > 0))
+            var stepSeconds = parseResult.GetValue(steps) is { Length: > 0 } chosen ? chosen : [.. FalseAlarmReport.Steps.Select(s => s.TotalSeconds)];
+            if (unknown.Count > 0 || perCell < 1 || !(length > 0) || !stepSeconds.All(s => s is >= 0.001 and <= 86_400))
             {
                 stderr.WriteLine(unknown.Count > 0
                     ? $"error: unknown detector(s) {string.Join(", ", unknown)}. Valid detectors: {BacktestDetectors.Valid}."
-                    : "error: --series and --days must be positive.");
+                    : "error: --series and --days must be positive, and --step between 0.001 and 86,400 seconds.");
                 return ExitCodes.UsageError;
             }
 
             foreach (var name in names)
             {
-                var cells = FalseAlarmReport.Measure(() => BacktestDetectors.Create(name), perCell, TimeSpan.FromDays(length), FalseAlarmReport.Steps, parseResult.GetValue(parallelism));
+                var cells = FalseAlarmReport.Measure(() => BacktestDetectors.Create(name), perCell, TimeSpan.FromDays(length), [.. stepSeconds.Select(TimeSpan.FromSeconds)], parseResult.GetValue(parallelism));
                 FalseAlarmReport.Write(stdout, name, cells);
             }
 
