@@ -2,7 +2,7 @@ using Aiops.Detection.Internal;
 
 namespace Aiops.Detection;
 
-/// <content>Snapshot: every member, each member's calibrations and short window, the recent range, the values not yet in it, the run of departures from a constant range and the refractory period.</content>
+/// <content>Snapshot: every member, each member's calibrations (by side) and short windows, the recent range (the values not yet in it are the robust member's window), the run of departures from a constant range and the refractory period.</content>
 public sealed partial class EnsembleDetector
 {
     /// <inheritdoc />
@@ -18,12 +18,14 @@ public sealed partial class EnsembleDetector
             member.WriteNested(ref writer);
         }
 
-        writer.WriteDoubles(_shortWindows);
+        writer.WriteSingles(_upWindows);
+        writer.WriteSingles(_downWindows);
         foreach (ref readonly var m in _state.AsSpan())
         {
-            m.Calibration.Write(ref writer);
-            m.WindowCalibration.Write(ref writer);
-            writer.WriteDouble(m.ShortSum);
+            m.Point.Write(ref writer);
+            m.Window.Write(ref writer);
+            writer.WriteDouble(m.UpSum);
+            writer.WriteDouble(m.DownSum);
             writer.WriteInt32(m.ShortIndex);
             writer.WriteInt64(m.Scored);
         }
@@ -39,9 +41,6 @@ public sealed partial class EnsembleDetector
         writer.WriteInt32(_blockPoints);
         writer.WriteInt32(_blockHead);
         writer.WriteInt32(_blockCount);
-        writer.WriteDoubles(_lagRing);
-        writer.WriteInt32(_lagHead);
-        writer.WriteInt32(_lagFill);
         _departures.Write(ref writer);
         writer.WriteByte((byte)LastReading);
     }
@@ -56,12 +55,14 @@ public sealed partial class EnsembleDetector
             member.ReadNested(ref reader);
         }
 
-        reader.ReadDoubles(_shortWindows);
+        reader.ReadSingles(_upWindows);
+        reader.ReadSingles(_downWindows);
         foreach (ref var m in _state.AsSpan())
         {
-            m.Calibration.Read(ref reader);
-            m.WindowCalibration.Read(ref reader);
-            m.ShortSum = reader.ReadDouble();
+            m.Point.Read(ref reader);
+            m.Window.Read(ref reader);
+            m.UpSum = reader.ReadDouble();
+            m.DownSum = reader.ReadDouble();
             m.ShortIndex = reader.ReadCount(_shortLength - 1, "a member's short-window position");
             m.Scored = reader.ReadInt64();
         }
@@ -77,9 +78,6 @@ public sealed partial class EnsembleDetector
         _blockPoints = reader.ReadCount(int.MaxValue, "the range blocks' length");
         _blockHead = reader.ReadCount(_blockRanges.Length / 2 - 1, "the range ring's head");
         _blockCount = reader.ReadCount(_blockRanges.Length / 2, "the range ring's count");
-        reader.ReadDoubles(_lagRing);
-        _lagHead = reader.ReadCount(RangeLag - 1, "the lag ring's head");
-        _lagFill = reader.ReadCount(RangeLag, "the lag ring's fill");
         _departures.Read(ref reader);
         var reading = reader.ReadByte();
         LastReading = reading <= (byte)Reading.Record ? (Reading)reading : throw reader.Corrupt($"the last reading is {reading}");

@@ -48,7 +48,7 @@ public sealed partial class RobustZScoreDetector : AnomalyDetector
     {
         if (_window.Count < _minimumPoints)
         {
-            _window.Add(value);
+            LastEvicted = _window.Add(value);
             return AnomalyScore.WarmingUp(timestamp, value);
         }
 
@@ -61,13 +61,20 @@ public sealed partial class RobustZScoreDetector : AnomalyDetector
             scale = Math.Sqrt(_pooledVariance);
         }
 
-        _window.Add(value);
+        LastEvicted = _window.Add(value);
         return Calibration.GaussianScore(timestamp, value, median, scale, _bandZ, Threshold);
     }
+
+    /// <summary>
+    /// The value the last update pushed out of the window (<see cref="RobustZScoreOptions.WindowSize"/> points old), or
+    /// <see cref="double.NaN"/> while the window filled: the ensemble adds it to its range then.
+    /// </summary>
+    internal double LastEvicted { get; private set; } = double.NaN;
 
     /// <inheritdoc />
     protected override void ResetCore()
     {
+        LastEvicted = double.NaN;
         _window.Clear();
         _pooledVariance = 0;
         _pooledCount = 0;

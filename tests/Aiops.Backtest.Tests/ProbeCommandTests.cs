@@ -1,3 +1,4 @@
+using Aiops.Backtest.FalseAlarms;
 using Aiops.Backtest.Probes;
 using Aiops.Detection;
 
@@ -10,11 +11,34 @@ public sealed class ProbeCommandTests
     {
         // Flags points 10 and 100 of every series: with the fault at 100, each series is a hit with one flag before it;
         // with the fault at 200 (and 30 points after it), none is a hit and both flags come before it.
-        var atHundred = ProbeCommand.Measure(() => new FlagAt(10, 100), TimeSpan.FromMinutes(5), at: 100, sigmas: 6, shift: false, series: 4);
-        var atTwoHundred = ProbeCommand.Measure(() => new FlagAt(10, 100), TimeSpan.FromMinutes(5), at: 200, sigmas: 6, shift: false, series: 4);
+        var atHundred = ProbeCommand.Measure(() => new FlagAt(10, 100), HealthyKind.StationaryNoise, TimeSpan.FromMinutes(5), at: 100, sigmas: 6, FaultKind.Spike, series: 4);
+        var atTwoHundred = ProbeCommand.Measure(() => new FlagAt(10, 100), HealthyKind.StationaryNoise, TimeSpan.FromMinutes(5), at: 200, sigmas: 6, FaultKind.Spike, series: 4);
 
         Assert.Equal((4, 4), atHundred);
         Assert.Equal((0, 8), atTwoHundred);
+    }
+
+    [Fact]
+    public void Measure_FlagAfterTheOutage_NotAHitButAfterASpikeIs()
+    {
+        // The outage is points 100 to 111: a flag at 115 (the return to normal) does not find it; after a spike at 100 it does.
+        var outage = ProbeCommand.Measure(() => new FlagAt(115), HealthyKind.BurstyCounts, TimeSpan.FromMinutes(5), at: 100, sigmas: 6, FaultKind.Outage, series: 3);
+        var spike = ProbeCommand.Measure(() => new FlagAt(115), HealthyKind.BurstyCounts, TimeSpan.FromMinutes(5), at: 100, sigmas: 6, FaultKind.Spike, series: 3);
+
+        Assert.Equal((0, 0), outage);
+        Assert.Equal((3, 0), spike);
+    }
+
+    [Fact]
+    public void Probe_OutageOfBurstyCountsForEnsemble_FlaggedInAlmostEverySeries()
+    {
+        // Request counts that burst upwards read 0 for an hour, ten days in: the side below normal has been quiet, so the
+        // bursts' heavy tail must not mute it (one calibration for both sides found 9 such outages in 30).
+        var (exitCode, stdout, stderr) = Cli.Run("probe", "--base", "BurstyCounts", "--kind", "outage", "--at", "2880", "--series", "10");
+
+        Assert.True(exitCode == ExitCodes.Success, stderr);
+        var detected = int.Parse(stdout.Split("flagged in ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(detected, 9, 10);
     }
 
     [Fact]
@@ -33,6 +57,6 @@ public sealed class ProbeCommandTests
         var (exitCode, _, stderr) = Cli.Run("probe", "--kind", "wobble");
 
         Assert.Equal(ExitCodes.UsageError, exitCode);
-        Assert.Contains("--kind spike or shift", stderr, StringComparison.Ordinal);
+        Assert.Contains("--kind spike, shift or outage", stderr, StringComparison.Ordinal);
     }
 }

@@ -22,7 +22,7 @@ internal static class FalseAlarmCommand
         };
         var days = new Option<double>("--days")
         {
-            Description = "Length of each series in days (default 2: 7 x 3 x 34 x 2 = 1,428 series-days).",
+            Description = "Length of each series in days (default 2: 8 x 3 x 34 x 2 = 1,632 series-days).",
             DefaultValueFactory = _ => FalseAlarmReport.DefaultDays,
         };
         var steps = new Option<double[]>("--step")
@@ -32,7 +32,7 @@ internal static class FalseAlarmCommand
         };
         var parallelism = SharedOptions.Parallelism("series run");
 
-        var command = new Command("false-alarms", "Counts false onsets per series per week on seeded healthy series (noise, heavy tails, bursty counts, daily pattern, random walk, irregular sampling, sparse counts; steps 1 s, 10 s, 60 s).")
+        var command = new Command("false-alarms", "Counts false onsets per series per week on seeded healthy series (noise, heavy tails, bursty counts, daily pattern, random walk, irregular sampling, sparse counts, bursty daily counts; steps 1 s, 10 s, 60 s by default).")
         {
             detectors,
             series,

@@ -26,6 +26,12 @@ internal enum HealthyKind
 
     /// <summary>Error counts that are mostly zero: 0.5 % of points are 1, a fifth of those 2, a third of those 3.</summary>
     SparseCounts,
+
+    /// <summary>
+    /// Request counts on a daily cycle (a rate of 50 ± 25) with heavy-tailed bursts, as social-media volume: 1 % of points start a
+    /// burst of 1 to 6 points whose rate is multiplied by a Pareto variable of index 2 (median 1.4, one in a hundred above 10).
+    /// </summary>
+    SeasonalBursts,
 }
 
 /// <summary>Seeded generator of healthy series: values depend only on the kind, the step, the seed and the point index.</summary>
@@ -49,8 +55,17 @@ internal static class HealthySeries
         var reversion = 1 / stepsPerDay;
         var walkSigma = Math.Sqrt(2 * reversion) * 20; // stationary σ of the walk: 20 around a level of 100
         var time = start;
+        var (burstLeft, burst) = (0, 1.0);
         for (var i = 0; i < count; i++)
         {
+            if (kind == HealthyKind.SeasonalBursts && burstLeft == 0 && random.NextDouble() < 0.01)
+            {
+                (burstLeft, burst) = (1 + random.Next(6), 1 / Math.Sqrt(1 - random.NextDouble())); // Pareto of index 2 by inversion
+            }
+
+            var multiplier = burstLeft > 0 ? burst : 1;
+            burstLeft = Math.Max(0, burstLeft - 1);
+
             timestamps[i] = kind == HealthyKind.IrregularSteps ? (time += IrregularStep(random, step)) : start + (step * i);
             values[i] = kind switch
             {
@@ -60,6 +75,7 @@ internal static class HealthySeries
                 HealthyKind.DailyPattern => 100 * (1 + (0.3 * Math.Sin(2 * Math.PI * i / stepsPerDay))) + (3 * Gaussian(random)),
                 HealthyKind.IrregularSteps => 100 + (5 * Gaussian(random)),
                 HealthyKind.SparseCounts => random.NextDouble() < 0.005 ? 1 + (random.NextDouble() < 0.2 ? 1 + (random.NextDouble() < 0.3 ? 1 : 0) : 0) : 0,
+                HealthyKind.SeasonalBursts => Poisson(random, 50 * (1 + (0.5 * Math.Sin(2 * Math.PI * i / stepsPerDay))) * multiplier),
                 _ => 100 + (walk = (walk * (1 - reversion)) + (walkSigma * Gaussian(random))) + (2 * Gaussian(random)),
             };
         }
@@ -93,7 +109,13 @@ internal static class HealthySeries
 
     private static double Poisson(Random random, double mean)
     {
-        // Knuth's method: the means used here are small.
+        if (mean > 500)
+        {
+            // The normal approximation: Knuth's method takes mean steps and underflows past about 745 (a large burst's rate).
+            return Math.Max(0, Math.Round(mean + (Math.Sqrt(mean) * Gaussian(random))));
+        }
+
+        // Knuth's method.
         var limit = Math.Exp(-mean);
         var k = 0;
         for (var p = random.NextDouble(); p > limit; p *= random.NextDouble())

@@ -6,8 +6,9 @@ using Aiops.Detection;
 namespace Aiops.Backtest.Probes;
 
 /// <summary>
-/// Defines the <c>probe</c> command: how often one injected fault is flagged on seeded Gaussian noise, and how many points are
-/// flagged before it. <c>probe [--detector NAME]... [--step SECONDS] [--at POINT] [--sigmas K] [--kind spike|shift] [--series N]</c>.
+/// Defines the <c>probe</c> command: how often one injected fault is flagged on a seeded healthy series (Gaussian noise by
+/// default), and how many points are flagged before it.
+/// <c>probe [--detector NAME]... [--base KIND] [--step SECONDS] [--at POINT] [--sigmas K] [--kind spike|shift|outage] [--series N]</c>.
 /// </summary>
 internal static class ProbeCommand
 {
@@ -19,11 +20,12 @@ internal static class ProbeCommand
         var step = new Option<double>("--step") { Description = "Sampling interval in seconds.", DefaultValueFactory = _ => 300 };
         var at = new Option<int>("--at") { Description = "Index of the first faulty point (the fault lasts 30 points for a shift, 1 for a spike).", DefaultValueFactory = _ => 500 };
         var sigmas = new Option<double>("--sigmas") { Description = "Fault size in noise standard deviations.", DefaultValueFactory = _ => 6 };
-        var kind = new Option<string>("--kind") { Description = "spike (one point) or shift (a level change that stays).", DefaultValueFactory = _ => "spike" };
+        var kind = new Option<string>("--kind") { Description = "spike (one point), shift (a level change that stays) or outage (0 for 12 points).", DefaultValueFactory = _ => "spike" };
+        var baseKind = new Option<HealthyKind>("--base") { Description = "The healthy series the fault is injected into (a false-alarms kind).", DefaultValueFactory = _ => HealthyKind.StationaryNoise };
         var series = new Option<int>("--series") { Description = "Seeded series per detector.", DefaultValueFactory = _ => 50 };
-        var command = new Command("probe", "Injects one spike or level shift into seeded Gaussian noise and counts how often a detector flags it, and its flags before it.")
+        var command = new Command("probe", "Injects one spike, level shift or outage into a seeded healthy series and counts how often a detector flags it, and its flags before it.")
         {
-            detectors, step, at, sigmas, kind, series,
+            detectors, baseKind, step, at, sigmas, kind, series,
         };
         command.SetAction(parseResult =>
         {
@@ -32,18 +34,20 @@ internal static class ProbeCommand
             var stderr = parseResult.InvocationConfiguration.Error;
             var (seconds, index, size, shape, count) = (parseResult.GetValue(step), parseResult.GetValue(at), parseResult.GetValue(sigmas), parseResult.GetValue(kind), parseResult.GetValue(series));
             var unknown = names.Where(d => !BacktestDetectors.IsKnown(d)).ToList();
-            if (unknown.Count > 0 || !(seconds > 0) || index < 1 || count < 1 || shape is not ("spike" or "shift"))
+            if (unknown.Count > 0 || !(seconds > 0) || index < 1 || count < 1 || !Enum.TryParse<FaultKind>(shape, ignoreCase: true, out var fault))
             {
                 stderr.WriteLine(unknown.Count > 0
                     ? $"error: unknown detector(s) {string.Join(", ", unknown)}. Valid detectors: {BacktestDetectors.Valid}."
-                    : "error: --step, --at and --series must be positive and --kind spike or shift.");
+                    : "error: --step, --at and --series must be positive and --kind spike, shift or outage.");
                 return ExitCodes.UsageError;
             }
 
+            var healthy = parseResult.GetValue(baseKind);
             foreach (var name in names)
             {
-                var (detected, before) = Measure(() => BacktestDetectors.Create(name), TimeSpan.FromSeconds(seconds), index, size, shape == "shift", count);
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {shape} of {size}σ at point {index}, step {seconds} s: flagged in {detected} of {count} series; {before} flags before it in all"));
+                var (detected, before) = Measure(() => BacktestDetectors.Create(name), healthy, TimeSpan.FromSeconds(seconds), index, size, fault, count);
+                var what = fault == FaultKind.Outage ? "outage (0 for 12 points)" : $"{shape} of {size}σ";
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {what} at point {index} of {healthy}, step {seconds} s: flagged in {detected} of {count} series; {before} flags before it in all"));
             }
 
             return ExitCodes.Success;
@@ -52,24 +56,32 @@ internal static class ProbeCommand
     }
 
     /// <summary>
-    /// Runs <paramref name="series"/> seeded series of the false-alarm report's stationary noise (σ 5 around 100; seeds 500, 501,
-    /// …) with the fault added.
+    /// Runs <paramref name="series"/> seeded series of the false-alarm report's <paramref name="kind"/> (seeds 500, 501, …) with
+    /// the fault: a spike adds <paramref name="sigmas"/> × 5 (the noise's σ) to one point, a shift to every point from
+    /// <paramref name="at"/> on; an outage sets 12 points to 0.
     /// </summary>
-    /// <returns>In how many series a point of the fault was flagged (the spike, or the shift's first 30 points), and the flags before it.</returns>
-    public static (int Detected, int FlagsBefore) Measure(Func<IAnomalyDetector> create, TimeSpan step, int at, double sigmas, bool shift, int series)
+    /// <returns>In how many series the fault was found (a flag in the 30 points from the spike or shift on, or during the outage), and the flags before it.</returns>
+    public static (int Detected, int FlagsBefore) Measure(Func<IAnomalyDetector> create, HealthyKind kind, TimeSpan step, int at, double sigmas, FaultKind fault, int series)
     {
         var (detected, before) = (0, 0);
+        var last = fault == FaultKind.Outage ? at + OutagePoints - 1 : at + 29; // the flags that count as finding it
         for (var s = 0; s < series; s++)
         {
-            var (timestamps, values) = HealthySeries.Generate(HealthyKind.StationaryNoise, step, step * (at + 30), seed: 500 + s);
+            var (timestamps, values) = HealthySeries.Generate(kind, step, step * (at + 30), seed: 500 + s);
             var detector = create();
             var hit = false;
             for (var i = 0; i < values.Length; i++)
             {
-                var fault = (shift ? i >= at : i == at) ? sigmas * 5 : 0;
-                if (detector.Update(timestamps[i], values[i] + fault).IsAnomaly)
+                var value = fault switch
                 {
-                    (hit, before) = i >= at ? (true, before) : (hit, before + 1);
+                    FaultKind.Spike when i == at => values[i] + (sigmas * 5),
+                    FaultKind.Shift when i >= at => values[i] + (sigmas * 5),
+                    FaultKind.Outage when i >= at && i <= last => 0,
+                    _ => values[i],
+                };
+                if (detector.Update(timestamps[i], value).IsAnomaly)
+                {
+                    (hit, before) = i < at ? (hit, before + 1) : (hit || i <= last, before);
                 }
             }
 
@@ -78,4 +90,19 @@ internal static class ProbeCommand
 
         return (detected, before);
     }
+
+    private const int OutagePoints = 12;
+}
+
+/// <summary>The fault a probe injects.</summary>
+internal enum FaultKind
+{
+    /// <summary>One point raised.</summary>
+    Spike,
+
+    /// <summary>A level change that stays.</summary>
+    Shift,
+
+    /// <summary>The metric reads 0 for 12 points (a service that stopped serving).</summary>
+    Outage,
 }

@@ -41,12 +41,14 @@ internal sealed partial class RollingOrderStatistics
 
     public int StateSizeBytes => (2 * _ring.Length * sizeof(double)) + 64;
 
-    public void Add(double value)
+    /// <summary>Adds a value; returns the value it evicts (the oldest, when the window was full), else <see cref="double.NaN"/>.</summary>
+    public double Add(double value)
     {
         var sorted = _sorted.AsSpan(0, _count);
+        var oldest = double.NaN;
         if (_count == _ring.Length)
         {
-            var oldest = _ring[_head];
+            oldest = _ring[_head];
             // An equal value is interchangeable with the oldest one, so it is removed at the lower bound. Ranks are counted
             // over the ring (the same values), which the previous update's shift of the sorted copy does not touch.
             var (at, insert) = _count <= CountLimit ? CountBelowEach(_ring, oldest, value) : (LowerBound(sorted, oldest), LowerBound(sorted, value));
@@ -73,6 +75,8 @@ internal sealed partial class RollingOrderStatistics
             _ring[(_head + _count) % _ring.Length] = value;
             _count++;
         }
+
+        return oldest;
     }
 
     public void Clear()

@@ -14,7 +14,8 @@ namespace Aiops.Detection.Internal;
 /// </remarks>
 internal partial struct TailCalibration
 {
-    private const double Decay = 1 - (1.0 / 10_000);
+    /// <summary>The factor each observation multiplies the sums by: a memory of about 10,000 points.</summary>
+    public const double Decay = 1 - (1.0 / 10_000);
     private const double PriorPoints = 400;
 
     /// <summary>The largest shape fitted: the heaviest tail any calibration admits (a Pareto tail of index 1 / 0.45 ≈ 2.2).</summary>
@@ -24,6 +25,9 @@ internal partial struct TailCalibration
 
     private double _points;
     private double _exceedances;
+
+    /// <summary>Gets the decayed count of values above the threshold.</summary>
+    public readonly double Exceedances => _exceedances;
     private double _excessSum;
     private double _excessSquares;
 
@@ -53,11 +57,20 @@ internal partial struct TailCalibration
     /// −ln of <see cref="TailProbability"/>, at most ln(1e300): the surprise read straight from the fitted tail, without
     /// a power and a logarithm that cancel (the ensemble reads every member twice per point through it).
     /// </summary>
-    public readonly double TailSurprise(double statistic, in TailPrior prior)
+    public readonly double TailSurprise(double statistic, in TailPrior prior) => TailSurprise(statistic, prior, 1, 0);
+
+    /// <summary>
+    /// <see cref="TailSurprise(double, in TailPrior)"/> of one kind of the values only (one side of normal): the fitted tail beyond
+    /// the threshold (from all values), but the exceedance rate of that kind, from its decayed count
+    /// <paramref name="kindExceedances"/> and the prior's share <paramref name="kindShare"/> of the nominal exceedances.
+    /// </summary>
+    public readonly double TailSurprise(double statistic, in TailPrior prior, double kindShare, double kindExceedances)
     {
         var priorExceedances = PriorPoints * prior.Rate;
         var exceedances = priorExceedances + _exceedances;
-        var rateSurprise = -Math.Log(exceedances / (PriorPoints + _points));
+        var rateSurprise = kindShare >= 1
+            ? -Math.Log(exceedances / (PriorPoints + _points))
+            : -Math.Log(((kindShare * priorExceedances) + kindExceedances) / (PriorPoints + _points));
         if (statistic <= prior.Threshold)
         {
             return rateSurprise * (Math.Max(statistic - prior.Floor, 0) / (prior.Threshold - prior.Floor));
