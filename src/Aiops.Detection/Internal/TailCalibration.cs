@@ -25,11 +25,11 @@ internal partial struct TailCalibration
 
     private double _points;
     private double _exceedances;
+    private double _excessSum;
+    private double _excessSquares;
 
     /// <summary>Gets the decayed count of values above the threshold.</summary>
     public readonly double Exceedances => _exceedances;
-    private double _excessSum;
-    private double _excessSquares;
 
     /// <summary>The calibrated tail probability of <paramref name="statistic"/> (before it is observed), in (0, 1].</summary>
     public readonly double TailProbability(double statistic, in TailPrior prior)
