@@ -200,6 +200,25 @@ public class DetectorBehaviourTests
         Assert.InRange(found, 9, 10);
     }
 
+    [Fact]
+    public void Ensemble_SeasonalMember_BelievedOnceItHasScoredAsManyPointsAsItTrainedOn()
+    {
+        // The seasonal member trains on 600 points and scores from point 600; its readings count from point 1,200 (they
+        // counted from 900, the ensemble's 300-point warm-up after it started, and its young calibration flagged bursts).
+        var detector = new EnsembleDetector();
+        var values = TestSeries.Noise(2400, 1, seed: 7);
+        var readings = new EnsembleDetector.Reading[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            detector.Update(TestSeries.At(i), values[i]);
+            readings[i] = detector.LastReading;
+        }
+
+        static bool Seasonal(EnsembleDetector.Reading r) => r is EnsembleDetector.Reading.SeasonalPoint or EnsembleDetector.Reading.SeasonalWindow;
+        Assert.DoesNotContain(readings.Take(1200), Seasonal);
+        Assert.Contains(readings.Skip(1200), Seasonal);
+    }
+
     private static int[] Flagged(AnomalyScore[] scores, int from) =>
         Enumerable.Range(from, scores.Length - from).Where(i => scores[i].IsAnomaly).ToArray();
 
