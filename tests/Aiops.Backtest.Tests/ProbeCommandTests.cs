@@ -30,6 +30,17 @@ public sealed class ProbeCommandTests
     }
 
     [Fact]
+    public void Measure_Flatline_HoldsTheValueAtTheFaultFromThereOn()
+    {
+        var seen = new List<double>();
+        ProbeCommand.Measure(() => new Recorder(seen), HealthyKind.StationaryNoise, TimeSpan.FromMinutes(5), at: 100, sigmas: 6, FaultKind.Flatline, series: 1);
+
+        Assert.Equal(130, seen.Count);
+        Assert.All(seen.Skip(100), v => Assert.Equal(seen[100], v));
+        Assert.True(seen.Take(100).Distinct().Count() > 90, "the noise before the fault varies");
+    }
+
+    [Fact]
     public void Probe_OutageOfBurstyCountsForEnsemble_FlaggedInAlmostEverySeries()
     {
         // Request counts that burst upwards read 0 for an hour, ten days in: the side below normal has been quiet, so the
@@ -57,6 +68,21 @@ public sealed class ProbeCommandTests
         var (exitCode, _, stderr) = Cli.Run("probe", "--kind", "wobble");
 
         Assert.Equal(ExitCodes.UsageError, exitCode);
-        Assert.Contains("--kind spike, shift or outage", stderr, StringComparison.Ordinal);
+        Assert.Contains("--kind spike, shift, outage or flatline", stderr, StringComparison.Ordinal);
+    }
+
+    private sealed class Recorder(List<double> seen) : IAnomalyDetector
+    {
+        public string Name => "recorder";
+
+        public int StateSizeBytes => 0;
+
+        public AnomalyScore Update(DateTimeOffset timestamp, double value)
+        {
+            seen.Add(value);
+            return AnomalyScore.Scored(timestamp, value, 0, 0, threshold: 0.5);
+        }
+
+        public void Reset() => seen.Clear();
     }
 }

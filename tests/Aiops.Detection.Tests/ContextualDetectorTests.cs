@@ -75,10 +75,8 @@ public sealed class ContextualDetectorTests : IDisposable
     {
         // A range set from 0s has no width: the first 1 of an error count was read as a million ranges beyond it and flagged.
         // By rank it is the first departure in about 600 points; a level that leaves the constant and stays is rarer.
-        var lone = new double[800];
-        lone[600] = 1;
-        var sustained = new double[800];
-        Array.Fill(sustained, 1, 600, 20);
+        var lone = TestSeries.ZerosThenOnes(800, at: 600, count: 1);
+        var sustained = TestSeries.ZerosThenOnes(800, at: 600, count: 20);
 
         var loneScores = TestSeries.Run(new CalibratedDetector(new ContextualDetector()), lone);
         var sustainedScores = TestSeries.Run(new CalibratedDetector(new ContextualDetector()), sustained);

@@ -163,10 +163,8 @@ public class DetectorBehaviourTests
         // An error count that has read 0 for 600 points (2 days at 5-minute steps) has no scale: its first 1 is the
         // first departure in about 600 points, not a week's rarity (it was read as infinitely many ranges beyond the range and
         // flagged). A level that leaves the constant and stays is rare by rank within two points.
-        var lone = new double[800];
-        lone[600] = 1;
-        var sustained = new double[800];
-        Array.Fill(sustained, 1, 600, 20);
+        var lone = TestSeries.ZerosThenOnes(800, at: 600, count: 1);
+        var sustained = TestSeries.ZerosThenOnes(800, at: 600, count: 20);
 
         var loneScores = TestSeries.Run(new EnsembleDetector(), lone);
         var sustainedScores = TestSeries.Run(new EnsembleDetector(), sustained);

@@ -22,6 +22,14 @@ internal static class TestSeries
 
     public static double[] Noise(int length, double sigma, int seed = 1) => Sine(length, 10, 0, sigma, seed);
 
+    /// <summary>Zeros (an error count at rest) but for 1s at points [at, at + count).</summary>
+    public static double[] ZerosThenOnes(int length, int at, int count)
+    {
+        var values = new double[length];
+        Array.Fill(values, 1, at, count);
+        return values;
+    }
+
     public static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 

@@ -8,7 +8,7 @@ namespace Aiops.Backtest.Probes;
 /// <summary>
 /// Defines the <c>probe</c> command: how often one injected fault is flagged on a seeded healthy series (Gaussian noise by
 /// default), and how many points are flagged before it.
-/// <c>probe [--detector NAME]... [--base KIND] [--step SECONDS] [--at POINT] [--sigmas K] [--kind spike|shift|outage] [--series N]</c>.
+/// <c>probe [--detector NAME]... [--base KIND] [--step SECONDS] [--at POINT] [--sigmas K] [--kind spike|shift|outage|flatline] [--series N]</c>.
 /// </summary>
 internal static class ProbeCommand
 {
@@ -20,10 +20,10 @@ internal static class ProbeCommand
         var step = new Option<double>("--step") { Description = "Sampling interval in seconds.", DefaultValueFactory = _ => 300 };
         var at = new Option<int>("--at") { Description = "Index of the first faulty point (the fault lasts 30 points for a shift, 1 for a spike).", DefaultValueFactory = _ => 500 };
         var sigmas = new Option<double>("--sigmas") { Description = "Fault size in noise standard deviations.", DefaultValueFactory = _ => 6 };
-        var kind = new Option<string>("--kind") { Description = "spike (one point), shift (a level change that stays) or outage (0 for 12 points).", DefaultValueFactory = _ => "spike" };
+        var kind = new Option<string>("--kind") { Description = "spike (one point), shift (a level change that stays), outage (0 for 12 points) or flatline (stuck at its value at --at).", DefaultValueFactory = _ => "spike" };
         var baseKind = new Option<HealthyKind>("--base") { Description = "The healthy series the fault is injected into (a false-alarms kind).", DefaultValueFactory = _ => HealthyKind.StationaryNoise };
         var series = new Option<int>("--series") { Description = "Seeded series per detector.", DefaultValueFactory = _ => 50 };
-        var command = new Command("probe", "Injects one spike, level shift or outage into a seeded healthy series and counts how often a detector flags it, and its flags before it.")
+        var command = new Command("probe", "Injects one spike, level shift, outage or flat line into a seeded healthy series and counts how often a detector flags it, and its flags before it.")
         {
             detectors, baseKind, step, at, sigmas, kind, series,
         };
@@ -38,7 +38,7 @@ internal static class ProbeCommand
             {
                 stderr.WriteLine(unknown.Count > 0
                     ? $"error: unknown detector(s) {string.Join(", ", unknown)}. Valid detectors: {BacktestDetectors.Valid}."
-                    : "error: --step, --at and --series must be positive and --kind spike, shift or outage.");
+                    : "error: --step, --at and --series must be positive and --kind spike, shift, outage or flatline.");
                 return ExitCodes.UsageError;
             }
 
@@ -46,7 +46,7 @@ internal static class ProbeCommand
             foreach (var name in names)
             {
                 var (detected, before) = Measure(() => BacktestDetectors.Create(name), healthy, TimeSpan.FromSeconds(seconds), index, size, fault, count);
-                var what = fault == FaultKind.Outage ? "outage (0 for 12 points)" : $"{shape} of {size}σ";
+                var what = fault switch { FaultKind.Outage => "outage (0 for 12 points)", FaultKind.Flatline => "flat line", _ => $"{shape} of {size}σ" };
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {what} at point {index} of {healthy}, step {seconds} s: flagged in {detected} of {count} series; {before} flags before it in all"));
             }
 
@@ -58,9 +58,10 @@ internal static class ProbeCommand
     /// <summary>
     /// Runs <paramref name="series"/> seeded series of the false-alarm report's <paramref name="kind"/> (seeds 500, 501, …) with
     /// the fault: a spike adds <paramref name="sigmas"/> × 5 (the noise's σ) to one point, a shift to every point from
-    /// <paramref name="at"/> on; an outage sets 12 points to 0.
+    /// <paramref name="at"/> on; an outage sets 12 points to 0; a flat line holds every point from <paramref name="at"/> on at
+    /// that point's value (a metric whose source froze).
     /// </summary>
-    /// <returns>In how many series the fault was found (a flag in the 30 points from the spike or shift on, or during the outage), and the flags before it.</returns>
+    /// <returns>In how many series the fault was found (a flag in the 30 points from the spike, shift or flat line on, or during the outage), and the flags before it.</returns>
     public static (int Detected, int FlagsBefore) Measure(Func<IAnomalyDetector> create, HealthyKind kind, TimeSpan step, int at, double sigmas, FaultKind fault, int series)
     {
         var (detected, before) = (0, 0);
@@ -77,6 +78,7 @@ internal static class ProbeCommand
                     FaultKind.Spike when i == at => values[i] + (sigmas * 5),
                     FaultKind.Shift when i >= at => values[i] + (sigmas * 5),
                     FaultKind.Outage when i >= at && i <= last => 0,
+                    FaultKind.Flatline when i >= at => values[at],
                     _ => values[i],
                 };
                 if (detector.Update(timestamps[i], value).IsAnomaly)
@@ -105,4 +107,7 @@ internal enum FaultKind
 
     /// <summary>The metric reads 0 for 12 points (a service that stopped serving).</summary>
     Outage,
+
+    /// <summary>The metric stays at its value at the fault's first point (a source that froze).</summary>
+    Flatline,
 }

@@ -57,7 +57,7 @@ internal partial struct TailCalibration
     /// −ln of <see cref="TailProbability"/>, at most ln(1e300): the surprise read straight from the fitted tail, without
     /// a power and a logarithm that cancel (the ensemble reads every member twice per point through it).
     /// </summary>
-    public readonly double TailSurprise(double statistic, in TailPrior prior) => TailSurprise(statistic, prior, 1, 0);
+    public readonly double TailSurprise(double statistic, in TailPrior prior) => TailSurprise(statistic, prior, 1, _exceedances);
 
     /// <summary>
     /// <see cref="TailSurprise(double, in TailPrior)"/> of one kind of the values only (one side of normal): the fitted tail beyond
@@ -68,9 +68,7 @@ internal partial struct TailCalibration
     {
         var priorExceedances = PriorPoints * prior.Rate;
         var exceedances = priorExceedances + _exceedances;
-        var rateSurprise = kindShare >= 1
-            ? -Math.Log(exceedances / (PriorPoints + _points))
-            : -Math.Log(((kindShare * priorExceedances) + kindExceedances) / (PriorPoints + _points));
+        var rateSurprise = -Math.Log(((kindShare * priorExceedances) + kindExceedances) / (PriorPoints + _points));
         if (statistic <= prior.Threshold)
         {
             return rateSurprise * (Math.Max(statistic - prior.Floor, 0) / (prior.Threshold - prior.Floor));
