@@ -2,7 +2,7 @@ using Aiops.Detection.Internal;
 
 namespace Aiops.Detection;
 
-/// <content>Snapshot: every member, each member's calibrations (by side) and short windows, the recent range (the values not yet in it are the robust member's window), the run of departures from a constant range and the refractory period.</content>
+/// <content>Snapshot: every member, each member's calibrations (by side) and short windows, the recent range (the values not yet in it are the robust member's window), the run of departures from a constant range, the run of repeats and the refractory period.</content>
 public sealed partial class EnsembleDetector
 {
     /// <inheritdoc />
@@ -42,6 +42,7 @@ public sealed partial class EnsembleDetector
         writer.WriteInt32(_blockHead);
         writer.WriteInt32(_blockCount);
         _departures.Write(ref writer);
+        _repeats.Write(ref writer);
         writer.WriteByte((byte)LastReading);
     }
 
@@ -79,6 +80,7 @@ public sealed partial class EnsembleDetector
         _blockHead = reader.ReadCount(_blockRanges.Length / 2 - 1, "the range ring's head");
         _blockCount = reader.ReadCount(_blockRanges.Length / 2, "the range ring's count");
         _departures.Read(ref reader);
+        _repeats.Read(ref reader);
         var reading = reader.ReadByte();
         LastReading = reading <= (byte)Reading.Record ? (Reading)reading : throw reader.Corrupt($"the last reading is {reading}");
     }

@@ -93,6 +93,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     private int _blockHead;
     private int _blockCount;
     private ConstantDeparture _departures; // consecutive points beyond a range that is a single value
+    private RepeatRun _repeats; // the run of exact repeats of the last value
 
     /// <summary>Initializes a new instance of the <see cref="EnsembleDetector"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> uses the defaults.</param>
@@ -123,9 +124,10 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     {
         get
         {
-            // A member's state: 3 tail calibrations of 4 doubles, a side's exceedances, 2 sums, a position and a count (136 B).
+            // A member's state: 3 tail calibrations of 4 doubles, a side's exceedances, 2 sums, a position and a count (136 B);
+            // the run of repeats: 7 doubles, a length and two flags (62 B).
             var size = ((_blockRanges.Length + (17 * _members.Length)) * sizeof(double))
-                + ((_upWindows.Length + _downWindows.Length) * sizeof(float)) + 188;
+                + ((_upWindows.Length + _downWindows.Length) * sizeof(float)) + 188 + 62;
             foreach (var member in _members)
             {
                 size += member.StateSizeBytes;
@@ -185,7 +187,20 @@ public sealed partial class EnsembleDetector : AnomalyDetector
         }
 
         surprise = Math.Max(0, surprise - _readingsCorrection);
+        var varied = _rangeTolerance > 0 && !RangeIsConstant;
         var novel = _rangeTolerance > 0 && TrackRange(value, ref surprise, ref reading);
+
+        // A metric stuck at its last value stays inside its range and fools every member: the run of exact repeats is read on
+        // its own, with the members' correction (one reading more), and only on a series whose range has width (a constant
+        // series repeats by nature; its departures are ConstantDeparture's). Stuck for 30 points ten days into a 5-minute
+        // daily pattern (`probe --base DailyPattern --kind flatline --at 2880`): 0 of 30 before, 30 now.
+        var repeats = _repeats.Observe(value, FlagSurprise + _readingsCorrection) - _readingsCorrection;
+        if (varied && repeats > surprise)
+        {
+            surprise = repeats >= FlagSurprise ? Math.Max(CapSurprise, repeats) : repeats;
+            reading = Reading.Repeats;
+        }
+
         LastReading = reading;
         var seen = _seen++;
         if (!anyScored && !novel)
@@ -229,6 +244,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
         Array.Clear(_blockRanges);
         _blockFill = _blockHead = _blockCount = 0;
         _departures.End();
+        _repeats = default;
         _blockPoints = RangeBlockPoints;
     }
 
@@ -294,6 +310,16 @@ public sealed partial class EnsembleDetector : AnomalyDetector
         }
 
         return novel;
+    }
+
+    // Whether the recent range (complete blocks and the current one) is a single value, or has not begun.
+    private bool RangeIsConstant
+    {
+        get
+        {
+            var max = Math.Max(_max, _pastMax);
+            return !(max - Math.Min(_min, _pastMin) > Calibration.ScaleFloor(max));
+        }
     }
 
     // Moves the current block's range into the ring (dropping the oldest block) and recomputes the ring's min and max.
@@ -394,6 +420,9 @@ public sealed partial class EnsembleDetector : AnomalyDetector
 
         /// <summary>A record beyond the recent range.</summary>
         Record = 7,
+
+        /// <summary>A run of exact repeats of the last value (a stuck metric).</summary>
+        Repeats = 8,
     }
 
 
@@ -419,7 +448,8 @@ public sealed class EnsembleOptions : AnomalyDetectorOptions
     /// <summary>
     /// Gets or sets by what fraction of the recent range (the last 7 to 8 blocks of 1,000 points or a day, whichever is longer,
     /// but for the last 32 points, so that a departure creeping past the range in small steps is a record too) a value must
-    /// pass the lowest or highest recent value to count as a record (after 100 points); 0 disables. A record's surprise grows
+    /// pass the lowest or highest recent value to count as a record (after 100 points); 0 disables records, and with them the
+    /// reading of a stuck metric (a run of exact repeats), which needs the range's width. A record's surprise grows
     /// with the points in the range and with how far it passes it. Default: 0.05. Range: [0, 10].
     /// </summary>
     [Range(0.0, 10.0)]

@@ -175,6 +175,43 @@ public class DetectorBehaviourTests
     }
 
     [Fact]
+    public void Ensemble_StuckMetric_FlaggedOnceButQuantisedRepeatsAreNot()
+    {
+        // A daily gauge at 5-minute steps stuck at its last value ten days in stays inside its range: no member sees it. The run
+        // of repeats is read on the series' own repeats, so it is flagged once, however long it lasts (200 points here, four
+        // refractory periods); the same gauge rounded to integers repeats by chance every few points and is never flagged for it.
+        for (var seed = 1; seed <= 3; seed++)
+        {
+            var stuck = TestSeries.Sine(3080, 288, 20, 2, seed);
+            Array.Fill(stuck, stuck[2879], 2880, 200);
+            var rounded = Array.ConvertAll(TestSeries.Sine(3080, 288, 20, 2, seed), v => Math.Round(v));
+
+            var stuckReadings = Readings(stuck, out var stuckScores);
+            var roundedReadings = Readings(rounded, out var roundedScores);
+
+            var flagged = Flagged(stuckScores, 2880);
+            Assert.Single(flagged);
+            Assert.Equal(EnsembleDetector.Reading.Repeats, stuckReadings[flagged[0]]);
+            Assert.InRange(flagged[0], 2880, 2910);
+            Assert.DoesNotContain(Flagged(roundedScores, 0), i => roundedReadings[i] == EnsembleDetector.Reading.Repeats);
+        }
+
+        static EnsembleDetector.Reading[] Readings(double[] values, out AnomalyScore[] scores)
+        {
+            var detector = new EnsembleDetector();
+            var readings = new EnsembleDetector.Reading[values.Length];
+            scores = new AnomalyScore[values.Length];
+            for (var i = 0; i < values.Length; i++)
+            {
+                scores[i] = detector.Update(TestSeries.At(i), values[i]);
+                readings[i] = detector.LastReading;
+            }
+
+            return readings;
+        }
+    }
+
+    [Fact]
     public void Ensemble_OutageBelowUpwardBursts_Flagged()
     {
         // Ten days of request counts on a daily cycle at 5-minute steps, with bursts of 2 to 10 times the rate every few hours,
