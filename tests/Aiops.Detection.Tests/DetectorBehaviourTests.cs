@@ -212,6 +212,28 @@ public class DetectorBehaviourTests
     }
 
     [Fact]
+    public void Ensemble_StuckMetricAtOneSecondSteps_FlaggedWithinMinutes()
+    {
+        // At one point a second the flag asks for a weekly rarity among 604,800 points; the counts of repeats forget over
+        // 10,000 points, so a first repeat reads at most about ln 20,000 and the run must last a few minutes on top of it.
+        var values = TestSeries.Noise(16_000, 1, seed: 5);
+        Array.Fill(values, values[14_999], 15_000, 1_000);
+        var detector = new EnsembleDetector();
+        var flagged = new List<int>();
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (detector.Update(TestSeries.Start.AddSeconds(i), values[i]).IsAnomaly)
+            {
+                flagged.Add(i);
+                Assert.Equal(EnsembleDetector.Reading.Repeats, detector.LastReading);
+            }
+        }
+
+        var flag = Assert.Single(flagged);
+        Assert.InRange(flag, 15_060, 15_300);
+    }
+
+    [Fact]
     public void Ensemble_OutageBelowUpwardBursts_Flagged()
     {
         // Ten days of request counts on a daily cycle at 5-minute steps, with bursts of 2 to 10 times the rate every few hours,
