@@ -284,6 +284,12 @@ public sealed class DetectorSnapshotTests
             times[i] = t;
             var v = level + (10 * Math.Sin(2 * Math.PI * i / 48)) + TestSeries.Gaussian(random) + (i > length * 2 / 3 ? 15 : 0);
             values[i] = i % 211 == 0 ? v + 40 : i % 503 == 0 ? double.NaN : v;
+
+            // Stuck for 11 points every 331 (points 642–652 hold the snapshot at 650 in the middle of a run of repeats).
+            if (i % 331 >= 320)
+            {
+                values[i] = values[i - 1];
+            }
         }
 
         return (times, values);

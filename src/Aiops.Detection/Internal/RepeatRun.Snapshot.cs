@@ -9,6 +9,8 @@ internal partial struct RepeatRun
         writer.WriteDouble(_last);
         writer.WriteDouble(_changes);
         writer.WriteDouble(_repeatsAfterChange);
+        writer.WriteDouble(_continuations);
+        writer.WriteDouble(_repeatsAfterRepeat);
         writer.WriteDouble(_runs);
         writer.WriteDouble(_runLogLengths);
         writer.WriteInt32(_length);
@@ -21,6 +23,8 @@ internal partial struct RepeatRun
         _last = reader.ReadDouble();
         _changes = reader.ReadDouble();
         _repeatsAfterChange = reader.ReadDouble();
+        _continuations = reader.ReadDouble();
+        _repeatsAfterRepeat = reader.ReadDouble();
         _runs = reader.ReadDouble();
         _runLogLengths = reader.ReadDouble();
         _length = reader.ReadCount(int.MaxValue, "the run of repeats");
