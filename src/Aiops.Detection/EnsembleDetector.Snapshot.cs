@@ -82,6 +82,6 @@ public sealed partial class EnsembleDetector
         _departures.Read(ref reader);
         _repeats.Read(ref reader);
         var reading = reader.ReadByte();
-        LastReading = reading <= (byte)Reading.Record ? (Reading)reading : throw reader.Corrupt($"the last reading is {reading}");
+        LastReading = reading <= (byte)Reading.Repeats ? (Reading)reading : throw reader.Corrupt($"the last reading is {reading}");
     }
 }

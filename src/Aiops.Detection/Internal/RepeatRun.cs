@@ -4,9 +4,11 @@ namespace Aiops.Detection.Internal;
 /// How rare the current run of exact repeats of a value is on this series: a metric stuck at its last value (a hung exporter, a
 /// cached scrape) stays inside its range, so neither a member nor the range sees it. Two chances, both learned on the series on
 /// decayed counts: that a value repeats the one before it at all (after a change; Jeffreys prior), and that a run of repeats
-/// lasts k points or more, read as a Pareto law P(K ≥ k) = k^(−1/ξ) whose index comes from the lengths of the series' past runs
-/// (Hill's estimator, mean ln K, with one prior run at ξ = 1): run lengths of real plateaus are heavy-tailed, so a geometric
-/// (Markov) law would read every long plateau of a quantised gauge as news. A continuous gauge that never repeated reads its
+/// lasts k points, read as the less surprising of a geometric law (the series' continuation rate, learned from ended runs only,
+/// so a stuck run does not teach itself) and a Pareto law P(K ≥ k) = k^(−1/ξ) whose index is Hill's estimate (mean ln K) from
+/// the series' past runs, with one prior run at ξ = 1: real plateaus are heavy-tailed (geometric alone read the long plateaus of
+/// a quantised gauge as news), chance repeats of counts are geometric (Pareto alone read every pair of equal counts as news).
+/// A continuous gauge that never repeated reads its
 /// first repeat as about ln(2n) after n points, counts and quantised gauges learn that repeats are common. A run is reported
 /// once: after it has read as rare as <c>flagSurprise</c>, its further points read 0. Mutable struct; not thread-safe.
 /// </summary>
@@ -74,7 +76,7 @@ internal partial struct RepeatRun
         {
             // Judged against the counts before this point (the first repeat is in them now: take it out).
             var start = -Math.Log((_repeatsAfterChange - 0.5) / _changes);
-            var index = ((PriorIndex * 1) + _runLogLengths) / (1 + _runs);
+            var index = (PriorIndex + _runLogLengths) / (1 + _runs);
             var pareto = Math.Log(_length) / index;
             var geometric = -(_length - 1) * Math.Log((_repeatsAfterRepeat + 0.5) / (_continuations + 1));
             surprise = start + Math.Min(pareto, geometric);
