@@ -41,6 +41,30 @@ public sealed class ProbeCommandTests
     }
 
     [Fact]
+    public void MeasureRepeated_FlagsAtSomeOccurrences_CountsEachOccurrenceApart()
+    {
+        // Spikes at 100, 600 and 1,100; flags at 50, 129 (the first spike's last counted point), 630 (one past the second's)
+        // and 1,100: the first and third are found in each series, the second never, and one flag comes before the first.
+        var seen = new List<double>();
+        var (detected, before) = ProbeCommand.MeasureRepeated(() => new FlagAt(50, 129, 630, 1100), HealthyKind.StationaryNoise, TimeSpan.FromMinutes(5), at: 100, sigmas: 6, FaultKind.Spike, series: 3, repeats: 3, every: 500);
+        ProbeCommand.MeasureRepeated(() => new Recorder(seen), HealthyKind.StationaryNoise, TimeSpan.FromMinutes(5), at: 100, sigmas: 6, FaultKind.Spike, series: 1, repeats: 3, every: 500);
+
+        Assert.Equal([3, 0, 3], detected);
+        Assert.Equal(3, before);
+        Assert.Equal(1130, seen.Count);
+        Assert.All(new[] { 100, 600, 1100 }, i => Assert.True(seen[i] - seen[i - 1] > 10, $"point {i} is a spike of 30 on noise of σ 5"));
+    }
+
+    [Fact]
+    public void Probe_RepeatedShift_IsAUsageError()
+    {
+        var (exitCode, _, stderr) = Cli.Run("probe", "--kind", "shift", "--repeats", "3");
+
+        Assert.Equal(ExitCodes.UsageError, exitCode);
+        Assert.Contains("only a spike or an outage recurs", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Probe_OutageOfBurstyCountsForEnsemble_FlaggedInAlmostEverySeries()
     {
         // Request counts that burst upwards read 0 for an hour, ten days in: the side below normal has been quiet, so the

@@ -8,7 +8,7 @@ namespace Aiops.Backtest.Probes;
 /// <summary>
 /// Defines the <c>probe</c> command: how often one injected fault is flagged on a seeded healthy series (Gaussian noise by
 /// default), and how many points are flagged before it.
-/// <c>probe [--detector NAME]... [--base KIND] [--step SECONDS] [--at POINT] [--sigmas K] [--kind spike|shift|outage|flatline] [--series N]</c>.
+/// <c>probe [--detector NAME]... [--base KIND] [--step SECONDS] [--at POINT] [--sigmas K] [--kind spike|shift|outage|flatline] [--series N] [--repeats N --every POINTS]</c>.
 /// </summary>
 internal static class ProbeCommand
 {
@@ -23,9 +23,11 @@ internal static class ProbeCommand
         var kind = new Option<string>("--kind") { Description = "spike (one point), shift (a level change that stays), outage (0 for 12 points) or flatline (stuck at its value at --at).", DefaultValueFactory = _ => "spike" };
         var baseKind = new Option<HealthyKind>("--base") { Description = "The healthy series the fault is injected into (a false-alarms kind).", DefaultValueFactory = _ => HealthyKind.StationaryNoise };
         var series = new Option<int>("--series") { Description = "Seeded series per detector.", DefaultValueFactory = _ => 50 };
+        var repeats = new Option<int>("--repeats") { Description = "How many times a spike or an outage recurs.", DefaultValueFactory = _ => 1 };
+        var every = new Option<int>("--every") { Description = "Points between recurrences (at least 30).", DefaultValueFactory = _ => 1000 };
         var command = new Command("probe", "Injects one spike, level shift, outage or flat line into a seeded healthy series and counts how often a detector flags it, and its flags before it.")
         {
-            detectors, baseKind, step, at, sigmas, kind, series,
+            detectors, baseKind, step, at, sigmas, kind, series, repeats, every,
         };
         command.SetAction(parseResult =>
         {
@@ -33,6 +35,7 @@ internal static class ProbeCommand
             var stdout = parseResult.InvocationConfiguration.Output;
             var stderr = parseResult.InvocationConfiguration.Error;
             var (seconds, index, size, shape, count) = (parseResult.GetValue(step), parseResult.GetValue(at), parseResult.GetValue(sigmas), parseResult.GetValue(kind), parseResult.GetValue(series));
+            var (times, apart) = (parseResult.GetValue(repeats), parseResult.GetValue(every));
             var unknown = names.Where(d => !BacktestDetectors.IsKnown(d)).ToList();
             if (unknown.Count > 0 || !(seconds > 0) || index < 1 || count < 1 || !Enum.TryParse<FaultKind>(shape, ignoreCase: true, out var fault))
             {
@@ -42,12 +45,20 @@ internal static class ProbeCommand
                 return ExitCodes.UsageError;
             }
 
+            if (times < 1 || (times > 1 && (fault is not (FaultKind.Spike or FaultKind.Outage) || apart < FoundWithin)))
+            {
+                stderr.WriteLine("error: --repeats must be positive; only a spike or an outage recurs, --every at least 30 points apart.");
+                return ExitCodes.UsageError;
+            }
+
             var healthy = parseResult.GetValue(baseKind);
             foreach (var name in names)
             {
-                var (detected, before) = Measure(() => BacktestDetectors.Create(name), healthy, TimeSpan.FromSeconds(seconds), index, size, fault, count);
+                var (detected, before) = MeasureRepeated(() => BacktestDetectors.Create(name), healthy, TimeSpan.FromSeconds(seconds), index, size, fault, count, times, apart);
                 var what = fault switch { FaultKind.Outage => "outage (0 for 12 points)", FaultKind.Flatline => "flat line", _ => $"{shape} of {size}σ" };
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {what} at point {index} of {healthy}, step {seconds} s: flagged in {detected} of {count} series; {before} flags before it in all"));
+                stdout.WriteLine(times == 1
+                    ? string.Create(CultureInfo.InvariantCulture, $"{name}: {what} at point {index} of {healthy}, step {seconds} s: flagged in {detected[0]} of {count} series; {before} flags before it in all")
+                    : string.Create(CultureInfo.InvariantCulture, $"{name}: {what} at point {index} of {healthy} and {times - 1} times more, {apart} points apart, step {seconds} s: flagged in {string.Join(" ", detected)} of {count} series (by occurrence); {before} flags before the first in all"));
             }
 
             return ExitCodes.Success;
@@ -64,35 +75,59 @@ internal static class ProbeCommand
     /// <returns>In how many series the fault was found (a flag in the 30 points from the spike, shift or flat line on, or during the outage), and the flags before it.</returns>
     public static (int Detected, int FlagsBefore) Measure(Func<IAnomalyDetector> create, HealthyKind kind, TimeSpan step, int at, double sigmas, FaultKind fault, int series)
     {
-        var (detected, before) = (0, 0);
-        var last = fault == FaultKind.Outage ? at + OutagePoints - 1 : at + 29; // the flags that count as finding it
+        var (detected, before) = MeasureRepeated(create, kind, step, at, sigmas, fault, series, repeats: 1, every: FoundWithin);
+        return (detected[0], before);
+    }
+
+    /// <summary>
+    /// As <see cref="Measure"/>, with a spike or an outage repeated <paramref name="repeats"/> times, <paramref name="every"/>
+    /// points apart (at least 30): whether a detector keeps finding a fault that recurs, or learns it as the series' nature.
+    /// </summary>
+    /// <returns>Per occurrence, in how many series it was found; and the flags before the first.</returns>
+    public static (int[] Detected, int FlagsBefore) MeasureRepeated(Func<IAnomalyDetector> create, HealthyKind kind, TimeSpan step, int at, double sigmas, FaultKind fault, int series, int repeats, int every)
+    {
+        if (repeats > 1 && (fault is not (FaultKind.Spike or FaultKind.Outage) || every < FoundWithin))
+        {
+            throw new ArgumentOutOfRangeException(nameof(repeats), "Only spikes and outages repeat, at least 30 points apart.");
+        }
+
+        var detected = new int[repeats];
+        var before = 0;
+        var window = fault == FaultKind.Outage ? OutagePoints : FoundWithin; // the flags that count as finding it
         for (var s = 0; s < series; s++)
         {
-            var (timestamps, values) = HealthySeries.Generate(kind, step, step * (at + 30), seed: 500 + s);
+            var (timestamps, values) = HealthySeries.Generate(kind, step, step * (at + ((repeats - 1) * every) + FoundWithin), seed: 500 + s);
             var detector = create();
-            var hit = false;
+            var found = new bool[repeats];
             for (var i = 0; i < values.Length; i++)
             {
+                var occurrence = i < at ? -1 : Math.Min((i - at) / every, repeats - 1);
+                var offset = i - at - (occurrence * every); // points since this occurrence began
                 var value = fault switch
                 {
-                    FaultKind.Spike when i == at => values[i] + (sigmas * 5),
+                    FaultKind.Spike when offset == 0 => values[i] + (sigmas * 5),
                     FaultKind.Shift when i >= at => values[i] + (sigmas * 5),
-                    FaultKind.Outage when i >= at && i <= last => 0,
+                    FaultKind.Outage when i >= at && offset < OutagePoints => 0,
                     FaultKind.Flatline when i >= at => values[at],
                     _ => values[i],
                 };
                 if (detector.Update(timestamps[i], value).IsAnomaly)
                 {
-                    (hit, before) = i < at ? (hit, before + 1) : (hit || i <= last, before);
+                    before += i < at ? 1 : 0;
+                    found[Math.Max(occurrence, 0)] |= i >= at && offset < window;
                 }
             }
 
-            detected += hit ? 1 : 0;
+            for (var k = 0; k < repeats; k++)
+            {
+                detected[k] += found[k] ? 1 : 0;
+            }
         }
 
         return (detected, before);
     }
 
+    private const int FoundWithin = 30;
     private const int OutagePoints = 12;
 }
 

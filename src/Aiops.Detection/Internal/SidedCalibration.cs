@@ -31,10 +31,23 @@ internal partial struct SidedCalibration
         return Math.Max(0, _both.TailSurprise(statistic, prior, 0.5, sideExceedances) - Ln2);
     }
 
-    /// <summary>Learns one value of the statistic on its side.</summary>
-    public void Observe(double statistic, int side, in TailPrior prior)
+    /// <summary>
+    /// Learns one value of the statistic on its side, whose <see cref="Surprise"/> was <paramref name="surprise"/>: censored
+    /// beyond <paramref name="censorLevel"/> (see <see cref="TailCalibration.CensorLevel"/>).
+    /// </summary>
+    public void Observe(double statistic, int side, in TailPrior prior, double surprise, double censorLevel)
     {
-        _both.Observe(statistic, prior);
+        if (side == 0)
+        {
+            _both.Observe(statistic, surprise, censorLevel, prior, 1, _both.Exceedances);
+        }
+        else
+        {
+            // The side's surprise was read after the correction of ln 2; the tail is read before it.
+            var sideExceedances = side > 0 ? _upExceedances : _both.Exceedances - _upExceedances;
+            _both.Observe(statistic, surprise + Ln2, censorLevel + Ln2, prior, 0.5, sideExceedances);
+        }
+
         _upExceedances = (_upExceedances * TailCalibration.Decay) + (side > 0 && statistic > prior.Threshold ? 1 : 0);
     }
 }

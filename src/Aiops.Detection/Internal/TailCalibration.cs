@@ -23,6 +23,9 @@ internal partial struct TailCalibration
 
     private static readonly double MaxTailSurprise = -Math.Log(1e-300);
 
+    // The surprise of a tail seen once in the memory: a rarer one cannot be measured from it.
+    private static readonly double MemorySurprise = -Math.Log(1 - Decay);
+
     private double _points;
     private double _exceedances;
     private double _excessSum;
@@ -34,20 +37,14 @@ internal partial struct TailCalibration
     /// <summary>The calibrated tail probability of <paramref name="statistic"/> (before it is observed), in (0, 1].</summary>
     public readonly double TailProbability(double statistic, in TailPrior prior)
     {
-        var priorExceedances = PriorPoints * prior.Rate;
-        var exceedances = priorExceedances + _exceedances;
-        var rate = exceedances / (PriorPoints + _points);
+        var rate = (PriorPoints * prior.Rate + _exceedances) / (PriorPoints + _points);
         if (statistic <= prior.Threshold)
         {
             // Below the threshold only the order matters: from 1 at the floor up to the exceedance rate at the threshold.
             return Math.Pow(rate, Math.Max(statistic - prior.Floor, 0) / (prior.Threshold - prior.Floor));
         }
 
-        var mean = ((priorExceedances * prior.MeanExcess) + _excessSum) / exceedances;
-        var variance = Math.Max((((priorExceedances * prior.SecondMoment) + _excessSquares) / exceedances) - (mean * mean), 1e-12);
-        var ratio = mean * mean / variance;
-        var shape = Math.Clamp(0.5 * (1 - ratio), 0, MaxShape);
-        var scale = 0.5 * mean * (1 + ratio);
+        var (shape, scale) = Fit(prior);
         var excess = statistic - prior.Threshold;
         var tail = shape < 1e-6 ? Math.Exp(-excess / scale) : Math.Pow(1 + (shape * excess / scale), -1 / shape);
         return Math.Max(rate * tail, 1e-300);
@@ -66,31 +63,46 @@ internal partial struct TailCalibration
     /// </summary>
     public readonly double TailSurprise(double statistic, in TailPrior prior, double kindShare, double kindExceedances)
     {
-        var priorExceedances = PriorPoints * prior.Rate;
-        var exceedances = priorExceedances + _exceedances;
-        var rateSurprise = -Math.Log(((kindShare * priorExceedances) + kindExceedances) / (PriorPoints + _points));
+        var rateSurprise = RateSurprise(prior, kindShare, kindExceedances);
         if (statistic <= prior.Threshold)
         {
             return rateSurprise * (Math.Max(statistic - prior.Floor, 0) / (prior.Threshold - prior.Floor));
         }
 
-        var mean = ((priorExceedances * prior.MeanExcess) + _excessSum) / exceedances;
-        var variance = Math.Max((((priorExceedances * prior.SecondMoment) + _excessSquares) / exceedances) - (mean * mean), 1e-12);
-        var ratio = mean * mean / variance;
-        var shape = Math.Clamp(0.5 * (1 - ratio), 0, MaxShape);
-        var scale = 0.5 * mean * (1 + ratio);
+        var (shape, scale) = Fit(prior);
         var excess = statistic - prior.Threshold;
         var tail = shape < 1e-6 ? excess / scale : Math.Log(1 + (shape * excess / scale)) / shape;
         return Math.Min(rateSurprise + tail, MaxTailSurprise);
     }
 
+    /// <summary>
+    /// The surprise beyond which a value is learned censored (<see cref="ObserveBeyond"/>): the level at which the caller flags,
+    /// <paramref name="flagSurprise"/>, or the rarest tail the memory can measure (ln 10,000) when that is higher. A point the
+    /// caller calls an anomaly, or one rarer than the memory can measure, tells the tail only that it got that far.
+    /// </summary>
+    public static double CensorLevel(double flagSurprise) => Math.Max(flagSurprise, MemorySurprise);
+
+    /// <summary>
+    /// Learns one value of the statistic whose calibrated <paramref name="surprise"/> (of the kind with
+    /// <paramref name="kindShare"/> and <paramref name="kindExceedances"/>) was just read: in full up to
+    /// <paramref name="censorLevel"/>, censored beyond it (<see cref="ObserveBeyond"/>).
+    /// </summary>
+    public void Observe(double statistic, double surprise, double censorLevel, in TailPrior prior, double kindShare, double kindExceedances)
+    {
+        if (surprise > censorLevel)
+        {
+            ObserveBeyond(censorLevel, prior, kindShare, kindExceedances);
+        }
+        else
+        {
+            Observe(statistic, prior);
+        }
+    }
+
     /// <summary>Learns one value of the statistic (after it was judged, so a point is never compared with itself).</summary>
     public void Observe(double statistic, in TailPrior prior)
     {
-        _points = (_points * Decay) + 1;
-        _exceedances *= Decay;
-        _excessSum *= Decay;
-        _excessSquares *= Decay;
+        Forget();
         if (statistic > prior.Threshold)
         {
             var excess = statistic - prior.Threshold;
@@ -98,6 +110,53 @@ internal partial struct TailCalibration
             _excessSum += excess;
             _excessSquares += excess * excess;
         }
+    }
+
+    /// <summary>
+    /// Learns a value known only to lie beyond the one whose surprise (of the kind with <paramref name="kindShare"/> and
+    /// <paramref name="kindExceedances"/>) is <paramref name="surprise"/>: a censored value. It adds what the fitted tail expects
+    /// beyond that point (the mean and mean square of a generalised Pareto excess beyond it), not the value itself, so one
+    /// extreme cannot reshape the tail for the whole memory, while a tail that passes the point often still grows, and one that
+    /// is as fitted learns what it would have learned from its values (in expectation).
+    /// </summary>
+    private void ObserveBeyond(double surprise, in TailPrior prior, double kindShare, double kindExceedances)
+    {
+        var (shape, scale) = Fit(prior);
+        var rateSurprise = RateSurprise(prior, kindShare, kindExceedances);
+
+        // The censoring point as an excess, and the generalised Pareto excess beyond it: scale + shape · point, mean
+        // scale' / (1 − shape), mean square 2 scale'² / ((1 − shape)(1 − 2 shape)).
+        var tail = Math.Max(surprise - rateSurprise, 0);
+        var point = shape < 1e-6 ? tail * scale : scale * (Math.Exp(shape * tail) - 1) / shape;
+        var beyond = (scale + (shape * point)) / (1 - shape);
+        var beyondSquare = 2 * (scale + (shape * point)) * beyond / (1 - (2 * shape));
+        Forget();
+        _exceedances++;
+        _excessSum += point + beyond;
+        _excessSquares += (point * point) + (2 * point * beyond) + beyondSquare;
+    }
+
+    // The share of points above the threshold, of one kind, as a surprise.
+    private readonly double RateSurprise(in TailPrior prior, double kindShare, double kindExceedances) =>
+        -Math.Log(((kindShare * PriorPoints * prior.Rate) + kindExceedances) / (PriorPoints + _points));
+
+    // The generalised Pareto tail beyond the threshold, by the method of moments on the prior and the decayed sums.
+    private readonly (double Shape, double Scale) Fit(in TailPrior prior)
+    {
+        var priorExceedances = PriorPoints * prior.Rate;
+        var exceedances = priorExceedances + _exceedances;
+        var mean = ((priorExceedances * prior.MeanExcess) + _excessSum) / exceedances;
+        var variance = Math.Max((((priorExceedances * prior.SecondMoment) + _excessSquares) / exceedances) - (mean * mean), 1e-12);
+        var ratio = mean * mean / variance;
+        return (Math.Clamp(0.5 * (1 - ratio), 0, MaxShape), 0.5 * mean * (1 + ratio));
+    }
+
+    private void Forget()
+    {
+        _points = (_points * Decay) + 1;
+        _exceedances *= Decay;
+        _excessSum *= Decay;
+        _excessSquares *= Decay;
     }
 }
 
