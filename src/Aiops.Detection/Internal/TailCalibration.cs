@@ -10,7 +10,9 @@ namespace Aiops.Detection.Internal;
 /// sums, so the state is four numbers and forgets with a memory of about 10,000 points. A prior worth 400 points assumes the
 /// statistic follows its nominal law (the caller's <see cref="TailPrior"/>), so a new series starts from the nominal tail and moves
 /// to its measured one as evidence accumulates. The shape is clamped to [0, 0.45]: never a finite end point that noise could
-/// pass, and moments that exist. Not thread-safe; a mutable struct held in a field.
+/// pass, and moments that exist. Moments are not robust: one extreme value dominates the sum of squares for the whole memory,
+/// so a caller can have values beyond a level learned censored (<see cref="Observe(double, double, double, in TailPrior, double, double)"/>).
+/// Not thread-safe; a mutable struct held in a field.
 /// </remarks>
 internal partial struct TailCalibration
 {
