@@ -56,6 +56,18 @@ public sealed class ProbeCommandTests
     }
 
     [Fact]
+    public void MeasureRepeated_FirstFaultLaterThanTheGap_NothingInjectedBeforeIt()
+    {
+        // The spikes recur 50 points apart from point 120: none at 70 or 20, which are as far apart before the first.
+        var seen = new List<double>();
+        ProbeCommand.MeasureRepeated(() => new Recorder(seen), HealthyKind.StationaryNoise, TimeSpan.FromMinutes(5), at: 120, sigmas: 20, FaultKind.Spike, series: 1, repeats: 3, every: 50);
+
+        Assert.Equal(250, seen.Count);
+        Assert.InRange(seen.Take(120).Max(), 80, 120);
+        Assert.All(new[] { 120, 170, 220 }, i => Assert.True(seen[i] > 150, $"point {i} is a spike of 100 on a level of 100"));
+    }
+
+    [Fact]
     public void Probe_RepeatedShift_IsAUsageError()
     {
         var (exitCode, _, stderr) = Cli.Run("probe", "--kind", "shift", "--repeats", "3");

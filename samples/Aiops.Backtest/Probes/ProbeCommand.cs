@@ -105,7 +105,7 @@ internal static class ProbeCommand
                 var offset = i - at - (occurrence * every); // points since this occurrence began
                 var value = fault switch
                 {
-                    FaultKind.Spike when offset == 0 => values[i] + (sigmas * 5),
+                    FaultKind.Spike when i >= at && offset == 0 => values[i] + (sigmas * 5),
                     FaultKind.Shift when i >= at => values[i] + (sigmas * 5),
                     FaultKind.Outage when i >= at && offset < OutagePoints => 0,
                     FaultKind.Flatline when i >= at => values[at],
