@@ -5,11 +5,11 @@ using Microsoft.Extensions.Time.Testing;
 namespace Aiops.Rca.Eval;
 
 /// <summary>How the Aiops path is configured for a run.</summary>
-/// <param name="Threshold">The detectors' threshold; <see langword="null"/> keeps the default (0.99).</param>
+/// <param name="FalseAlarmsPerWeek">The detectors' sensitivity (<see cref="AnomalyDetectorOptions.FalseAlarmsPerWeek"/>); <see langword="null"/> keeps the default (1).</param>
 /// <param name="DeclareRoles">Whether the metric roles of the topology's names are given to the classifier by configuration.</param>
 /// <param name="Trace">Where to write one tab-separated line per onset (series, time, the ensemble's reading that flagged it,
 /// benign events near it), per episode (its first member) and per fault case (the target's flags after the onset); none when null.</param>
-internal sealed record RunSettings(double? Threshold = null, bool DeclareRoles = true, TextWriter? Trace = null);
+internal sealed record RunSettings(double? FalseAlarmsPerWeek = null, bool DeclareRoles = true, TextWriter? Trace = null);
 
 /// <summary>What the Aiops path made of a case.</summary>
 /// <param name="Ranking">The services of the chosen episode's root-cause hypotheses, most likely first; empty when no episode held a post-onset signal.</param>
@@ -36,6 +36,10 @@ internal static class AiopsRunner
 {
     private const int DrainEvery = 5;
 
+    /// <summary>The ensemble's options for a run: the default ones unless a sensitivity is set.</summary>
+    public static EnsembleOptions? DetectorOptions(RunSettings settings) =>
+        settings.FalseAlarmsPerWeek is { } rate ? new EnsembleOptions { FalseAlarmsPerWeek = rate } : null;
+
     /// <summary>Runs one case.</summary>
     public static AiopsOutcome Run(CaseData data, RunSettings settings)
     {
@@ -44,12 +48,11 @@ internal static class AiopsRunner
         var time = new FakeTimeProvider(data.Start);
         var trace = settings.Trace;
         var ensembles = new Dictionary<SeriesKey, EnsembleDetector>();
-        var threshold = settings.Threshold;
         var detectors = new DetectorSet(
             new DetectorSetOptions(),
             key =>
             {
-                var detector = new EnsembleDetector(threshold is { } t ? new EnsembleOptions { Threshold = t } : null);
+                var detector = new EnsembleDetector(DetectorOptions(settings));
                 ensembles[key] = detector;
                 return detector;
             },
