@@ -34,8 +34,9 @@ public sealed class DetectorSet
 
         _telemetry = _options.Telemetry ?? DetectionTelemetry.Shared;
         var detector = _options.Detector;
-        _ = DetectorCatalog.Create(detector); // fail now, not on the first point, when the name is unknown
-        _factory = factory ?? (_ => DetectorCatalog.Create(detector, _telemetry));
+        var created = new DetectorCatalogOptions { FalseAlarmsPerWeek = _options.FalseAlarmsPerWeek, Telemetry = _telemetry };
+        _ = DetectorCatalog.Create(detector, created); // fail now, not on the first point, when the name is unknown
+        _factory = factory ?? (_ => DetectorCatalog.Create(detector, created));
         _timeProvider = timeProvider ?? TimeProvider.System;
         _lastSweepTicks = _timeProvider.GetUtcNow().UtcTicks;
     }
@@ -185,6 +186,14 @@ public sealed class DetectorSetOptions
     /// <summary>Gets or sets the catalogue name of the detector each series gets. Default: <see cref="DetectorNames.Ensemble"/>.</summary>
     [Required]
     public string Detector { get; set; } = DetectorNames.Ensemble;
+
+    /// <summary>
+    /// Gets or sets the sensitivity of the catalogue detector each series gets, as the expected number of false onsets per
+    /// series per week on healthy data, whatever the sampling interval (<see cref="AnomalyDetectorOptions.FalseAlarmsPerWeek"/>);
+    /// not used by a custom factory. Default: 1. Range: [0.001, 100,000].
+    /// </summary>
+    [Range(0.001, 100_000)]
+    public double FalseAlarmsPerWeek { get; set; } = 1;
 
     /// <summary>Gets or sets the most series held at once. Default: 10,000. Range: [1, 10,000,000].</summary>
     [Range(1, 10_000_000)]

@@ -165,7 +165,7 @@ internal sealed partial class SeriesDetectionGrain(
         }
 
         var key = Unflatten(series.Metric, series.Labels);
-        var detector = _factory?.Local?.Invoke(key) ?? DetectorCatalog.Create(_stage.Detector);
+        var detector = _factory?.Local?.Invoke(key) ?? DetectorCatalog.Create(_stage.Detector, new DetectorCatalogOptions { FalseAlarmsPerWeek = _stage.FalseAlarmsPerWeek });
         var bridge = new AnomalySignalBridge(key, _stage.TrackingFactory?.Invoke(key) ?? _stage.Tracking, _stage.RepeatInterval);
         long points = 0;
         if (state.State.Series.TryGetValue(series.Text, out var saved) && DetectorSnapshot.IsSupported(detector))

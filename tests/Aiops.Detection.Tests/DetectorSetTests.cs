@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -142,6 +143,41 @@ public sealed class DetectorSetTests : IDisposable
         Assert.NotNull(set.TryUpdate(new SeriesKey("a"), TestSeries.At(0), 1, now, out _));
         Assert.Null(set.TryUpdate(new SeriesKey("b"), TestSeries.At(0), 1, now, out var score));
         Assert.Equal(default, score);
+    }
+
+    [Fact]
+    public void TryUpdate_HigherFalseAlarmsPerWeek_CatalogueDetectorFlagsMore()
+    {
+        // The same noise through the default sensitivity (one false onset a week) and through 10,000 a week: the set's
+        // option reaches the catalogue detector it creates.
+        var values = TestSeries.Noise(3_000, 5, seed: 7);
+        var key = new SeriesKey("latency_seconds", [new("job", "api")]);
+        int Flags(double rate)
+        {
+            var set = new DetectorSet(new DetectorSetOptions { FalseAlarmsPerWeek = rate, Telemetry = new DetectionTelemetry(_meterFactory) }, timeProvider: _time);
+            var flags = 0;
+            for (var i = 0; i < values.Length; i++)
+            {
+                Assert.True(set.TryUpdate(key, TestSeries.At(i), values[i], out var score));
+                flags += score.IsAnomaly ? 1 : 0;
+            }
+
+            return flags;
+        }
+
+        var quiet = Flags(1);
+        var sensitive = Flags(10_000);
+
+        Assert.InRange(quiet, 0, 2);
+        Assert.True(sensitive > quiet + 10, $"{sensitive} flags at 10,000 a week against {quiet} at 1");
+    }
+
+    [Fact]
+    public void Create_FalseAlarmsPerWeekOutOfRange_ValidationExceptionNamesIt()
+    {
+        var error = Assert.Throws<ValidationException>(() => DetectorCatalog.Create(DetectorNames.Ensemble, new DetectorCatalogOptions { FalseAlarmsPerWeek = 0 }));
+
+        Assert.Contains(nameof(DetectorCatalogOptions.FalseAlarmsPerWeek), error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

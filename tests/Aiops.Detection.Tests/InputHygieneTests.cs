@@ -182,7 +182,7 @@ public sealed class InputHygieneTests : IDisposable
             DetectorNames.RobustZScore => new CalibratedDetector(new RobustZScoreDetector(new RobustZScoreOptions { Telemetry = telemetry }), calibrated),
             DetectorNames.Seasonal => new CalibratedDetector(new SeasonalDetector(new SeasonalOptions { Telemetry = telemetry }), calibrated),
             DetectorNames.SpectralResidual => new CalibratedDetector(new SpectralResidualDetector(new SpectralResidualOptions { Telemetry = telemetry }), calibrated),
-            _ => DetectorCatalog.Create(name, telemetry),
+            _ => DetectorCatalog.Create(name, new DetectorCatalogOptions { Telemetry = telemetry }),
         };
     }
 }

@@ -77,7 +77,7 @@ internal sealed class DetectionStage : IHostedService, IDisposable
         _time = timeProvider;
         _telemetry = telemetry;
         _logger = logger;
-        var setOptions = new DetectorSetOptions { Detector = _options.Detector, MaxSeries = _options.MaxSeries, IdleTimeout = _options.IdleTimeout };
+        var setOptions = new DetectorSetOptions { Detector = _options.Detector, FalseAlarmsPerWeek = _options.FalseAlarmsPerWeek, MaxSeries = _options.MaxSeries, IdleTimeout = _options.IdleTimeout };
         _set = new DetectorSet(setOptions, _options.DetectorFactory, timeProvider);
         _historyLength = Math.Max(0, _options.ScoreHistoryLength);
         _lastPruneTicks = timeProvider.GetUtcNow().UtcTicks;

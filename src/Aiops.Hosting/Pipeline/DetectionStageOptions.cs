@@ -14,6 +14,14 @@ public sealed class DetectionStageOptions : IValidatableObject
     [Required]
     public string Detector { get; set; } = DetectorNames.Ensemble;
 
+    /// <summary>
+    /// Gets or sets the sensitivity of <see cref="Detector"/> as the expected number of false onsets per series per week on
+    /// healthy data, the same whatever the sampling interval (the detector estimates the interval from the timestamps).
+    /// Higher is more sensitive. Not used by a <see cref="DetectorFactory"/>. Default: 1. Range: [0.001, 100,000].
+    /// </summary>
+    [Range(0.001, 100_000)]
+    public double FalseAlarmsPerWeek { get; set; } = 1;
+
     /// <summary>Gets or sets the most series scored at once. Default: 10,000. Range: [1, 10,000,000].</summary>
     [Range(1, 10_000_000)]
     public int MaxSeries { get; set; } = 10_000;
@@ -24,7 +32,9 @@ public sealed class DetectionStageOptions : IValidatableObject
 
     /// <summary>
     /// Gets or sets the anomaly probability at or above which a scored point counts as anomalous and raises a signal;
-    /// <see langword="null"/> uses the detector's own flag (<see cref="AnomalyScore.IsAnomaly"/>). Default: <see langword="null"/>. Range: [0, 1].
+    /// <see langword="null"/> uses the detector's own flag (<see cref="AnomalyScore.IsAnomaly"/>, set by
+    /// <see cref="FalseAlarmsPerWeek"/>). A per-point probability means a false-alarm rate that grows with the sampling rate:
+    /// prefer <see cref="FalseAlarmsPerWeek"/>. Default: <see langword="null"/>. Range: [0, 1].
     /// </summary>
     [Range(0d, 1d)]
     public double? AnomalyThreshold { get; set; }

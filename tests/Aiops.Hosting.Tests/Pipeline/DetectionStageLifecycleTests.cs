@@ -2,6 +2,7 @@ using Aiops.Correlation;
 using Aiops.Detection;
 using Aiops.Detection.Tracking;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Aiops.Hosting.Tests.Pipeline;
@@ -55,6 +56,28 @@ public sealed class DetectionStageLifecycleTests
         Assert.True(signal.Magnitude > 100, $"magnitude {signal.Magnitude} should be the uncapped robust deviation");
         Assert.True(member.Repeats >= 5, $"{member.Repeats} repeats: a lasting anomaly is re-sent every 5 s");
         await host.StopAsync();
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1000000")]
+    public async Task StartAsync_FalseAlarmsPerWeekOutOfRange_FailsWithConfigurationPath(string rate)
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using var host = PipelineTestHost.Build(time, config: new Dictionary<string, string?> { ["Aiops:Detection:FalseAlarmsPerWeek"] = rate });
+
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+
+        Assert.Contains("FalseAlarmsPerWeek", ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_FalseAlarmsPerWeekInConfiguration_Bound()
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using var host = PipelineTestHost.Build(time, config: new Dictionary<string, string?> { ["Aiops:Detection:FalseAlarmsPerWeek"] = "12.5" });
+
+        Assert.Equal(12.5, host.Services.GetRequiredService<IOptions<DetectionStageOptions>>().Value.FalseAlarmsPerWeek);
     }
 
     [Fact]
