@@ -22,11 +22,9 @@ public abstract partial class AnomalyDetector
         w.WriteByte((byte)SnapshotKind);
         w.WriteInt64(_lastTicks);
         w.WriteInt64(_smallestStep);
-        w.WriteDouble(_meanLogStep);
+        w.WriteDouble(_meanStep);
         w.WriteDouble(_pointsPerWeek);
         w.WriteDouble(_log10PointsPerWeek);
-        w.WriteDouble(_lastLogStep);
-        w.WriteInt64(_lastStep);
         w.WriteInt64(_steps);
         WriteState(ref w);
     }
@@ -55,11 +53,9 @@ public abstract partial class AnomalyDetector
         {
             _lastTicks = r.ReadInt64();
             _smallestStep = r.ReadInt64();
-            _meanLogStep = r.ReadDouble();
+            _meanStep = r.ReadDouble();
             _pointsPerWeek = r.ReadDouble();
             _log10PointsPerWeek = r.ReadDouble();
-            _lastLogStep = r.ReadDouble();
-            _lastStep = r.ReadInt64();
             _steps = r.ReadInt64();
             ReadState(ref r);
             r.EnsureEnd();

@@ -11,8 +11,9 @@ namespace Aiops.Detection;
 /// </list>
 /// Every skip and gap is counted through <see cref="DetectionTelemetry"/>. Nothing on this path throws or allocates.
 /// <para>
-/// The base class also estimates the sampling interval (a geometric running mean of the steps between points), which
-/// <see cref="RateScore"/> uses to turn a per-point tail probability into a false-alarm rate per week.
+/// The base class also estimates the sampling interval (a running mean of the steps between points, a step longer than
+/// 100 times the mean counted as 100 times it), which <see cref="RateScore"/> uses to turn a per-point tail probability into
+/// a false-alarm rate per week.
 /// </para>
 /// </summary>
 /// <remarks>Instances are not thread-safe.</remarks>
@@ -21,12 +22,10 @@ public abstract partial class AnomalyDetector : IAnomalyDetector, IStateSnapshot
     private readonly DetectionTelemetry _telemetry;
     private long _lastTicks = long.MinValue;
     private long _smallestStep = long.MaxValue;
-    private double _meanLogStep;
+    private double _meanStep; // seconds
     private double _pointsPerWeek = DefaultPointsPerWeek;
     private double _log10PointsPerWeek = Math.Log10(DefaultPointsPerWeek);
     private readonly double _log10FalseAlarmsPerWeek;
-    private double _lastLogStep;
-    private long _lastStep;
     private long _steps;
 
     /// <summary>Initializes a new instance of the <see cref="AnomalyDetector"/> class.</summary>
@@ -57,8 +56,8 @@ public abstract partial class AnomalyDetector : IAnomalyDetector, IStateSnapshot
     public double FalseAlarmsPerWeek { get; }
 
     /// <summary>
-    /// Gets the estimated number of points per week of this series, from the geometric mean of its recent steps (memory ≈ 100
-    /// steps); one point a minute until two points have been seen.
+    /// Gets the estimated number of points per week of this series, from the mean of its recent steps (memory ≈ 100 steps; a
+    /// step longer than 100 times the mean counts as 100 times it); one point a minute until two points have been seen.
     /// </summary>
     protected double PointsPerWeek => _pointsPerWeek;
 
@@ -90,18 +89,20 @@ public abstract partial class AnomalyDetector : IAnomalyDetector, IStateSnapshot
 
             _smallestStep = Math.Min(_smallestStep, step);
             _steps++;
-            if (step != _lastStep)
-            {
-                // Regular sampling repeats the step: the logarithm is taken only when it changes.
-                _lastStep = step;
-                _lastLogStep = Math.Log(step / (double)TimeSpan.TicksPerSecond);
-            }
 
-            var meanLogStep = _meanLogStep + ((_lastLogStep - _meanLogStep) / Math.Min(_steps, 100));
-            if (meanLogStep != _meanLogStep || _steps == 1)
+            // Points per week are what the rate is counted in, so the mean is arithmetic: a lossy link's gaps leave fewer
+            // points a week (a geometric mean read irregular 5-minute steps as 1.9 times as many points, and a 4σ shift was
+            // found in 40 of 50 series instead of 47; `probe --base IrregularSteps --kind shift --sigmas 4 --at 600`). A step
+            // beyond 100 means is an outage, not the sampling: counted as 100, an hour down at 1 s does not make the series
+            // 37 times as sensitive for its next 100 points.
+            var seconds = step / (double)TimeSpan.TicksPerSecond;
+            seconds = _steps == 1 ? seconds : Math.Min(seconds, MaxStepsPerStep * _meanStep);
+            var meanStep = _meanStep + ((seconds - _meanStep) / Math.Min(_steps, StepMemory));
+            if (meanStep != _meanStep)
             {
-                _meanLogStep = meanLogStep;
-                _pointsPerWeek = SecondsPerWeek / Math.Exp(meanLogStep);
+                // Regular sampling settles on its step: the logarithm is taken only while the mean moves.
+                _meanStep = meanStep;
+                _pointsPerWeek = SecondsPerWeek / meanStep;
                 _log10PointsPerWeek = Math.Log10(_pointsPerWeek);
             }
         }
@@ -118,10 +119,10 @@ public abstract partial class AnomalyDetector : IAnomalyDetector, IStateSnapshot
     {
         _lastTicks = long.MinValue;
         _smallestStep = long.MaxValue;
-        _meanLogStep = _lastLogStep = 0;
+        _meanStep = 0;
         _pointsPerWeek = DefaultPointsPerWeek;
         _log10PointsPerWeek = Math.Log10(DefaultPointsPerWeek);
-        _lastStep = _steps = 0;
+        _steps = 0;
         ResetCore();
     }
 
@@ -177,6 +178,8 @@ public abstract partial class AnomalyDetector : IAnomalyDetector, IStateSnapshot
     private const double SecondsPerWeek = 7 * 24 * 3600;
     private const double Ln10 = 2.302585092994046;
     private const double DefaultPointsPerWeek = 10_080; // one point a minute
+    private const int StepMemory = 100;
+    private const double MaxStepsPerStep = 100;
 
     private static double ProbabilityAtRate(double falseAlarmsPerWeek) => 1 / (1 + falseAlarmsPerWeek);
 

@@ -207,8 +207,8 @@ public sealed class DetectorSnapshotTests
         var detector = new RobustZScoreDetector();
         Feed(detector, times, values, 0, values.Length);
         var snapshot = DetectorSnapshot.Save(detector);
-        // Header (4) + sampling estimate (64) + window length (4), then the count.
-        BitConverter.TryWriteBytes(snapshot.AsSpan(72, 4), 1000);
+        // Header (4) + sampling estimate (48) + window length (4), then the count.
+        BitConverter.TryWriteBytes(snapshot.AsSpan(56, 4), 1000);
 
         var error = Assert.Throws<InvalidDataException>(() => DetectorSnapshot.Restore(new RobustZScoreDetector(), snapshot));
 

@@ -77,6 +77,43 @@ public sealed class InputHygieneTests : IDisposable
         Assert.Equal(4, gaps.GetMeasurementSnapshot().Sum(m => m.Value));
     }
 
+    [Fact]
+    public void Update_IrregularSteps_PointsPerWeekFromTheMeanStep()
+    {
+        // Steps of 1 s and 9 s in turn: 5 s on average, so 120,960 points a week (a geometric mean, 3 s, read 201,600).
+        var detector = new StepProbe();
+        var time = TestSeries.Start;
+        for (var i = 0; i < 400; i++)
+        {
+            detector.Update(time += TimeSpan.FromSeconds(i % 2 == 0 ? 1 : 9), i);
+        }
+
+        Assert.Equal(120_960, detector.PointsPerWeekEstimate, 120_960 * 0.02);
+    }
+
+    [Fact]
+    public void Update_HourLongGapAtOneSecondSteps_CountedAsAHundredSteps()
+    {
+        // An hour down is an outage, not the sampling: the step counts as 100 s, so the mean of the last 100 steps is about
+        // 2 s (half the points a week) rather than 37 s, and it settles back to 1 s.
+        var detector = new StepProbe();
+        var time = TestSeries.Start;
+        for (var i = 0; i < 200; i++)
+        {
+            detector.Update(time += TimeSpan.FromSeconds(1), i);
+        }
+
+        detector.Update(time += TimeSpan.FromHours(1), 0);
+        var afterGap = detector.PointsPerWeekEstimate;
+        for (var i = 0; i < 1_000; i++)
+        {
+            detector.Update(time += TimeSpan.FromSeconds(1), i);
+        }
+
+        Assert.Equal(604_800 / 1.99, afterGap, 604_800 * 0.01);
+        Assert.Equal(604_800, detector.PointsPerWeekEstimate, 604_800 * 0.01);
+    }
+
     [Theory]
     [MemberData(nameof(Detectors))]
     public void Update_ConstantSeries_NoNaNAndDepartureFlagged(string name)
@@ -184,5 +221,19 @@ public sealed class InputHygieneTests : IDisposable
             DetectorNames.SpectralResidual => new CalibratedDetector(new SpectralResidualDetector(new SpectralResidualOptions { Telemetry = telemetry }), calibrated),
             _ => DetectorCatalog.Create(name, new DetectorCatalogOptions { Telemetry = telemetry }),
         };
+    }
+
+    // Exposes the base class's estimate of the points per week.
+    private sealed class StepProbe() : AnomalyDetector("step-probe", new RobustZScoreOptions())
+    {
+        public double PointsPerWeekEstimate => PointsPerWeek;
+
+        public override int StateSizeBytes => 0;
+
+        protected override AnomalyScore UpdateCore(DateTimeOffset timestamp, double value) => AnomalyScore.WarmingUp(timestamp, value);
+
+        protected override void ResetCore()
+        {
+        }
     }
 }
