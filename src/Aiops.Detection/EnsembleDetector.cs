@@ -148,6 +148,15 @@ public sealed partial class EnsembleDetector : AnomalyDetector
         var surprise = 0.0;
         var warmup = WarmupPoints;
         var reading = Reading.None;
+
+        // A member's surprise beyond its flag level is learned censored: learned in full, one 6σ spike made the fitted tail
+        // heavy for the calibration's whole memory (five weeks at 5-minute steps), and spikes 3.5 days apart were found 17
+        // times in 40 after the first (32 now; `probe --repeats 12 --every 1000`). Not during the warm-up: nothing is flagged
+        // then, so nothing read is an anomaly, and the calibrations learn the series' nature in full (error counts that are
+        // mostly 0 flagged their second nonzero value otherwise: false onsets 2.5 → 1.5 per series-week at 60 s). Not in
+        // CalibratedDetector: a building block's surprises pass its flag level often on heavy tails, and censored it learned
+        // them too slowly (false onsets 4.7 → 7.7 a week).
+        var censorLevel = _seen >= warmup ? TailCalibration.CensorLevel(FlagSurprise + _readingsCorrection) : double.PositiveInfinity;
         for (var i = 0; i < _members.Length; i++)
         {
             var score = _members[i].UpdateValidated(timestamp, value);
@@ -167,7 +176,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
 
             // A member with a band has a side: above or below what it expected.
             var side = !score.HasBand ? 0 : value < score.Expected ? -1 : 1;
-            var member = MemberSurprise(i, Math.Min(MaxSurprise, Surprise.FromProbability(score.Probability)), side, out var windowWon);
+            var member = MemberSurprise(i, Math.Min(MaxSurprise, Surprise.FromProbability(score.Probability)), side, censorLevel, out var windowWon);
             if (++_state[i].Scored <= (i == 0 ? Math.Max(warmup, _seasonalTrainingPoints) : warmup))
             {
                 // A member is believed once its own calibration has seen as many of its scores as the ensemble's warm-up
@@ -350,16 +359,11 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     // Each side has its own window (a point adds 0 to the other side's) and its own tail for it, so a run below normal is not
     // read against bursts above it: an hour-long outage of request counts with heavy-tailed bursts (`probe --base
     // SeasonalBursts --kind outage --at 2880`) was found 9 times in 30, now 30.
-    private double MemberSurprise(int member, double raw, int side, out bool windowWon)
+    private double MemberSurprise(int member, double raw, int side, double censorLevel, out bool windowWon)
     {
         ref var m = ref _state[member];
         var surprise = Math.Min(MaxSurprise, m.Point.Surprise(raw, side, TailPrior.Surprise));
-
-        // A point beyond the member's flag level is learned censored: learned in full, one 6σ spike made the fitted tail heavy
-        // for the calibration's whole memory (five weeks at 5-minute steps), and spikes 3.5 days apart were found 17 times in 40
-        // after the first (32 now; `probe --repeats 12 --every 1000`). Not in CalibratedDetector: a building block's surprises
-        // pass its flag level often on heavy tails, and censored it learned them too slowly (false onsets 4.7 → 7.7 a week).
-        m.Point.Observe(raw, side, TailPrior.Surprise, surprise, TailCalibration.CensorLevel(FlagSurprise + _readingsCorrection));
+        m.Point.Observe(raw, side, TailPrior.Surprise, surprise, censorLevel);
 
         var slot = (member * _shortLength) + m.ShortIndex;
         m.ShortIndex = m.ShortIndex + 1 == _shortLength ? 0 : m.ShortIndex + 1;
