@@ -151,7 +151,8 @@ public sealed partial class EnsembleDetector : AnomalyDetector
 
         // A member's surprise beyond its flag level is learned censored: learned in full, one 6σ spike made the fitted tail
         // heavy for the calibration's whole memory (five weeks at 5-minute steps), and spikes 3.5 days apart were found 17
-        // times in 40 after the first (32 now; `probe --repeats 12 --every 1000`). Not during the warm-up: nothing is flagged
+        // times in 40 after the first (32 now; `Ensemble_SpikeRecurringTwiceAWeek_FoundAgainAfterTheFirst`, and by occurrence
+        // `probe --at 600 --repeats 12 --every 1000 --series 30`). Not during the warm-up: nothing is flagged
         // then, so nothing read is an anomaly, and the calibrations learn the series' nature in full (error counts that are
         // mostly 0 flagged their second nonzero value otherwise: false onsets 2.5 → 1.5 per series-week at 60 s). Not in
         // CalibratedDetector: a building block's surprises pass its flag level often on heavy tails, and censored it learned

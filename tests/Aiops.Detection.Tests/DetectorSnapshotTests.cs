@@ -218,7 +218,7 @@ public sealed class DetectorSnapshotTests
     [Fact]
     public void Save_DetectorWithoutFormat_ThrowsNotSupported()
     {
-        var custom = new ConstantDetector();
+        var custom = new WarmingUpDetector();
 
         Assert.False(DetectorSnapshot.IsSupported(custom));
         Assert.Throws<NotSupportedException>(() => DetectorSnapshot.Save(custom));
@@ -293,16 +293,5 @@ public sealed class DetectorSnapshotTests
         }
 
         return (times, values);
-    }
-
-    private sealed class ConstantDetector() : AnomalyDetector("constant", new RobustZScoreOptions())
-    {
-        public override int StateSizeBytes => 0;
-
-        protected override AnomalyScore UpdateCore(DateTimeOffset timestamp, double value) => AnomalyScore.WarmingUp(timestamp, value);
-
-        protected override void ResetCore()
-        {
-        }
     }
 }

@@ -81,7 +81,7 @@ public sealed class InputHygieneTests : IDisposable
     public void Update_IrregularSteps_PointsPerWeekFromTheMeanStep()
     {
         // Steps of 1 s and 9 s in turn: 5 s on average, so 120,960 points a week (a geometric mean, 3 s, read 201,600).
-        var detector = new StepProbe();
+        var detector = new WarmingUpDetector();
         var time = TestSeries.Start;
         for (var i = 0; i < 400; i++)
         {
@@ -96,7 +96,7 @@ public sealed class InputHygieneTests : IDisposable
     {
         // An hour down is an outage, not the sampling: the step counts as 100 s, so the mean of the last 100 steps is about
         // 2 s (half the points a week) rather than 37 s, and it settles back to 1 s.
-        var detector = new StepProbe();
+        var detector = new WarmingUpDetector();
         var time = TestSeries.Start;
         for (var i = 0; i < 200; i++)
         {
@@ -221,19 +221,5 @@ public sealed class InputHygieneTests : IDisposable
             DetectorNames.SpectralResidual => new CalibratedDetector(new SpectralResidualDetector(new SpectralResidualOptions { Telemetry = telemetry }), calibrated),
             _ => DetectorCatalog.Create(name, new DetectorCatalogOptions { Telemetry = telemetry }),
         };
-    }
-
-    // Exposes the base class's estimate of the points per week.
-    private sealed class StepProbe() : AnomalyDetector("step-probe", new RobustZScoreOptions())
-    {
-        public double PointsPerWeekEstimate => PointsPerWeek;
-
-        public override int StateSizeBytes => 0;
-
-        protected override AnomalyScore UpdateCore(DateTimeOffset timestamp, double value) => AnomalyScore.WarmingUp(timestamp, value);
-
-        protected override void ResetCore()
-        {
-        }
     }
 }

@@ -45,7 +45,7 @@ internal static class ProbeCommand
                 return ExitCodes.UsageError;
             }
 
-            if (times < 1 || (times > 1 && (fault is not (FaultKind.Spike or FaultKind.Outage) || apart < FoundWithin)))
+            if (!CanRepeat(fault, times, apart))
             {
                 stderr.WriteLine("error: --repeats must be positive; only a spike or an outage recurs, --every at least 30 points apart.");
                 return ExitCodes.UsageError;
@@ -86,7 +86,7 @@ internal static class ProbeCommand
     /// <returns>Per occurrence, in how many series it was found; and the flags before the first.</returns>
     public static (int[] Detected, int FlagsBefore) MeasureRepeated(Func<IAnomalyDetector> create, HealthyKind kind, TimeSpan step, int at, double sigmas, FaultKind fault, int series, int repeats, int every)
     {
-        if (repeats > 1 && (fault is not (FaultKind.Spike or FaultKind.Outage) || every < FoundWithin))
+        if (!CanRepeat(fault, repeats, every))
         {
             throw new ArgumentOutOfRangeException(nameof(repeats), "Only spikes and outages repeat, at least 30 points apart.");
         }
@@ -129,6 +129,10 @@ internal static class ProbeCommand
 
     private const int FoundWithin = 30;
     private const int OutagePoints = 12;
+
+    // Once always; more often only a transient fault (a spike, an outage), whose windows do not overlap.
+    private static bool CanRepeat(FaultKind fault, int repeats, int every) =>
+        repeats == 1 || (repeats > 1 && fault is (FaultKind.Spike or FaultKind.Outage) && every >= FoundWithin);
 }
 
 /// <summary>The fault a probe injects.</summary>

@@ -39,7 +39,7 @@ internal partial struct TailCalibration
     /// <summary>The calibrated tail probability of <paramref name="statistic"/> (before it is observed), in (0, 1].</summary>
     public readonly double TailProbability(double statistic, in TailPrior prior)
     {
-        var rate = (PriorPoints * prior.Rate + _exceedances) / (PriorPoints + _points);
+        var rate = ((PriorPoints * prior.Rate) + _exceedances) / (PriorPoints + _points);
         if (statistic <= prior.Threshold)
         {
             // Below the threshold only the order matters: from 1 at the floor up to the exceedance rate at the threshold.
