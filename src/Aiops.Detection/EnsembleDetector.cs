@@ -103,7 +103,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     {
         _rangeTolerance = options.RangeTolerance;
         _damping = new AlertDamping(options.RefractoryPoints, options.RefractoryDamping);
-        _robust = new RobustZScoreDetector(new RobustZScoreOptions { Telemetry = options.Telemetry, WindowSize = RangeLag, ScaleMemory = MemberScaleMemory });
+        _robust = new RobustZScoreDetector(new RobustZScoreOptions { Telemetry = options.Telemetry, WindowSize = RangeLag, ScaleMemory = MemberScaleMemory, LearnsResolution = true });
         var seasonal = new SeasonalOptions { Telemetry = options.Telemetry };
         _seasonalTrainingPoints = seasonal.WarmupPoints;
         _members =
@@ -148,6 +148,11 @@ public sealed partial class EnsembleDetector : AnomalyDetector
         var surprise = 0.0;
         var warmup = WarmupPoints;
         var reading = Reading.None;
+
+        // The step between the values this series takes (whole numbers, a fixed number of decimals), as learned before this
+        // point: the robust member learns it once it has judged the point; see RobustZScoreOptions.LearnsResolution.
+        var resolution = _robust.Resolution;
+        ((SeasonalDetector)_members[0]).Resolution = resolution;
 
         // A member's surprise beyond its flag level is learned censored: learned in full, one 6σ spike made the fitted tail
         // heavy for the calibration's whole memory (five weeks at 5-minute steps), and spikes 3.5 days apart were found 17
@@ -198,7 +203,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
 
         surprise = Math.Max(0, surprise - _readingsCorrection);
         var varied = _rangeTolerance > 0 && !RangeIsConstant;
-        var novel = _rangeTolerance > 0 && TrackRange(value, ref surprise, ref reading);
+        var novel = _rangeTolerance > 0 && TrackRange(value, resolution, ref surprise, ref reading);
 
         // A metric stuck at its last value stays inside its range and fools every member: the run of exact repeats is read on
         // its own, with the members' correction (one reading more), and only on a series whose range has width (a constant
@@ -264,7 +269,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     // range itself grows like ln n), so the record's surprise is (1 + x)·ln(n + 1). A record rare enough to be flagged on its
     // own is certain news: the range is then long enough, in this series' time, to make the record news; it reads at least as
     // the cap, more when it passes the range by far, so the severity keeps ordering records.
-    private bool TrackRange(double value, ref double surprise, ref Reading reading)
+    private bool TrackRange(double value, double resolution, ref double surprise, ref Reading reading)
     {
         var novel = false;
         var fromConstant = false;
@@ -288,7 +293,8 @@ public sealed partial class EnsembleDetector : AnomalyDetector
                 }
                 else
                 {
-                    var excess = Math.Max(value - max, min - value) / range;
+                    // On data of a resolution, the record and the range's end are both rounded: it may pass by a step less.
+                    var excess = Math.Max(Math.Max(value - max, min - value) - resolution, 0) / range;
                     var record = lnN + Math.Min(Math.Min(excess, 100) * lnN, Math.Log(1 + excess) / TailCalibration.MaxShape);
                     record = record >= FlagSurprise ? Math.Max(CapSurprise, record) : record;
                     if (record > surprise)

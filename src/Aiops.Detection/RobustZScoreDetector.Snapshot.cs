@@ -2,7 +2,7 @@ using Aiops.Detection.Internal;
 
 namespace Aiops.Detection;
 
-/// <content>Snapshot: the rolling window and the pooled scale.</content>
+/// <content>Snapshot: the rolling window, the pooled scale and the learned resolution.</content>
 public sealed partial class RobustZScoreDetector
 {
     /// <inheritdoc />
@@ -15,6 +15,7 @@ public sealed partial class RobustZScoreDetector
         writer.WriteShape(_scaleMemory);
         writer.WriteDouble(_pooledVariance);
         writer.WriteInt32(_pooledCount);
+        writer.WriteDouble(Resolution);
     }
 
     /// <inheritdoc />
@@ -24,5 +25,6 @@ public sealed partial class RobustZScoreDetector
         reader.ReadShape(_scaleMemory, "the robust z-score's scale memory");
         _pooledVariance = reader.ReadDouble();
         _pooledCount = reader.ReadCount(_scaleMemory, "the pooled scale's count");
+        Resolution = reader.ReadDouble();
     }
 }

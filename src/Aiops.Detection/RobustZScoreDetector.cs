@@ -24,8 +24,11 @@ public sealed partial class RobustZScoreDetector : AnomalyDetector
     private readonly double _minimumScale;
     private readonly double _bandZ;
     private readonly int _scaleMemory;
+    private readonly bool _learnsResolution;
     private double _pooledVariance;
     private int _pooledCount;
+    private int _tiesKey; // the tie count and window length _tiesQuantile was computed for
+    private double _tiesQuantile;
 
     /// <summary>Initializes a new instance of the <see cref="RobustZScoreDetector"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> uses the defaults.</param>
@@ -38,22 +41,28 @@ public sealed partial class RobustZScoreDetector : AnomalyDetector
         _minimumScale = options.MinimumScale;
         _bandZ = Calibration.ZForConfidence(options.Threshold);
         _scaleMemory = options.ScaleMemory;
+        _learnsResolution = options.LearnsResolution;
     }
 
     /// <inheritdoc />
-    public override int StateSizeBytes => _window.StateSizeBytes + 80;
+    public override int StateSizeBytes => _window.StateSizeBytes + 104; // 80 B of scalars, the resolution and its tie cache
 
     /// <inheritdoc />
     protected override AnomalyScore UpdateCore(DateTimeOffset timestamp, double value)
     {
         if (_window.Count < _minimumPoints)
         {
+            if (_learnsResolution)
+            {
+                LearnResolution(value);
+            }
+
             LastEvicted = _window.Add(value);
             return AnomalyScore.WarmingUp(timestamp, value);
         }
 
         var median = _window.Median();
-        var scale = Math.Max(MadToSigma * _window.MedianAbsoluteDeviation(median), Math.Max(_minimumScale, Calibration.ScaleFloor(median)));
+        var scale = Math.Max(MadToSigma * TiedDeviation(median, _window.MedianAbsoluteDeviation(median)), Math.Max(_minimumScale, Calibration.ScaleFloor(median)));
         if (_scaleMemory > 0 && _window.Count == _window.Capacity)
         {
             _pooledCount = Math.Min(_pooledCount + 1, _scaleMemory);
@@ -61,8 +70,61 @@ public sealed partial class RobustZScoreDetector : AnomalyDetector
             scale = Math.Sqrt(_pooledVariance);
         }
 
+        var score = Calibration.GaussianScore(timestamp, value, median, scale, _bandZ, Threshold, Resolution);
+        if (_learnsResolution)
+        {
+            LearnResolution(value);
+        }
+
         LastEvicted = _window.Add(value);
-        return Calibration.GaussianScore(timestamp, value, median, scale, _bandZ, Threshold);
+        return score;
+    }
+
+    /// <summary>
+    /// The step between the values the series takes, with <see cref="RobustZScoreOptions.LearnsResolution"/>: the smallest
+    /// change between consecutive values seen so far; 0 (values read as continuous) before the first change, and always
+    /// without the option.
+    /// </summary>
+    internal double Resolution { get; private set; }
+
+    // A change of less than 1e-9 of the value is the rounding of a decimal reading, not a step of the data.
+    private void LearnResolution(double value)
+    {
+        var change = Math.Abs(value - _window.Newest);
+        if (change > 1e-9 * Math.Max(1, Math.Abs(value)) && (Resolution == 0 || change < Resolution))
+        {
+            Resolution = change;
+        }
+    }
+
+    // A gauge of whole numbers with a σ of half a unit sits at its median two points in three: its MAD is 0, every other
+    // value read as infinitely far, and the calibration of it learned only how often that happens. Read as a Gaussian rounded
+    // to the resolution q, the share f of the window at the median is P(|X − m| < q / 2), so σ = (q / 2) / z(f), z the
+    // two-sided normal quantile; that σ stands in for a MAD below one step. A window all at the median tells nothing (σ could
+    // be any size under the step) and keeps its MAD of 0, as does one that ties less than half the time.
+    private double TiedDeviation(double median, double mad)
+    {
+        if (!(mad < Resolution))
+        {
+            return mad;
+        }
+
+        var ties = _window.CountAtMost(median) - _window.CountBelow(median);
+        var count = _window.Count;
+        if (2 * ties < count || ties == count)
+        {
+            return mad;
+        }
+
+        // The quantile is an inverse error function: computed once per tie count, which changes seldom.
+        var key = (ties << 13) | count; // the window holds at most 4,096 values
+        if (key != _tiesKey)
+        {
+            _tiesKey = key;
+            _tiesQuantile = Calibration.ZForConfidence((double)ties / count);
+        }
+
+        return Math.Max(mad, 0.5 * Resolution / _tiesQuantile / MadToSigma);
     }
 
     /// <summary>
@@ -78,6 +140,7 @@ public sealed partial class RobustZScoreDetector : AnomalyDetector
         _window.Clear();
         _pooledVariance = 0;
         _pooledCount = 0;
+        Resolution = 0;
     }
 }
 
@@ -104,4 +167,11 @@ public sealed class RobustZScoreOptions : AnomalyDetectorOptions
     /// <summary>Gets or sets the smallest scale (σ estimate) used, in the series' units; guards constant series. Default: 0 (a relative floor of 1e-6 · max(1, |median|) applies). Range: [0, ∞).</summary>
     [Range(0.0, double.MaxValue)]
     public double MinimumScale { get; set; }
+
+    /// <summary>
+    /// Gets a value indicating whether the detector learns the data's resolution (the smallest change between consecutive
+    /// values) and reads values as rounded to it: an error is read half a step smaller, and a window mostly tied at its median
+    /// gets its scale from how often it ties. Set by <see cref="EnsembleDetector"/> for its member. Default: false.
+    /// </summary>
+    internal bool LearnsResolution { get; init; }
 }

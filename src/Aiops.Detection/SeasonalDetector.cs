@@ -41,7 +41,7 @@ public sealed partial class SeasonalDetector : AnomalyDetector
     public int Period => _season.Length;
 
     /// <inheritdoc />
-    public override int StateSizeBytes => ((_warmup?.Length ?? 0) * sizeof(double)) + (_season.Length * sizeof(float)) + 96;
+    public override int StateSizeBytes => ((_warmup?.Length ?? 0) * sizeof(double)) + (_season.Length * sizeof(float)) + 104; // 96 B of scalars and the resolution
 
     /// <inheritdoc />
     protected override AnomalyScore UpdateCore(DateTimeOffset timestamp, double value)
@@ -61,8 +61,14 @@ public sealed partial class SeasonalDetector : AnomalyDetector
         var forecast = _level + _trend + _season[_phase];
         var sigma = Sigma(forecast);
         Learn(value, forecast, sigma);
-        return Calibration.GaussianScore(timestamp, value, forecast, sigma, _bandZ, Threshold);
+        return Calibration.GaussianScore(timestamp, value, forecast, sigma, _bandZ, Threshold, Resolution);
     }
+
+    /// <summary>
+    /// The step between the values the series can take, set by <see cref="EnsembleDetector"/> before each update (0, the
+    /// default, reads values as continuous): an error is read half a step smaller (see <see cref="Calibration.GaussianScore"/>).
+    /// </summary>
+    internal double Resolution { get; set; }
 
     /// <inheritdoc />
     protected override void ResetCore()

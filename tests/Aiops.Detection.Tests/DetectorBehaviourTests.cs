@@ -84,6 +84,31 @@ public class DetectorBehaviourTests
         Assert.True(scores[1700].HasBand);
     }
 
+    [Theory]
+    [InlineData(0.5, 2, 3.0)] // a 62 on 60 ± 0.5 rounded: 1.5 units past the median's cell, 3σ
+    [InlineData(0.3, 2, 5.0)] // the same 62 on 60 ± 0.3 rounded: 5σ
+    public void RobustZScore_LearnsResolutionOnWholeNumbers_ReadsTheGaussianBehindTheRounding(double sigma, double offset, double expectedZ)
+    {
+        // Two in three points of 60 ± 0.5 rounded sit at the median: the MAD is 0, and read as continuous every other value is
+        // infinitely far. Read as rounded (the share at the median gives σ), 62 is what it is: a value beyond 61.5.
+        var rounded = new RobustZScoreDetector(new RobustZScoreOptions { WindowSize = 256, LearnsResolution = true });
+        var continuous = new RobustZScoreDetector(new RobustZScoreOptions { WindowSize = 256 });
+        var random = new Random(3);
+        for (var i = 0; i < 256; i++)
+        {
+            var value = Math.Round(60 + (sigma * TestSeries.Gaussian(random)));
+            rounded.Update(TestSeries.At(i), value);
+            continuous.Update(TestSeries.At(i), value);
+        }
+
+        var readAsRounded = rounded.Update(TestSeries.At(256), 60 + offset);
+        var readAsContinuous = continuous.Update(TestSeries.At(256), 60 + offset);
+
+        Assert.Equal(1, rounded.Resolution);
+        Assert.InRange(readAsRounded.RawScore, expectedZ * 0.8, expectedZ * 1.2);
+        Assert.True(readAsContinuous.RawScore > 1000, $"z read as continuous: {readAsContinuous.RawScore}");
+    }
+
     [Fact]
     public void RobustZScore_ScaleMemoryOnNoise_TailNearNominal()
     {
@@ -274,6 +299,40 @@ public class DetectorBehaviourTests
         static bool Seasonal(EnsembleDetector.Reading r) => r is EnsembleDetector.Reading.SeasonalPoint or EnsembleDetector.Reading.SeasonalWindow;
         Assert.DoesNotContain(readings.Take(1200), Seasonal);
         Assert.Contains(readings.Skip(1200), Seasonal);
+    }
+
+    [Fact]
+    public void Ensemble_WholeNumberGaugeForTwoWeeks_FewFalseOnsets()
+    {
+        // A gauge reported in whole numbers whose noise is half a unit (59, 60 and 61, a 58 or 62 one point in 370): read as
+        // continuous, the robust member's MAD was 0 and the seasonal member read a 62 as a 5σ error, so such a gauge was
+        // flagged more than once a week per series (48 false onsets in these 40 series-weeks). Read as rounded, well within the
+        // configured rate of one a week.
+        var onsets = 0;
+        for (var seed = 1; seed <= 20; seed++)
+        {
+            var values = Array.ConvertAll(TestSeries.Noise(4032, 0.5, seed), v => Math.Round(v));
+            var flagged = Flagged(TestSeries.Run(new EnsembleDetector(), values), 0);
+            onsets += flagged.Where((flag, k) => k == 0 || flag - flagged[k - 1] > 10).Count();
+        }
+
+        Assert.InRange(onsets, 0, 20);
+    }
+
+    [Fact]
+    public void Ensemble_SpikeOfThreeUnitsOnWholeNumberGauge_FlaggedMostly()
+    {
+        // The same gauge, 500 points in, then one value 3 units (6σ) up: read as continuous, the calibrations had learned that
+        // every departure from the median reads at the cap, and 8 of these 20 spikes were found.
+        var found = 0;
+        for (var seed = 1; seed <= 20; seed++)
+        {
+            var values = Array.ConvertAll(TestSeries.Noise(530, 0.5, seed: 100 + seed), v => Math.Round(v));
+            values[500] += 3;
+            found += TestSeries.Run(new EnsembleDetector(), values)[500].IsAnomaly ? 1 : 0;
+        }
+
+        Assert.InRange(found, 13, 20);
     }
 
     [Fact]

@@ -29,6 +29,7 @@ public class RollingOrderStatisticsTests
             Assert.Equal(Median(recent.Select(v => Math.Abs(v - median)).ToList()), window.MedianAbsoluteDeviation(median), 12);
             Assert.Equal(recent.Count(v => v < value), window.CountBelow(value));
             Assert.Equal(recent.Count(v => v <= value), window.CountAtMost(value));
+            Assert.Equal(value, window.Newest);
         }
     }
 

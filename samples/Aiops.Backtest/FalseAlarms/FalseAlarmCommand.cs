@@ -17,12 +17,12 @@ internal static class FalseAlarmCommand
         };
         var series = new Option<int>("--series")
         {
-            Description = "Series per kind and step (7 kinds x 3 steps).",
+            Description = "Series per kind and step (10 kinds x 3 steps).",
             DefaultValueFactory = _ => FalseAlarmReport.DefaultSeriesPerCell,
         };
         var days = new Option<double>("--days")
         {
-            Description = "Length of each series in days (default 2: 8 x 3 x 34 x 2 = 1,632 series-days).",
+            Description = "Length of each series in days (default 2: 10 x 3 x 34 x 2 = 2,040 series-days).",
             DefaultValueFactory = _ => FalseAlarmReport.DefaultDays,
         };
         var steps = new Option<double[]>("--step")
@@ -32,7 +32,7 @@ internal static class FalseAlarmCommand
         };
         var parallelism = SharedOptions.Parallelism("series run");
 
-        var command = new Command("false-alarms", "Counts false onsets per series per week on seeded healthy series (noise, heavy tails, bursty counts, daily pattern, random walk, irregular sampling, sparse counts, bursty daily counts; steps 1 s, 10 s, 60 s by default).")
+        var command = new Command("false-alarms", "Counts false onsets per series per week on seeded healthy series (noise, heavy tails, bursty counts, daily pattern, random walk, irregular sampling, sparse counts, bursty daily counts, whole-number gauges; steps 1 s, 10 s, 60 s by default).")
         {
             detectors,
             series,

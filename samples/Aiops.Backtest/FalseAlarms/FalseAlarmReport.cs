@@ -23,7 +23,7 @@ internal sealed record FalseAlarmCell(HealthyKind Kind, TimeSpan Step, int Serie
 /// </summary>
 internal static class FalseAlarmReport
 {
-    /// <summary>The series per kind and step of the command's default run: with <see cref="DefaultDays"/>, 1,632 series-days.</summary>
+    /// <summary>The series per kind and step of the command's default run: with <see cref="DefaultDays"/>, 2,040 series-days.</summary>
     public const int DefaultSeriesPerCell = 34;
 
     /// <summary>The length in days of each series of the command's default run.</summary>

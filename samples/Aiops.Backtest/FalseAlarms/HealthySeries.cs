@@ -32,6 +32,15 @@ internal enum HealthyKind
     /// burst of 1 to 6 points whose rate is multiplied by a Pareto variable of index 2 (median 1.4, one in a hundred above 10).
     /// </summary>
     SeasonalBursts,
+
+    /// <summary>
+    /// A gauge reported in whole numbers whose noise is half a unit, as thread, connection or queue counts: 60 ± 0.5 rounded,
+    /// so 59, 60 or 61 but for a 58 or a 62 one point in 370.
+    /// </summary>
+    WholeNumberGauge,
+
+    /// <summary>A daily pattern reported in whole numbers, as a CPU percentage without decimals: 10 ± 3 a day, noise 0.7, rounded.</summary>
+    WholeNumberDailyPattern,
 }
 
 /// <summary>Seeded generator of healthy series: values depend only on the kind, the step, the seed and the point index.</summary>
@@ -76,6 +85,8 @@ internal static class HealthySeries
                 HealthyKind.IrregularSteps => 100 + (5 * Gaussian(random)),
                 HealthyKind.SparseCounts => random.NextDouble() < 0.005 ? 1 + (random.NextDouble() < 0.2 ? 1 + (random.NextDouble() < 0.3 ? 1 : 0) : 0) : 0,
                 HealthyKind.SeasonalBursts => Poisson(random, 50 * (1 + (0.5 * Math.Sin(2 * Math.PI * i / stepsPerDay))) * multiplier),
+                HealthyKind.WholeNumberGauge => Math.Round(60 + (0.5 * Gaussian(random))),
+                HealthyKind.WholeNumberDailyPattern => Math.Round((10 * (1 + (0.3 * Math.Sin(2 * Math.PI * i / stepsPerDay)))) + (0.7 * Gaussian(random))),
                 _ => 100 + (walk = (walk * (1 - reversion)) + (walkSigma * Gaussian(random))) + (2 * Gaussian(random)),
             };
         }

@@ -12,10 +12,16 @@ internal static class Calibration
     /// </summary>
     public static double ScaleFloor(double center) => 1e-6 * Math.Max(1, Math.Abs(center));
 
-    /// <summary>Scores a value against a Gaussian residual model: probability from z, band = expected ± bandZ·σ.</summary>
-    public static AnomalyScore GaussianScore(DateTimeOffset timestamp, double value, double expected, double sigma, double bandZ, double threshold)
+    /// <summary>
+    /// Scores a value against a Gaussian residual model: probability from z, band = expected ± bandZ·σ. On data of a
+    /// <paramref name="resolution"/> (the step between the values the series can take; 0 when continuous), z is
+    /// continuity-corrected (Yates): a value read as x stands for any value within half a step of it, so an error is read as
+    /// half a step smaller.
+    /// </summary>
+    public static AnomalyScore GaussianScore(DateTimeOffset timestamp, double value, double expected, double sigma, double bandZ, double threshold, double resolution)
     {
-        var z = (value - expected) / sigma;
+        var error = value - expected;
+        var z = Math.CopySign(Math.Max(Math.Abs(error) - (0.5 * resolution), 0), error) / sigma;
         return AnomalyScore.Scored(timestamp, value, TwoSidedConfidence(z), z, threshold, expected, expected - (bandZ * sigma), expected + (bandZ * sigma));
     }
 

@@ -41,6 +41,9 @@ internal sealed partial class RollingOrderStatistics
 
     public int StateSizeBytes => (2 * _ring.Length * sizeof(double)) + 64;
 
+    /// <summary>The value added last, or <see cref="double.NaN"/> when the window is empty.</summary>
+    public double Newest => _count == 0 ? double.NaN : _ring[(_head + _count - 1) % _ring.Length];
+
     /// <summary>Adds a value; returns the value it evicts (the oldest, when the window was full), else <see cref="double.NaN"/>.</summary>
     public double Add(double value)
     {
