@@ -28,6 +28,9 @@ namespace Aiops.Detection;
 /// Expected value and band come from the seasonal member once it is trained, from the robust z-score member before (the
 /// median ± its threshold band), and are <see cref="double.NaN"/> when no member has one (a point scored only by range
 /// novelty). Components: robust z-score, seasonal Holt-Winters and the IID change-point martingale.
+/// Values on a grid (whole numbers, a fixed number of decimals) are read as rounded to the data's resolution, the smallest
+/// change between consecutive values seen: the members read an error half a step smaller and a window tied at its median with
+/// the scale its share of ties implies, and a record passes the range by a step less.
 /// <see cref="AnomalyScore.RawScore"/> is the severity from the uncapped surprise (log10 of how much rarer than the configured
 /// false-alarm rate the point is), so it keeps ordering points that all read the capped probability. Measured false onsets on
 /// healthy series: <c>samples/Aiops.Backtest false-alarms</c>. Not thread-safe.
