@@ -1,4 +1,5 @@
 using Aiops.Gates;
+using Orleans.Concurrency;
 
 namespace Aiops.Orleans;
 
@@ -29,8 +30,11 @@ internal interface IDecisionGrain : IGrainWithStringKey
 
     /// <summary>
     /// Gets whether the key still needs a remediation stage: it has no decision within the retention, or its decision may
-    /// still run (allowed and not yet claimed, or waiting for approval, or approved and not yet claimed).
+    /// still run (allowed and not yet claimed, or waiting for approval, or approved and not yet claimed). Interleaved: it
+    /// answers while a decision of the key is being made (a slow gate holds the grain up to its timeout), reading it as
+    /// needed.
     /// </summary>
+    [AlwaysInterleave]
     Task<bool> NeedsRemediationAsync();
 }
 

@@ -3,6 +3,7 @@ using Aiops.Correlation;
 using Aiops.Correlation.Serialization;
 using Aiops.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
@@ -19,22 +20,36 @@ namespace Aiops.Orleans;
 /// <see cref="AiopsOrleansOptions.ResumeInterval"/>: an episode offered to the remediation stage of a silo that died before
 /// deciding (or running) it is offered again, on whichever silo the scope is active, until its decisions no longer need a
 /// stage. The decision grains make an offer made twice harmless (one decision and at most one execution per key).
+/// The scope never waits on the cluster's bookkeeping to correlate: it tells the index without waiting for its answer, and
+/// a resume pass asks each decision grain for at most <see cref="AiopsOrleansOptions.ResumeInterval"/> (one that does not
+/// answer, its silo dead but not yet declared so, counts as needing a stage). Before, a scope activated on a survivor
+/// could wait on such a call for the whole response timeout (30 s) while its signals queued behind it.
 /// </summary>
-internal sealed class CorrelationScopeGrain(
+internal sealed partial class CorrelationScopeGrain(
     [PersistentState("scope", AiopsGrains.StorageName)] IPersistentState<ScopeState> state,
     IServiceProvider services) : Grain, ICorrelationScopeGrain
 {
     private Correlator? _correlator;
     private IGrainTimer? _ticks;
     private bool? _listed;
+    private Task _telling = Task.CompletedTask;
+    private bool _tellAgain;
+    private TimeSpan _askFor;
+    private TimeProvider _time = TimeProvider.System;
+    private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    private string _scope = string.Empty;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _scope = this.GetPrimaryKeyString();
+        _time = services.GetRequiredService<TimeProvider>();
+        _logger = services.GetRequiredService<ILogger<CorrelationScopeGrain>>();
+        _askFor = services.GetRequiredService<IOptions<AiopsOrleansOptions>>().Value.ResumeInterval;
         _correlator = new Correlator(
             services.GetRequiredService<IOptions<CorrelatorOptions>>().Value,
             services.GetService<DependencyGraph>(),
             services.GetService<IRootCauseRanker>(),
-            services.GetRequiredService<TimeProvider>());
+            _time);
         if (state.State.EpisodesJson is { } json && JsonSerializer.Deserialize(json, CorrelationJson.EpisodeList) is { } episodes)
         {
             _correlator.Restore(episodes);
@@ -68,7 +83,7 @@ internal sealed class CorrelationScopeGrain(
 
     public async Task<int> ResumeAsync()
     {
-        await ListAsync().ConfigureAwait(true);
+        TellIndex();
         if (services.GetService<IRemediationPlanner>() is not { } planner)
         {
             return 0;
@@ -89,8 +104,7 @@ internal sealed class CorrelationScopeGrain(
             var episode = Qualify(local);
             foreach (var proposal in await planner.PlanAsync(episode, now, CancellationToken.None).ConfigureAwait(true))
             {
-                if (proposal?.IdempotencyKey is { Length: > 0 } key
-                    && await GrainFactory.GetGrain<IDecisionGrain>(key).NeedsRemediationAsync().ConfigureAwait(true))
+                if (proposal?.IdempotencyKey is { Length: > 0 } key && await NeedsRemediationAsync(key).ConfigureAwait(true))
                 {
                     writer.TryWriteEpisode(episode);
                     offered++;
@@ -119,16 +133,64 @@ internal sealed class CorrelationScopeGrain(
     {
         _correlator!.Tick();
         await FlushAsync().ConfigureAwait(true);
+        if (_tellAgain)
+        {
+            TellIndex();
+        }
     }
 
-    /// <summary>Lists the scope in the index while it holds open episodes (told once per change, and once per activation).</summary>
-    private async Task ListAsync()
+    /// <summary>
+    /// Whether a key still needs a remediation stage, asked for at most <see cref="_askFor"/>: a decision grain that does not
+    /// answer (its silo died and is not yet declared dead) counts as needing one, since an offer made twice is harmless
+    /// and an episode not offered could wait for the next pass.
+    /// </summary>
+    private async Task<bool> NeedsRemediationAsync(string key)
     {
+        var call = GrainFactory.GetGrain<IDecisionGrain>(key).NeedsRemediationAsync();
+        try
+        {
+            return await call.WaitAsync(_askFor, _time).ConfigureAwait(true);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // An abandoned call still completes (or times out) later; its failure is observed here, not left to the finalizer.
+            _ = call.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            LogNoAnswer(_logger, ex, key, _scope);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Lists the scope in the index while it holds open episodes (told once per change, and once per activation), without
+    /// waiting for the index: one telling at a time; a change made meanwhile, or a telling that failed, is told at the next tick.
+    /// </summary>
+    private void TellIndex()
+    {
+        if (!_telling.IsCompleted)
+        {
+            _tellAgain = true;
+            return;
+        }
+
+        _tellAgain = false;
         var open = _correlator!.Snapshot().Any(static e => e.MergedInto is null && e.State is not (EpisodeState.Resolved or EpisodeState.Inactive));
         if (_listed != open)
         {
-            await GrainFactory.GetGrain<IScopeIndexGrain>(AiopsGrains.ScopeIndexKey).SetAsync(this.GetPrimaryKeyString(), open).ConfigureAwait(true);
+            _telling = TellIndexAsync(open);
+        }
+    }
+
+    private async Task TellIndexAsync(bool open)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IScopeIndexGrain>(AiopsGrains.ScopeIndexKey).SetAsync(_scope, open).ConfigureAwait(true);
             _listed = open;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _tellAgain = true;
+            LogIndexNotTold(_logger, ex, _scope);
         }
     }
 
@@ -152,6 +214,12 @@ internal sealed class CorrelationScopeGrain(
             writer.TryWriteEpisode(episode);
         }
 
-        await ListAsync().ConfigureAwait(true);
+        TellIndex();
     }
+
+    [LoggerMessage(EventId = 5213, Level = LogLevel.Debug, Message = "Decision {Key} did not answer whether it needs a stage; scope {Scope} offers its episode again")]
+    private static partial void LogNoAnswer(ILogger logger, Exception exception, string key, string scope);
+
+    [LoggerMessage(EventId = 5214, Level = LogLevel.Debug, Message = "The scope index could not be told about scope {Scope}; it is told again at the next tick")]
+    private static partial void LogIndexNotTold(ILogger logger, Exception exception, string scope);
 }
