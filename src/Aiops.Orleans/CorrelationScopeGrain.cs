@@ -35,8 +35,8 @@ internal sealed partial class CorrelationScopeGrain(
     private Task _telling = Task.CompletedTask;
     private bool _tellAgain;
     private TimeSpan _askFor;
-    private TimeProvider _time = TimeProvider.System;
-    private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    private TimeProvider _time = null!;
+    private ILogger _logger = null!;
     private string _scope = string.Empty;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -121,11 +121,10 @@ internal sealed partial class CorrelationScopeGrain(
 
     private Episode Qualify(Episode episode)
     {
-        var scope = this.GetPrimaryKeyString();
         return episode with
         {
-            Id = QualifyId(episode.Id, scope),
-            MergedInto = episode.MergedInto is { } into ? QualifyId(into, scope) : null,
+            Id = QualifyId(episode.Id, _scope),
+            MergedInto = episode.MergedInto is { } into ? QualifyId(into, _scope) : null,
         };
     }
 
