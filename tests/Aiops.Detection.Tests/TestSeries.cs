@@ -33,12 +33,29 @@ internal static class TestSeries
     public static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
-    public static AnomalyScore[] Run(IAnomalyDetector detector, double[] values)
+    /// <summary>Student's t with 3 degrees of freedom: heavy-tailed noise of unit scale.</summary>
+    public static double StudentT3(Random random)
+    {
+        var chiSquare = 0.0;
+        for (var k = 0; k < 3; k++)
+        {
+            var g = Gaussian(random);
+            chiSquare += g * g;
+        }
+
+        return Gaussian(random) / Math.Sqrt(chiSquare / 3);
+    }
+
+    /// <summary>Scores the values at 5-minute steps from <see cref="Start"/>.</summary>
+    public static AnomalyScore[] Run(IAnomalyDetector detector, double[] values) => Run(detector, values, TimeSpan.FromMinutes(5));
+
+    /// <summary>Scores the values at the given step from <see cref="Start"/>.</summary>
+    public static AnomalyScore[] Run(IAnomalyDetector detector, double[] values, TimeSpan step)
     {
         var scores = new AnomalyScore[values.Length];
         for (var i = 0; i < values.Length; i++)
         {
-            scores[i] = detector.Update(At(i), values[i]);
+            scores[i] = detector.Update(Start + (step * i), values[i]);
         }
 
         return scores;
