@@ -139,7 +139,7 @@ public sealed partial class ArtDetector : AnomalyDetector
         var distance = Resonate();
         var surprise = distance / Math.Max(_scale, 1e-3 * _window);
         _scaled++;
-        _scale += (distance - _scale) / Math.Min(_scaled, ScaleMemory);
+        _scale = Weights.Flush(_scale + ((distance - _scale) / Math.Min(_scaled, ScaleMemory)));
         if (_points < _warmup)
         {
             return AnomalyScore.WarmingUp(timestamp, value);

@@ -37,13 +37,12 @@ internal partial struct RepeatRun
             return 0;
         }
 
-        const double decay = TailCalibration.Decay;
-        _changes *= decay;
-        _repeatsAfterChange *= decay;
-        _continuations *= decay;
-        _repeatsAfterRepeat *= decay;
-        _runs *= decay;
-        _runLogLengths *= decay;
+        _changes = TailCalibration.Forget(_changes);
+        _repeatsAfterChange = TailCalibration.Forget(_repeatsAfterChange);
+        _continuations = TailCalibration.Forget(_continuations);
+        _repeatsAfterRepeat = TailCalibration.Forget(_repeatsAfterRepeat);
+        _runs = TailCalibration.Forget(_runs);
+        _runLogLengths = TailCalibration.Forget(_runLogLengths);
         if (value != _last)
         {
             if (_length > 0)

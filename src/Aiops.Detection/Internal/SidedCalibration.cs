@@ -48,6 +48,6 @@ internal partial struct SidedCalibration
             _both.Observe(statistic, surprise + Ln2, censorLevel + Ln2, prior, 0.5, sideExceedances);
         }
 
-        _upExceedances = (_upExceedances * TailCalibration.Decay) + (side > 0 && statistic > prior.Threshold ? 1 : 0);
+        _upExceedances = TailCalibration.Forget(_upExceedances) + (side > 0 && statistic > prior.Threshold ? 1 : 0);
     }
 }

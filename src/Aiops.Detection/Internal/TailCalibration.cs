@@ -153,12 +153,15 @@ internal partial struct TailCalibration
         return (Math.Clamp(0.5 * (1 - ratio), 0, MaxShape), 0.5 * mean * (1 + ratio));
     }
 
+    /// <summary>A nonnegative decayed weight after one more observation of memory (see <see cref="Weights.Decay"/>).</summary>
+    public static double Forget(double weight) => Weights.Decay(weight, Decay);
+
     private void Forget()
     {
         _points = (_points * Decay) + 1;
-        _exceedances *= Decay;
-        _excessSum *= Decay;
-        _excessSquares *= Decay;
+        _exceedances = Forget(_exceedances);
+        _excessSum = Forget(_excessSum);
+        _excessSquares = Forget(_excessSquares);
     }
 }
 

@@ -1,3 +1,5 @@
+using Aiops.Detection.Internal;
+
 namespace Aiops.Detection.Tracking;
 
 /// <summary>
@@ -563,8 +565,8 @@ public sealed partial class AnomalyTracker : IStateSnapshot
             var leaving = _countValues[_countHead];
             var decay = 1 - (1.0 / _ring.Length);
             _rateWeight = (_rateWeight * decay) + 1;
-            _rateSum = (_rateSum * decay) + leaving;
-            _rateSquares = (_rateSquares * decay) + (leaving * leaving);
+            _rateSum = Weights.Decay(_rateSum, decay) + leaving;
+            _rateSquares = Weights.Decay(_rateSquares, decay) + (leaving * leaving);
         }
 
         _countSum += score.Value - (_countFill == _countLength ? _countValues[_countHead] : 0);
