@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Aiops.Backtest.FalseAlarms;
 
 namespace Aiops.Backtest;
 
@@ -24,4 +25,12 @@ internal static class SharedOptions
         });
         return parallelism;
     }
+
+    /// <summary>Creates <c>--sampling regular|gaps|irregular</c>: how the healthy series' points are spaced (default: regular).</summary>
+    /// <returns>The option.</returns>
+    public static Option<Sampling> Sampling() => new("--sampling")
+    {
+        Description = "How the points are spaced: regular, gaps (1 % of steps are gaps of 20-120 steps) or irregular (log-normal steps and gaps); a daily cycle follows the clock.",
+        DefaultValueFactory = _ => FalseAlarms.Sampling.Regular,
+    };
 }

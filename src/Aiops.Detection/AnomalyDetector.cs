@@ -7,7 +7,8 @@ namespace Aiops.Detection;
 /// <item>A timestamp earlier than the last accepted one is skipped (<see cref="PointStatus.SkippedOutOfOrder"/>).</item>
 /// <item>A timestamp equal to the last accepted one is skipped; the first value wins (<see cref="PointStatus.SkippedDuplicate"/>).</item>
 /// <item>A gap (a step of at least twice the smallest step seen so far) is counted; the detector then carries on as if the
-/// points were adjacent, because imputing values would invent data the series never had.</item>
+/// points were adjacent, because imputing values would invent data the series never had (a seasonal model's phase still
+/// follows the clock: see <see cref="SeasonalDetector"/>).</item>
 /// </list>
 /// Every skip and gap is counted through <see cref="DetectionTelemetry"/>. Nothing on this path throws or allocates.
 /// <para>

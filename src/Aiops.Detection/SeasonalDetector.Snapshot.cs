@@ -2,7 +2,10 @@ using Aiops.Detection.Internal;
 
 namespace Aiops.Detection;
 
-/// <content>Snapshot: the warm-up points while warming up; then the seasonal slots, level, trend and error scale.</content>
+/// <content>
+/// Snapshot: the warm-up points, their steps and the last timestamp while warming up; then the seasonal slots, level, trend, error scale and
+/// the clock the phases follow (the time of the last point's step and the sampling step).
+/// </content>
 public sealed partial class SeasonalDetector
 {
     /// <inheritdoc />
@@ -17,6 +20,8 @@ public sealed partial class SeasonalDetector
         {
             writer.WriteInt32(_warmupCount);
             writer.WriteDoubles(_warmup.AsSpan(0, _warmupCount));
+            writer.WriteSingles(_warmupSteps.AsSpan(0, _warmupCount));
+            writer.WriteDouble(_clock);
             return;
         }
 
@@ -26,6 +31,8 @@ public sealed partial class SeasonalDetector
         writer.WriteDouble(_level);
         writer.WriteDouble(_trend);
         writer.WriteDouble(_meanAbsoluteError);
+        writer.WriteDouble(_clock);
+        writer.WriteSingle(_stepTicks);
     }
 
     /// <inheritdoc />
@@ -36,15 +43,20 @@ public sealed partial class SeasonalDetector
         _season = [];
         _phase = 0;
         _level = _trend = _meanAbsoluteError = 0;
+        _clock = _stepTicks = 0;
         if (reader.ReadBool())
         {
             _warmup ??= new double[_options.WarmupPoints];
+            _warmupSteps ??= new float[_options.WarmupPoints];
             _warmupCount = reader.ReadCount(_warmup.Length - 1, "the seasonal warm-up count");
             reader.ReadDoubles(_warmup.AsSpan(0, _warmupCount));
+            reader.ReadSingles(_warmupSteps.AsSpan(0, _warmupCount));
+            _clock = reader.ReadDouble();
             return;
         }
 
         _warmup = null;
+        _warmupSteps = null;
         var period = reader.ReadCount(10080, "the seasonal period");
         if (period == 0)
         {
@@ -57,5 +69,12 @@ public sealed partial class SeasonalDetector
         _level = reader.ReadDouble();
         _trend = reader.ReadDouble();
         _meanAbsoluteError = reader.ReadDouble();
+        _clock = reader.ReadDouble();
+        _stepTicks = reader.ReadSingle();
+        if (!(_stepTicks > 0))
+        {
+            throw reader.Corrupt("a trained seasonal model has no sampling step");
+        }
+
     }
 }

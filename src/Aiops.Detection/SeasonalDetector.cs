@@ -8,6 +8,9 @@ namespace Aiops.Detection;
 /// from the autocorrelation of the warm-up points (or set with <see cref="SeasonalOptions.Period"/>). The forecast is the
 /// expected value; the band is forecast ± z·σ where σ tracks the mean absolute forecast error. Updates are robust: a residual
 /// beyond <see cref="SeasonalOptions.ClipSigmas"/>·σ moves the model only as far as the clip, so a spike does not bend the baseline.
+/// Phases follow the clock: the sampling step is the median step of the warm-up, and a point that comes after a gap (or
+/// early or late on irregular sampling) takes the phase of its time, not of its count, so missing points do not shift the
+/// season. On a warm-up with gaps the period is found on the clock's grid of steps, a day first.
 /// </summary>
 /// <remarks>
 /// The warm-up buffer is released once the model is trained; the steady state holds one float per seasonal phase.
@@ -16,12 +19,17 @@ namespace Aiops.Detection;
 public sealed partial class SeasonalDetector : AnomalyDetector
 {
     private const double MeanAbsoluteToSigma = 1.2533141373155001;
+    private const int MaxGridStepsPerPoint = 4;
+    private const int MaxDetectedPeriod = 10080;
     private readonly SeasonalOptions _options;
     private readonly double _bandZ;
     private double[]? _warmup;
+    private float[]? _warmupSteps; // ticks since the warm-up point before (0 for the first)
     private int _warmupCount;
     private float[] _season = []; // float halves the state; Calibration.ScaleFloor sits above its rounding
-    private int _phase;
+    private int _phase; // the phase of the next point if it comes one step after the last
+    private double _clock; // the time (ticks) of the last point's step on the clock; of the last point itself in the warm-up
+    private float _stepTicks; // the sampling step, the median of the warm-up's (whole seconds are exact, and so is the clock)
     private double _level;
     private double _trend;
     private double _meanAbsoluteError;
@@ -35,29 +43,38 @@ public sealed partial class SeasonalDetector : AnomalyDetector
         _options = options;
         _bandZ = Calibration.ZForConfidence(options.Threshold);
         _warmup = new double[options.WarmupPoints];
+        _warmupSteps = new float[options.WarmupPoints];
     }
 
-    /// <summary>Gets the seasonal period in points once warm-up has ended: 1 means no seasonality was found; 0 while warming up.</summary>
+    /// <summary>
+    /// Gets the seasonal period in sampling steps (points, on regular sampling) once warm-up has ended: 1 means no seasonality
+    /// was found; 0 while warming up.
+    /// </summary>
     public int Period => _season.Length;
 
     /// <inheritdoc />
-    public override int StateSizeBytes => ((_warmup?.Length ?? 0) * sizeof(double)) + (_season.Length * sizeof(float)) + 104; // 96 B of scalars and the resolution
+    public override int StateSizeBytes => ((_warmup?.Length ?? 0) * (sizeof(double) + sizeof(float))) + (_season.Length * sizeof(float)) + 116; // 108 B of scalars, the resolution and the clock
 
     /// <inheritdoc />
     protected override AnomalyScore UpdateCore(DateTimeOffset timestamp, double value)
     {
         if (_warmup is not null)
         {
+            var ticks = timestamp.UtcTicks;
+            _warmupSteps![_warmupCount] = _warmupCount == 0 ? 0 : (float)(ticks - _clock);
+            _clock = ticks;
             _warmup[_warmupCount++] = value;
             if (_warmupCount == _warmup.Length)
             {
-                Train(_warmup);
+                Train(_warmup, _warmupSteps);
                 _warmup = null;
+                _warmupSteps = null;
             }
 
             return AnomalyScore.WarmingUp(timestamp, value);
         }
 
+        _phase = PhaseAfter(StepsAfter(timestamp.UtcTicks - _clock));
         var forecast = _level + _trend + _season[_phase];
         var sigma = Sigma(forecast);
         Learn(value, forecast, sigma);
@@ -74,9 +91,11 @@ public sealed partial class SeasonalDetector : AnomalyDetector
     protected override void ResetCore()
     {
         _warmup = new double[_options.WarmupPoints];
+        _warmupSteps = new float[_options.WarmupPoints];
         _warmupCount = 0;
         _season = [];
         _phase = 0;
+        _clock = _stepTicks = 0;
         _level = _trend = _meanAbsoluteError = 0;
     }
 
@@ -101,11 +120,123 @@ public sealed partial class SeasonalDetector : AnomalyDetector
         _meanAbsoluteError += _options.ErrorSmoothing * (Math.Abs(clipped) - _meanAbsoluteError);
     }
 
-    private void Train(double[] history)
+    // How many sampling steps a point comes after the last one's step on the clock, sinceClock ticks after it: 1 on regular
+    // sampling, more after a gap, 0 for a point that falls in the same step; the clock moves on by that many steps (not to
+    // the point's own time), so jittered steps do not drift from it.
+    private long StepsAfter(double sinceClock)
     {
-        var period = _options.Period > 0
-            ? _options.Period
-            : PeriodDetector.Detect(history, _options.MinPeriod, _options.MaxPeriod, _options.SeasonalityThreshold);
+        var steps = Math.Round(sinceClock / _stepTicks);
+        _clock += steps * _stepTicks;
+        return (long)steps;
+    }
+
+    // The phase of a point that comes steps after the last: phases follow the clock, so a gap does not shift the season.
+    private int PhaseAfter(long steps)
+    {
+        var period = _season.Length;
+        return steps == 1 || period == 1 ? _phase : (int)((((_phase + steps - 1) % period) + period) % period);
+    }
+
+    private void Train(double[] history, float[] elapsed)
+    {
+        // The sampling step is the median of the warm-up's (its gaps do not move it); each point's place on the clock follows.
+        var steps = elapsed[1..];
+        Array.Sort(steps);
+        _stepTicks = steps[steps.Length / 2];
+        var last = _clock;
+        _clock = 0; // on the warm-up's own clock, from its first point
+        var time = 0.0;
+        var places = new long[elapsed.Length];
+        var regular = true;
+        for (var i = 1; i < elapsed.Length; i++)
+        {
+            time += elapsed[i];
+            places[i] = places[i - 1] + StepsAfter(time - _clock);
+            regular &= places[i] == i;
+        }
+
+        _clock = last - (time - _clock); // the last point's step, in ticks
+
+        if (regular || places[^1] >= MaxGridStepsPerPoint * history.Length)
+        {
+            // Regular sampling, or a warm-up whose grid would be mostly empty: the season is found on the points as they came.
+            for (var i = 0; i < places.Length; i++)
+            {
+                places[i] = i;
+            }
+
+            Fit(history, _options.Period > 0 ? _options.Period : PeriodDetector.Detect(history, _options.MinPeriod, _options.MaxPeriod, _options.SeasonalityThreshold));
+        }
+        else
+        {
+            // Gaps or irregular steps: the season is found on the clock's grid of steps. A day is tried first (the season of
+            // most operations data, and the one a search over a grid with holes finds least precisely: 278 to 313 steps
+            // for 288); otherwise the search, over MaxPeriod points' worth of the clock. Missing steps are left out of the
+            // autocorrelation and drawn on the line between their neighbours for the season's first estimate.
+            var grid = Grid(history, places);
+            var day = (long)Math.Round(TimeSpan.TicksPerDay / (double)_stepTicks);
+            var maxPeriod = (int)Math.Min(Math.Round(_options.MaxPeriod * (double)places[^1] / (history.Length - 1)), MaxDetectedPeriod);
+            var period = _options.Period > 0 ? _options.Period
+                : day >= _options.MinPeriod && day <= MaxDetectedPeriod && 2 * places[^1] >= 3 * day
+                    && PeriodDetector.AutocorrelationAt(grid, (int)day) >= _options.SeasonalityThreshold ? (int)day
+                : PeriodDetector.Detect(grid, _options.MinPeriod, maxPeriod, _options.SeasonalityThreshold);
+            Fit(Interpolate(grid), period);
+        }
+
+        // Replay the warm-up, each point at its phase, so level, trend and error scale are settled before the first judged point.
+        _meanAbsoluteError = InitialMeanAbsoluteError(history);
+        for (var i = 0; i < history.Length; i++)
+        {
+            _phase = (int)(places[i] % _season.Length);
+            var forecast = _level + _trend + _season[_phase];
+            Learn(history[i], forecast, Sigma(forecast));
+        }
+    }
+
+    // The warm-up on the clock's grid of steps: the mean of the points in each step, NaN where none came.
+    private static double[] Grid(double[] history, long[] places)
+    {
+        var grid = new double[places[^1] + 1];
+        var counts = new int[grid.Length];
+        for (var i = 0; i < history.Length; i++)
+        {
+            grid[places[i]] += history[i];
+            counts[places[i]]++;
+        }
+
+        for (var k = 0; k < grid.Length; k++)
+        {
+            grid[k] = counts[k] == 0 ? double.NaN : grid[k] / counts[k];
+        }
+
+        return grid;
+    }
+
+    // The grid with each missing step on the line between its neighbours (the first and last steps always have a point).
+    private static double[] Interpolate(double[] grid)
+    {
+        var values = (double[])grid.Clone();
+        var previous = 0;
+        for (var k = 1; k < values.Length; k++)
+        {
+            if (double.IsNaN(values[k]))
+            {
+                continue;
+            }
+
+            for (var j = previous + 1; j < k; j++)
+            {
+                values[j] = values[previous] + ((values[k] - values[previous]) * (j - previous) / (k - previous));
+            }
+
+            previous = k;
+        }
+
+        return values;
+    }
+
+    private void Fit(double[] history, int period)
+    {
         _season = new float[period];
         var cycles = Math.Max(1, history.Length / period);
         var firstCycleMean = 0.0;
@@ -135,14 +266,6 @@ public sealed partial class SeasonalDetector : AnomalyDetector
 
         _level = firstCycleMean;
         _trend = 0;
-        _meanAbsoluteError = InitialMeanAbsoluteError(history);
-        _phase = 0;
-        // Replay the warm-up so level, trend and error scale are settled before the first judged point.
-        foreach (var v in history)
-        {
-            var forecast = _level + _trend + _season[_phase];
-            Learn(v, forecast, Sigma(forecast));
-        }
     }
 
     private static double InitialMeanAbsoluteError(double[] history)
@@ -160,7 +283,10 @@ public sealed partial class SeasonalDetector : AnomalyDetector
 /// <summary>Options of <see cref="SeasonalDetector"/>.</summary>
 public sealed class SeasonalOptions : AnomalyDetectorOptions
 {
-    /// <summary>Gets or sets the seasonal period in points; 0 detects it from the warm-up points. Default: 0. Range: [0, 10080].</summary>
+    /// <summary>
+    /// Gets or sets the seasonal period in sampling steps (points, on regular sampling); 0 detects it from the warm-up points.
+    /// Default: 0. Range: [0, 10080].
+    /// </summary>
     [Range(0, 10080)]
     public int Period { get; set; }
 
@@ -168,7 +294,10 @@ public sealed class SeasonalOptions : AnomalyDetectorOptions
     [Range(2, 10080)]
     public int MinPeriod { get; set; } = 4;
 
-    /// <summary>Gets or sets the longest period considered by detection (288 = one day of 5-minute points). Default: 288. Range: [2, 10080].</summary>
+    /// <summary>
+    /// Gets or sets the longest period considered by detection, in points (288 = one day of 5-minute points; on a warm-up with
+    /// gaps, as much time as that many of its points span). Default: 288. Range: [2, 10080].
+    /// </summary>
     [Range(2, 10080)]
     public int MaxPeriod { get; set; } = 288;
 

@@ -29,6 +29,34 @@ public sealed class FalseAlarmReportTests
     }
 
     [Fact]
+    public void Generate_Gaps_SameValuesOnTheStepGridWithGapsAndTheDailyCycleOnTheClock()
+    {
+        var step = TimeSpan.FromMinutes(5);
+        var regular = HealthySeries.Generate(HealthyKind.DailyPattern, step, TimeSpan.FromDays(20), seed: 3);
+        var gappy = HealthySeries.Generate(HealthyKind.DailyPattern, step, TimeSpan.FromDays(20), seed: 3, Sampling.Gaps);
+        var steps = gappy.Timestamps.Zip(gappy.Timestamps.Skip(1), (a, b) => (b - a) / step).ToList();
+
+        // The noise is drawn as on regular sampling; each step is a whole number of steps, a gap 20 to 120 of them.
+        Assert.Equal(regular.Values.Length, gappy.Values.Length);
+        Assert.All(steps, k => Assert.True(k == 1 || k is >= 20 and <= 120, $"step of {k}"));
+        Assert.InRange(steps.Count(k => k > 1), 30, 130);
+
+        // The cycle follows the clock: the mean of the points in each hour of the day, as on regular sampling.
+        static double[] HourlyMeans((DateTimeOffset[] Timestamps, double[] Values) series) =>
+            [.. Enumerable.Range(0, 24).Select(h => series.Values.Where((v, i) => series.Timestamps[i].Hour == h).Average())];
+        Assert.All(HourlyMeans(regular).Zip(HourlyMeans(gappy)), p => Assert.InRange(p.Second - p.First, -2, 2));
+    }
+
+    [Fact]
+    public void Probe_SamplingGaps_NamedInTheLine()
+    {
+        var (exitCode, stdout, stderr) = Cli.Run("probe", "--detector", BacktestDetectors.BlockPrefix + DetectorNames.RobustZScore, "--base", "DailyPattern", "--sampling", "gaps", "--series", "1", "--at", "200");
+
+        Assert.True(exitCode == ExitCodes.Success, stderr);
+        Assert.Contains("of DailyPattern (gaps sampling), step 300 s", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FalseAlarms_ShortRun_OneRowPerKindAndStep()
     {
         var (exitCode, stdout, stderr) = Cli.Run("false-alarms", "--detector", BacktestDetectors.BlockPrefix + DetectorNames.RobustZScore, "--series", "1", "--days", "0.05");

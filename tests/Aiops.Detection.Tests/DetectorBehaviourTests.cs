@@ -33,6 +33,56 @@ public class DetectorBehaviourTests
     }
 
     [Fact]
+    public void Seasonal_DailySineWithGaps_PhaseFollowsTheClock()
+    {
+        // A daily sine at 5-minute steps whose source drops out for 37 steps (about three hours) after every 200th point:
+        // the season is the time of day. Counted in points, the phase fell 37 steps behind it at every gap, the period
+        // found was 249 points and the forecast was off by 3.3 on average; on the clock, 288 steps and 0.47.
+        var detector = new SeasonalDetector();
+        var random = new Random(7);
+        var time = TestSeries.Start;
+        var errors = new List<double>();
+        for (var i = 0; i < 3000; i++)
+        {
+            time += TimeSpan.FromMinutes(i % 200 == 199 ? 5 * 38 : 5);
+            var value = 100 + (20 * Math.Sin(2 * Math.PI * (time - TestSeries.Start).TotalDays)) + (0.5 * TestSeries.Gaussian(random));
+            var score = detector.Update(time, value);
+            if (i >= 1000)
+            {
+                errors.Add(Math.Abs(score.Expected - value));
+            }
+        }
+
+        Assert.Equal(288, detector.Period);
+        Assert.InRange(errors.Average(), 0, 1.5);
+    }
+
+    [Fact]
+    public void Ensemble_SpikeOnDailyPatternWithGaps_FoundMostly()
+    {
+        // The same daily pattern behind a source that drops out (1 % of steps are gaps of 20-120 steps), ten days in, one
+        // spike of 5σ: with the season counted in points it was found in 3 of these 20 series; on the clock, 13.
+        var found = 0;
+        for (var seed = 1; seed <= 20; seed++)
+        {
+            var random = new Random(seed);
+            var time = TestSeries.Start;
+            var detector = new EnsembleDetector();
+            var flagged = false;
+            for (var i = 0; i <= 2880; i++)
+            {
+                time += TimeSpan.FromMinutes(random.NextDouble() < 0.01 ? 5 * (20 + random.Next(101)) : 5);
+                var value = 100 * (1 + (0.3 * Math.Sin(2 * Math.PI * (time - TestSeries.Start).TotalDays))) + (3 * TestSeries.Gaussian(random));
+                flagged = detector.Update(time, i == 2880 ? value + 15 : value).IsAnomaly;
+            }
+
+            found += flagged ? 1 : 0;
+        }
+
+        Assert.InRange(found, 9, 20);
+    }
+
+    [Fact]
     public void Seasonal_WhiteNoise_NoPeriod()
     {
         var detector = new SeasonalDetector();

@@ -282,7 +282,8 @@ public sealed class DetectorSnapshotTests
         {
             t = t.AddSeconds(i % 97 == 0 ? 600 : 60 + random.Next(0, 3));
             times[i] = t;
-            var v = level + (10 * Math.Sin(2 * Math.PI * i / 48)) + TestSeries.Gaussian(random) + (i > length * 2 / 3 ? 15 : 0);
+            // A 48-minute cycle in time (the gaps every 97 points do not shift it): about 47 steps of the median 61 s.
+            var v = level + (10 * Math.Sin(2 * Math.PI * (t - TestSeries.Start).TotalMinutes / 48)) + TestSeries.Gaussian(random) + (i > length * 2 / 3 ? 15 : 0);
             values[i] = i % 211 == 0 ? v + 40 : i % 503 == 0 ? double.NaN : v;
 
             // Stuck for 11 points every 331 (points 642–652 hold the snapshot at 650 in the middle of a run of repeats).

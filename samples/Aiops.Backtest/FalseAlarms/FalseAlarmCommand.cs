@@ -3,7 +3,7 @@ using Aiops.Detection;
 
 namespace Aiops.Backtest.FalseAlarms;
 
-/// <summary>Defines the <c>false-alarms</c> command: <c>false-alarms [--detector NAME]... [--series N] [--days D] [--step SECONDS]... [--parallelism N]</c>.</summary>
+/// <summary>Defines the <c>false-alarms</c> command: <c>false-alarms [--detector NAME]... [--series N] [--days D] [--step SECONDS]... [--sampling regular|gaps|irregular] [--parallelism N]</c>.</summary>
 internal static class FalseAlarmCommand
 {
     /// <summary>Creates the command.</summary>
@@ -30,6 +30,7 @@ internal static class FalseAlarmCommand
             Description = "Sampling interval(s) in seconds; default: 1, 10 and 60.",
             AllowMultipleArgumentsPerToken = true,
         };
+        var sampling = SharedOptions.Sampling();
         var parallelism = SharedOptions.Parallelism("series run");
 
         var command = new Command("false-alarms", "Counts false onsets per series per week on seeded healthy series (noise, heavy tails, bursty counts, daily pattern, random walk, irregular sampling, sparse counts, bursty daily counts, whole-number gauges; steps 1 s, 10 s, 60 s by default).")
@@ -38,6 +39,7 @@ internal static class FalseAlarmCommand
             series,
             days,
             steps,
+            sampling,
             parallelism,
         };
         command.SetAction(parseResult =>
@@ -57,10 +59,11 @@ internal static class FalseAlarmCommand
                 return ExitCodes.UsageError;
             }
 
+            var spacing = parseResult.GetValue(sampling);
             foreach (var name in names)
             {
-                var cells = FalseAlarmReport.Measure(() => BacktestDetectors.Create(name), perCell, TimeSpan.FromDays(length), [.. stepSeconds.Select(TimeSpan.FromSeconds)], parseResult.GetValue(parallelism));
-                FalseAlarmReport.Write(stdout, name, cells);
+                var cells = FalseAlarmReport.Measure(() => BacktestDetectors.Create(name), perCell, TimeSpan.FromDays(length), [.. stepSeconds.Select(TimeSpan.FromSeconds)], parseResult.GetValue(parallelism), spacing);
+                FalseAlarmReport.Write(stdout, spacing == Sampling.Regular ? name : $"{name}, {spacing.ToString().ToLowerInvariant()} sampling", cells);
             }
 
             return ExitCodes.Success;

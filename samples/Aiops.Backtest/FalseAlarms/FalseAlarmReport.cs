@@ -38,8 +38,9 @@ internal static class FalseAlarmReport
     /// <param name="length">How long each series lasts.</param>
     /// <param name="steps">The steps to measure.</param>
     /// <param name="parallelism">How many series run at once.</param>
+    /// <param name="sampling">How the points are spaced in time.</param>
     /// <returns>One cell per kind and step.</returns>
-    public static IReadOnlyList<FalseAlarmCell> Measure(Func<IAnomalyDetector> detector, int seriesPerCell, TimeSpan length, IReadOnlyList<TimeSpan> steps, int parallelism)
+    public static IReadOnlyList<FalseAlarmCell> Measure(Func<IAnomalyDetector> detector, int seriesPerCell, TimeSpan length, IReadOnlyList<TimeSpan> steps, int parallelism, Sampling sampling = Sampling.Regular)
     {
         var cells = (from kind in Enum.GetValues<HealthyKind>() from step in steps select (kind, step)).ToArray();
         var onsets = new int[cells.Length, seriesPerCell];
@@ -48,7 +49,7 @@ internal static class FalseAlarmReport
         {
             var (c, s) = (n / seriesPerCell, n % seriesPerCell);
             var (kind, step) = cells[c];
-            var (timestamps, values) = HealthySeries.Generate(kind, step, length, seed: (c * 100_003) + s);
+            var (timestamps, values) = HealthySeries.Generate(kind, step, length, seed: (c * 100_003) + s, sampling);
             (onsets[c, s], flagged[c, s]) = CountOnsets(detector(), timestamps, values);
         });
 

@@ -43,7 +43,26 @@ internal enum HealthyKind
     WholeNumberDailyPattern,
 }
 
-/// <summary>Seeded generator of healthy series: values depend only on the kind, the step, the seed and the point index.</summary>
+/// <summary>How the points of a healthy series are spaced in time (<see cref="HealthyKind.IrregularSteps"/> keeps its own).</summary>
+internal enum Sampling
+{
+    /// <summary>One point every step.</summary>
+    Regular,
+
+    /// <summary>
+    /// One point every step, but 1 % of the steps are gaps of 20 to 120 steps, as a scrape target that is down for hours at
+    /// a time or a sensor behind a link that drops out.
+    /// </summary>
+    Gaps,
+
+    /// <summary>The steps of <see cref="HealthyKind.IrregularSteps"/>: log-normal around the step (σ 0.5 in log) and 1 % gaps.</summary>
+    Irregular,
+}
+
+/// <summary>
+/// Seeded generator of healthy series: values depend only on the kind, the step, the seed and the point index, and a daily
+/// cycle on the point's time (the same thing on regular sampling; with gaps, the cycle follows the clock as real data does).
+/// </summary>
 internal static class HealthySeries
 {
     /// <summary>Generates one series.</summary>
@@ -51,10 +70,13 @@ internal static class HealthySeries
     /// <param name="step">The sampling interval.</param>
     /// <param name="length">How long the series lasts.</param>
     /// <param name="seed">The random seed.</param>
+    /// <param name="sampling">How the points are spaced; the values drawn are the same for every sampling (another generator
+    /// draws the steps).</param>
     /// <returns>Timestamps and values.</returns>
-    public static (DateTimeOffset[] Timestamps, double[] Values) Generate(HealthyKind kind, TimeSpan step, TimeSpan length, int seed)
+    public static (DateTimeOffset[] Timestamps, double[] Values) Generate(HealthyKind kind, TimeSpan step, TimeSpan length, int seed, Sampling sampling = Sampling.Regular)
     {
         var random = new Random(seed);
+        var clock = new Random(~seed);
         var count = (int)(length.Ticks / step.Ticks);
         var timestamps = new DateTimeOffset[count];
         var values = new double[count];
@@ -75,18 +97,22 @@ internal static class HealthySeries
             var multiplier = burstLeft > 0 ? burst : 1;
             burstLeft = Math.Max(0, burstLeft - 1);
 
-            timestamps[i] = kind == HealthyKind.IrregularSteps ? (time += IrregularStep(random, step)) : start + (step * i);
+            timestamps[i] = kind == HealthyKind.IrregularSteps ? (time += IrregularStep(random, step))
+                : sampling == Sampling.Regular ? start + (step * i)
+                : i == 0 ? start
+                : (time += sampling == Sampling.Gaps ? step * (clock.NextDouble() < 0.01 ? 20 + clock.Next(101) : 1) : IrregularStep(clock, step));
+            var cycle = sampling == Sampling.Regular ? 2 * Math.PI * i / stepsPerDay : 2 * Math.PI * (timestamps[i] - start).Ticks / TimeSpan.TicksPerDay;
             values[i] = kind switch
             {
                 HealthyKind.StationaryNoise => 100 + (5 * Gaussian(random)),
                 HealthyKind.HeavyTailedNoise => 100 + (5 * StudentT3(random)),
                 HealthyKind.BurstyCounts => Poisson(random, random.NextDouble() < 0.02 ? 40 : 10),
-                HealthyKind.DailyPattern => 100 * (1 + (0.3 * Math.Sin(2 * Math.PI * i / stepsPerDay))) + (3 * Gaussian(random)),
+                HealthyKind.DailyPattern => 100 * (1 + (0.3 * Math.Sin(cycle))) + (3 * Gaussian(random)),
                 HealthyKind.IrregularSteps => 100 + (5 * Gaussian(random)),
                 HealthyKind.SparseCounts => random.NextDouble() < 0.005 ? 1 + (random.NextDouble() < 0.2 ? 1 + (random.NextDouble() < 0.3 ? 1 : 0) : 0) : 0,
-                HealthyKind.SeasonalBursts => Poisson(random, 50 * (1 + (0.5 * Math.Sin(2 * Math.PI * i / stepsPerDay))) * multiplier),
+                HealthyKind.SeasonalBursts => Poisson(random, 50 * (1 + (0.5 * Math.Sin(cycle))) * multiplier),
                 HealthyKind.WholeNumberGauge => Math.Round(60 + (0.5 * Gaussian(random))),
-                HealthyKind.WholeNumberDailyPattern => Math.Round((10 * (1 + (0.3 * Math.Sin(2 * Math.PI * i / stepsPerDay)))) + (0.7 * Gaussian(random))),
+                HealthyKind.WholeNumberDailyPattern => Math.Round((10 * (1 + (0.3 * Math.Sin(cycle)))) + (0.7 * Gaussian(random))),
                 _ => 100 + (walk = (walk * (1 - reversion)) + (walkSigma * Gaussian(random))) + (2 * Gaussian(random)),
             };
         }

@@ -8,7 +8,7 @@ namespace Aiops.Backtest.Probes;
 /// <summary>
 /// Defines the <c>probe</c> command: how often one injected fault is flagged on a seeded healthy series (Gaussian noise by
 /// default), and how many points are flagged before it.
-/// <c>probe [--detector NAME]... [--base KIND] [--step SECONDS] [--at POINT] [--sigmas K] [--kind spike|shift|outage|flatline] [--series N] [--repeats N --every POINTS]</c>.
+/// <c>probe [--detector NAME]... [--base KIND] [--sampling regular|gaps|irregular] [--step SECONDS] [--at POINT] [--sigmas K] [--kind spike|shift|outage|flatline] [--series N] [--repeats N --every POINTS]</c>.
 /// </summary>
 internal static class ProbeCommand
 {
@@ -25,9 +25,10 @@ internal static class ProbeCommand
         var series = new Option<int>("--series") { Description = "Seeded series per detector.", DefaultValueFactory = _ => 50 };
         var repeats = new Option<int>("--repeats") { Description = "How many times a spike or an outage recurs.", DefaultValueFactory = _ => 1 };
         var every = new Option<int>("--every") { Description = "Points between recurrences (at least 30).", DefaultValueFactory = _ => 1000 };
+        var sampling = SharedOptions.Sampling();
         var command = new Command("probe", "Injects one spike, level shift, outage or flat line into a seeded healthy series and counts how often a detector flags it, and its flags before it.")
         {
-            detectors, baseKind, step, at, sigmas, kind, series, repeats, every,
+            detectors, baseKind, sampling, step, at, sigmas, kind, series, repeats, every,
         };
         command.SetAction(parseResult =>
         {
@@ -52,13 +53,15 @@ internal static class ProbeCommand
             }
 
             var healthy = parseResult.GetValue(baseKind);
+            var spacing = parseResult.GetValue(sampling);
+            var described = spacing == Sampling.Regular ? $"{healthy}" : $"{healthy} ({spacing.ToString().ToLowerInvariant()} sampling)";
             foreach (var name in names)
             {
-                var (detected, before) = MeasureRepeated(() => BacktestDetectors.Create(name), healthy, TimeSpan.FromSeconds(seconds), index, size, fault, count, times, apart);
+                var (detected, before) = MeasureRepeated(() => BacktestDetectors.Create(name), healthy, TimeSpan.FromSeconds(seconds), index, size, fault, count, times, apart, spacing);
                 var what = fault switch { FaultKind.Outage => "outage (0 for 12 points)", FaultKind.Flatline => "flat line", _ => $"{shape} of {size}σ" };
                 stdout.WriteLine(times == 1
-                    ? string.Create(CultureInfo.InvariantCulture, $"{name}: {what} at point {index} of {healthy}, step {seconds} s: flagged in {detected[0]} of {count} series; {before} flags before it in all")
-                    : string.Create(CultureInfo.InvariantCulture, $"{name}: {what} at point {index} of {healthy} and {times - 1} times more, {apart} points apart, step {seconds} s: flagged in {string.Join(" ", detected)} of {count} series (by occurrence); {before} flags before the first in all"));
+                    ? string.Create(CultureInfo.InvariantCulture, $"{name}: {what} at point {index} of {described}, step {seconds} s: flagged in {detected[0]} of {count} series; {before} flags before it in all")
+                    : string.Create(CultureInfo.InvariantCulture, $"{name}: {what} at point {index} of {described} and {times - 1} times more, {apart} points apart, step {seconds} s: flagged in {string.Join(" ", detected)} of {count} series (by occurrence); {before} flags before the first in all"));
             }
 
             return ExitCodes.Success;
@@ -84,7 +87,7 @@ internal static class ProbeCommand
     /// points apart (at least 30): whether a detector keeps finding a fault that recurs, or learns it as the series' nature.
     /// </summary>
     /// <returns>Per occurrence, in how many series it was found; and the flags before the first.</returns>
-    public static (int[] Detected, int FlagsBefore) MeasureRepeated(Func<IAnomalyDetector> create, HealthyKind kind, TimeSpan step, int at, double sigmas, FaultKind fault, int series, int repeats, int every)
+    public static (int[] Detected, int FlagsBefore) MeasureRepeated(Func<IAnomalyDetector> create, HealthyKind kind, TimeSpan step, int at, double sigmas, FaultKind fault, int series, int repeats, int every, Sampling sampling = Sampling.Regular)
     {
         if (!CanRepeat(fault, repeats, every))
         {
@@ -96,7 +99,7 @@ internal static class ProbeCommand
         var window = fault == FaultKind.Outage ? OutagePoints : FoundWithin; // the flags that count as finding it
         for (var s = 0; s < series; s++)
         {
-            var (timestamps, values) = HealthySeries.Generate(kind, step, step * (at + ((repeats - 1) * every) + FoundWithin), seed: 500 + s);
+            var (timestamps, values) = HealthySeries.Generate(kind, step, step * (at + ((repeats - 1) * every) + FoundWithin), seed: 500 + s, sampling);
             var detector = create();
             var found = new bool[repeats];
             for (var i = 0; i < values.Length; i++)

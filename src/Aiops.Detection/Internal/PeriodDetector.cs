@@ -6,7 +6,9 @@ internal static class PeriodDetector
     /// <summary>
     /// Returns the lag in [<paramref name="minPeriod"/>, <paramref name="maxPeriod"/>] whose autocorrelation is the highest
     /// local maximum, or 1 when no peak reaches <paramref name="threshold"/> (no seasonality). The series is linearly
-    /// detrended first so a trend does not pass for a long period. Allocates one scratch array; call it once per series.
+    /// detrended first so a trend does not pass for a long period. A <see cref="double.NaN"/> is a step without a point (a
+    /// series sampled on a clock, with gaps): it is left out of the trend and of every product, and each lag's
+    /// autocorrelation is the mean over the pairs it has. Allocates one scratch array; call it once per series.
     /// </summary>
     public static int Detect(ReadOnlySpan<double> series, int minPeriod, int maxPeriod, double threshold)
     {
@@ -17,20 +19,24 @@ internal static class PeriodDetector
             return 1;
         }
 
-        var x = Detrend(series);
+        var x = Detrend(series, out var present);
         double variance = 0;
         foreach (var v in x)
         {
-            variance += v * v;
+            if (!double.IsNaN(v))
+            {
+                variance += v * v;
+            }
         }
 
-        if (variance <= 1e-12 * n)
+        if (variance <= 1e-12 * present)
         {
             return 1;
         }
 
         var best = 1;
         var bestAcf = threshold;
+        variance /= present;
         double previous = Autocorrelation(x, minPeriod - 1, variance), current = Autocorrelation(x, minPeriod, variance);
         for (var lag = minPeriod; lag <= maxPeriod; lag++)
         {
@@ -48,6 +54,22 @@ internal static class PeriodDetector
         return best;
     }
 
+    /// <summary>The autocorrelation of the detrended series at one lag (NaN steps left out, as in <see cref="Detect"/>).</summary>
+    public static double AutocorrelationAt(ReadOnlySpan<double> series, int lag)
+    {
+        var x = Detrend(series, out var present);
+        double variance = 0;
+        foreach (var v in x)
+        {
+            if (!double.IsNaN(v))
+            {
+                variance += v * v;
+            }
+        }
+
+        return variance <= 1e-12 * present ? 0 : Autocorrelation(x, lag, variance / present);
+    }
+
     private static double Autocorrelation(double[] x, int lag, double variance)
     {
         if (lag <= 0)
@@ -62,30 +84,46 @@ internal static class PeriodDetector
         }
 
         double sum = 0;
+        var pairs = 0;
         for (var i = lag; i < n; i++)
         {
-            sum += x[i] * x[i - lag];
+            var product = x[i] * x[i - lag];
+            if (!double.IsNaN(product))
+            {
+                sum += product;
+                pairs++;
+            }
         }
 
         // Normalised by the number of pairs so long lags are not penalised for having fewer of them.
-        return sum / (n - lag) / (variance / n);
+        return pairs == 0 ? 0 : sum / pairs / variance;
     }
 
-    private static double[] Detrend(ReadOnlySpan<double> series)
+    private static double[] Detrend(ReadOnlySpan<double> series, out int present)
     {
         var n = series.Length;
-        double meanT = (n - 1) / 2.0, meanY = 0;
-        foreach (var v in series)
+        double meanT = 0, meanY = 0;
+        present = 0;
+        for (var i = 0; i < n; i++)
         {
-            meanY += v;
+            if (!double.IsNaN(series[i]))
+            {
+                meanT += i;
+                meanY += series[i];
+                present++;
+            }
         }
 
-        meanY /= n;
+        meanT /= present;
+        meanY /= present;
         double sxy = 0, sxx = 0;
         for (var i = 0; i < n; i++)
         {
-            sxy += (i - meanT) * (series[i] - meanY);
-            sxx += (i - meanT) * (i - meanT);
+            if (!double.IsNaN(series[i]))
+            {
+                sxy += (i - meanT) * (series[i] - meanY);
+                sxx += (i - meanT) * (i - meanT);
+            }
         }
 
         var slope = sxx > 0 ? sxy / sxx : 0;
