@@ -57,6 +57,17 @@ public sealed class FalseAlarmReportTests
     }
 
     [Fact]
+    public void Measure_Gaps_CountsTheWeeksTheSeriesCover()
+    {
+        // 2,016 points at 5 minutes are a week on regular sampling; with gaps they cover more, and the rate is per week covered.
+        var regular = FalseAlarmReport.Measure(() => new FlagAt(), 2, TimeSpan.FromDays(7), [TimeSpan.FromMinutes(5)], parallelism: 1);
+        var gappy = FalseAlarmReport.Measure(() => new FlagAt(), 2, TimeSpan.FromDays(7), [TimeSpan.FromMinutes(5)], parallelism: 1, Sampling.Gaps);
+
+        Assert.All(regular.Where(c => c.Kind != HealthyKind.IrregularSteps), cell => Assert.Equal(14, cell.SeriesDays, 9));
+        Assert.All(gappy.Where(c => c.Kind != HealthyKind.IrregularSteps), cell => Assert.InRange(cell.SeriesDays, 17, 40));
+    }
+
+    [Fact]
     public void FalseAlarms_ShortRun_OneRowPerKindAndStep()
     {
         var (exitCode, stdout, stderr) = Cli.Run("false-alarms", "--detector", BacktestDetectors.BlockPrefix + DetectorNames.RobustZScore, "--series", "1", "--days", "0.05");

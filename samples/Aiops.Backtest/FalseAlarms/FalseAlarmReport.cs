@@ -7,7 +7,8 @@ namespace Aiops.Backtest.FalseAlarms;
 /// <param name="Kind">The kind of series.</param>
 /// <param name="Step">The sampling interval.</param>
 /// <param name="Series">How many series were run.</param>
-/// <param name="SeriesDays">Their total length in days.</param>
+/// <param name="SeriesDays">The time they cover in days (the first point to one step after the last: on regular sampling, the
+/// length asked for; a series with gaps covers more time with the same points).</param>
 /// <param name="Onsets">Flagged points after at least <see cref="AnomalyDetectorOptions.OnsetQuietPoints"/> unflagged points.</param>
 /// <param name="FlaggedPoints">All flagged points.</param>
 internal sealed record FalseAlarmCell(HealthyKind Kind, TimeSpan Step, int Series, double SeriesDays, int Onsets, long FlaggedPoints)
@@ -35,7 +36,7 @@ internal static class FalseAlarmReport
     /// <summary>Measures every kind at every step.</summary>
     /// <param name="detector">Creates a fresh detector per series.</param>
     /// <param name="seriesPerCell">How many series per kind and step.</param>
-    /// <param name="length">How long each series lasts.</param>
+    /// <param name="length">The length asked for: each series has this length divided by the step points (it lasts this long on regular sampling).</param>
     /// <param name="steps">The steps to measure.</param>
     /// <param name="parallelism">How many series run at once.</param>
     /// <param name="sampling">How the points are spaced in time.</param>
@@ -45,19 +46,21 @@ internal static class FalseAlarmReport
         var cells = (from kind in Enum.GetValues<HealthyKind>() from step in steps select (kind, step)).ToArray();
         var onsets = new int[cells.Length, seriesPerCell];
         var flagged = new long[cells.Length, seriesPerCell];
+        var covered = new double[cells.Length, seriesPerCell];
         Parallel.For(0, cells.Length * seriesPerCell, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, n =>
         {
             var (c, s) = (n / seriesPerCell, n % seriesPerCell);
             var (kind, step) = cells[c];
             var (timestamps, values) = HealthySeries.Generate(kind, step, length, seed: (c * 100_003) + s, sampling);
             (onsets[c, s], flagged[c, s]) = CountOnsets(detector(), timestamps, values);
+            covered[c, s] = (timestamps[^1] - timestamps[0] + step).TotalDays;
         });
 
         return [.. cells.Select((cell, c) => new FalseAlarmCell(
             cell.kind,
             cell.step,
             seriesPerCell,
-            seriesPerCell * length.TotalDays,
+            Enumerable.Range(0, seriesPerCell).Sum(s => covered[c, s]),
             Enumerable.Range(0, seriesPerCell).Sum(s => onsets[c, s]),
             Enumerable.Range(0, seriesPerCell).Sum(s => flagged[c, s])))];
     }
