@@ -52,7 +52,8 @@ public sealed partial class EnsembleDetector : AnomalyDetector
 
     // The range is the min and max of the current block and the last RangeBlocks - 1 complete ones, so it forgets extremes
     // older than RangeBlocks blocks: a stream that once spiked does not stay blind forever. A block is 1,000 points or four
-    // days, whichever is longer, so the range covers about a month at any step. Why a month: on healthy data a new record over
+    // days, whichever is longer, so the range covers about a month at steps up to about 6 minutes (at coarser steps 8,000
+    // points: 55 days at 10 minutes, 11 months at an hour). Why a month: on healthy data a new record over
     // a range of length L comes about once per L, and a record that only just passes the range reads ln N, which at fine steps
     // is already the flagging level; over 8 days the records alone spent most of the weekly budget (heavy-tailed noise at 60 s,
     // 28 days: 1.28 false onsets per series-week, against 0.74 now; `false-alarms --step 60 300 --days 28`), over a month
@@ -60,6 +61,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     private const int RangeBlocks = 8;
     private const int RangeBlockPoints = 1000;
     private const int RangeBlockDays = 4;
+    private const int MaxRangeBlockPoints = 1 << 28; // four days of points overflow an int below 161 µs steps
 
     // A value joins the range only RangeLag points after it was seen, so a departure that creeps past the range in small
     // steps is a record once it passes the range it left (without the lag, each step had only to pass its predecessor, and a
@@ -328,7 +330,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
 
         _min = Math.Min(_min, value);
         _max = Math.Max(_max, value);
-        if (++_blockFill >= Math.Max(RangeBlockPoints, RangeBlockDays * PointsPerWeek / DaysPerWeek))
+        if (++_blockFill >= Math.Min(Math.Max(RangeBlockPoints, RangeBlockDays * PointsPerWeek / DaysPerWeek), MaxRangeBlockPoints))
         {
             CloseRangeBlock();
         }

@@ -21,7 +21,8 @@ public sealed partial class SeasonalDetector
             writer.WriteInt32(_warmupCount);
             writer.WriteDoubles(_warmup.AsSpan(0, _warmupCount));
             writer.WriteSingles(_warmupSteps.AsSpan(0, _warmupCount));
-            writer.WriteDouble(_clock);
+            writer.WriteInt64(_step);
+            writer.WriteInt64(_clock);
             return;
         }
 
@@ -31,8 +32,8 @@ public sealed partial class SeasonalDetector
         writer.WriteDouble(_level);
         writer.WriteDouble(_trend);
         writer.WriteDouble(_meanAbsoluteError);
-        writer.WriteDouble(_clock);
-        writer.WriteSingle(_stepTicks);
+        writer.WriteInt64(_clock);
+        writer.WriteInt64(_step);
     }
 
     /// <inheritdoc />
@@ -43,7 +44,7 @@ public sealed partial class SeasonalDetector
         _season = [];
         _phase = 0;
         _level = _trend = _meanAbsoluteError = 0;
-        _clock = _stepTicks = 0;
+        _clock = _step = 0;
         if (reader.ReadBool())
         {
             _warmup ??= new double[_options.WarmupPoints];
@@ -51,7 +52,21 @@ public sealed partial class SeasonalDetector
             _warmupCount = reader.ReadCount(_warmup.Length - 1, "the seasonal warm-up count");
             reader.ReadDoubles(_warmup.AsSpan(0, _warmupCount));
             reader.ReadSingles(_warmupSteps.AsSpan(0, _warmupCount));
-            _clock = reader.ReadDouble();
+            foreach (var step in _warmupSteps.AsSpan(0, _warmupCount))
+            {
+                if (!(step >= 0 && step < float.PositiveInfinity))
+                {
+                    throw reader.Corrupt("a seasonal warm-up step is negative or not finite");
+                }
+            }
+
+            _step = reader.ReadInt64();
+            _clock = reader.ReadInt64();
+            if (_clock < _step)
+            {
+                throw reader.Corrupt("the seasonal warm-up ends before it begins");
+            }
+
             return;
         }
 
@@ -69,9 +84,9 @@ public sealed partial class SeasonalDetector
         _level = reader.ReadDouble();
         _trend = reader.ReadDouble();
         _meanAbsoluteError = reader.ReadDouble();
-        _clock = reader.ReadDouble();
-        _stepTicks = reader.ReadSingle();
-        if (!(_stepTicks > 0))
+        _clock = reader.ReadInt64();
+        _step = reader.ReadInt64();
+        if (_step < 1)
         {
             throw reader.Corrupt("a trained seasonal model has no sampling step");
         }

@@ -28,8 +28,8 @@ public sealed partial class SeasonalDetector : AnomalyDetector
     private int _warmupCount;
     private float[] _season = []; // float halves the state; Calibration.ScaleFloor sits above its rounding
     private int _phase; // the phase of the next point if it comes one step after the last
-    private double _clock; // the time (ticks) of the last point's step on the clock; of the last point itself in the warm-up
-    private float _stepTicks; // the sampling step, the median of the warm-up's (whole seconds are exact, and so is the clock)
+    private long _clock; // ticks: the time of the last point's step on the clock (of the last point itself in the warm-up)
+    private long _step; // ticks: the sampling step (the first warm-up point's time in the warm-up)
     private double _level;
     private double _trend;
     private double _meanAbsoluteError;
@@ -53,7 +53,7 @@ public sealed partial class SeasonalDetector : AnomalyDetector
     public int Period => _season.Length;
 
     /// <inheritdoc />
-    public override int StateSizeBytes => ((_warmup?.Length ?? 0) * (sizeof(double) + sizeof(float))) + (_season.Length * sizeof(float)) + 116; // 108 B of scalars, the resolution and the clock
+    public override int StateSizeBytes => ((_warmup?.Length ?? 0) * (sizeof(double) + sizeof(float))) + (_season.Length * sizeof(float)) + 120; // 112 B of scalars, the resolution and the clock
 
     /// <inheritdoc />
     protected override AnomalyScore UpdateCore(DateTimeOffset timestamp, double value)
@@ -61,7 +61,8 @@ public sealed partial class SeasonalDetector : AnomalyDetector
         if (_warmup is not null)
         {
             var ticks = timestamp.UtcTicks;
-            _warmupSteps![_warmupCount] = _warmupCount == 0 ? 0 : (float)(ticks - _clock);
+            _step = _warmupCount == 0 ? ticks : _step;
+            _warmupSteps![_warmupCount] = _warmupCount == 0 ? 0 : ticks - _clock;
             _clock = ticks;
             _warmup[_warmupCount++] = value;
             if (_warmupCount == _warmup.Length)
@@ -95,7 +96,7 @@ public sealed partial class SeasonalDetector : AnomalyDetector
         _warmupCount = 0;
         _season = [];
         _phase = 0;
-        _clock = _stepTicks = 0;
+        _clock = _step = 0;
         _level = _trend = _meanAbsoluteError = 0;
     }
 
@@ -121,13 +122,13 @@ public sealed partial class SeasonalDetector : AnomalyDetector
     }
 
     // How many sampling steps a point comes after the last one's step on the clock, sinceClock ticks after it: 1 on regular
-    // sampling, more after a gap, 0 for a point that falls in the same step; the clock moves on by that many steps (not to
-    // the point's own time), so jittered steps do not drift from it.
-    private long StepsAfter(double sinceClock)
+    // sampling, more after a gap, 0 for a point that falls in the same step; the clock moves on by that many whole steps (not
+    // to the point's own time, so jittered steps do not drift from it; in ticks, so regular steps never do).
+    private long StepsAfter(long sinceClock)
     {
-        var steps = Math.Round(sinceClock / _stepTicks);
-        _clock += steps * _stepTicks;
-        return (long)steps;
+        var steps = (long)Math.Round((double)sinceClock / _step);
+        _clock += steps * _step;
+        return steps;
     }
 
     // The phase of a point that comes steps after the last: phases follow the clock, so a gap does not shift the season.
@@ -139,23 +140,26 @@ public sealed partial class SeasonalDetector : AnomalyDetector
 
     private void Train(double[] history, float[] elapsed)
     {
-        // The sampling step is the median of the warm-up's (its gaps do not move it); each point's place on the clock follows.
+        // Each point's place on the clock, from the median step of the warm-up (its gaps do not move it); then the step
+        // itself, exactly, as the warm-up's span over the steps it covers (on regular sampling, the step between any two).
+        var (first, last) = (_step, _clock);
         var steps = elapsed[1..];
         Array.Sort(steps);
-        _stepTicks = steps[steps.Length / 2];
-        var last = _clock;
-        _clock = 0; // on the warm-up's own clock, from its first point
-        var time = 0.0;
+        var median = Math.Max((double)steps[steps.Length / 2], 1);
+        var (time, clock) = (0.0, 0.0);
         var places = new long[elapsed.Length];
         var regular = true;
         for (var i = 1; i < elapsed.Length; i++)
         {
             time += elapsed[i];
-            places[i] = places[i - 1] + StepsAfter(time - _clock);
+            var step = Math.Round((time - clock) / median);
+            clock += step * median;
+            places[i] = places[i - 1] + (long)step;
             regular &= places[i] == i;
         }
 
-        _clock = last - (time - _clock); // the last point's step, in ticks
+        _step = places[^1] > 0 ? Math.Max((long)Math.Round((double)(last - first) / places[^1]), 1) : (long)median;
+        _clock = first + (places[^1] * _step);
 
         if (regular || places[^1] >= MaxGridStepsPerPoint * history.Length)
         {
@@ -171,10 +175,12 @@ public sealed partial class SeasonalDetector : AnomalyDetector
         {
             // Gaps or irregular steps: the season is found on the clock's grid of steps. A day is tried first (the season of
             // most operations data, and the one a search over a grid with holes finds least precisely: 278 to 313 steps
-            // for 288); otherwise the search, over MaxPeriod points' worth of the clock. Missing steps are left out of the
-            // autocorrelation and drawn on the line between their neighbours for the season's first estimate.
+            // for 288), whatever MaxPeriod (on irregular sampling a day is more steps than points, and the default 288 is
+            // meant as a day); the grid spans at most 4 steps a point, so a day is at most 1,600 steps. Otherwise the
+            // search, over MaxPeriod points' worth of the clock. Missing steps are left out of the autocorrelation and drawn
+            // on the line between their neighbours for the season's first estimate.
             var grid = Grid(history, places);
-            var day = (long)Math.Round(TimeSpan.TicksPerDay / (double)_stepTicks);
+            var day = (long)Math.Round(TimeSpan.TicksPerDay / (double)_step);
             var maxPeriod = (int)Math.Min(Math.Round(_options.MaxPeriod * (double)places[^1] / (history.Length - 1)), MaxDetectedPeriod);
             var period = _options.Period > 0 ? _options.Period
                 : day >= _options.MinPeriod && day <= MaxDetectedPeriod && 2 * places[^1] >= 3 * day
@@ -296,7 +302,8 @@ public sealed class SeasonalOptions : AnomalyDetectorOptions
 
     /// <summary>
     /// Gets or sets the longest period considered by detection, in points (288 = one day of 5-minute points; on a warm-up with
-    /// gaps, as much time as that many of its points span). Default: 288. Range: [2, 10080].
+    /// gaps, as much time as that many of its points span, and a period of one day is tried first whatever this is; a cycle
+    /// that divides a day is then learned as a daily one). Default: 288. Range: [2, 10080].
     /// </summary>
     [Range(2, 10080)]
     public int MaxPeriod { get; set; } = 288;

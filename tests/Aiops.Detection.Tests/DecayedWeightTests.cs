@@ -27,6 +27,8 @@ public class DecayedWeightTests
     [InlineData(4e-100, 0.5, 2e-100)]
     [InlineData(1.5e-100, 0.5, 0.0)]
     [InlineData(0.0, 0.5, 0.0)]
+    [InlineData(-4e-100, 0.5, -2e-100)]
+    [InlineData(-1.5e-100, 0.5, 0.0)]
     public void Decay_Weight_ScaledOrFlushedOnceNegligible(double weight, double factor, double expected)
     {
         Assert.Equal(expected, Weights.Decay(weight, factor));

@@ -57,6 +57,27 @@ public class DetectorBehaviourTests
         Assert.InRange(errors.Average(), 0, 1.5);
     }
 
+    [Theory]
+    [InlineData(1)] // 0.1 µs
+    [InlineData(100_000)] // 10 ms
+    [InlineData(9_000_000_000)] // 15 minutes
+    public void Seasonal_RegularSteps_ForecastsAsAtFiveMinutes(long stepTicks)
+    {
+        // On regular sampling the season is the same at any step. A clock kept in double ticks (6.4e17 in 2026, to 128
+        // ticks) fell behind steps of 10 ms and slipped a phase at point 1,563: the clock is kept in whole ticks.
+        var values = TestSeries.Sine(20_000, 48, 20, 0.5, seed: 5);
+        var atFiveMinutes = TestSeries.Run(new SeasonalDetector(), values);
+        var detector = new SeasonalDetector();
+        var atStep = new AnomalyScore[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            atStep[i] = detector.Update(TestSeries.Start + TimeSpan.FromTicks(stepTicks * i), values[i]);
+        }
+
+        Assert.Equal(48, detector.Period);
+        Assert.Equal(atFiveMinutes.Select(s => s.Expected), atStep.Select(s => s.Expected));
+    }
+
     [Fact]
     public void Ensemble_SpikeOnDailyPatternWithGaps_FoundMostly()
     {

@@ -157,7 +157,7 @@ public sealed class DetectorSnapshotTests
 
         var error = Assert.Throws<InvalidDataException>(() => DetectorSnapshot.Restore(DetectorCatalog.Create(DetectorNames.Ensemble), snapshot));
 
-        Assert.Contains("format version 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"format version {DetectorSnapshot.FormatVersion + 1}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -203,16 +203,29 @@ public sealed class DetectorSnapshotTests
     [Fact]
     public void Restore_CorruptCount_ThrowsInvalidDataException()
     {
-        var (times, values) = Series(100);
-        var detector = new RobustZScoreDetector();
-        Feed(detector, times, values, 0, values.Length);
-        var snapshot = DetectorSnapshot.Save(detector);
         // Header (4) + sampling estimate (48) + window length (4), then the count.
-        BitConverter.TryWriteBytes(snapshot.AsSpan(56, 4), 1000);
-
-        var error = Assert.Throws<InvalidDataException>(() => DetectorSnapshot.Restore(new RobustZScoreDetector(), snapshot));
+        var error = RestorePatched(() => new RobustZScoreDetector(), 100, s => BitConverter.TryWriteBytes(s.AsSpan(56, 4), 1000));
 
         Assert.Contains("corrupt", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Restore_SeasonalWarmupStepNegative_ThrowsInvalidDataException()
+    {
+        // A negative step once put a warm-up point before the first and training threw IndexOutOfRangeException. Header (4)
+        // + sampling estimate (48) + warm-up length (4) + warming flag (1) + count (4) + 100 values, then the steps.
+        var error = RestorePatched(() => new SeasonalDetector(), 100, s => BitConverter.TryWriteBytes(s.AsSpan(61 + (100 * sizeof(double)) + (5 * sizeof(float)), 4), -1e12f));
+
+        Assert.Contains("warm-up step", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Restore_SeasonalStepZero_ThrowsInvalidDataException()
+    {
+        // The sampling step is the last field.
+        var error = RestorePatched(() => new SeasonalDetector(), 700, s => BitConverter.TryWriteBytes(s.AsSpan(s.Length - sizeof(long), sizeof(long)), 0L));
+
+        Assert.Contains("sampling step", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -241,6 +254,17 @@ public sealed class DetectorSnapshotTests
         Assert.InRange(warming, 2_500, 7_500);
         Assert.InRange(trained, 1_000, 2_900);
         Assert.InRange(DetectorSnapshot.Save(contextual).Length, 500, 4_000);
+    }
+
+    // The error of restoring, into a fresh detector, the snapshot of one fed the first points of Series and then patched.
+    private static InvalidDataException RestorePatched(Func<IAnomalyDetector> create, int points, Action<byte[]> patch)
+    {
+        var (times, values) = Series(points);
+        var detector = create();
+        Feed(detector, times, values, 0, values.Length);
+        var snapshot = DetectorSnapshot.Save(detector);
+        patch(snapshot);
+        return Assert.Throws<InvalidDataException>(() => DetectorSnapshot.Restore(create(), snapshot));
     }
 
     private static void Feed(IAnomalyDetector detector, DateTimeOffset[] times, double[] values, int from, int to)

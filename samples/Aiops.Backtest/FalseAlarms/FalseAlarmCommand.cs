@@ -51,11 +51,11 @@ internal static class FalseAlarmCommand
             var perCell = parseResult.GetValue(series);
             var length = parseResult.GetValue(days);
             var stepSeconds = parseResult.GetValue(steps) is { Length: > 0 } chosen ? chosen : [.. FalseAlarmReport.Steps.Select(s => s.TotalSeconds)];
-            if (unknown.Count > 0 || perCell < 1 || !(length > 0) || !stepSeconds.All(s => s is >= 0.001 and <= 86_400))
+            if (unknown.Count > 0 || perCell < 1 || !(length > 0) || !stepSeconds.All(s => s is >= 0.001 and <= 86_400 && s <= length * 86_400))
             {
                 stderr.WriteLine(unknown.Count > 0
                     ? $"error: unknown detector(s) {string.Join(", ", unknown)}. Valid detectors: {BacktestDetectors.Valid}."
-                    : "error: --series and --days must be positive, and --step between 0.001 and 86,400 seconds.");
+                    : "error: --series and --days must be positive, and --step between 0.001 and 86,400 seconds and at most --days.");
                 return ExitCodes.UsageError;
             }
 

@@ -53,7 +53,7 @@ internal static class FalseAlarmReport
             var (kind, step) = cells[c];
             var (timestamps, values) = HealthySeries.Generate(kind, step, length, seed: (c * 100_003) + s, sampling);
             (onsets[c, s], flagged[c, s]) = CountOnsets(detector(), timestamps, values);
-            covered[c, s] = (timestamps[^1] - timestamps[0] + step).TotalDays;
+            covered[c, s] = timestamps.Length == 0 ? 0 : (timestamps[^1] - timestamps[0] + step).TotalDays;
         });
 
         return [.. cells.Select((cell, c) => new FalseAlarmCell(

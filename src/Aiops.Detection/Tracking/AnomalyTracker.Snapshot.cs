@@ -147,16 +147,17 @@ public sealed partial class AnomalyTracker
             throw new InvalidDataException($"The {snapshot.Length} bytes are not an anomaly tracker snapshot (no snapshot header).");
         }
 
-        if (snapshot[2] != SnapshotFormatVersion)
-        {
-            throw new InvalidDataException(
-                $"The anomaly tracker snapshot has format version {snapshot[2]}; this build reads version {SnapshotFormatVersion} only.");
-        }
-
+        // The kind first: a detector's snapshot has its own format version, and is refused for what it holds.
         if (snapshot[3] != TrackerSnapshotKind)
         {
             throw new InvalidDataException(
                 $"The snapshot holds the state of {DetectorSnapshot.KindName(snapshot[3])}, not of an anomaly tracker.");
+        }
+
+        if (snapshot[2] != SnapshotFormatVersion)
+        {
+            throw new InvalidDataException(
+                $"The anomaly tracker snapshot has format version {snapshot[2]}; this build reads version {SnapshotFormatVersion} only.");
         }
 
         var r = new SnapshotReader(snapshot[4..]);
