@@ -3,7 +3,7 @@ using Aiops.Detection.Internal;
 namespace Aiops.Detection;
 
 /// <content>
-/// Snapshot: the warm-up points, their steps and the last timestamp while warming up; then the seasonal slots, level, trend, error scale and
+/// Snapshot: the warm-up points, their steps and the first and last timestamps while warming up; then the seasonal slots, level, trend, error scale and
 /// the clock the phases follow (the time of the last point's step and the sampling step).
 /// </content>
 public sealed partial class SeasonalDetector
@@ -72,7 +72,7 @@ public sealed partial class SeasonalDetector
 
         _warmup = null;
         _warmupSteps = null;
-        var period = reader.ReadCount(10080, "the seasonal period");
+        var period = reader.ReadCount(MaxDetectedPeriod, "the seasonal period");
         if (period == 0)
         {
             throw reader.Corrupt("a trained seasonal model has no period");
@@ -90,6 +90,5 @@ public sealed partial class SeasonalDetector
         {
             throw reader.Corrupt("a trained seasonal model has no sampling step");
         }
-
     }
 }

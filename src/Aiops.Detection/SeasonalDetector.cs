@@ -8,7 +8,8 @@ namespace Aiops.Detection;
 /// from the autocorrelation of the warm-up points (or set with <see cref="SeasonalOptions.Period"/>). The forecast is the
 /// expected value; the band is forecast ± z·σ where σ tracks the mean absolute forecast error. Updates are robust: a residual
 /// beyond <see cref="SeasonalOptions.ClipSigmas"/>·σ moves the model only as far as the clip, so a spike does not bend the baseline.
-/// Phases follow the clock: the sampling step is the median step of the warm-up, and a point that comes after a gap (or
+/// Phases follow the clock: the sampling step is learned from the warm-up's steps (their median, robust to its gaps, places
+/// its points; the step is then its span over the steps they cover, in whole ticks), and a point that comes after a gap (or
 /// early or late on irregular sampling) takes the phase of its time, not of its count, so missing points do not shift the
 /// season. On a warm-up with gaps the period is found on the clock's grid of steps, a day first.
 /// </summary>
@@ -126,7 +127,8 @@ public sealed partial class SeasonalDetector : AnomalyDetector
     // to the point's own time, so jittered steps do not drift from it; in ticks, so regular steps never do).
     private long StepsAfter(long sinceClock)
     {
-        var steps = (long)Math.Round((double)sinceClock / _step);
+        // Regular sampling lands exactly one step on: no division.
+        var steps = sinceClock == _step ? 1 : (long)Math.Round((double)sinceClock / _step);
         _clock += steps * _step;
         return steps;
     }

@@ -63,7 +63,7 @@ internal static class FalseAlarmCommand
             foreach (var name in names)
             {
                 var cells = FalseAlarmReport.Measure(() => BacktestDetectors.Create(name), perCell, TimeSpan.FromDays(length), [.. stepSeconds.Select(TimeSpan.FromSeconds)], parseResult.GetValue(parallelism), spacing);
-                FalseAlarmReport.Write(stdout, spacing == Sampling.Regular ? name : $"{name}, {spacing.ToString().ToLowerInvariant()} sampling", cells);
+                FalseAlarmReport.Write(stdout, spacing == Sampling.Regular ? name : $"{name}, {HealthySeries.Describe(spacing)}", cells);
             }
 
             return ExitCodes.Success;

@@ -65,6 +65,11 @@ internal enum Sampling
 /// </summary>
 internal static class HealthySeries
 {
+    /// <summary>How <paramref name="sampling"/> is named in a report line: "gaps sampling".</summary>
+    /// <param name="sampling">The sampling.</param>
+    /// <returns>The name.</returns>
+    public static string Describe(Sampling sampling) => $"{sampling.ToString().ToLowerInvariant()} sampling";
+
     /// <summary>Generates one series.</summary>
     /// <param name="kind">What the series looks like.</param>
     /// <param name="step">The sampling interval.</param>

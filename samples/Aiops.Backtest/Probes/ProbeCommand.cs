@@ -54,7 +54,7 @@ internal static class ProbeCommand
 
             var healthy = parseResult.GetValue(baseKind);
             var spacing = parseResult.GetValue(sampling);
-            var described = spacing == Sampling.Regular ? $"{healthy}" : $"{healthy} ({spacing.ToString().ToLowerInvariant()} sampling)";
+            var described = spacing == Sampling.Regular ? $"{healthy}" : $"{healthy} ({HealthySeries.Describe(spacing)})";
             foreach (var name in names)
             {
                 var (detected, before) = MeasureRepeated(() => BacktestDetectors.Create(name), healthy, TimeSpan.FromSeconds(seconds), index, size, fault, count, times, apart, spacing);

@@ -19,24 +19,14 @@ internal static class PeriodDetector
             return 1;
         }
 
-        var x = Detrend(series, out var present);
-        double variance = 0;
-        foreach (var v in x)
-        {
-            if (!double.IsNaN(v))
-            {
-                variance += v * v;
-            }
-        }
-
-        if (variance <= 1e-12 * present)
+        var x = Centred(series, out var variance);
+        if (variance == 0)
         {
             return 1;
         }
 
         var best = 1;
         var bestAcf = threshold;
-        variance /= present;
         double previous = Autocorrelation(x, minPeriod - 1, variance), current = Autocorrelation(x, minPeriod, variance);
         for (var lag = minPeriod; lag <= maxPeriod; lag++)
         {
@@ -57,17 +47,25 @@ internal static class PeriodDetector
     /// <summary>The autocorrelation of the detrended series at one lag (NaN steps left out, as in <see cref="Detect"/>).</summary>
     public static double AutocorrelationAt(ReadOnlySpan<double> series, int lag)
     {
+        var x = Centred(series, out var variance);
+        return variance == 0 ? 0 : Autocorrelation(x, lag, variance);
+    }
+
+    // The detrended series and its variance over the points present; 0 for a series without variation.
+    private static double[] Centred(ReadOnlySpan<double> series, out double variance)
+    {
         var x = Detrend(series, out var present);
-        double variance = 0;
+        double squares = 0;
         foreach (var v in x)
         {
             if (!double.IsNaN(v))
             {
-                variance += v * v;
+                squares += v * v;
             }
         }
 
-        return variance <= 1e-12 * present ? 0 : Autocorrelation(x, lag, variance / present);
+        variance = squares <= 1e-12 * present ? 0 : squares / present;
+        return x;
     }
 
     private static double Autocorrelation(double[] x, int lag, double variance)
