@@ -65,7 +65,8 @@ public sealed partial class EnsembleDetector
             m.UpSum = reader.ReadDouble();
             m.DownSum = reader.ReadDouble();
             m.ShortIndex = reader.ReadCount(_shortLength - 1, "a member's short-window position");
-            m.Scored = reader.ReadInt64();
+            var scored = reader.ReadInt64(); // written as a long: counted up to int.MaxValue
+            m.Scored = scored < 0 ? throw reader.Corrupt($"a member has scored {scored} points") : (int)Math.Min(scored, int.MaxValue);
         }
 
         reader.ReadDoubles(_blockRanges);

@@ -76,6 +76,9 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     // series was missed one time in four (Backtest `probe`). Pooled: false onsets on the healthy report halve (0.52 → 0.22 per series-week), NAB
     // cross-validated 65.4 → 64.0 (300 and 3,000 points: 63.9, 63.4), within this corpus' noise.
     private const int MemberScaleMemory = 1000;
+
+    // 1 / k! for k below the longest short window: the window's Gamma series by Horner's rule, multiplications only.
+    private static readonly double[] InverseFactorials = InverseFactorialsBelow(256);
     private readonly AnomalyDetector[] _members;
     private readonly RobustZScoreDetector _robust; // also keeps the RangeLag values not yet in the range
     private readonly int _seasonalTrainingPoints; // the seasonal member (member 0) trains on this many points
@@ -134,9 +137,9 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     {
         get
         {
-            // A member's state: 3 tail calibrations of 4 doubles, a side's exceedances, 2 sums, a position and a count (136 B);
+            // A member's state: 3 tail calibrations of 4 doubles, a side's exceedances, 2 sums, a position and a count (128 B);
             // the run of repeats: 7 doubles, a length and two flags (62 B).
-            var size = ((_blockRanges.Length + (17 * _members.Length)) * sizeof(double))
+            var size = ((_blockRanges.Length + (16 * _members.Length)) * sizeof(double))
                 + ((_upWindows.Length + _downWindows.Length) * sizeof(float)) + 188 + 62;
             foreach (var member in _members)
             {
@@ -193,7 +196,9 @@ public sealed partial class EnsembleDetector : AnomalyDetector
             // A member with a band has a side: above or below what it expected.
             var side = !score.HasBand ? 0 : value < score.Expected ? -1 : 1;
             var member = MemberSurprise(i, Math.Min(MaxSurprise, Surprise.FromProbability(score.Probability)), side, censorLevel, out var windowWon);
-            if (++_state[i].Scored <= (i == 0 ? Math.Max(warmup, _seasonalTrainingPoints) : warmup))
+            ref var scored = ref _state[i].Scored;
+            scored = scored == int.MaxValue ? scored : scored + 1;
+            if (scored <= (i == 0 ? Math.Max(warmup, _seasonalTrainingPoints) : warmup))
             {
                 // A member is believed once its own calibration has seen as many of its scores as the ensemble's warm-up
                 // (the seasonal member starts scoring only after its own 600-point training: before this, its first
@@ -403,15 +408,26 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     private double GammaSurprise(double runningSum)
     {
         var sum = Math.Max(runningSum, 0); // the running sum may drift a hair below zero
-        var term = 1.0;
-        var series = 1.0;
-        for (var k = 1; k < _shortLength; k++)
+        var coefficients = InverseFactorials.AsSpan(0, _shortLength);
+        var series = coefficients[^1];
+        for (var k = coefficients.Length - 2; k >= 0; k--)
         {
-            term *= sum / k;
-            series += term;
+            series = Math.FusedMultiplyAdd(series, sum, coefficients[k]);
         }
 
         return sum - Math.Log(series);
+    }
+
+    private static double[] InverseFactorialsBelow(int count)
+    {
+        var coefficients = new double[count];
+        coefficients[0] = 1;
+        for (var k = 1; k < count; k++)
+        {
+            coefficients[k] = coefficients[k - 1] / k;
+        }
+
+        return coefficients;
     }
 
     /// <summary>Which reading gave the last point its surprise (for diagnostics: samples/Aiops.Rca.Eval <c>--trace</c>).</summary>
@@ -460,7 +476,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
         public double UpSum;
         public double DownSum;
         public int ShortIndex;
-        public long Scored; // points the member has scored (its calibration's own evidence)
+        public int Scored; // points the member has scored (its calibration's own evidence), counted up to int.MaxValue
     }
 }
 
@@ -472,7 +488,7 @@ public sealed class EnsembleOptions : AnomalyDetectorOptions
     public int ShortWindow { get; set; } = 10;
 
     /// <summary>
-    /// Gets or sets by what fraction of the recent range (the last 7 to 8 blocks of 1,000 points or a day, whichever is longer,
+    /// Gets or sets by what fraction of the recent range (the last 7 to 8 blocks of 1,000 points or four days, whichever is longer,
     /// but for the last 32 points, so that a departure creeping past the range in small steps is a record too) a value must
     /// pass the lowest or highest recent value to count as a record (after 100 points); 0 disables records, and with them the
     /// reading of a stuck metric (a run of exact repeats), which needs the range's width. A record's surprise grows

@@ -155,6 +155,17 @@ public class DetectorBehaviourTests
         Assert.True(scores[1700].HasBand);
     }
 
+    [Fact]
+    public void Ensemble_DailyPatternAtFiveMinutes_StateWithinFourKiB()
+    {
+        // Issue 12's budget per series: 4 KiB, with the seasonal member trained on a day of 288 phases.
+        var detector = new EnsembleDetector();
+
+        TestSeries.Run(detector, TestSeries.Sine(5000, 288, 20, 1));
+
+        Assert.InRange(detector.StateSizeBytes, 3000, 4096);
+    }
+
     [Theory]
     [InlineData(0.5, 2, 3.0)] // a 62 on 60 ± 0.5 rounded: 1.5 units past the median's cell, 3σ
     [InlineData(0.3, 2, 5.0)] // the same 62 on 60 ± 0.3 rounded: 5σ
