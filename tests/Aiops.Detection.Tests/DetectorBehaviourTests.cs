@@ -402,6 +402,31 @@ public class DetectorBehaviourTests
     }
 
     [Fact]
+    public void Ensemble_RandomWalkLoadForTwoWeeksAtFiveMinutes_RecordsWithinTheRate()
+    {
+        // Load that wanders (mean-reverting over a day) sets new highs and new lows: a record is the largest or the smallest of
+        // the range's points, either side. Read as one side's chance, records alone passed the weekly budget once the range
+        // covered a week (50 false onsets in these 40 series-weeks); read as either side's, 25.
+        var onsets = 0;
+        for (var seed = 1; seed <= 20; seed++)
+        {
+            var random = new Random(seed);
+            var values = new double[2 * 7 * 288];
+            var walk = 0.0;
+            for (var i = 0; i < values.Length; i++)
+            {
+                walk = (walk * (1 - (1.0 / 288))) + (20 * Math.Sqrt(2.0 / 288) * TestSeries.Gaussian(random));
+                values[i] = 100 + walk + (2 * TestSeries.Gaussian(random));
+            }
+
+            var flagged = Flagged(TestSeries.Run(new EnsembleDetector(), values), 0);
+            onsets += flagged.Where((flag, k) => k == 0 || flag - flagged[k - 1] > 10).Count();
+        }
+
+        Assert.InRange(onsets, 0, 40);
+    }
+
+    [Fact]
     public void Ensemble_HeavyTailedNoiseForFourWeeksAtOneMinute_FalseOnsetsWithinTheRate()
     {
         // Student-t noise at one point a minute: its far values are common, and each one that passes the recent range is a
