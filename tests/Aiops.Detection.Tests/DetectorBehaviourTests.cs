@@ -390,13 +390,7 @@ public class DetectorBehaviourTests
         // continuous, the robust member's MAD was 0 and the seasonal member read a 62 as a 5σ error, so such a gauge was
         // flagged more than once a week per series (48 false onsets in these 40 series-weeks). Read as rounded, well within the
         // configured rate of one a week.
-        var onsets = 0;
-        for (var seed = 1; seed <= 20; seed++)
-        {
-            var values = Array.ConvertAll(TestSeries.Noise(4032, 0.5, seed), v => Math.Round(v));
-            var flagged = Flagged(TestSeries.Run(new EnsembleDetector(), values), 0);
-            onsets += flagged.Where((flag, k) => k == 0 || flag - flagged[k - 1] > 10).Count();
-        }
+        var onsets = FalseOnsets(seed => Array.ConvertAll(TestSeries.Noise(4032, 0.5, seed), v => Math.Round(v)), TimeSpan.FromMinutes(5));
 
         Assert.InRange(onsets, 0, 20);
     }
@@ -407,21 +401,14 @@ public class DetectorBehaviourTests
         // Load that wanders (mean-reverting over a day) sets new highs and new lows: a record is the largest or the smallest of
         // the range's points, either side. Read as one side's chance, records alone passed the weekly budget once the range
         // covered a week (50 false onsets in these 40 series-weeks); read as either side's, 25.
-        var onsets = 0;
-        for (var seed = 1; seed <= 20; seed++)
-        {
-            var random = new Random(seed);
-            var values = new double[2 * 7 * 288];
-            var walk = 0.0;
-            for (var i = 0; i < values.Length; i++)
+        var onsets = FalseOnsets(
+            seed =>
             {
-                walk = (walk * (1 - (1.0 / 288))) + (20 * Math.Sqrt(2.0 / 288) * TestSeries.Gaussian(random));
-                values[i] = 100 + walk + (2 * TestSeries.Gaussian(random));
-            }
-
-            var flagged = Flagged(TestSeries.Run(new EnsembleDetector(), values), 0);
-            onsets += flagged.Where((flag, k) => k == 0 || flag - flagged[k - 1] > 10).Count();
-        }
+                var walk = 0.0;
+                return TestSeries.Draw(2 * 7 * 288, seed, random =>
+                    100 + (walk = (walk * (1 - (1.0 / 288))) + (20 * Math.Sqrt(2.0 / 288) * TestSeries.Gaussian(random))) + (2 * TestSeries.Gaussian(random)));
+            },
+            TimeSpan.FromMinutes(5));
 
         Assert.InRange(onsets, 0, 40);
     }
@@ -432,19 +419,7 @@ public class DetectorBehaviourTests
         // Student-t noise at one point a minute: its far values are common, and each one that passes the recent range is a
         // record. Over a range of 8 days the records alone spent more than the weekly budget (101 false onsets in these 80
         // series-weeks); over a month (blocks of 4 days), 59: within the configured rate of one a week.
-        var onsets = 0;
-        for (var seed = 1; seed <= 20; seed++)
-        {
-            var random = new Random(seed);
-            var values = new double[4 * 7 * 1440];
-            for (var i = 0; i < values.Length; i++)
-            {
-                values[i] = 100 + (5 * TestSeries.StudentT3(random));
-            }
-
-            var flagged = Flagged(TestSeries.Run(new EnsembleDetector(), values, TimeSpan.FromMinutes(1)), 0);
-            onsets += flagged.Where((flag, k) => k == 0 || flag - flagged[k - 1] > 10).Count();
-        }
+        var onsets = FalseOnsets(seed => TestSeries.Draw(4 * 7 * 1440, seed, random => 100 + (5 * TestSeries.StudentT3(random))), TimeSpan.FromMinutes(1));
 
         Assert.InRange(onsets, 0, 80);
     }
@@ -490,6 +465,19 @@ public class DetectorBehaviourTests
 
     private static int[] Flagged(AnomalyScore[] scores, int from) =>
         Enumerable.Range(from, scores.Length - from).Where(i => scores[i].IsAnomaly).ToArray();
+
+    // Onsets (a flag after more than 10 unflagged points) of a fresh ensemble over the series of seeds 1 to 20.
+    private static int FalseOnsets(Func<int, double[]> series, TimeSpan step)
+    {
+        var onsets = 0;
+        for (var seed = 1; seed <= 20; seed++)
+        {
+            var flagged = Flagged(TestSeries.Run(new EnsembleDetector(), series(seed), step), 0);
+            onsets += flagged.Where((flag, k) => k == 0 || flag - flagged[k - 1] > 10).Count();
+        }
+
+        return onsets;
+    }
 
     [Fact]
     public void Ensemble_NoLookAhead_ScoreDependsOnlyOnPast()

@@ -46,6 +46,19 @@ internal static class TestSeries
         return Gaussian(random) / Math.Sqrt(chiSquare / 3);
     }
 
+    /// <summary><paramref name="length"/> values drawn one after another by <paramref name="next"/> from a generator seeded with <paramref name="seed"/>.</summary>
+    public static double[] Draw(int length, int seed, Func<Random, double> next)
+    {
+        var random = new Random(seed);
+        var values = new double[length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = next(random);
+        }
+
+        return values;
+    }
+
     /// <summary>Scores the values at 5-minute steps from <see cref="Start"/>.</summary>
     public static AnomalyScore[] Run(IAnomalyDetector detector, double[] values) => Run(detector, values, TimeSpan.FromMinutes(5));
 
