@@ -14,7 +14,7 @@ namespace Aiops.Detection;
 /// points). A pattern that repeats stops surprising; a new value, or a known value in a known context it never followed,
 /// surprises. A value beyond the learned range by x ranges is also a record: its surprise s grows by min(x·s, ln(1 + 2x) / 0.45),
 /// the heaviest tail (a Pareto tail of index 1 / 0.45 from the range's centre) the calibration admits; beyond a range set from a
-/// constant (no width to measure how far by), a run of k departures reads ln C(n + k, k), by rank alone. The probability reported is 1 − e^(−surprise), so <see cref="CalibratedDetector"/> (which flags by
+/// constant (no width to measure how far by), a run of k departures reads ln C(n + k, k) − ln 2 (the k newest are the k largest or the k smallest), by rank alone. The probability reported is 1 − e^(−surprise), so <see cref="CalibratedDetector"/> (which flags by
 /// <see cref="AnomalyDetectorOptions.FalseAlarmsPerWeek"/>) reads the surprise back exactly.
 /// </summary>
 /// <remarks>

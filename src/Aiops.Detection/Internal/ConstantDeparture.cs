@@ -3,12 +3,15 @@ namespace Aiops.Detection.Internal;
 /// <summary>
 /// How rare a run of departures from a series that has been constant is, by rank alone. A constant has no scale, so how far a
 /// departure goes says nothing (a z-score divides by a floor, a range has no width); but among n + k exchangeable points, the
-/// chance that the k newest are the k outside the others' single value is 1 / C(n + k, k). A lone departure thus reads
-/// ln(n + 1), not a week's rarity (mostly-zero error counts had their first error flagged), and a level that leaves the
-/// constant and stays grows by ln((n + k) / k) per point, so it is flagged within a few points. Mutable struct; not thread-safe.
+/// chance that the k newest are the k largest or the k smallest is 2 / C(n + k, k). A lone departure thus reads
+/// ln((n + 1) / 2), not a week's rarity (mostly-zero error counts had their first error flagged), and a level that leaves
+/// the constant and stays grows by ln((n + k) / k) per point, so it is flagged within a few points. Mutable struct; not
+/// thread-safe.
 /// </summary>
 internal partial struct ConstantDeparture
 {
+    private static readonly double Ln2 = Math.Log(2);
+
     private int _length;
     private double _surprise;
 
@@ -17,7 +20,7 @@ internal partial struct ConstantDeparture
     {
         _length++;
         _surprise += lnN - Math.Log(_length);
-        return _surprise;
+        return Math.Max(0, _surprise - Ln2);
     }
 
     /// <summary>Ends the run: the point was not a departure from a constant.</summary>
