@@ -42,8 +42,6 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     // The decision reads at most the surprise of a 1e-10 tail, so the points of one incident tie and one refractory period
     // covers it; the severity keeps the uncapped surprise.
     private static readonly double CapSurprise = -Math.Log(1e-10);
-    private static readonly double Ln2 = Math.Log(2);
-
     // Nothing is flagged while the calibrations learn the series: a day, but at least 100 points (a calibration needs excesses to
     // fit) and at most 300 (a service that started ten minutes ago at one point a second must be watched already). A full day
     // cuts the false onsets to a fifth (0.51 per series-week on the healthy report, against 2.5) but is blind for a day.
@@ -315,7 +313,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
                 {
                     // On data of a resolution, the record and the range's end are both rounded: it may pass by a step less.
                     var excess = Math.Max(Math.Max(value - max, min - value) - resolution, 0) / range;
-                    var record = lnN - Ln2 + Math.Min(Math.Min(excess, 100) * lnN, Math.Log(1 + excess) / TailCalibration.MaxShape);
+                    var record = lnN - Surprise.Ln2 + Math.Min(Math.Min(excess, 100) * lnN, Math.Log(1 + excess) / TailCalibration.MaxShape);
                     record = record >= FlagSurprise ? Math.Max(CapSurprise, record) : record;
                     if (record > surprise)
                     {

@@ -10,8 +10,6 @@ namespace Aiops.Detection.Internal;
 /// </summary>
 internal partial struct ConstantDeparture
 {
-    private static readonly double Ln2 = Math.Log(2);
-
     private int _length;
     private double _surprise;
 
@@ -20,7 +18,7 @@ internal partial struct ConstantDeparture
     {
         _length++;
         _surprise += lnN - Math.Log(_length);
-        return Math.Max(0, _surprise - Ln2);
+        return Math.Max(0, _surprise - Surprise.Ln2);
     }
 
     /// <summary>Ends the run: the point was not a departure from a constant.</summary>

@@ -11,8 +11,6 @@ namespace Aiops.Detection.Internal;
 /// </summary>
 internal partial struct SidedCalibration
 {
-    private static readonly double Ln2 = Math.Log(2);
-
     private TailCalibration _both;
     private double _upExceedances; // decayed as the calibration's sums; the down side's are the rest
 
@@ -28,7 +26,7 @@ internal partial struct SidedCalibration
         }
 
         var sideExceedances = side > 0 ? _upExceedances : _both.Exceedances - _upExceedances;
-        return Math.Max(0, _both.TailSurprise(statistic, prior, 0.5, sideExceedances) - Ln2);
+        return Math.Max(0, _both.TailSurprise(statistic, prior, 0.5, sideExceedances) - Internal.Surprise.Ln2);
     }
 
     /// <summary>
@@ -45,7 +43,7 @@ internal partial struct SidedCalibration
         {
             // The side's surprise was read after the correction of ln 2; the tail is read before it.
             var sideExceedances = side > 0 ? _upExceedances : _both.Exceedances - _upExceedances;
-            _both.Observe(statistic, surprise + Ln2, censorLevel + Ln2, prior, 0.5, sideExceedances);
+            _both.Observe(statistic, surprise + Internal.Surprise.Ln2, censorLevel + Internal.Surprise.Ln2, prior, 0.5, sideExceedances);
         }
 
         _upExceedances = TailCalibration.Forget(_upExceedances) + (side > 0 && statistic > prior.Threshold ? 1 : 0);

@@ -10,8 +10,6 @@ namespace Aiops.Detection.Internal;
 /// </summary>
 internal partial struct SidedTails
 {
-    private static readonly double Ln2 = Math.Log(2);
-
     private TailCalibration _up;
     private TailCalibration _down;
 
@@ -22,8 +20,8 @@ internal partial struct SidedTails
     public readonly double Surprise(double statistic, int side, in TailPrior prior) => side switch
     {
         0 => _up.TailSurprise(statistic, prior),
-        > 0 => Math.Max(0, _up.TailSurprise(statistic, prior with { Rate = 0.5 * prior.Rate }) - Ln2),
-        _ => Math.Max(0, _down.TailSurprise(statistic, prior with { Rate = 0.5 * prior.Rate }) - Ln2),
+        > 0 => Math.Max(0, _up.TailSurprise(statistic, prior with { Rate = 0.5 * prior.Rate }) - Internal.Surprise.Ln2),
+        _ => Math.Max(0, _down.TailSurprise(statistic, prior with { Rate = 0.5 * prior.Rate }) - Internal.Surprise.Ln2),
     };
 
     /// <summary>Learns one value of the statistic on its side (the other side learns a 0).</summary>

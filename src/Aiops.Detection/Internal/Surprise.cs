@@ -3,6 +3,9 @@ namespace Aiops.Detection.Internal;
 /// <summary>Surprise: −ln of a tail probability, in nats; the scale on which tails are calibrated and compared.</summary>
 internal static class Surprise
 {
+    /// <summary>ln 2: the surprise spent on reading either side of a two-sided event (a side of normal, a record's end).</summary>
+    public const double Ln2 = 0.6931471805599453;
+
     /// <summary>−ln(1 − probability) of a detector's anomaly probability; finite (at most ≈ 690) even when the probability is 1.</summary>
     public static double FromProbability(double probability) => -Math.Log(Math.Max(1 - probability, 1e-300));
 
