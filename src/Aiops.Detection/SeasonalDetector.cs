@@ -172,8 +172,9 @@ public sealed partial class SeasonalDetector : AnomalyDetector
             }
 
             // A period found within an eighth of a day is a day: on a noisy or bursty daily cycle the autocorrelation's hill
-            // is broad and its highest point wanders (251 to 288 steps at 5-minute steps on heavy-tailed request counts), and
-            // a season a few steps short drifts a few steps a day out of phase with the clock.
+            // is broad and its highest point wanders (279 steps for one series of 5-minute request counts in
+            // `Seasonal_DailyCycleOfBurstyCounts_FindsTheDayNotAShortLag`), and a season a few steps short drifts a few
+            // steps a day out of phase with the clock.
             var found = _options.Period > 0 ? _options.Period : PeriodDetector.Detect(history, _options.MinPeriod, _options.MaxPeriod, _options.SeasonalityThreshold);
             var day = TimeSpan.TicksPerDay / (double)_step;
             Fit(history, _options.Period == 0 && Math.Abs(found - day) <= day / 8 ? (int)Math.Round(day) : found);

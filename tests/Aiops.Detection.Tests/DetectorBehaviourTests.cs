@@ -108,8 +108,9 @@ public class DetectorBehaviourTests
     {
         // Request counts on a daily cycle at 5-minute steps, 1 % of points starting a burst of up to 6 points: bursts and
         // noise put small local peaks in the autocorrelation at short lags, where a slow cycle keeps it high, and the highest
-        // local peak was one of them in 31 of 34 such series (a season of 4 to 41 points, so the level chased every change).
-        // A lag counts once the autocorrelation has fallen to zero, as it does half a cycle into a season.
+        // local peak was one of them (a season of 5 points in the first series, so the level chased every change). A lag
+        // counts once the autocorrelation has fallen to zero, as it does half a cycle into a season; and a period near a
+        // day, found where a broad hill peaks by chance (279 steps in one of these series), is a day.
         for (var seed = 1; seed <= 20; seed++)
         {
             var burstLeft = 0;

@@ -33,9 +33,9 @@ internal static class PeriodDetector
         for (var lag = minPeriod; lag <= maxPeriod; lag++)
         {
             // Before the autocorrelation first falls to zero, its local peaks are noise on the slope of a slow cycle, whose
-            // period lies beyond (half a cycle into a season the series is unlike itself): on a daily cycle at 5-minute steps
-            // under Poisson noise and bursts, the highest of them passed a day's peak in 31 of 34 series (a season of 4 to 41
-            // steps, so the level chased every change).
+            // period lies beyond (half a cycle into a season the series is unlike itself): on a daily cycle of bursty counts
+            // at 5-minute steps the highest of them passed a day's peak, a season of a few steps, so the level chased every
+            // change (`Seasonal_DailyCycleOfBurstyCounts_FindsTheDayNotAShortLag`).
             crossed |= previous <= 0;
             var next = Autocorrelation(x, lag + 1, variance);
             if (crossed && current >= previous && current >= next && current > bestAcf)
