@@ -5,7 +5,8 @@ namespace Aiops.Detection;
 
 /// <summary>
 /// Seasonal baseline: additive Holt-Winters (level, trend, one seasonal slot per phase) whose period is found automatically
-/// from the autocorrelation of the warm-up points (or set with <see cref="SeasonalOptions.Period"/>). The forecast is the
+/// from the autocorrelation of the warm-up points (its highest peak once it has fallen to zero; a period within an eighth of
+/// a day is a day), or set with <see cref="SeasonalOptions.Period"/>. The forecast is the
 /// expected value; the band is forecast ± z·σ where σ tracks the mean absolute forecast error. Updates are robust: a residual
 /// beyond <see cref="SeasonalOptions.ClipSigmas"/>·σ moves the model only as far as the clip, so a spike does not bend the baseline.
 /// Phases follow the clock: the sampling step is learned from the warm-up's steps (their median, robust to its gaps, places
