@@ -3,7 +3,7 @@ using Aiops.Detection;
 
 namespace Aiops.Backtest.FalseAlarms;
 
-/// <summary>Defines the <c>false-alarms</c> command: <c>false-alarms [--detector NAME]... [--series N] [--days D] [--step SECONDS]... [--sampling regular|gaps|irregular] [--parallelism N]</c>.</summary>
+/// <summary>Defines the <c>false-alarms</c> command: <c>false-alarms [--detector NAME]... [--series N] [--days D] [--step SECONDS]... [--kind KIND]... [--sampling regular|gaps|irregular] [--parallelism N]</c>.</summary>
 internal static class FalseAlarmCommand
 {
     /// <summary>Creates the command.</summary>
@@ -30,6 +30,11 @@ internal static class FalseAlarmCommand
             Description = "Sampling interval(s) in seconds; default: 1, 10 and 60.",
             AllowMultipleArgumentsPerToken = true,
         };
+        var kinds = new Option<HealthyKind[]>("--kind")
+        {
+            Description = $"Kind(s) of healthy series; default: the {HealthySeries.DefaultKinds.Length} kinds before {nameof(HealthyKind.ServiceLatency)}. Service kinds: {string.Join(", ", Enum.GetValues<HealthyKind>().Except(HealthySeries.DefaultKinds))}.",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var sampling = SharedOptions.Sampling();
         var parallelism = SharedOptions.Parallelism("series run");
 
@@ -39,6 +44,7 @@ internal static class FalseAlarmCommand
             series,
             days,
             steps,
+            kinds,
             sampling,
             parallelism,
         };
@@ -62,7 +68,7 @@ internal static class FalseAlarmCommand
             var spacing = parseResult.GetValue(sampling);
             foreach (var name in names)
             {
-                var cells = FalseAlarmReport.Measure(() => BacktestDetectors.Create(name), perCell, TimeSpan.FromDays(length), [.. stepSeconds.Select(TimeSpan.FromSeconds)], parseResult.GetValue(parallelism), spacing);
+                var cells = FalseAlarmReport.Measure(() => BacktestDetectors.Create(name), perCell, TimeSpan.FromDays(length), [.. stepSeconds.Select(TimeSpan.FromSeconds)], parseResult.GetValue(parallelism), spacing, parseResult.GetValue(kinds) is { Length: > 0 } chosenKinds ? chosenKinds : null);
                 FalseAlarmReport.Write(stdout, spacing == Sampling.Regular ? name : $"{name}, {HealthySeries.Describe(spacing)}", cells);
             }
 

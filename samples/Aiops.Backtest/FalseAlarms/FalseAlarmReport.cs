@@ -40,18 +40,20 @@ internal static class FalseAlarmReport
     /// <param name="steps">The steps to measure.</param>
     /// <param name="parallelism">How many series run at once.</param>
     /// <param name="sampling">How the points are spaced in time.</param>
+    /// <param name="kinds">The kinds; <see langword="null"/> for <see cref="HealthySeries.DefaultKinds"/>. A kind's series are the
+    /// same whichever others are measured beside it.</param>
     /// <returns>One cell per kind and step.</returns>
-    public static IReadOnlyList<FalseAlarmCell> Measure(Func<IAnomalyDetector> detector, int seriesPerCell, TimeSpan length, IReadOnlyList<TimeSpan> steps, int parallelism, Sampling sampling = Sampling.Regular)
+    public static IReadOnlyList<FalseAlarmCell> Measure(Func<IAnomalyDetector> detector, int seriesPerCell, TimeSpan length, IReadOnlyList<TimeSpan> steps, int parallelism, Sampling sampling = Sampling.Regular, IReadOnlyList<HealthyKind>? kinds = null)
     {
-        var cells = (from kind in Enum.GetValues<HealthyKind>() from step in steps select (kind, step)).ToArray();
+        var cells = (from kind in kinds ?? HealthySeries.DefaultKinds from s in Enumerable.Range(0, steps.Count) select (kind, step: steps[s], seedCell: ((int)kind * steps.Count) + s)).ToArray();
         var onsets = new int[cells.Length, seriesPerCell];
         var flagged = new long[cells.Length, seriesPerCell];
         var covered = new double[cells.Length, seriesPerCell];
         Parallel.For(0, cells.Length * seriesPerCell, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, n =>
         {
             var (c, s) = (n / seriesPerCell, n % seriesPerCell);
-            var (kind, step) = cells[c];
-            var (timestamps, values) = HealthySeries.Generate(kind, step, length, seed: (c * 100_003) + s, sampling);
+            var (kind, step, seedCell) = cells[c];
+            var (timestamps, values) = HealthySeries.Generate(kind, step, length, seed: (seedCell * 100_003) + s, sampling);
             (onsets[c, s], flagged[c, s]) = CountOnsets(detector(), timestamps, values);
             covered[c, s] = timestamps.Length == 0 ? 0 : (timestamps[^1] - timestamps[0] + step).TotalDays;
         });

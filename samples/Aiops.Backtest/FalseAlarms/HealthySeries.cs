@@ -41,6 +41,33 @@ internal enum HealthyKind
 
     /// <summary>A daily pattern reported in whole numbers, as a CPU percentage without decimals: 10 ± 3 a day, noise 0.7, rounded.</summary>
     WholeNumberDailyPattern,
+
+    /// <summary>
+    /// A service's p95 latency in milliseconds: log-normal around 120 (σ 0.15 in log) on a daily cycle of ±20 %, and 0.5 % of
+    /// points start a slow spell (a pause) of 1 to 3 points at 2 to 4 times the latency. Not in the default report.
+    /// </summary>
+    ServiceLatency,
+
+    /// <summary>A CPU percentage: 35 ± 12 on a daily cycle plus autocorrelated noise (AR(1), φ 0.8, σ 2), within [0, 100], one decimal. Not in the default report.</summary>
+    CpuPercent,
+
+    /// <summary>
+    /// An error ratio: failed requests over requests, with about 200 ± 100 requests a point on a daily cycle and 0.2 % of them
+    /// failing, so mostly 0 and now and then 1 / 150 or 2 / 250. Not in the default report.
+    /// </summary>
+    ErrorRatio,
+
+    /// <summary>
+    /// A managed heap: it grows by 200 over two hours (at least 20 points), with noise 0.5 a point, and is collected back to
+    /// 500 ± 10; the drop is healthy and regular. Not in the default report.
+    /// </summary>
+    MemorySawtooth,
+
+    /// <summary>
+    /// A work queue's depth: 2 % of points bring a batch of 5 to 24 items, 3 are drained a point, and 30 % of points see one
+    /// more item in flight; whole numbers, mostly 0 or 1. Not in the default report.
+    /// </summary>
+    QueueDepth,
 }
 
 /// <summary>How the points of a healthy series are spaced in time (<see cref="HealthyKind.IrregularSteps"/> keeps its own).</summary>
@@ -70,6 +97,13 @@ internal static class HealthySeries
     /// <returns>The name.</returns>
     public static string Describe(Sampling sampling) => $"{sampling.ToString().ToLowerInvariant()} sampling";
 
+    /// <summary>
+    /// The kinds of the default report (the protocol and the kinds added while the ensemble was built), every kind
+    /// before <see cref="HealthyKind.ServiceLatency"/>; the service kinds after it were added later, to measure on metrics the
+    /// detectors were not built on, and are chosen by name.
+    /// </summary>
+    public static readonly HealthyKind[] DefaultKinds = [.. Enum.GetValues<HealthyKind>().Where(k => k < HealthyKind.ServiceLatency)];
+
     /// <summary>Generates one series.</summary>
     /// <param name="kind">What the series looks like.</param>
     /// <param name="step">The sampling interval.</param>
@@ -92,6 +126,9 @@ internal static class HealthySeries
         var walkSigma = Math.Sqrt(2 * reversion) * 20; // stationary σ of the walk: 20 around a level of 100
         var time = start;
         var (burstLeft, burst) = (0, 1.0);
+        var (spellLeft, spell) = (0, 1.0);
+        var (noise, heap) = (0.0, 500.0);
+        var collectEvery = Math.Max(20, TimeSpan.FromHours(2).Ticks / step.Ticks);
         for (var i = 0; i < count; i++)
         {
             if (kind == HealthyKind.SeasonalBursts && burstLeft == 0 && random.NextDouble() < 0.01)
@@ -118,11 +155,35 @@ internal static class HealthySeries
                 HealthyKind.SeasonalBursts => Poisson(random, 50 * (1 + (0.5 * Math.Sin(cycle))) * multiplier),
                 HealthyKind.WholeNumberGauge => Math.Round(60 + (0.5 * Gaussian(random))),
                 HealthyKind.WholeNumberDailyPattern => Math.Round((10 * (1 + (0.3 * Math.Sin(cycle)))) + (0.7 * Gaussian(random))),
+                HealthyKind.ServiceLatency => Latency(random, cycle, ref spellLeft, ref spell),
+                HealthyKind.CpuPercent => Math.Round(Math.Clamp(35 + (12 * Math.Sin(cycle)) + (noise = (0.8 * noise) + (2 * Gaussian(random))), 0, 100), 1),
+                HealthyKind.ErrorRatio => ErrorRatio(random, cycle),
+                HealthyKind.MemorySawtooth => heap = i % collectEvery == 0 ? 500 + (10 * Gaussian(random)) : heap + (200.0 / collectEvery) + (0.5 * Gaussian(random)),
+                HealthyKind.QueueDepth => Math.Round((noise = Math.Max(0, noise + (random.NextDouble() < 0.02 ? 5 + random.Next(20) : 0) - 3)) + (random.NextDouble() < 0.3 ? 1 : 0)),
                 _ => 100 + (walk = (walk * (1 - reversion)) + (walkSigma * Gaussian(random))) + (2 * Gaussian(random)),
             };
         }
 
         return (timestamps, values);
+    }
+
+    private static double Latency(Random random, double cycle, ref int spellLeft, ref double spell)
+    {
+        if (spellLeft == 0 && random.NextDouble() < 0.005)
+        {
+            (spellLeft, spell) = (1 + random.Next(3), 2 + (2 * random.NextDouble()));
+        }
+
+        var factor = spellLeft > 0 ? spell : 1;
+        spellLeft = Math.Max(0, spellLeft - 1);
+        return 120 * Math.Exp((0.15 * Gaussian(random)) + (0.2 * Math.Sin(cycle))) * factor;
+    }
+
+    private static double ErrorRatio(Random random, double cycle)
+    {
+        var rate = 200 * (1 + (0.5 * Math.Sin(cycle)));
+        var requests = Math.Max(0, Math.Round(rate + (Math.Sqrt(rate) * Gaussian(random)))); // Poisson, by its normal approximation
+        return requests == 0 ? 0 : Poisson(random, requests * 0.002) / requests;
     }
 
     // Log-normal jitter (mean e^(σ²/2) = 1.133) times a gap factor (mean 1 + 0.01 × 69 = 1.69), divided by both means.
