@@ -24,6 +24,10 @@ public sealed partial class EnsembleDetector
         {
             m.Point.Write(ref writer);
             m.Window.Write(ref writer);
+            m.Run.Write(ref writer);
+            writer.WriteDouble(m.UpShare);
+            writer.WriteDouble(m.UpPairs);
+            writer.WriteInt32(m.PreviousSide);
             writer.WriteDouble(m.UpSum);
             writer.WriteDouble(m.DownSum);
             writer.WriteInt32(m.ShortIndex);
@@ -62,6 +66,10 @@ public sealed partial class EnsembleDetector
         {
             m.Point.Read(ref reader);
             m.Window.Read(ref reader);
+            m.Run.Read(ref reader);
+            m.UpShare = reader.ReadDouble();
+            m.UpPairs = reader.ReadDouble();
+            m.PreviousSide = Math.Sign(reader.ReadInt32());
             m.UpSum = reader.ReadDouble();
             m.DownSum = reader.ReadDouble();
             m.ShortIndex = reader.ReadCount(_shortLength - 1, "a member's short-window position");
@@ -83,6 +91,6 @@ public sealed partial class EnsembleDetector
         _departures.Read(ref reader);
         _repeats.Read(ref reader);
         var reading = reader.ReadByte();
-        LastReading = reading <= (byte)Reading.Repeats ? (Reading)reading : throw reader.Corrupt($"the last reading is {reading}");
+        LastReading = reading <= (byte)Reading.RobustRun ? (Reading)reading : throw reader.Corrupt($"the last reading is {reading}");
     }
 }
