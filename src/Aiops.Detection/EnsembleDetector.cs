@@ -11,7 +11,10 @@ namespace Aiops.Detection;
 /// bursts above normal do not mute an outage below it. Each member is read twice,
 /// as the surprise of the point and as the surprise of its last <see cref="EnsembleOptions.ShortWindow"/> points together (their
 /// sum read as a Gamma law, so a run of moderate surprises counts as one rarer event, kept per side, and calibrated on the series in turn);
-/// the strongest reading wins, after a Bonferroni correction for the number of readings. A value beyond the range of the recent
+/// the two members with a side (seasonal, robust z-score) are read a third time, as the least of their side's last
+/// <see cref="EnsembleOptions.ShortWindow"/> surprises (all of them at least that surprising: a sustained change of moderate
+/// size, which bursts shorter than the window cannot make), discounted by how long the series' points stay on one side and
+/// calibrated in turn; the strongest reading wins, after a Bonferroni correction for the number of readings. A value beyond the range of the recent
 /// points (by <see cref="EnsembleOptions.RangeTolerance"/>; the range leaves out the last 32 points, so a slow slide past it
 /// counts) is a record, whose surprise is ln((n + 1) / 2) for n points in the range
 /// (the newest of n + 1 exchangeable points is the largest or the smallest with chance 2 / (n + 1)), growing with how far it
@@ -153,9 +156,9 @@ public sealed partial class EnsembleDetector : AnomalyDetector
         get
         {
             // A member's state: 5 tail calibrations of 4 doubles, a side's exceedances, 2 sums, 2 shares, a position, a count and a
-            // side (208 B);
+            // side, padded to 8 bytes (216 B);
             // the run of repeats: 7 doubles, a length and two flags (62 B).
-            var size = ((_blockRanges.Length + (26 * _members.Length)) * sizeof(double))
+            var size = ((_blockRanges.Length + (27 * _members.Length)) * sizeof(double))
                 + ((_upWindows.Length + _downWindows.Length) * sizeof(float)) + 188 + 62;
             foreach (var member in _members)
             {
@@ -533,7 +536,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
 /// <summary>Options of <see cref="EnsembleDetector"/>.</summary>
 public sealed class EnsembleOptions : AnomalyDetectorOptions
 {
-    /// <summary>Gets or sets how many recent points each member's surprise is also summed over, so that a run of moderate surprises counts as one rare event. Default: 10. Range: [1, 256].</summary>
+    /// <summary>Gets or sets how many recent points each member's surprise is also summed over, so that a run of moderate surprises counts as one rare event, and (for the members with a side) read by their least, so that a sustained change counts even under bursts shorter than this. Default: 10. Range: [1, 256].</summary>
     [Range(1, MaxShortWindow)]
     public int ShortWindow { get; set; } = 10;
 
