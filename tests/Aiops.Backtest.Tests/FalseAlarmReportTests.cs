@@ -138,7 +138,7 @@ public sealed class FalseAlarmReportTests
     public void Measure_DefaultEnsembleOnHealthySeries_FalseOnsetsWithinThreeTimesTheConfiguredRate()
     {
         // Every kind at every step, two seeded series of two days each; the full report (`false-alarms`, 2,040 series-days)
-        // measures 0.38 per series per week, the most (1.3 to 2.5) on counts with heavy-tailed bursts.
+        // measures 0.34 per series per week, the most (1.3 to 2.1) on counts with heavy-tailed bursts.
         var cells = FalseAlarmReport.Measure(() => DetectorCatalog.Create(DetectorNames.Ensemble), 2, TimeSpan.FromDays(2), FalseAlarmReport.Steps, parallelism: 2);
         var configured = new EnsembleOptions().FalseAlarmsPerWeek;
 
