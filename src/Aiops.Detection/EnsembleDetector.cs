@@ -422,9 +422,10 @@ public sealed partial class EnsembleDetector : AnomalyDetector
         var window = Math.Min(MaxSurprise, m.Window.Surprise(windowStatistic, side, TailPrior.Surprise));
         m.Window.Observe(windowStatistic, side, TailPrior.Surprise);
 
+        var strongest = Math.Max(surprise, window);
         var run = side == 0 ? 0 : RunSurprise(ref m, member, side);
-        kind = run > Math.Max(surprise, window) ? 2 : window > surprise ? 1 : 0;
-        return Math.Max(Math.Max(surprise, window), run);
+        kind = run > strongest ? 2 : window > surprise ? 1 : 0;
+        return Math.Max(strongest, run);
     }
 
     // A member's run: all of its side's last ShortWindow surprises at least the least of them, s, which W independent points

@@ -164,6 +164,7 @@ public sealed partial class SeasonalDetector : AnomalyDetector
         _step = places[^1] > 0 ? Math.Max((long)Math.Round((double)(last - first) / places[^1]), 1) : (long)median;
         _clock = first + (places[^1] * _step);
 
+        var day = TimeSpan.TicksPerDay / (double)_step; // in sampling steps
         if (regular || places[^1] >= MaxGridStepsPerPoint * history.Length)
         {
             // Regular sampling, or a warm-up whose grid would be mostly empty: the season is found on the points as they came.
@@ -176,9 +177,14 @@ public sealed partial class SeasonalDetector : AnomalyDetector
             // is broad and its highest point wanders (279 steps for one series of 5-minute request counts in
             // `Seasonal_DailyCycleOfBurstyCounts_FindsTheDayNotAShortLag`), and a season a few steps short drifts a few
             // steps a day out of phase with the clock.
-            var found = _options.Period > 0 ? _options.Period : PeriodDetector.Detect(history, _options.MinPeriod, _options.MaxPeriod, _options.SeasonalityThreshold);
-            var day = TimeSpan.TicksPerDay / (double)_step;
-            Fit(history, _options.Period == 0 && Math.Abs(found - day) <= day / 8 ? (int)Math.Round(day) : found);
+            var period = _options.Period;
+            if (period == 0)
+            {
+                period = PeriodDetector.Detect(history, _options.MinPeriod, _options.MaxPeriod, _options.SeasonalityThreshold);
+                period = Math.Abs(period - day) <= day / 8 ? (int)Math.Round(day) : period;
+            }
+
+            Fit(history, period);
         }
         else
         {
@@ -189,11 +195,11 @@ public sealed partial class SeasonalDetector : AnomalyDetector
             // search, over MaxPeriod points' worth of the clock. Missing steps are left out of the autocorrelation and drawn
             // on the line between their neighbours for the season's first estimate.
             var grid = Grid(history, places);
-            var day = (long)Math.Round(TimeSpan.TicksPerDay / (double)_step);
+            var daySteps = (long)Math.Round(day);
             var maxPeriod = (int)Math.Min(Math.Round(_options.MaxPeriod * (double)places[^1] / (history.Length - 1)), MaxDetectedPeriod);
             var period = _options.Period > 0 ? _options.Period
-                : day >= _options.MinPeriod && day <= MaxDetectedPeriod && 2 * places[^1] >= 3 * day
-                    && PeriodDetector.AutocorrelationAt(grid, (int)day) >= _options.SeasonalityThreshold ? (int)day
+                : daySteps >= _options.MinPeriod && daySteps <= MaxDetectedPeriod && 2 * places[^1] >= 3 * daySteps
+                    && PeriodDetector.AutocorrelationAt(grid, (int)daySteps) >= _options.SeasonalityThreshold ? (int)daySteps
                 : PeriodDetector.Detect(grid, _options.MinPeriod, maxPeriod, _options.SeasonalityThreshold);
             Fit(Interpolate(grid), period);
         }

@@ -127,7 +127,8 @@ internal static class HealthySeries
         var time = start;
         var (burstLeft, burst) = (0, 1.0);
         var (spellLeft, spell) = (0, 1.0);
-        var (noise, heap) = (0.0, 500.0);
+        var carried = 0.0; // what one point hands the next: the CPU's autocorrelated noise, or the queue's depth
+        var heap = 500.0;
         var collectEvery = Math.Max(20, TimeSpan.FromHours(2).Ticks / step.Ticks);
         for (var i = 0; i < count; i++)
         {
@@ -156,10 +157,10 @@ internal static class HealthySeries
                 HealthyKind.WholeNumberGauge => Math.Round(60 + (0.5 * Gaussian(random))),
                 HealthyKind.WholeNumberDailyPattern => Math.Round((10 * (1 + (0.3 * Math.Sin(cycle)))) + (0.7 * Gaussian(random))),
                 HealthyKind.ServiceLatency => Latency(random, cycle, ref spellLeft, ref spell),
-                HealthyKind.CpuPercent => Math.Round(Math.Clamp(35 + (12 * Math.Sin(cycle)) + (noise = (0.8 * noise) + (2 * Gaussian(random))), 0, 100), 1),
+                HealthyKind.CpuPercent => Math.Round(Math.Clamp(35 + (12 * Math.Sin(cycle)) + (carried = (0.8 * carried) + (2 * Gaussian(random))), 0, 100), 1),
                 HealthyKind.ErrorRatio => ErrorRatio(random, cycle),
                 HealthyKind.MemorySawtooth => heap = i % collectEvery == 0 ? 500 + (10 * Gaussian(random)) : heap + (200.0 / collectEvery) + (0.5 * Gaussian(random)),
-                HealthyKind.QueueDepth => Math.Round((noise = Math.Max(0, noise + (random.NextDouble() < 0.02 ? 5 + random.Next(20) : 0) - 3)) + (random.NextDouble() < 0.3 ? 1 : 0)),
+                HealthyKind.QueueDepth => Math.Round((carried = Math.Max(0, carried + (random.NextDouble() < 0.02 ? 5 + random.Next(20) : 0) - 3)) + (random.NextDouble() < 0.3 ? 1 : 0)),
                 _ => 100 + (walk = (walk * (1 - reversion)) + (walkSigma * Gaussian(random))) + (2 * Gaussian(random)),
             };
         }
