@@ -1,3 +1,4 @@
+using System.Buffers;
 using Aiops.Detection.Internal;
 
 namespace Aiops.Detection.Tests;
@@ -8,6 +9,7 @@ public class RollingOrderStatisticsTests
     [InlineData(7)]
     [InlineData(8)]
     [InlineData(64)]
+    [InlineData(600)] // past the SIMD counting limit: binary searches
     public void MedianAndMad_RandomStream_MatchBruteForce(int capacity)
     {
         var window = new RollingOrderStatistics(capacity);
@@ -17,11 +19,16 @@ public class RollingOrderStatisticsTests
         {
             // Few distinct values, so ties are exercised.
             var value = Math.Round(TestSeries.Gaussian(random) * 3);
-            window.Add(value);
+            var evicted = window.Add(value);
             recent.Add(value);
             if (recent.Count > capacity)
             {
+                Assert.Equal(recent[0], evicted);
                 recent.RemoveAt(0);
+            }
+            else
+            {
+                Assert.True(double.IsNaN(evicted));
             }
 
             var median = Median(recent);
@@ -31,6 +38,64 @@ public class RollingOrderStatisticsTests
             Assert.Equal(recent.Count(v => v <= value), window.CountAtMost(value));
             Assert.Equal(value, window.Newest);
         }
+    }
+
+    [Theory]
+    [InlineData(7, 3)] // not yet full
+    [InlineData(7, 25)] // full, the oldest value mid-ring
+    [InlineData(300, 1000)] // 2-byte indexes
+    public void Snapshot_MidStreamWithTies_RestoredWindowEvictsAndRanksAsTheOriginal(int capacity, int points)
+    {
+        var original = new RollingOrderStatistics(capacity);
+        var random = new Random(points);
+        for (var i = 0; i < points; i++)
+        {
+            original.Add(Math.Round(TestSeries.Gaussian(random)));
+        }
+
+        var restored = new RollingOrderStatistics(capacity);
+        var bytes = Write(original);
+        var reader = new SnapshotReader(bytes);
+        restored.Read(ref reader);
+        Assert.Equal(original.Newest, restored.Newest);
+        for (var i = 0; i < 2 * capacity; i++)
+        {
+            var value = Math.Round(TestSeries.Gaussian(random));
+            Assert.Equal(original.Add(value), restored.Add(value));
+            Assert.Equal(original.Median(), restored.Median());
+            Assert.Equal(original.CountBelow(value), restored.CountBelow(value));
+        }
+
+        Assert.Equal(Write(original), Write(restored));
+    }
+
+    [Fact]
+    public void Read_SortedOrderNamesASlotTwice_ThrowsInvalidDataException()
+    {
+        var window = new RollingOrderStatistics(4);
+        foreach (var value in new[] { 3.0, 1, 2 })
+        {
+            window.Add(value);
+        }
+
+        var bytes = Write(window);
+        bytes[^1] = bytes[^2]; // the largest value's index repeats the one before it
+
+        var restored = new RollingOrderStatistics(4);
+        var error = Assert.Throws<InvalidDataException>(() =>
+        {
+            var reader = new SnapshotReader(bytes);
+            restored.Read(ref reader);
+        });
+        Assert.Contains("window slot", error.Message, StringComparison.Ordinal);
+    }
+
+    private static byte[] Write(RollingOrderStatistics window)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new SnapshotWriter(buffer);
+        window.Write(ref writer);
+        return buffer.WrittenSpan.ToArray();
     }
 
     private static double Median(List<double> values)

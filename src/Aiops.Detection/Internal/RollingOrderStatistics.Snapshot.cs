@@ -1,67 +1,64 @@
 namespace Aiops.Detection.Internal;
 
-/// <content>Snapshot: the window oldest first, and the sorted copy as indexes into it (1 or 2 bytes each), so it is rebuilt bit for bit.</content>
+/// <content>Snapshot: the window oldest first, and the sorted order as indexes into it (1 or 2 bytes each), so it is rebuilt bit for bit.</content>
 internal sealed partial class RollingOrderStatistics
 {
     public void Write(ref SnapshotWriter writer)
     {
-        var n = _ring.Length;
+        var n = _sorted.Length;
         writer.WriteShape(n);
         writer.WriteInt32(_count);
+
+        // Slot tags count from the oldest value's slot once the window is full (from 0 before): its index in arrival order.
+        var head = _count == n ? _head : 0;
         Span<double> ordered = _count <= 512 ? stackalloc double[_count] : new double[_count];
-        for (var i = 0; i < _count; i++)
+        for (var j = 0; j < _count; j++)
         {
-            ordered[i] = _ring[(_head + i) % n];
+            ordered[Index(j)] = _sorted[j];
         }
 
         writer.WriteDoubles(ordered);
-
-        // The sorted copy is a permutation of the window; each sorted value names a window slot holding the same bits.
-        Span<bool> used = _count <= 4096 ? stackalloc bool[_count] : new bool[_count];
-        for (var s = 0; s < _count; s++)
+        for (var j = 0; j < _count; j++)
         {
-            var bits = BitConverter.DoubleToInt64Bits(_sorted[s]);
-            var slot = -1;
-            for (var j = 0; j < _count; j++)
+            var index = Index(j);
+            writer.WriteByte((byte)index);
+            if (n > 256)
             {
-                if (!used[j] && BitConverter.DoubleToInt64Bits(ordered[j]) == bits)
-                {
-                    slot = j;
-                    break;
-                }
-            }
-
-            if (slot < 0)
-            {
-                throw new InvalidOperationException("The rolling window's sorted copy does not match its values.");
-            }
-
-            used[slot] = true;
-            if (n <= 256)
-            {
-                writer.WriteByte((byte)slot);
-            }
-            else
-            {
-                writer.WriteByte((byte)slot);
-                writer.WriteByte((byte)(slot >> 8));
+                writer.WriteByte((byte)(index >> 8));
             }
         }
+
+        int Index(int j) => _slots[j] >= head ? _slots[j] - head : _slots[j] + n - head;
     }
 
     public void Read(ref SnapshotReader reader)
     {
-        var n = _ring.Length;
+        var n = _sorted.Length;
         reader.ReadShape(n, "the rolling window's length");
         var count = reader.ReadCount(n, "the rolling window's count");
-        reader.ReadDoubles(_ring.AsSpan(0, count));
-        for (var s = 0; s < count; s++)
+        Span<double> ordered = count <= 512 ? stackalloc double[count] : new double[count];
+        reader.ReadDoubles(ordered);
+        Span<bool> used = count <= 4096 ? stackalloc bool[count] : new bool[count];
+        for (var j = 0; j < count; j++)
         {
-            var slot = n <= 256 ? reader.ReadByte() : reader.ReadByte() | (reader.ReadByte() << 8);
-            _sorted[s] = slot < count ? _ring[slot] : throw reader.Corrupt($"a sorted value names window slot {slot} of {count}");
+            var index = n <= 256 ? reader.ReadByte() : reader.ReadByte() | (reader.ReadByte() << 8);
+            if (index >= count || used[index])
+            {
+                throw reader.Corrupt($"a sorted value names window slot {index} of {count}, or one named before");
+            }
+
+            if (j > 0 && ordered[index] < _sorted[j - 1])
+            {
+                throw reader.Corrupt("the rolling window's sorted order is not sorted");
+            }
+
+            used[index] = true;
+            _sorted[j] = ordered[index];
+            _slots[j] = (ushort)index;
         }
 
         _head = 0;
         _count = count;
+        _newest = count == 0 ? double.NaN : ordered[count - 1];
     }
 }
