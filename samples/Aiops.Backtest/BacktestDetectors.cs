@@ -37,13 +37,13 @@ internal static class BacktestDetectors
 
     /// <summary>Creates a new detector by name.</summary>
     /// <param name="name">A catalogue name, or <c>block:</c> and a building block's name.</param>
+    /// <param name="falseAlarmsPerWeek">The sensitivity (<see cref="AnomalyDetectorOptions.FalseAlarmsPerWeek"/>); default 1.</param>
     /// <returns>A new detector.</returns>
     /// <exception cref="ArgumentException">The name is unknown.</exception>
-    public static IAnomalyDetector Create(string name) =>
-        TryBlock(name, out var factory) ? new CalibratedDetector(factory())
-        : ComboDetector.TryParse(name, out var first, out var second) ? new ComboDetector(name, Create(first), Create(second))
-        : DetectorCatalog.Create(name);
-
+    public static IAnomalyDetector Create(string name, double falseAlarmsPerWeek = 1) =>
+        TryBlock(name, out var factory) ? new CalibratedDetector(factory(), new CalibratedOptions { FalseAlarmsPerWeek = falseAlarmsPerWeek })
+        : ComboDetector.TryParse(name, out var first, out var second) ? new ComboDetector(name, Create(first, falseAlarmsPerWeek), Create(second, falseAlarmsPerWeek))
+        : DetectorCatalog.Create(name, new DetectorCatalogOptions { FalseAlarmsPerWeek = falseAlarmsPerWeek });
 
     private static bool TryBlock(string name, out Func<AnomalyDetector> factory)
     {

@@ -33,4 +33,23 @@ internal static class SharedOptions
         Description = "How the points are spaced: regular, gaps (1 % of steps are gaps of 20-120 steps) or irregular (log-normal steps and gaps); a daily cycle follows the clock.",
         DefaultValueFactory = _ => FalseAlarms.Sampling.Regular,
     };
+
+    /// <summary>Creates <c>--rate R</c>: the detectors' sensitivity in false onsets per series per week (default 1, the detectors' own).</summary>
+    /// <returns>The option.</returns>
+    public static Option<double> Rate()
+    {
+        var rate = new Option<double>("--rate")
+        {
+            Description = "The detectors' sensitivity: false onsets per series per week they are configured for (FalseAlarmsPerWeek).",
+            DefaultValueFactory = _ => 1,
+        };
+        rate.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is not (>= 0.001 and <= 100_000))
+            {
+                r.AddError("--rate must be between 0.001 and 100,000.");
+            }
+        });
+        return rate;
+    }
 }

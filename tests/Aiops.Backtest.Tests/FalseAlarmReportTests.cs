@@ -1,3 +1,4 @@
+using System.Globalization;
 using Aiops.Backtest.FalseAlarms;
 using Aiops.Detection;
 
@@ -103,6 +104,23 @@ public sealed class FalseAlarmReportTests
         Assert.Equal(2, Rows(chosen.Stdout).Count);
         Assert.DoesNotContain(Rows(full.Stdout), r => r.StartsWith("CpuPercent ", StringComparison.Ordinal));
         Assert.Equal(Rows(full.Stdout).Single(r => r.StartsWith("SeasonalBursts ", StringComparison.Ordinal)), Rows(chosen.Stdout)[0]);
+    }
+
+    [Fact]
+    public void FalseAlarms_RateGiven_DetectorsConfiguredForIt()
+    {
+        string[] run = ["false-alarms", "--detector", BacktestDetectors.BlockPrefix + DetectorNames.RobustZScore, "--series", "2", "--days", "0.5", "--step", "10", "--kind", "StationaryNoise"];
+        static int Onsets(string stdout) => int.Parse(stdout.Split('\n').Single(l => l.StartsWith("total", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[3], CultureInfo.InvariantCulture);
+
+        var standard = Cli.Run(run);
+        var sensitive = Cli.Run([.. run, "--rate", "1000"]);
+        var refused = Cli.Run([.. run, "--rate", "0"]);
+
+        Assert.True(sensitive.ExitCode == ExitCodes.Success, sensitive.Stderr);
+        Assert.Contains("configured: 1000 per series per week", sensitive.Stdout, StringComparison.Ordinal);
+        Assert.Contains("configured: 1 per series per week", standard.Stdout, StringComparison.Ordinal);
+        Assert.True(Onsets(sensitive.Stdout) > Onsets(standard.Stdout) + 10, $"{Onsets(sensitive.Stdout)} vs {Onsets(standard.Stdout)}");
+        Assert.NotEqual(ExitCodes.Success, refused.ExitCode);
     }
 
     [Fact]

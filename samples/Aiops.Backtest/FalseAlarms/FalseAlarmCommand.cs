@@ -3,7 +3,7 @@ using Aiops.Detection;
 
 namespace Aiops.Backtest.FalseAlarms;
 
-/// <summary>Defines the <c>false-alarms</c> command: <c>false-alarms [--detector NAME]... [--series N] [--days D] [--step SECONDS]... [--kind KIND]... [--sampling regular|gaps|irregular] [--parallelism N]</c>.</summary>
+/// <summary>Defines the <c>false-alarms</c> command: <c>false-alarms [--detector NAME]... [--series N] [--days D] [--step SECONDS]... [--kind KIND]... [--sampling regular|gaps|irregular] [--rate R] [--parallelism N]</c>.</summary>
 internal static class FalseAlarmCommand
 {
     /// <summary>Creates the command.</summary>
@@ -36,6 +36,7 @@ internal static class FalseAlarmCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var sampling = SharedOptions.Sampling();
+        var rate = SharedOptions.Rate();
         var parallelism = SharedOptions.Parallelism("series run");
 
         var command = new Command("false-alarms", "Counts false onsets per series per week on seeded healthy series (noise, heavy tails, bursty counts, daily pattern, random walk, irregular sampling, sparse counts, bursty daily counts, whole-number gauges; steps 1 s, 10 s, 60 s by default).")
@@ -46,6 +47,7 @@ internal static class FalseAlarmCommand
             steps,
             kinds,
             sampling,
+            rate,
             parallelism,
         };
         command.SetAction(parseResult =>
@@ -66,10 +68,11 @@ internal static class FalseAlarmCommand
             }
 
             var spacing = parseResult.GetValue(sampling);
+            var configured = parseResult.GetValue(rate);
             foreach (var name in names)
             {
-                var cells = FalseAlarmReport.Measure(() => BacktestDetectors.Create(name), perCell, TimeSpan.FromDays(length), [.. stepSeconds.Select(TimeSpan.FromSeconds)], parseResult.GetValue(parallelism), spacing, parseResult.GetValue(kinds) is { Length: > 0 } chosenKinds ? chosenKinds : null);
-                FalseAlarmReport.Write(stdout, spacing == Sampling.Regular ? name : $"{name}, {HealthySeries.Describe(spacing)}", cells);
+                var cells = FalseAlarmReport.Measure(() => BacktestDetectors.Create(name, configured), perCell, TimeSpan.FromDays(length), [.. stepSeconds.Select(TimeSpan.FromSeconds)], parseResult.GetValue(parallelism), spacing, parseResult.GetValue(kinds) is { Length: > 0 } chosenKinds ? chosenKinds : null);
+                FalseAlarmReport.Write(stdout, spacing == Sampling.Regular ? name : $"{name}, {HealthySeries.Describe(spacing)}", cells, configured);
             }
 
             return ExitCodes.Success;

@@ -101,10 +101,10 @@ internal static class FalseAlarmReport
     /// <param name="writer">Where to write.</param>
     /// <param name="detector">The detector's name.</param>
     /// <param name="cells">The measured cells.</param>
-    public static void Write(TextWriter writer, string detector, IReadOnlyList<FalseAlarmCell> cells)
+    /// <param name="configured">The false onsets per series per week the detector was configured for.</param>
+    public static void Write(TextWriter writer, string detector, IReadOnlyList<FalseAlarmCell> cells, double configured = 1)
     {
         var c = CultureInfo.InvariantCulture;
-        var configured = new CalibratedOptions().FalseAlarmsPerWeek;
         var days = cells.Sum(x => x.SeriesDays);
         var onsets = cells.Sum(x => x.Onsets);
         writer.WriteLine(string.Create(c, $"== {detector}: false onsets on healthy series (configured: {configured} per series per week; onset = flag after >= {AnomalyDetectorOptions.OnsetQuietPoints} quiet points)"));

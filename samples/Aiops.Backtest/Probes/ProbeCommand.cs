@@ -8,7 +8,7 @@ namespace Aiops.Backtest.Probes;
 /// <summary>
 /// Defines the <c>probe</c> command: how often one injected fault is flagged on a seeded healthy series (Gaussian noise by
 /// default), and how many points are flagged before it.
-/// <c>probe [--detector NAME]... [--base KIND] [--sampling regular|gaps|irregular] [--step SECONDS] [--at POINT] [--sigmas K] [--kind spike|shift|outage|flatline] [--series N] [--repeats N --every POINTS]</c>.
+/// <c>probe [--detector NAME]... [--base KIND] [--sampling regular|gaps|irregular] [--step SECONDS] [--at POINT] [--sigmas K] [--kind spike|shift|outage|flatline] [--series N] [--repeats N --every POINTS] [--rate R]</c>.
 /// </summary>
 internal static class ProbeCommand
 {
@@ -26,9 +26,10 @@ internal static class ProbeCommand
         var repeats = new Option<int>("--repeats") { Description = "How many times a spike or an outage recurs.", DefaultValueFactory = _ => 1 };
         var every = new Option<int>("--every") { Description = "Points between recurrences (at least 30).", DefaultValueFactory = _ => 1000 };
         var sampling = SharedOptions.Sampling();
+        var rate = SharedOptions.Rate();
         var command = new Command("probe", "Injects one spike, level shift, outage or flat line into a seeded healthy series and counts how often a detector flags it, and its flags before it.")
         {
-            detectors, baseKind, sampling, step, at, sigmas, kind, series, repeats, every,
+            detectors, baseKind, sampling, step, at, sigmas, kind, series, repeats, every, rate,
         };
         command.SetAction(parseResult =>
         {
@@ -57,7 +58,7 @@ internal static class ProbeCommand
             var described = spacing == Sampling.Regular ? $"{healthy}" : $"{healthy} ({HealthySeries.Describe(spacing)})";
             foreach (var name in names)
             {
-                var (detected, before) = MeasureRepeated(() => BacktestDetectors.Create(name), healthy, TimeSpan.FromSeconds(seconds), index, size, fault, count, times, apart, spacing);
+                var (detected, before) = MeasureRepeated(() => BacktestDetectors.Create(name, parseResult.GetValue(rate)), healthy, TimeSpan.FromSeconds(seconds), index, size, fault, count, times, apart, spacing);
                 var what = fault switch { FaultKind.Outage => "outage (0 for 12 points)", FaultKind.Flatline => "flat line", _ => $"{shape} of {size}σ" };
                 stdout.WriteLine(times == 1
                     ? string.Create(CultureInfo.InvariantCulture, $"{name}: {what} at point {index} of {described}, step {seconds} s: flagged in {detected[0]} of {count} series; {before} flags before it in all")
