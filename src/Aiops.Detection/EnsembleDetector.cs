@@ -7,11 +7,11 @@ namespace Aiops.Detection;
 /// The default detector of Aiops. It runs several detectors over the same points and turns each one's probability into
 /// surprise (−ln of its tail probability), calibrated against the tail that member actually produces on this series (peaks over
 /// threshold, Siffer et al. 2017): a member that is always surprised on this series is not believed. A member with a band (seasonal,
-/// robust z-score) is calibrated per side of its expected value: how often each side passes the threshold is counted apart, so
+/// robust z-score, innovation) is calibrated per side of its expected value: how often each side passes the threshold is counted apart, so
 /// bursts above normal do not mute an outage below it. Each member is read twice,
 /// as the surprise of the point and as the surprise of its last <see cref="EnsembleOptions.ShortWindow"/> points together (their
 /// sum read as a Gamma law, so a run of moderate surprises counts as one rarer event, kept per side, and calibrated on the series in turn);
-/// the two members with a side (seasonal, robust z-score) are read a third time, as the least of their side's last
+/// the three members with a side (seasonal, robust z-score, innovation) are read a third time, as the least of their side's last
 /// <see cref="EnsembleOptions.ShortWindow"/> surprises (all of them at least that surprising: a sustained change of moderate
 /// size, which bursts shorter than the window cannot make), discounted by how long the series' points stay on one side and
 /// calibrated in turn; the strongest reading wins, after a Bonferroni correction for the number of readings. A value beyond the range of the recent
@@ -30,7 +30,9 @@ namespace Aiops.Detection;
 /// series first. Points in that warm-up are scored as unsurprising and never flagged.
 /// Expected value and band come from the seasonal member once it is trained, from the robust z-score member before (the
 /// median ± its threshold band), and are <see cref="double.NaN"/> when no member has one (a point scored only by range
-/// novelty). Components: robust z-score, seasonal Holt-Winters and the IID change-point martingale.
+/// novelty). Components: seasonal Holt-Winters, robust z-score, the IID change-point martingale, and a robust z-score of the
+/// innovation x_t − φ·x_(t−1) (φ the series' lag-1 autocorrelation, learned online), which judges a point against what the
+/// last one predicts on autocorrelated series.
 /// Values on a grid (whole numbers, a fixed number of decimals) are read as rounded to the data's resolution, the smallest
 /// change between consecutive values seen: the members read an error half a step smaller and a window tied at its median with
 /// the scale its share of ties implies, and a record passes the range by a step less.
@@ -80,8 +82,9 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     // cross-validated 65.4 → 64.0 (300 and 3,000 points: 63.9, 63.4), within this corpus' noise.
     private const int MemberScaleMemory = 1000;
 
-    // The members with a side (seasonal, robust z-score): each has a run reading besides its point and window.
-    private const int BandedMembers = 2;
+    // The members with a side (seasonal, robust z-score, innovation): each has a run reading besides its point and window.
+    private const int BandedMembers = 3;
+    private const int InnovationMember = 3;
 
     // The side's persistence is learned over about 100 points (ten windows): over 1,000, a young series that wanders was read
     // as independent for too long (random-walk load at 60 s in two-day series: 2.2 false onsets per series-week, 1.0 over 100).
@@ -94,6 +97,15 @@ public sealed partial class EnsembleDetector : AnomalyDetector
     // mean square 11), not the exponential one of a surprise (mean square 2), which read two bursts back to back at 1 s as
     // news (bursty counts: 4.0 false onsets per series-week against 1.3).
     private static readonly TailPrior RunPrior = TailPrior.Surprise with { SecondMoment = 11 };
+
+    // The reading of member i's point, window and run (kind 0, 1, 2) at 3·i + kind.
+    private static readonly Reading[] MemberReadings =
+    [
+        Reading.SeasonalPoint, Reading.SeasonalWindow, Reading.SeasonalRun,
+        Reading.RobustPoint, Reading.RobustWindow, Reading.RobustRun,
+        Reading.ChangePointPoint, Reading.ChangePointWindow, Reading.None,
+        Reading.InnovationPoint, Reading.InnovationWindow, Reading.InnovationRun,
+    ];
 
     // 1 / k for k up to the longest short window: the window's Gamma series multiplies by them.
     private static readonly double[] Reciprocals = [.. Enumerable.Range(0, EnsembleOptions.MaxShortWindow + 1).Select(k => 1.0 / k)];
@@ -142,8 +154,9 @@ public sealed partial class EnsembleDetector : AnomalyDetector
             new SeasonalDetector(seasonal),
             _robust,
             new IidChangePointDetector(new IidChangePointOptions { Telemetry = options.Telemetry, HistoryLength = 64 }),
+            new InnovationDetector(new RobustZScoreOptions { Telemetry = options.Telemetry, WindowSize = RangeLag, ScaleMemory = MemberScaleMemory }),
         ];
-        _readingsCorrection = Math.Log((2.0 * _members.Length) + BandedMembers); // two readings per member, a run per banded one
+        _readingsCorrection = Math.Log((2.0 * _members.Length) + BandedMembers); // two readings per member, a run per banded one: 11
         _shortLength = options.ShortWindow;
         _upWindows = new float[_members.Length * _shortLength];
         _downWindows = new float[_members.Length * _shortLength];
@@ -185,6 +198,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
         // point: the robust member learns it once it has judged the point; see RobustZScoreOptions.LearnsResolution.
         var resolution = _robust.Resolution;
         ((SeasonalDetector)_members[0]).Resolution = resolution;
+        ((InnovationDetector)_members[InnovationMember]).Resolution = resolution;
 
         // A member's surprise beyond its flag level is learned censored: learned in full, one 6σ spike made the fitted tail
         // heavy for the calibration's whole memory (five weeks at 5-minute steps), and spikes 3.5 days apart were found 17
@@ -231,7 +245,7 @@ public sealed partial class EnsembleDetector : AnomalyDetector
             if (member > surprise)
             {
                 surprise = member;
-                reading = kind == 2 ? Reading.SeasonalRun + i : (Reading)((2 * i) + kind + 1);
+                reading = MemberReadings[(3 * i) + kind];
             }
         }
 
@@ -515,6 +529,15 @@ public sealed partial class EnsembleDetector : AnomalyDetector
 
         /// <summary>The robust z-score member's run.</summary>
         RobustRun = 10,
+
+        /// <summary>The innovation member's point: the value against what the last one predicts.</summary>
+        InnovationPoint = 11,
+
+        /// <summary>The innovation member's window.</summary>
+        InnovationWindow = 12,
+
+        /// <summary>The innovation member's run.</summary>
+        InnovationRun = 13,
     }
 
 

@@ -62,7 +62,7 @@ public sealed partial class RobustZScoreDetector : AnomalyDetector
         }
 
         var median = _window.Median();
-        var scale = Math.Max(MadToSigma * TiedDeviation(median, _window.MedianAbsoluteDeviation(median)), Math.Max(_minimumScale, Calibration.ScaleFloor(median)));
+        var scale = Math.Max(MadToSigma * TiedDeviation(median, _window.MedianAbsoluteDeviation(median)), Math.Max(Math.Max(_minimumScale, MinimumScaleFloor), Calibration.ScaleFloor(median)));
         if (_scaleMemory > 0 && _window.Count == _window.Capacity)
         {
             _pooledCount = Math.Min(_pooledCount + 1, _scaleMemory);
@@ -126,6 +126,13 @@ public sealed partial class RobustZScoreDetector : AnomalyDetector
 
         return Math.Max(mad, 0.5 * Resolution / _tiesQuantile / MadToSigma);
     }
+
+    /// <summary>
+    /// Gets or sets a floor on the scale besides <see cref="RobustZScoreOptions.MinimumScale"/>, which an owner that learns it
+    /// as the series runs sets before each point (the ensemble's innovation member: half the data's resolution). Not part
+    /// of the state. Default: 0.
+    /// </summary>
+    internal double MinimumScaleFloor { get; set; }
 
     /// <summary>
     /// The value the last update pushed out of the window (<see cref="RobustZScoreOptions.WindowSize"/> points old), or

@@ -17,6 +17,7 @@ internal enum SnapshotKind : byte
     Calibrated = 8,
     Ensemble = 9,
     Art = 10,
+    Innovation = 11,
 }
 
 /// <summary>Writes a detector snapshot: little-endian fixed-width fields into an <see cref="IBufferWriter{T}"/>.</summary>
