@@ -63,10 +63,13 @@ public sealed partial class RobustZScoreDetector : AnomalyDetector
 
         var median = _window.Median();
         var scale = Math.Max(MadToSigma * TiedDeviation(median, _window.MedianAbsoluteDeviation(median)), Math.Max(Math.Max(_minimumScale, MinimumScaleFloor), Calibration.ScaleFloor(median)));
-        if (_scaleMemory > 0 && _window.Count == _window.Capacity)
+        // A window of values near 1e155 or beyond has a finite scale whose square is not: pooled, it would keep the scale
+        // infinite for good, so such a window is read by its own scale and left out of the pool.
+        var square = scale * scale;
+        if (_scaleMemory > 0 && _window.Count == _window.Capacity && double.IsFinite(square))
         {
             _pooledCount = Math.Min(_pooledCount + 1, _scaleMemory);
-            _pooledVariance += ((scale * scale) - _pooledVariance) / _pooledCount;
+            _pooledVariance += (square - _pooledVariance) / _pooledCount;
             scale = Math.Sqrt(_pooledVariance);
         }
 

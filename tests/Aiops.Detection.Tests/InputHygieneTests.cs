@@ -1,3 +1,4 @@
+using Aiops.Detection.Internal;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace Aiops.Detection.Tests;
@@ -127,6 +128,58 @@ public sealed class InputHygieneTests : IDisposable
         // (SSA adapts to the new level within its window, so its martingale stops short of 0.99 here).
         var departure = Enumerable.Range(1000, 20).Max(i => detector.Update(TestSeries.At(i), 50).Probability);
         Assert.True(departure > 0.95, $"{name}: departure from a constant scored {departure}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Detectors))]
+    public void Update_HugeFiniteValues_ScoresStayNumbers(string name)
+    {
+        var scores = TestSeries.Run(Create(name), HugeValuesThenNoise(spikeAt: -1));
+
+        Assert.All(scores, s => Assert.True(s.Probability is >= 0 and <= 1 && !double.IsNaN(s.RawScore), $"{name}: {s}"));
+    }
+
+    [Fact]
+    public void RobustZScore_HugeFiniteValuesThenNoise_PooledScaleReadsTheNoiseAgain()
+    {
+        // Values near 1e200 are finite, but their squares are not: a pooled scale that took one would stay infinite for good
+        // and read every later point as z = 0 (the ensemble's robust member pools its scale over 1,000 windows).
+        var detector = new RobustZScoreDetector(new RobustZScoreOptions { WindowSize = 32, ScaleMemory = 1_000 });
+
+        var scores = TestSeries.Run(detector, HugeValuesThenNoise(spikeAt: 2_900));
+
+        Assert.InRange(scores[2_900].RawScore, 30, 50); // 40σ of the noise
+    }
+
+    [Fact]
+    public void Innovation_HugeFiniteValuesThenNoise_AutocorrelationStaysANumber()
+    {
+        // The innovation member's moments leave out a value whose square overflows; once infinite, φ would be NaN for good
+        // and every innovation NaN.
+        var detector = new InnovationDetector(new RobustZScoreOptions { WindowSize = 32, ScaleMemory = 1_000 });
+
+        var scores = TestSeries.Run(detector, HugeValuesThenNoise(spikeAt: 2_900));
+
+        Assert.InRange(detector.Phi, 0, 0.2); // the noise has no memory
+        Assert.InRange(scores[2_900].RawScore, 30, 50);
+    }
+
+    // Noise of σ 5 around 100, but for 100 points of values up to ±5e199 from point 500 on, and a spike of 40σ.
+    private static double[] HugeValuesThenNoise(int spikeAt)
+    {
+        var random = new Random(4);
+        var values = new double[3_000];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = i is >= 500 and < 600 ? (random.NextDouble() - 0.5) * 1e200 : 100 + (5 * TestSeries.Gaussian(random));
+        }
+
+        if (spikeAt >= 0)
+        {
+            values[spikeAt] += 200;
+        }
+
+        return values;
     }
 
     [Theory]

@@ -87,9 +87,15 @@ internal sealed partial class InnovationDetector : AnomalyDetector
             return AnomalyScore.WarmingUp(timestamp, value);
         }
 
-        _innovations.MinimumScaleFloor = 0.5 * Resolution;
         var predicted = phi * previous;
-        var score = _innovations.UpdateValidated(timestamp, value - predicted);
+        var innovation = value - predicted;
+        if (!double.IsFinite(innovation))
+        {
+            return AnomalyScore.WarmingUp(timestamp, value); // the difference of two values near ±1.8e308
+        }
+
+        _innovations.MinimumScaleFloor = 0.5 * Resolution;
+        var score = _innovations.UpdateValidated(timestamp, innovation);
         return score.Status != PointStatus.Scored
             ? AnomalyScore.WarmingUp(timestamp, value)
             : AnomalyScore.Scored(timestamp, value, score.Probability, score.RawScore, Threshold, predicted + score.Expected, predicted + score.Lower, predicted + score.Upper);
@@ -105,16 +111,26 @@ internal sealed partial class InnovationDetector : AnomalyDetector
         _steps = 0;
     }
 
-    // The point joins the mean, variance and autocovariance after it was read.
+    // The point joins the mean, variance and autocovariance after it was read. A value whose products overflow (near 1e155 or
+    // beyond) is left out of the moments: once infinite, they would stay so, and φ would be NaN for good.
     private void Learn(double value)
     {
-        _weight = Math.Min(_weight + 1, Memory);
-        _mean += (value - _mean) / _weight;
-        var deviation = value - _mean;
-        if (!double.IsNaN(_deviation))
+        var mean = _mean + ((value - _mean) / Math.Min(_weight + 1, Memory));
+        var deviation = value - mean;
+        var square = deviation * deviation;
+        var lagged = deviation * _deviation;
+        if (!double.IsFinite(square) || !double.IsFinite(mean))
         {
-            _variance += ((deviation * deviation) - _variance) / _weight;
-            _autocovariance += ((deviation * _deviation) - _autocovariance) / _weight;
+            _deviation = double.NaN;
+            return;
+        }
+
+        _weight = Math.Min(_weight + 1, Memory);
+        _mean = mean;
+        if (!double.IsNaN(_deviation) && double.IsFinite(lagged))
+        {
+            _variance += (square - _variance) / _weight;
+            _autocovariance += (lagged - _autocovariance) / _weight;
         }
 
         _deviation = deviation;
