@@ -4,12 +4,12 @@ namespace Aiops.Detection.Internal;
 internal static class PeriodDetector
 {
     /// <summary>
-    /// Returns the lag in [<paramref name="minPeriod"/>, <paramref name="maxPeriod"/>] whose autocorrelation is the highest
-    /// local maximum once the autocorrelation has first fallen to zero, or 1 when no peak reaches
-    /// <paramref name="threshold"/> (no seasonality). The series is linearly detrended first so a trend does not pass for a
+    /// Returns the shortest lag in [<paramref name="minPeriod"/>, <paramref name="maxPeriod"/>] whose autocorrelation is a
+    /// local maximum, once the autocorrelation has first fallen to zero, within 1 / √n of the highest such maximum, or 1 when
+    /// no peak reaches <paramref name="threshold"/> (no seasonality). The series is linearly detrended first so a trend does not pass for a
     /// long period. A <see cref="double.NaN"/> is a step without a point (a series sampled on a clock, with gaps): it is
     /// left out of the trend and of every product, and each lag's autocorrelation is the mean over the pairs it has.
-    /// Allocates one scratch array; call it once per series.
+    /// Allocates two scratch arrays; call it once per series.
     /// </summary>
     public static int Detect(ReadOnlySpan<double> series, int minPeriod, int maxPeriod, double threshold)
     {
@@ -26,29 +26,48 @@ internal static class PeriodDetector
             return 1;
         }
 
-        var best = 1;
-        var bestAcf = threshold;
-        double previous = Autocorrelation(x, minPeriod - 1, variance), current = Autocorrelation(x, minPeriod, variance);
-        var crossed = false;
-        for (var lag = minPeriod; lag <= maxPeriod; lag++)
+        // The autocorrelation at every lag from minPeriod - 1 to maxPeriod + 1, and its local peaks once it has first fallen to
+        // zero. Before that, its local peaks are noise on the slope of a slow cycle, whose period lies beyond (half a cycle
+        // into a season the series is unlike itself): on a daily cycle of bursty counts at 5-minute steps the highest of
+        // them passed a day's peak, a season of a few steps, so the level chased every change
+        // (`Seasonal_DailyCycleOfBurstyCounts_FindsTheDayNotAShortLag`).
+        var acf = new double[maxPeriod - minPeriod + 3];
+        for (var lag = minPeriod - 1; lag <= maxPeriod + 1; lag++)
         {
-            // Before the autocorrelation first falls to zero, its local peaks are noise on the slope of a slow cycle, whose
-            // period lies beyond (half a cycle into a season the series is unlike itself): on a daily cycle of bursty counts
-            // at 5-minute steps the highest of them passed a day's peak, a season of a few steps, so the level chased every
-            // change (`Seasonal_DailyCycleOfBurstyCounts_FindsTheDayNotAShortLag`).
-            crossed |= previous <= 0;
-            var next = Autocorrelation(x, lag + 1, variance);
-            if (crossed && current >= previous && current >= next && current > bestAcf)
-            {
-                best = lag;
-                bestAcf = current;
-            }
-
-            previous = current;
-            current = next;
+            acf[lag - minPeriod + 1] = Autocorrelation(x, lag, variance);
         }
 
-        return best;
+        var bestAcf = threshold;
+        var crossed = false;
+        for (var i = 1; i < acf.Length - 1; i++)
+        {
+            crossed |= acf[i - 1] <= 0;
+            if (crossed && acf[i] >= acf[i - 1] && acf[i] >= acf[i + 1])
+            {
+                bestAcf = Math.Max(bestAcf, acf[i]);
+            }
+        }
+
+        if (bestAcf <= threshold)
+        {
+            return 1;
+        }
+
+        // A season repeats at every multiple of its period, with peaks as high as its own but for noise: the shortest peak
+        // within the autocorrelation's standard error (1 / √n) of the highest is the season, not the multiple that noise
+        // happened to lift (a 48-step sine was read as a season of 288 steps, each phase learned six times as slowly).
+        var margin = 1 / Math.Sqrt(n);
+        crossed = false;
+        for (var i = 1; i < acf.Length - 1; i++)
+        {
+            crossed |= acf[i - 1] <= 0;
+            if (crossed && acf[i] >= acf[i - 1] && acf[i] >= acf[i + 1] && acf[i] > threshold && acf[i] >= bestAcf - margin)
+            {
+                return i + minPeriod - 1;
+            }
+        }
+
+        return 1;
     }
 
     /// <summary>The autocorrelation of the detrended series at one lag (NaN steps left out, as in <see cref="Detect"/>).</summary>
