@@ -166,8 +166,7 @@ public sealed partial class SeasonalDetector : AnomalyDetector
         _clock = first + (places[^1] * _step);
 
         var day = TimeSpan.TicksPerDay / (double)_step; // in sampling steps
-        var raw = history;
-        history = Winsorized(history); // for the season's first estimate; the period is found on the ranks
+        var clipped = Winsorized(history); // for the season's first estimate; the period is found on the ranks
         if (regular || places[^1] >= MaxGridStepsPerPoint * history.Length)
         {
             // Regular sampling, or a warm-up whose grid would be mostly empty: the season is found on the points as they came.
@@ -183,11 +182,11 @@ public sealed partial class SeasonalDetector : AnomalyDetector
             var period = _options.Period;
             if (period == 0)
             {
-                period = PeriodDetector.Detect(Ranks(raw), _options.MinPeriod, _options.MaxPeriod, _options.SeasonalityThreshold);
+                period = PeriodDetector.Detect(Ranks(history), _options.MinPeriod, _options.MaxPeriod, _options.SeasonalityThreshold);
                 period = Math.Abs(period - day) <= day / 8 ? (int)Math.Round(day) : period;
             }
 
-            Fit(history, period);
+            Fit(clipped, period);
         }
         else
         {
@@ -197,38 +196,32 @@ public sealed partial class SeasonalDetector : AnomalyDetector
             // meant as a day); the grid spans at most 4 steps a point, so a day is at most 1,600 steps. Otherwise the
             // search, over MaxPeriod points' worth of the clock. Missing steps are left out of the autocorrelation and drawn
             // on the line between their neighbours for the season's first estimate.
-            var grid = Ranks(Grid(raw, places));
+            var grid = Ranks(Grid(history, places));
             var daySteps = (long)Math.Round(day);
             var maxPeriod = (int)Math.Min(Math.Round(_options.MaxPeriod * (double)places[^1] / (history.Length - 1)), MaxDetectedPeriod);
             var period = _options.Period > 0 ? _options.Period
                 : daySteps >= _options.MinPeriod && daySteps <= MaxDetectedPeriod && 2 * places[^1] >= 3 * daySteps
                     && PeriodDetector.AutocorrelationAt(grid, (int)daySteps) >= _options.SeasonalityThreshold ? (int)daySteps
                 : PeriodDetector.Detect(grid, _options.MinPeriod, maxPeriod, _options.SeasonalityThreshold);
-            Fit(Interpolate(Grid(history, places)), period);
+            Fit(Interpolate(Grid(clipped, places)), period);
         }
 
         // Replay the warm-up as it came, each point at its phase, so level, trend and error scale are settled before the first
         // judged point (a glitch is clipped by the error scale of the winsorized warm-up).
-        _meanAbsoluteError = InitialMeanAbsoluteError(history);
-        for (var i = 0; i < raw.Length; i++)
+        _meanAbsoluteError = InitialMeanAbsoluteError(clipped);
+        for (var i = 0; i < history.Length; i++)
         {
             _phase = (int)(places[i] % _season.Length);
             var forecast = _level + _trend + _season[_phase];
-            Learn(raw[i], forecast, Sigma(forecast));
+            Learn(history[i], forecast, Sigma(forecast));
         }
     }
 
-    // The warm-up with every value farther from its median than GlitchSpreads times the spread of its middle 80 % (the
-    // 10th to the 90th percentile) clipped to that bound, for the season's first estimate and error scale: a glitch of 1e9
-    // in a phase's average, or in the mean absolute step, spoiled them for weeks. Only such glitches are clipped: a bound in
-    // MADs clipped the peaks of a mostly flat daily pattern (the ensemble's cross-validated NAB score 63.2 → 58.7 at 5 MADs).
-    // A warm-up whose middle 80 % is one value is left as it is.
     // The values replaced by their ranks (tied values by their mean rank; NaN, a missing step, left as it is), for finding the
     // season: the autocorrelation of values is a sum of squares, so one glitch in the warm-up (a value of 1e9 among values near
     // 100) outweighed a daily cycle, and the series was read without a season for good; its rank is one more than the
     // largest's. A season, a trend or a daily peak keeps its order, so it keeps its autocorrelation; bursts weigh as much as
-    // any other high value. On NAB's development files the hourly ad-exchange series now read a season of a day (24 steps,
-    // 144 to 147 before), and `eng/nab.sh --cv block:seasonal` reads 35.5 / 29.1 / 32.3 → 38.4 / 33.5 / 34.5.
+    // any other high value (`eng/nab.sh --cv block:seasonal`: 35.5 / 29.1 / 32.3 → 38.4 / 33.5 / 34.5).
     private static double[] Ranks(double[] values)
     {
         var indexes = Enumerable.Range(0, values.Length).Where(i => !double.IsNaN(values[i])).ToArray();
@@ -255,6 +248,11 @@ public sealed partial class SeasonalDetector : AnomalyDetector
         return ranks;
     }
 
+    // The warm-up with every value farther from its median than GlitchSpreads times the spread of its middle 80 % (the
+    // 10th to the 90th percentile) clipped to that bound, for the season's first estimate and error scale: a glitch of 1e9
+    // in a phase's average, or in the mean absolute step, spoiled them for weeks. Only such glitches are clipped: a bound in
+    // MADs clipped the peaks of a mostly flat daily pattern (the ensemble's cross-validated NAB score 63.2 → 58.7 at 5 MADs).
+    // A warm-up whose middle 80 % is one value is left as it is.
     private static double[] Winsorized(double[] history)
     {
         var sorted = (double[])history.Clone();

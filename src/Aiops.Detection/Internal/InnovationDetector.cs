@@ -32,8 +32,10 @@ internal sealed partial class InnovationDetector : AnomalyDetector
     /// <summary>A step longer than this many mean steps is a gap.</summary>
     private const double GapSteps = 3;
 
-    /// <summary>How many steps the mean step is learned over before gaps are told from it.</summary>
+    /// <summary>The memory, in steps, of the mean step (as the base class learns its own; a step counts as at most this many means).</summary>
     private const int StepMemory = 100;
+
+    /// <summary>How many steps are learned before a gap is told from the sampling.</summary>
     private const int StepsBeforeGaps = 10;
 
     private readonly RobustZScoreDetector _innovations;
@@ -43,7 +45,7 @@ internal sealed partial class InnovationDetector : AnomalyDetector
     private int _steps;
     private double _weight;
     private double _mean;
-    private double _deviation = double.NaN; // the last point's, from the mean before it
+    private double _deviation = double.NaN; // the last point's, from the mean it joined
     private double _variance;
     private double _autocovariance;
 

@@ -37,37 +37,37 @@ internal static class PeriodDetector
             acf[lag - minPeriod + 1] = Autocorrelation(x, lag, variance);
         }
 
-        var bestAcf = threshold;
-        var crossed = false;
-        for (var i = 1; i < acf.Length - 1; i++)
+        // Peaks count from the first lag after the autocorrelation has fallen to zero.
+        var start = 1;
+        while (start < acf.Length - 1 && !(acf[start - 1] <= 0))
         {
-            crossed |= acf[i - 1] <= 0;
-            if (crossed && acf[i] >= acf[i - 1] && acf[i] >= acf[i + 1])
+            start++;
+        }
+
+        var bestAcf = threshold;
+        for (var i = start; i < acf.Length - 1; i++)
+        {
+            if (IsPeak(i))
             {
                 bestAcf = Math.Max(bestAcf, acf[i]);
             }
-        }
-
-        if (bestAcf <= threshold)
-        {
-            return 1;
         }
 
         // A season repeats at every multiple of its period, with peaks as high as its own but for noise: the shortest peak
         // within the autocorrelation's standard error (1 / √n) of the highest is the season, not the multiple that noise
         // happened to lift (a 48-step sine was read as a season of 288 steps, each phase learned six times as slowly).
         var margin = 1 / Math.Sqrt(n);
-        crossed = false;
-        for (var i = 1; i < acf.Length - 1; i++)
+        for (var i = start; i < acf.Length - 1 && bestAcf > threshold; i++)
         {
-            crossed |= acf[i - 1] <= 0;
-            if (crossed && acf[i] >= acf[i - 1] && acf[i] >= acf[i + 1] && acf[i] > threshold && acf[i] >= bestAcf - margin)
+            if (IsPeak(i) && acf[i] > threshold && acf[i] >= bestAcf - margin)
             {
                 return i + minPeriod - 1;
             }
         }
 
         return 1;
+
+        bool IsPeak(int i) => acf[i] >= acf[i - 1] && acf[i] >= acf[i + 1];
     }
 
     /// <summary>The autocorrelation of the detrended series at one lag (NaN steps left out, as in <see cref="Detect"/>).</summary>
