@@ -48,11 +48,11 @@ public interface IStateSnapshot
 public static class DetectorSnapshot
 {
     /// <summary>
-    /// The snapshot format version this build writes and the only one it reads: 4 (the ensemble's innovation member; version
-    /// 3 added each member's run reading, version 2 the seasonal model's clock). A snapshot of another version is refused as
-    /// such, not misread.
+    /// The snapshot format version this build writes and the only one it reads: 5 (the seasonal model's error scale along its
+    /// period; version 4 added the ensemble's innovation member, version 3 each member's run reading, version 2 the seasonal
+    /// model's clock). A snapshot of another version is refused as such, not misread.
     /// </summary>
-    public const byte FormatVersion = 4;
+    public const byte FormatVersion = 5;
 
     /// <summary>The first two bytes of every snapshot.</summary>
     internal const byte Magic0 = 0xAD;

@@ -3,8 +3,8 @@ using Aiops.Detection.Internal;
 namespace Aiops.Detection;
 
 /// <content>
-/// Snapshot: the warm-up points, their steps and the first and last timestamps while warming up; then the seasonal slots, level, trend, error scale and
-/// the clock the phases follow (the time of the last point's step and the sampling step).
+/// Snapshot: the warm-up points, their steps and the first and last timestamps while warming up; then the seasonal slots, level, trend, error scale,
+/// the clock the phases follow (the time of the last point's step and the sampling step) and the error scale's factors along the period.
 /// </content>
 public sealed partial class SeasonalDetector
 {
@@ -34,6 +34,7 @@ public sealed partial class SeasonalDetector
         writer.WriteDouble(_meanAbsoluteError);
         writer.WriteInt64(_clock);
         writer.WriteInt64(_step);
+        _scale.Write(ref writer);
     }
 
     /// <inheritdoc />
@@ -45,6 +46,7 @@ public sealed partial class SeasonalDetector
         _phase = 0;
         _level = _trend = _meanAbsoluteError = 0;
         _clock = _step = 0;
+        _scale = new();
         if (reader.ReadBool())
         {
             _warmup ??= new double[_options.WarmupPoints];
@@ -90,5 +92,7 @@ public sealed partial class SeasonalDetector
         {
             throw reader.Corrupt("a trained seasonal model has no sampling step");
         }
+
+        _scale = SeasonalScale.Read(ref reader, period);
     }
 }

@@ -7,7 +7,9 @@ namespace Aiops.Detection;
 /// Seasonal baseline: additive Holt-Winters (level, trend, one seasonal slot per phase) whose period is found automatically
 /// from the autocorrelation of the warm-up points (its highest peak once it has fallen to zero; a period within an eighth of
 /// a day is a day), or set with <see cref="SeasonalOptions.Period"/>. The forecast is the
-/// expected value; the band is forecast ± z·σ where σ tracks the mean absolute forecast error. Updates are robust: a residual
+/// expected value; the band is forecast ± z·σ where σ tracks the mean absolute forecast error, times a factor for the point's
+/// segment of the period (at most 32 segments; a heap's collections err more than the climb between them), used as far as
+/// the factors have predicted the errors, so a series whose errors are even along the period reads one σ. Updates are robust: a residual
 /// beyond <see cref="SeasonalOptions.ClipSigmas"/>·σ moves the model only as far as the clip, so a spike does not bend the baseline.
 /// Phases follow the clock: the sampling step is learned from the warm-up's steps (their median, robust to its gaps, places
 /// its points; the step is then its span over the steps they cover, in whole ticks), and a point that comes after a gap (or
@@ -15,7 +17,8 @@ namespace Aiops.Detection;
 /// season. On a warm-up with gaps the period is found on the clock's grid of steps, a day first.
 /// </summary>
 /// <remarks>
-/// The warm-up buffer is released once the model is trained; the steady state holds one float per seasonal phase.
+/// The warm-up buffer is released once the model is trained; the steady state holds one float per seasonal phase and one
+/// per segment of the period.
 /// Not thread-safe.
 /// </remarks>
 public sealed partial class SeasonalDetector : AnomalyDetector
@@ -35,7 +38,8 @@ public sealed partial class SeasonalDetector : AnomalyDetector
     private long _step; // ticks: the sampling step (the first warm-up point's time in the warm-up)
     private double _level;
     private double _trend;
-    private double _meanAbsoluteError;
+    private double _meanAbsoluteError; // the series' error scale: the segments' factors multiply it
+    private SeasonalScale _scale = new();
 
     /// <summary>Initializes a new instance of the <see cref="SeasonalDetector"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> uses the defaults.</param>
@@ -56,7 +60,8 @@ public sealed partial class SeasonalDetector : AnomalyDetector
     public int Period => _season.Length;
 
     /// <inheritdoc />
-    public override int StateSizeBytes => ((_warmup?.Length ?? 0) * (sizeof(double) + sizeof(float))) + (_season.Length * sizeof(float)) + 120; // 112 B of scalars, the resolution and the clock
+    public override int StateSizeBytes =>
+        ((_warmup?.Length ?? 0) * (sizeof(double) + sizeof(float))) + (_season.Length * sizeof(float)) + _scale.StateSizeBytes + 128; // 112 B of scalars, the resolution, the clock and the scale's array
 
     /// <inheritdoc />
     protected override AnomalyScore UpdateCore(DateTimeOffset timestamp, double value)
@@ -101,9 +106,11 @@ public sealed partial class SeasonalDetector : AnomalyDetector
         _phase = 0;
         _clock = _step = 0;
         _level = _trend = _meanAbsoluteError = 0;
+        _scale = new();
     }
 
-    private double Sigma(double forecast) => Math.Max(MeanAbsoluteToSigma * _meanAbsoluteError, Calibration.ScaleFloor(forecast));
+    private double Sigma(double forecast) =>
+        Math.Max(MeanAbsoluteToSigma * _meanAbsoluteError * _scale.Factor(_phase, _season.Length), Calibration.ScaleFloor(forecast));
 
     private void Learn(double value, double forecast, double sigma)
     {
@@ -120,8 +127,16 @@ public sealed partial class SeasonalDetector : AnomalyDetector
             _season[_phase] = (float)((_options.Gamma * (x - level)) + ((1 - _options.Gamma) * season));
         }
 
+        // The series' scale learns the error as its segment's factor read it, so where the factors are not used it is the mean
+        // absolute error itself.
+        var factor = _scale.Factor(_phase, _season.Length);
+        if (_meanAbsoluteError > 0)
+        {
+            _scale.Learn(_phase, _season.Length, Math.Abs(clipped) / _meanAbsoluteError, _options.ErrorSmoothing);
+        }
+
         _phase = _phase + 1 == _season.Length ? 0 : _phase + 1;
-        _meanAbsoluteError += _options.ErrorSmoothing * (Math.Abs(clipped) - _meanAbsoluteError);
+        _meanAbsoluteError += _options.ErrorSmoothing * ((Math.Abs(clipped) / factor) - _meanAbsoluteError);
     }
 
     // How many sampling steps a point comes after the last one's step on the clock, sinceClock ticks after it: 1 on regular
@@ -215,6 +230,10 @@ public sealed partial class SeasonalDetector : AnomalyDetector
             var forecast = _level + _trend + _season[_phase];
             Learn(history[i], forecast, Sigma(forecast));
         }
+
+        // The factors start once the scale has settled: the replay's errors are the warm-up's own, which the season was fitted
+        // on, and a factor learned from them read its segment as quieter than it is.
+        _scale = SeasonalScale.Start(_season.Length);
     }
 
     // The values replaced by their ranks (tied values by their mean rank; NaN, a missing step, left as it is), for finding the
@@ -402,7 +421,10 @@ public sealed class SeasonalOptions : AnomalyDetectorOptions
     [Range(0.0, 1.0)]
     public double Gamma { get; set; } = 0.1;
 
-    /// <summary>Gets or sets how fast the error scale follows the absolute forecast errors. Default: 0.02. Range: (0, 1].</summary>
+    /// <summary>
+    /// Gets or sets how fast the error scale follows the absolute forecast errors; each segment's factor of it follows its own
+    /// points' errors at the same rate. Default: 0.02. Range: (0, 1].
+    /// </summary>
     [Range(1e-6, 1.0)]
     public double ErrorSmoothing { get; set; } = 0.02;
 

@@ -222,10 +222,22 @@ public sealed class DetectorSnapshotTests
     [Fact]
     public void Restore_SeasonalStepZero_ThrowsInvalidDataException()
     {
-        // The sampling step is the last field.
-        var error = RestorePatched(() => new SeasonalDetector(), 700, s => BitConverter.TryWriteBytes(s.AsSpan(s.Length - sizeof(long), sizeof(long)), 0L));
+        // The sampling step comes just before the error scale along the period.
+        var error = RestorePatched(() => new SeasonalDetector(), 700, s => BitConverter.TryWriteBytes(s.AsSpan(s.Length - SeasonalScaleBytes(700) - sizeof(long), sizeof(long)), 0L));
 
         Assert.Contains("sampling step", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(-1f)]
+    [InlineData(float.NaN)]
+    [InlineData(1e6f)]
+    public void Restore_SeasonalScaleFactorOutOfRange_ThrowsInvalidDataException(float factor)
+    {
+        // The scale: a count, a float per segment, two moments and a count of points; the first factor follows the count.
+        var error = RestorePatched(() => new SeasonalDetector(), 700, s => BitConverter.TryWriteBytes(s.AsSpan(s.Length - SeasonalScaleBytes(700) + sizeof(int), sizeof(float)), factor));
+
+        Assert.Contains("scale factor", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -254,6 +266,16 @@ public sealed class DetectorSnapshotTests
         Assert.InRange(warming, 2_500, 7_500);
         Assert.InRange(trained, 1_000, 3_500);
         Assert.InRange(DetectorSnapshot.Save(contextual).Length, 500, 4_000);
+    }
+
+    // The bytes of a seasonal detector's error scale along its period, once fed the first points of Series.
+    private static int SeasonalScaleBytes(int points)
+    {
+        var (times, values) = Series(points);
+        var detector = new SeasonalDetector();
+        Feed(detector, times, values, 0, points);
+        Assert.True(detector.Period > 1, "the series has a season");
+        return sizeof(int) + (Math.Min(32, detector.Period) * sizeof(float)) + (2 * sizeof(double)) + sizeof(long);
     }
 
     // The error of restoring, into a fresh detector, the snapshot of one fed the first points of Series and then patched.
