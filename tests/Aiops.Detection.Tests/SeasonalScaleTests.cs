@@ -65,6 +65,29 @@ public class SeasonalScaleTests
         }
     }
 
+    [Theory]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NaN)]
+    [InlineData(1e308)]
+    public void Learn_RatioBeyondAnyDouble_Ignored(double ratio)
+    {
+        // An error over a scale decayed to almost nothing: learned, it made the moments infinite, then NaN, and every later
+        // factor NaN.
+        var scale = SeasonalScale.Start(24);
+        for (var i = 0; i < 24 * 20; i++)
+        {
+            scale.Learn(i % 24, 24, i % 24 == 0 ? 5 : 0.8, 0.02);
+        }
+
+        var before = scale.Factor(0, 24);
+
+        scale.Learn(0, 24, ratio, 0.02);
+        scale.Learn(1, 24, 0.8, 0.02);
+
+        Assert.Equal(before, scale.Factor(0, 24));
+        Assert.True(double.IsFinite(scale.Factor(1, 24)));
+    }
+
     [Fact]
     public void Factor_LongPeriod_SegmentsShareTheirPhases()
     {

@@ -73,8 +73,17 @@ internal partial struct SeasonalScale
 
         ref var factor = ref _factors[Segment(phase, period)];
         var excess = factor - 1.0;
+        var cross = (ratio - 1) * excess;
+
+        // A ratio beyond any double (an error over a scale that has decayed to almost nothing) would make the moments infinite,
+        // then NaN, for good: such a point teaches nothing.
+        if (!double.IsFinite(cross) || !double.IsFinite(ratio))
+        {
+            return;
+        }
+
         var momentSmoothing = Math.Max(smoothing / _factors.Length, 1.0 / (_updates + 2));
-        _crossMoment += momentSmoothing * (((ratio - 1) * excess) - _crossMoment);
+        _crossMoment += momentSmoothing * (cross - _crossMoment);
         _factorMoment += momentSmoothing * ((excess * excess) - _factorMoment);
         var factorSmoothing = Math.Max(smoothing, 1.0 / (((double)_updates / _factors.Length) + 2));
         factor = (float)Math.Clamp(factor + (factorSmoothing * (ratio - factor)), MinFactor, MaxFactor);
