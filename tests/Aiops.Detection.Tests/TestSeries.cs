@@ -59,6 +59,23 @@ internal static class TestSeries
         return values;
     }
 
+    /// <summary>
+    /// A heap collected every 24 points (two hours at 5-minute steps): it restarts near 500 with noise of 10 and climbs 200 until
+    /// the next collection with noise of 0.5 a point.
+    /// </summary>
+    public static double[] HeapSawtooth(int length, int seed)
+    {
+        var random = new Random(seed);
+        var values = new double[length];
+        var heap = 500.0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = heap = i % 24 == 0 ? 500 + (10 * Gaussian(random)) : heap + (200.0 / 24) + (0.5 * Gaussian(random));
+        }
+
+        return values;
+    }
+
     /// <summary>Scores the values at 5-minute steps from <see cref="Start"/>.</summary>
     public static AnomalyScore[] Run(IAnomalyDetector detector, double[] values) => Run(detector, values, TimeSpan.FromMinutes(5));
 

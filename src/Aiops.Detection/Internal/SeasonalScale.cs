@@ -2,8 +2,8 @@ namespace Aiops.Detection.Internal;
 
 /// <summary>
 /// How a seasonal forecast's error scale varies along its period, as a factor of the series' error scale for each of at most
-/// <see cref="Segments"/> segments of the period: a heap collected every two hours errs by tens of megabytes at the collection
-/// and by a fraction of one between, and request counts at their daily peak by more than at night. Each factor is the
+/// <see cref="Segments"/> segments of the period: a heap collected every two hours errs twenty times as much at the
+/// collection as on the climb between, and request counts at their daily peak more than at night. Each factor is the
 /// decayed mean ratio of its segment's absolute errors to the series' error scale, and is used only as far as it has
 /// predicted the next error: the factor read is 1 + w·(f − 1), w the online regression, through the origin and out of sample
 /// (each factor as it was before the point), of the point's ratio − 1 on its segment's factor − 1, clamped to [0, 1]. On a
