@@ -20,6 +20,7 @@ internal static class BacktestDetectors
         [DetectorNames.Seasonal] = () => new SeasonalDetector(),
         [DetectorNames.SpectralResidual] = () => new SpectralResidualDetector(),
         [DetectorNames.Art] = () => new ArtDetector(),
+        ["bocpd"] = () => new BocpdDetector(),
     };
 
     /// <summary>Gets the building blocks' names, with their prefix.</summary>
