@@ -241,6 +241,15 @@ public sealed class DetectorSnapshotTests
     }
 
     [Fact]
+    public void Restore_TrainedSeasonWithoutScaleSegments_ThrowsInvalidDataException()
+    {
+        // A trained period always has its segments: a count of 0 would silently turn the scale off for good.
+        var error = RestorePatched(() => new SeasonalDetector(), 700, s => BitConverter.TryWriteBytes(s.AsSpan(s.Length - SeasonalScaleBytes(700), sizeof(int)), 0));
+
+        Assert.Contains("do not fit its period", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Save_DetectorWithoutFormat_ThrowsNotSupported()
     {
         var custom = new WarmingUpDetector();

@@ -89,6 +89,23 @@ public class SeasonalScaleTests
     }
 
     [Fact]
+    public void Learn_TwoHugeFiniteRatiosOfOppositeExcess_FactorsStayNumbers()
+    {
+        // Each ratio is finite, but their cross products have opposite signs near the largest double: the cross moment
+        // overflowed to infinity, then Inf − Inf made it NaN, and every factor read NaN for good.
+        var scale = SeasonalScale.Start(2);
+        scale.Learn(0, 2, 0.01, 0.02);
+        scale.Learn(1, 2, 100, 0.02);
+
+        scale.Learn(0, 2, 1e308, 0.02);
+        scale.Learn(1, 2, 4.3e306, 0.02);
+        scale.Learn(0, 2, 1, 0.02);
+
+        Assert.True(double.IsFinite(scale.Factor(0, 2)));
+        Assert.True(double.IsFinite(scale.Factor(1, 2)));
+    }
+
+    [Fact]
     public void Factor_LongPeriod_SegmentsShareTheirPhases()
     {
         // 288 phases in 32 segments of 9: the phases of one segment read one factor.

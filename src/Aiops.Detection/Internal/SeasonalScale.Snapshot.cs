@@ -16,7 +16,7 @@ internal partial struct SeasonalScale
     public static SeasonalScale Read(ref SnapshotReader reader, int period)
     {
         var count = reader.ReadCount(Segments, "the seasonal scale's segments");
-        if (count != 0 && count != Math.Min(Segments, period))
+        if (count != (period > 1 ? Math.Min(Segments, period) : 0))
         {
             throw reader.Corrupt("the seasonal scale's segments do not fit its period");
         }

@@ -62,7 +62,9 @@ internal partial struct SeasonalScale
     /// <summary>
     /// Learns one point's <paramref name="ratio"/> of its absolute error to the series' error scale at
     /// <paramref name="phase"/>, with the series' error smoothing: a segment's factor learns its own points at that rate (a
-    /// running mean while it has seen fewer than 1 / <paramref name="smoothing"/>), the moments the whole period's points.
+    /// running mean while the points learned per segment, all the period's points over the segments, are fewer than
+    /// 1 / <paramref name="smoothing"/>: a segment visited less often than the others starts at the others' pace), the moments
+    /// the whole period's points.
     /// </summary>
     public void Learn(int phase, int period, double ratio, double smoothing)
     {
@@ -82,8 +84,15 @@ internal partial struct SeasonalScale
             return;
         }
 
+        // Two huge ratios close together could still overflow the cross moment (then Inf − Inf): such a point is skipped too.
         var momentSmoothing = Math.Max(smoothing / _factors.Length, 1.0 / (_updates + 2));
-        _crossMoment += momentSmoothing * (cross - _crossMoment);
+        var crossMoment = _crossMoment + (momentSmoothing * (cross - _crossMoment));
+        if (!double.IsFinite(crossMoment))
+        {
+            return;
+        }
+
+        _crossMoment = crossMoment;
         _factorMoment += momentSmoothing * ((excess * excess) - _factorMoment);
         var factorSmoothing = Math.Max(smoothing, 1.0 / (((double)_updates / _factors.Length) + 2));
         factor = (float)Math.Clamp(factor + (factorSmoothing * (ratio - factor)), MinFactor, MaxFactor);
