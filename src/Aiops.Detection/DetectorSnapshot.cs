@@ -48,11 +48,12 @@ public interface IStateSnapshot
 public static class DetectorSnapshot
 {
     /// <summary>
-    /// The snapshot format version this build writes and the only one it reads: 5 (the seasonal model's error scale along its
-    /// period; version 4 added the ensemble's innovation member, version 3 each member's run reading, version 2 the seasonal
-    /// model's clock). A snapshot of another version is refused as such, not misread.
+    /// The snapshot format version this build writes and the only one it reads: 6 (the ensemble's lagged change-point member;
+    /// version 5 added the seasonal model's error scale along its period, version 4 the ensemble's innovation member, version 3
+    /// each member's run reading, version 2 the seasonal model's clock). A snapshot of another version is refused as such, not
+    /// misread.
     /// </summary>
-    public const byte FormatVersion = 5;
+    public const byte FormatVersion = 6;
 
     /// <summary>The first two bytes of every snapshot.</summary>
     internal const byte Magic0 = 0xAD;

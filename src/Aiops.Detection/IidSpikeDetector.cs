@@ -84,18 +84,37 @@ public sealed partial class IidChangePointDetector : AnomalyDetector
     {
         if (_test.Count < _minimumPoints)
         {
-            _test.Observe(value);
+            Learn(value);
             return AnomalyScore.WarmingUp(timestamp, value);
         }
 
         var logMartingale = _test.Bet(_test.PValue(value));
         var expected = _test.Median();
-        _test.Observe(value);
+        Learn(value);
         return AnomalyScore.Scored(timestamp, value, 1 - Math.Exp(-logMartingale), logMartingale, Threshold, expected);
     }
 
     /// <inheritdoc />
     protected override void ResetCore() => _test.Clear();
+
+    /// <summary>
+    /// Gets a value indicating whether the history learns the value its owner passes in <see cref="ReferenceValue"/> before each
+    /// point instead of the point itself, so that points are ranked against older values only (the ensemble's lagged
+    /// change-point member: a shift is not judged against its own points). Not part of the state. Default: false.
+    /// </summary>
+    internal bool LearnsReference { get; init; }
+
+    /// <summary>The value the history learns at the next point when <see cref="LearnsReference"/>; NaN learns nothing.</summary>
+    internal double ReferenceValue { get; set; } = double.NaN;
+
+    private void Learn(double value)
+    {
+        var learned = LearnsReference ? ReferenceValue : value;
+        if (!double.IsNaN(learned))
+        {
+            _test.Observe(learned);
+        }
+    }
 }
 
 /// <summary>Options of <see cref="IidChangePointDetector"/>.</summary>

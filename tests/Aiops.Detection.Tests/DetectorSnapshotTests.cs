@@ -273,7 +273,7 @@ public sealed class DetectorSnapshotTests
         Feed(contextual, times, values, 0, 2000);
 
         Assert.InRange(warming, 2_500, 7_500);
-        Assert.InRange(trained, 1_000, 3_500);
+        Assert.InRange(trained, 1_000, 4_200);
         Assert.InRange(DetectorSnapshot.Save(contextual).Length, 500, 4_000);
     }
 
