@@ -39,8 +39,8 @@ public interface IStateSnapshot
 /// <remarks>
 /// Thread-safe as a class; the detector passed is not (see <see cref="IAnomalyDetector"/>). Sizes with the default options
 /// (measured by <c>DetectorSnapshotTests.Save_DefaultCatalogueDetectors_StayWithinStatedSizes</c>): the ensemble's state is
-/// 3,425 bytes once its seasonal member has trained on the test's 48-minute period (47 steps; 4 bytes more per period step:
-/// 4,009 bytes on the 288-point day of <c>benchmarks/Aiops.Benchmarks -- state</c>), and up to about 9 KB
+/// 4,090 bytes once its seasonal member has trained on the test's 48-minute period (47 steps; 4 bytes more per period step:
+/// 5,054 bytes on the 288-point day of <c>benchmarks/Aiops.Benchmarks -- state</c>), and up to about 9 KB
 /// during that member's 600-point warm-up, whose points and steps it must keep; the contextual catalogue detector's grows with the
 /// contexts it has counted, from 260 bytes to at most about 5 KB (its count table is written sparsely; 2.2 KB after 20,000 points
 /// of a noisy sine).
