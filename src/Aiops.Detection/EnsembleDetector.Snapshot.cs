@@ -91,6 +91,6 @@ public sealed partial class EnsembleDetector
         _departures.Read(ref reader);
         _repeats.Read(ref reader);
         var reading = reader.ReadByte();
-        LastReading = reading <= (byte)Reading.InnovationRun ? (Reading)reading : throw reader.Corrupt($"the last reading is {reading}");
+        LastReading = Enum.IsDefined((Reading)reading) ? (Reading)reading : throw reader.Corrupt($"the last reading is {reading}");
     }
 }

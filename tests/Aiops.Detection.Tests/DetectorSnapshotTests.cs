@@ -241,6 +241,28 @@ public sealed class DetectorSnapshotTests
     }
 
     [Fact]
+    public void Restore_EveryReadingAsTheLast_RestoredAndOneBeyondRefused()
+    {
+        // The snapshot ends with the reading that gave the last point its surprise; each reading must restore (the lagged
+        // change-point member's two, added after the check was written, were refused: a grain could not resume mid-anomaly).
+        var (times, values) = Series(700);
+        var ensemble = new EnsembleDetector();
+        Feed(ensemble, times, values, 0, values.Length);
+        var snapshot = DetectorSnapshot.Save(ensemble);
+        foreach (var reading in Enum.GetValues<EnsembleDetector.Reading>())
+        {
+            snapshot[^1] = (byte)reading;
+            var restored = new EnsembleDetector();
+            DetectorSnapshot.Restore(restored, snapshot);
+            Assert.Equal(reading, restored.LastReading);
+        }
+
+        snapshot[^1] = (byte)(Enum.GetValues<EnsembleDetector.Reading>().Max() + 1);
+        var error = Assert.Throws<InvalidDataException>(() => DetectorSnapshot.Restore(new EnsembleDetector(), snapshot));
+        Assert.Contains("last reading", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Restore_TrainedSeasonWithoutScaleSegments_ThrowsInvalidDataException()
     {
         // A trained period always has its segments: a count of 0 would silently turn the scale off for good.
