@@ -31,13 +31,13 @@ internal sealed class BocpdDetector : AnomalyDetector
     private const int WarmupPoints = 30;
     private const double ScaleSmoothing = 0.01;
 
-    // ln Γ((ν + 1) / 2) − ln Γ(ν / 2) − ln(νπ) / 2 for ν = 2α of a run of r points (α = α₀ + r / 2).
-    private static readonly double[] LogNormalisers = [.. Enumerable.Range(0, MaxRun + 1).Select(r => LogNormaliser(PriorAlpha + (r / 2.0)))];
+    // ln Γ((ν + 1) / 2) − ln Γ(ν / 2) − ln(νπ) / 2 for ν = 2α of the run in slot r, which has learned r points (α = α₀ + r / 2;
+    // the oldest slot takes the statistics of the run that grows into it, so this holds there too).
+    private static readonly double[] LogNormalisers = [.. Enumerable.Range(0, MaxRun).Select(r => LogNormaliser(Alpha(r)))];
 
     private readonly double[] _probability = new double[MaxRun];
     private readonly double[] _mean = new double[MaxRun];
     private readonly double[] _kappa = new double[MaxRun];
-    private readonly double[] _alpha = new double[MaxRun];
     private readonly double[] _beta = new double[MaxRun];
     private readonly double[] _logPredictive = new double[MaxRun];
     private int _runs;
@@ -52,7 +52,7 @@ internal sealed class BocpdDetector : AnomalyDetector
     }
 
     /// <inheritdoc />
-    public override int StateSizeBytes => (6 * MaxRun * sizeof(double)) + 40;
+    public override int StateSizeBytes => (5 * MaxRun * sizeof(double)) + 40;
 
     /// <inheritdoc />
     protected override AnomalyScore UpdateCore(DateTimeOffset timestamp, double value)
@@ -80,11 +80,10 @@ internal sealed class BocpdDetector : AnomalyDetector
         var largest = double.NegativeInfinity;
         for (var r = 0; r < _runs; r++)
         {
-            var variance = _beta[r] * (_kappa[r] + 1) / (_alpha[r] * _kappa[r]);
-            var nu = 2 * _alpha[r];
+            var variance = _beta[r] * (_kappa[r] + 1) / (Alpha(r) * _kappa[r]);
+            var nu = 2 * Alpha(r);
             var deviation = value - _mean[r];
-            var normaliser = LogNormalisers[Math.Min((int)Math.Round(2 * (_alpha[r] - PriorAlpha)), MaxRun)];
-            var lp = normaliser - (0.5 * Math.Log(variance)) - ((nu + 1) / 2 * Math.Log(1 + (deviation * deviation / (nu * variance))));
+            var lp = LogNormalisers[r] - (0.5 * Math.Log(variance)) - ((nu + 1) / 2 * Math.Log(1 + (deviation * deviation / (nu * variance))));
             _logPredictive[r] = lp;
             largest = Math.Max(largest, lp);
         }
@@ -105,7 +104,6 @@ internal sealed class BocpdDetector : AnomalyDetector
             _probability[r + 1] = grown;
             _mean[r + 1] = _mean[r];
             _kappa[r + 1] = _kappa[r];
-            _alpha[r + 1] = _alpha[r];
             _beta[r + 1] = _beta[r];
             total += grown;
         }
@@ -139,6 +137,8 @@ internal sealed class BocpdDetector : AnomalyDetector
         _meanAbsoluteDifference = 0;
     }
 
+    private static double Alpha(int run) => PriorAlpha + (run / 2.0);
+
     private static double LogNormaliser(double alpha)
     {
         var nu = 2 * alpha;
@@ -152,7 +152,6 @@ internal sealed class BocpdDetector : AnomalyDetector
         _beta[r] += _kappa[r] * deviation * deviation / (2 * (_kappa[r] + 1));
         _mean[r] += deviation / (_kappa[r] + 1);
         _kappa[r] += 1;
-        _alpha[r] += 0.5;
     }
 
     private void StartRun(int r, double value, double probability)
@@ -162,7 +161,6 @@ internal sealed class BocpdDetector : AnomalyDetector
         _probability[r] = probability;
         _mean[r] = value;
         _kappa[r] = PriorKappa;
-        _alpha[r] = PriorAlpha;
         _beta[r] = PriorAlpha * sigma * sigma;
     }
 

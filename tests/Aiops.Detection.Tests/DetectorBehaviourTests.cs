@@ -366,7 +366,7 @@ public class DetectorBehaviourTests
 
         Assert.DoesNotContain(scores.Take(4032), s => s.IsAnomaly);
         var flagged = Flagged(scores, 4032);
-        var onsets = flagged.Where((i, k) => k == 0 || i - flagged[k - 1] > AnomalyDetectorOptions.OnsetQuietPoints).ToArray();
+        var onsets = Onsets(flagged);
         Assert.InRange(onsets.Length, 1, 4);
         Assert.InRange(flagged[0], 4032, 4082);
         Assert.All(onsets.Zip(onsets.Skip(1)), pair => Assert.True(pair.Second - pair.First > new EnsembleOptions().RefractoryPoints));
@@ -657,14 +657,17 @@ public class DetectorBehaviourTests
     private static int[] Flagged(AnomalyScore[] scores, int from) =>
         Enumerable.Range(from, scores.Length - from).Where(i => scores[i].IsAnomaly).ToArray();
 
-    // Onsets (a flag after more than 10 unflagged points) of a fresh ensemble over the series of seeds 1 to 20.
+    // The flags after at least OnsetQuietPoints unflagged points (the first flag is one).
+    private static int[] Onsets(int[] flagged) =>
+        flagged.Where((flag, k) => k == 0 || flag - flagged[k - 1] > AnomalyDetectorOptions.OnsetQuietPoints).ToArray();
+
+    // Onsets of a fresh ensemble over the series of seeds 1 to 20.
     private static int FalseOnsets(Func<int, double[]> series, TimeSpan step)
     {
         var onsets = 0;
         for (var seed = 1; seed <= 20; seed++)
         {
-            var flagged = Flagged(TestSeries.Run(new EnsembleDetector(), series(seed), step), 0);
-            onsets += flagged.Where((flag, k) => k == 0 || flag - flagged[k - 1] > 10).Count();
+            onsets += Onsets(Flagged(TestSeries.Run(new EnsembleDetector(), series(seed), step), 0)).Length;
         }
 
         return onsets;
