@@ -19,7 +19,10 @@ internal sealed record MetricNames(string Requests, string Errors, string Latenc
     /// <summary>Prometheus-style names the default classifier patterns recognise.</summary>
     public static MetricNames Prometheus { get; } = new("http_requests_per_second", "http_errors_per_second", "http_latency_p95_seconds", "process_cpu_utilisation", "process_memory_working_set_mib");
 
-    /// <summary>Terse names no pattern recognises (<c>ops</c>, <c>err</c>, <c>p95</c>, <c>load</c>, <c>rss</c>): roles must be configured.</summary>
+    /// <summary>
+    /// Terse names no substring pattern recognises (<c>ops</c>, <c>err</c>, <c>p95</c>, <c>load</c>, <c>rss</c>): roles are
+    /// configured, and the default <see cref="SignalClassifierOptions.NameWords"/> read them as words without it.
+    /// </summary>
     public static MetricNames Terse { get; } = new("ops", "err", "p95", "load", "rss");
 
     /// <summary>The five names in the generator's order.</summary>

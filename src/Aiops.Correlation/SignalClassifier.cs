@@ -51,6 +51,44 @@ public sealed class SignalClassifierOptions : IValidatableObject
     public IDictionary<string, SignalClass> MetricRoles { get; set; } = new Dictionary<string, SignalClass>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
+    /// Gets or sets the roles of whole words of a name, for abbreviations too short to match safely as substrings (<c>ops</c>
+    /// inside <c>devops</c>, <c>err</c> inside <c>stderr</c>): a name is split into words at every character that is not a
+    /// letter or a digit and where a lower-case letter meets an upper-case one (<c>frontend_p95</c> → <c>frontend</c>,
+    /// <c>p95</c>; <c>MemUsed</c> → <c>Mem</c>, <c>Used</c>), and a word listed here (case-insensitive) counts as a pattern of
+    /// its class, in the rules' order (errors before latency before saturation before traffic). Default: <c>ops</c>,
+    /// <c>tps</c>, <c>rpm</c>, <c>hits</c>, <c>workload</c> traffic; <c>err</c>, <c>errs</c>, <c>fault</c>, <c>faults</c>
+    /// errors; <c>p50</c>, <c>p75</c>, <c>p90</c>, <c>p95</c>, <c>p99</c>, <c>p999</c>, <c>elapsed</c> latency; <c>mem</c>,
+    /// <c>rss</c>, <c>util</c>, <c>load</c>, <c>iops</c>, <c>fds</c> saturation. Keys are single words: not empty, letters and
+    /// digits only.
+    /// </summary>
+    [Required]
+    public IDictionary<string, SignalClass> NameWords { get; set; } = new Dictionary<string, SignalClass>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["ops"] = SignalClass.Traffic,
+        ["tps"] = SignalClass.Traffic,
+        ["rpm"] = SignalClass.Traffic,
+        ["hits"] = SignalClass.Traffic,
+        ["workload"] = SignalClass.Traffic,
+        ["err"] = SignalClass.Errors,
+        ["errs"] = SignalClass.Errors,
+        ["fault"] = SignalClass.Errors,
+        ["faults"] = SignalClass.Errors,
+        ["p50"] = SignalClass.Latency,
+        ["p75"] = SignalClass.Latency,
+        ["p90"] = SignalClass.Latency,
+        ["p95"] = SignalClass.Latency,
+        ["p99"] = SignalClass.Latency,
+        ["p999"] = SignalClass.Latency,
+        ["elapsed"] = SignalClass.Latency,
+        ["mem"] = SignalClass.Saturation,
+        ["rss"] = SignalClass.Saturation,
+        ["util"] = SignalClass.Saturation,
+        ["load"] = SignalClass.Saturation,
+        ["iops"] = SignalClass.Saturation,
+        ["fds"] = SignalClass.Saturation,
+    };
+
+    /// <summary>
     /// Gets or sets the substrings that mark traffic. Default: <c>request</c>, <c>rps</c>, <c>qps</c>, <c>throughput</c>,
     /// <c>traffic</c>, <c>calls</c>, <c>http_requests_total</c>.
     /// </summary>
@@ -122,6 +160,18 @@ public sealed class SignalClassifierOptions : IValidatableObject
             }
         }
 
+        if (NameWords is not null)
+        {
+            foreach (var (word, role) in NameWords)
+            {
+                if (string.IsNullOrEmpty(word) || !word.All(char.IsLetterOrDigit) || !Enum.IsDefined(role))
+                {
+                    results.Add(new ValidationResult($"The word '{word}' (role '{role}') is invalid: words are letters and digits only, not empty, and roles are traffic, errors, latency, saturation or other.", [nameof(NameWords)]));
+                    break;
+                }
+            }
+        }
+
         CheckList(TrafficPatterns, nameof(TrafficPatterns), results);
         CheckList(ErrorPatterns, nameof(ErrorPatterns), results);
         CheckList(LatencyPatterns, nameof(LatencyPatterns), results);
@@ -159,7 +209,7 @@ public sealed class SignalClassifierOptions : IValidatableObject
 /// <list type="number">
 /// <item>The label <see cref="SignalClassifierOptions.OverrideKey"/> (then, for alerts, the annotation of that name) names the class.</item>
 /// <item>The name is listed in <see cref="SignalClassifierOptions.MetricRoles"/> (configuration): that role.</item>
-/// <item>The name contains an error pattern: <see cref="SignalClass.Errors"/> (<c>HighErrorRate</c>, <c>request_failures_total</c>).</item>
+/// <item>The name contains an error pattern, or a word listed as errors in <see cref="SignalClassifierOptions.NameWords"/>: <see cref="SignalClass.Errors"/> (<c>HighErrorRate</c>, <c>request_failures_total</c>, <c>cart_err</c>); the same holds for every class below.</item>
 /// <item>The name contains a latency pattern, or a latency unit pattern in a histogram/summary series: <see cref="SignalClass.Latency"/>
 /// (<c>http_request_duration_seconds</c> is latency, not traffic). A histogram's <c>_count</c> series counts events, so
 /// <c>http_request_duration_seconds_count</c> is <see cref="SignalClass.Traffic"/>.</item>
@@ -184,6 +234,8 @@ public sealed class SignalClassifier
     private readonly string[] _saturation;
     private readonly string[] _statusLabels;
     private readonly Dictionary<string, SignalClass> _roles;
+    private readonly Dictionary<string, SignalClass>.AlternateLookup<ReadOnlySpan<char>> _words;
+    private readonly bool _hasWords;
 
     /// <summary>Initializes a new instance of the <see cref="SignalClassifier"/> class.</summary>
     /// <param name="options">The patterns; <see langword="null"/> uses the defaults. They are copied.</param>
@@ -204,6 +256,15 @@ public sealed class SignalClassifier
         {
             _roles[name] = role; // a case-sensitive dictionary may hold names that differ only in case: the last wins
         }
+
+        var words = new Dictionary<string, SignalClass>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (word, role) in options.NameWords)
+        {
+            words[word] = role;
+        }
+
+        _words = words.GetAlternateLookup<ReadOnlySpan<char>>();
+        _hasWords = words.Count > 0;
     }
 
     /// <summary>Gets a classifier with the default patterns.</summary>
@@ -237,23 +298,57 @@ public sealed class SignalClassifier
             return role;
         }
 
-        if (ContainsAny(name, _errors))
+        var words = WordClasses(name);
+        if (ContainsAny(name, _errors) || Has(words, SignalClass.Errors))
         {
             return SignalClass.Errors;
         }
 
-        var latency = ContainsAny(name, _latency) || (ContainsAny(name, _latencyUnits) && IsHistogram(name, labels));
+        var latency = ContainsAny(name, _latency) || (ContainsAny(name, _latencyUnits) && IsHistogram(name, labels)) || Has(words, SignalClass.Latency);
         if (latency)
         {
             return name.EndsWith(CountSuffix, StringComparison.OrdinalIgnoreCase) ? StatusOr(SignalClass.Traffic, labels) : SignalClass.Latency;
         }
 
-        if (ContainsAny(name, _saturation))
+        if (ContainsAny(name, _saturation) || Has(words, SignalClass.Saturation))
         {
             return SignalClass.Saturation;
         }
 
-        return StatusOr(ContainsAny(name, _traffic) ? SignalClass.Traffic : SignalClass.Other, labels);
+        return StatusOr(ContainsAny(name, _traffic) || Has(words, SignalClass.Traffic) ? SignalClass.Traffic : SignalClass.Other, labels);
+    }
+
+    private static bool Has(int classes, SignalClass signalClass) => (classes & (1 << (int)signalClass)) != 0;
+
+    // The classes of the name's words listed in NameWords, one bit per class. A word ends at a character that is not a letter
+    // or a digit, and before an upper-case letter that follows a lower-case one (camelCase), not between letters and digits
+    // (p95 is one word).
+    private int WordClasses(string name)
+    {
+        if (!_hasWords)
+        {
+            return 0;
+        }
+
+        var classes = 0;
+        var start = 0;
+        for (var i = 0; i <= name.Length; i++)
+        {
+            var ends = i == name.Length || !char.IsLetterOrDigit(name[i]) || (i > start && char.IsUpper(name[i]) && char.IsLower(name[i - 1]));
+            if (!ends)
+            {
+                continue;
+            }
+
+            if (i > start && _words.TryGetValue(name.AsSpan(start, i - start), out var role))
+            {
+                classes |= 1 << (int)role;
+            }
+
+            start = i < name.Length && char.IsLetterOrDigit(name[i]) ? i : i + 1;
+        }
+
+        return classes;
     }
 
     /// <summary>Parses a class name as the override label accepts it.</summary>

@@ -18,19 +18,20 @@ public sealed class MetricRolesTests
     [Fact]
     public void Classify_NameNoPatternKnows_OtherByDefault()
     {
-        Assert.Equal(SignalClass.Other, SignalClassifier.Default.Classify("ops"));
-        Assert.Equal(SignalClass.Other, SignalClassifier.Default.Classify("rss"));
+        Assert.Equal(SignalClass.Other, SignalClassifier.Default.Classify("qty"));
+        Assert.Equal(SignalClass.Other, SignalClassifier.Default.Classify("qlen"));
     }
 
     [Fact]
     public void Classify_ConfiguredRole_WinsOverNothingAndOverPatterns()
     {
-        var classifier = With(("ops", SignalClass.Traffic), ("rss", SignalClass.Saturation), ("checkout_timeout_budget", SignalClass.Latency));
-        Assert.Equal(SignalClass.Traffic, classifier.Classify("ops"));
-        Assert.Equal(SignalClass.Traffic, classifier.Classify("OPS")); // names compare case-insensitively
-        Assert.Equal(SignalClass.Saturation, classifier.Classify("rss"));
+        var classifier = With(("qty", SignalClass.Traffic), ("qlen", SignalClass.Saturation), ("checkout_timeout_budget", SignalClass.Latency), ("cart_err", SignalClass.Traffic));
+        Assert.Equal(SignalClass.Traffic, classifier.Classify("qty"));
+        Assert.Equal(SignalClass.Traffic, classifier.Classify("QTY")); // names compare case-insensitively
+        Assert.Equal(SignalClass.Saturation, classifier.Classify("qlen"));
         Assert.Equal(SignalClass.Latency, classifier.Classify("checkout_timeout_budget")); // the "timeout" pattern would say errors
-        Assert.Equal(SignalClass.Other, classifier.Classify("ops_total")); // exact names only
+        Assert.Equal(SignalClass.Traffic, classifier.Classify("cart_err")); // the word "err" would say errors
+        Assert.Equal(SignalClass.Other, classifier.Classify("qty_total")); // exact names only
     }
 
     [Fact]

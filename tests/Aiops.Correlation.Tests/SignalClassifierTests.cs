@@ -138,6 +138,57 @@ public sealed class SignalClassifierTests
         Assert.Contains(nameof(SignalClassifierOptions.ErrorPatterns), error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("ops", SignalClass.Traffic)]
+    [InlineData("frontend_ops", SignalClass.Traffic)]
+    [InlineData("ts-order-service_workload", SignalClass.Traffic)]
+    [InlineData("cart_err", SignalClass.Errors)]
+    [InlineData("checkout.p95", SignalClass.Latency)]
+    [InlineData("http_requests_p95", SignalClass.Latency)]
+    [InlineData("payment_rss", SignalClass.Saturation)]
+    [InlineData("MemUsed", SignalClass.Saturation)]
+    [InlineData("cpuLoad", SignalClass.Saturation)]
+    [InlineData("redis_hits", SignalClass.Traffic)]
+    public void Classify_AbbreviationAsAWord_ClassOfTheWord(string name, SignalClass expected)
+    {
+        Assert.Equal(expected, SignalClassifier.Default.Classify(name));
+    }
+
+    [Theory]
+    [InlineData("devops_builds_total")]
+    [InlineData("stderr_lines")]
+    [InlineData("payload_size_bytes")]
+    [InlineData("memo_entries")]
+    [InlineData("p95x")]
+    [InlineData("Topsoil")]
+    public void Classify_AbbreviationInsideAWord_NotMatched(string name)
+    {
+        Assert.Equal(SignalClass.Other, SignalClassifier.Default.Classify(name));
+    }
+
+    [Fact]
+    public void Classify_NameWordsEmptiedOrReplaced_OnlyTheListedWordsCount()
+    {
+        var none = new SignalClassifier(new SignalClassifierOptions { NameWords = new Dictionary<string, SignalClass>() });
+        var custom = new SignalClassifier(new SignalClassifierOptions { NameWords = new Dictionary<string, SignalClass> { ["Qty"] = SignalClass.Traffic } });
+
+        Assert.Equal(SignalClass.Other, none.Classify("frontend_ops"));
+        Assert.Equal(SignalClass.Traffic, custom.Classify("orders_qty"));
+        Assert.Equal(SignalClass.Other, custom.Classify("frontend_ops"));
+    }
+
+    [Theory]
+    [InlineData("p 95")]
+    [InlineData("p_95")]
+    [InlineData("")]
+    public void Constructor_NameWordNotASingleWord_Throws(string word)
+    {
+        var options = new SignalClassifierOptions { NameWords = new Dictionary<string, SignalClass> { [word] = SignalClass.Latency } };
+
+        var error = Assert.Throws<ValidationException>(() => new SignalClassifier(options));
+        Assert.Contains(nameof(SignalClassifierOptions.NameWords), error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Constructor_EmptyOverrideKey_Throws()
     {
