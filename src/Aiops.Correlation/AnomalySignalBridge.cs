@@ -78,7 +78,7 @@ public sealed class AnomalySignalBridge
         {
             AnomalyTransition.Started => AnomalySignalEvent.Onset,
             AnomalyTransition.Ended => AnomalySignalEvent.End,
-            _ when Tracker.IsAnomalous && (now.UtcTicks - _lastSentTicks >= _repeatTicks || Math.Abs(Tracker.PeakSeverity) >= 2 * _sentMagnitude
+            _ when Tracker.IsAnomalous && (now.UtcTicks - _lastSentTicks >= _repeatTicks || Grew(Tracker.PeakSeverity)
                 || (Tracker.ReturningSince is not null) != _sentReturning) => AnomalySignalEvent.Repeat,
             _ => AnomalySignalEvent.None,
         };
@@ -96,6 +96,16 @@ public sealed class AnomalySignalBridge
         return kind;
     }
 
+    // Whether the magnitude has doubled since it was last sent; one that was unknown (0) grows by becoming known, not by
+    // staying 0, which every point would otherwise match.
+    private bool Grew(double peak)
+    {
+        var magnitude = Magnitude(peak);
+        return magnitude > 0 && magnitude >= 2 * _sentMagnitude;
+    }
+
+    private static double Magnitude(double peak) => double.IsFinite(peak) ? Math.Abs(peak) : 0;
+
     /// <summary>The signal of the current (or just ended) anomaly.</summary>
     /// <returns>A new signal.</returns>
     public AnomalySignal Signal()
@@ -103,7 +113,7 @@ public sealed class AnomalySignalBridge
         var tracker = Tracker;
         var peak = tracker.PeakSeverity;
         var direction = peak > 0 ? Direction.Up : peak < 0 ? Direction.Down : Direction.None;
-        var magnitude = double.IsFinite(peak) ? Math.Abs(peak) : 0;
+        var magnitude = Magnitude(peak);
         return new AnomalySignal(
             Series.ToString(),
             Series.Metric,

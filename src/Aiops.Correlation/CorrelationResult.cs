@@ -33,6 +33,6 @@ public enum CorrelationOutcome
     /// <summary>The signal needs no action (for example a resolve for an alert never seen firing).</summary>
     Ignored = 5,
 
-    /// <summary>The signal was invalid (missing fields, onset too far in the future or past) or the correlator was full.</summary>
+    /// <summary>The signal was invalid (missing fields, a peak score outside [0, 1] or a magnitude that is not a number, onset too far in the future or past) or the correlator was full.</summary>
     Rejected = 6,
 }

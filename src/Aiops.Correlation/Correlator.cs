@@ -21,8 +21,10 @@ namespace Aiops.Correlation;
 /// inactive, after <see cref="CorrelatorOptions.ResolveAfter"/> without one. Every transition is timestamped.
 /// </para>
 /// <para>
-/// Bad input never throws: a signal with a missing field, or an onset beyond <see cref="CorrelatorOptions.MaxFutureSkew"/> or
-/// older than <see cref="CorrelatorOptions.MaxSignalAge"/>, is rejected with a reason and counted. The result is deterministic
+/// Bad input never throws: a signal with a missing field, an anomaly whose peak score is outside [0, 1] or whose magnitude is
+/// not a number (<c>invalid_score</c>), or an onset beyond <see cref="CorrelatorOptions.MaxFutureSkew"/> or older than
+/// <see cref="CorrelatorOptions.MaxSignalAge"/>, is rejected with a reason and counted; a report of an anomaly occurrence
+/// that has already ended, other than its end (a late or duplicate delivery), is ignored (<c>report_after_end</c>). The result is deterministic
 /// for the same input order and clock. Thread-safe: calls are serialised by one lock.
 /// </para>
 /// </remarks>
@@ -42,6 +44,7 @@ public sealed class Correlator
     private readonly Queue<(ChangeSignal Change, string? Entity)> _changes = new();
     private readonly List<LiveEpisode> _candidates = [];
     private readonly TimeSpan _mergeLeadTolerance;
+    private readonly string[] _scopeLabels;
     private long _sequence;
     private int _open;
 
@@ -58,6 +61,7 @@ public sealed class Correlator
         _graph = graph ?? DependencyGraph.Empty;
         _ranker = ranker ?? new RootCauseRanker(new RootCauseRankerOptions { EntityLabels = [.. _options.EntityLabels] });
         _time = timeProvider ?? TimeProvider.System;
+        _scopeLabels = [.. _options.ScopeLabels];
         _telemetry = _options.Telemetry ?? CorrelationTelemetry.Shared;
         _mergeLeadTolerance = _options.GroupWindow / 4;
     }
@@ -283,7 +287,7 @@ public sealed class Correlator
     private void Resume(Episode stored, long sequence, DateTimeOffset now)
     {
         var createdAt = stored.Transitions.Count > 0 ? stored.Transitions[^1].At : stored.OpenedAt;
-        var live = new LiveEpisode(sequence, createdAt, stored.OpenedAt, Scope(stored.Members[0].Signal))
+        var live = new LiveEpisode(sequence, createdAt, stored.OpenedAt, _scopeLabels.Length)
         {
             State = stored.State,
             UpdatedAt = stored.UpdatedAt,
@@ -302,6 +306,7 @@ public sealed class Correlator
                 Index(key, live);
             }
 
+            AdoptScope(live.ScopeValues, signal);
             var member = new LiveMember(signal, storedMember.Entity, storedMember.FirstSeen)
             {
                 LastSeen = storedMember.LastSeen,
@@ -362,6 +367,13 @@ public sealed class Correlator
             return CorrelationResult.Rejected("onset_too_old");
         }
 
+        if (signal is AnomalySignal { PeakScore: not (>= 0 and <= 1) } or AnomalySignal { Magnitude: double.NaN })
+        {
+            // A score outside [0, 1] or a magnitude that is not a number would poison the member's peak and largest deviation for
+            // the rest of its occurrence (NaN wins every comparison it takes part in).
+            return CorrelationResult.Rejected("invalid_score");
+        }
+
         if (signal is ChangeSignal change)
         {
             return AddChange(change, now);
@@ -383,6 +395,7 @@ public sealed class Correlator
             }
 
             _byFingerprint.Remove(signal.Fingerprint);
+            Release(known.Episode, known.Member);
 
             // A flap (the same series or alert back within the group window of going quiet, its episode still open) is a new
             // occurrence of the same incident: it joins that episode, as a new signal joins one within the group window of its onsets.
@@ -443,7 +456,7 @@ public sealed class Correlator
         foreach (var other in _candidates)
         {
             if (!ReferenceEquals(other, target) && !other.IsClosed && entity is not null && signal.Onset <= other.OpenedAt + _mergeLeadTolerance
-                && IsDependencyOfAny(entity, other))
+                && IsDependencyOfAny(entity, other) && ScopesAgree(other, target))
             {
                 Merge(other, target, now);
                 merged = true;
@@ -502,12 +515,19 @@ public sealed class Correlator
 
     private CorrelationResult Repeat(LiveEpisode episode, LiveMember member, Signal signal, DateTimeOffset now)
     {
+        if (signal is AnomalySignal { IsEnded: false } && member.EndedAt is not null)
+        {
+            // The occurrence has ended, and a new one comes with a later onset: a report of this one that is not its end is a
+            // late or duplicate delivery, and must not bring its episode back.
+            return new CorrelationResult(CorrelationOutcome.Ignored, episode.Id, "report_after_end");
+        }
+
         episode.SignalCount++;
         member.Repeats++;
         member.LastSeen = now;
         if (signal is AnomalySignal anomaly)
         {
-            member.PeakScore = Math.Max(member.PeakScore, anomaly.PeakScore);
+            member.PeakScore = Math.Max(member.PeakScore, anomaly.PeakScore); // both in [0, 1]: checked on the way in
             member.Returning = anomaly.ReturningSince is not null;
             if (member.EndedAt is null && member.Signal is AnomalySignal first && anomaly.Magnitude >= first.Magnitude)
             {
@@ -543,6 +563,11 @@ public sealed class Correlator
             }
 
             member.AlertSeen = now;
+            if (firing)
+            {
+                // A repeat notification is what keeps a firing alert from going stale (CorrelatorOptions.AlertStaleAfter).
+                episode.AlertStaleAt = Max(episode.AlertStaleAt, now + _options.AlertStaleAfter);
+            }
         }
 
         if (episode.IsClosed && signal is not (AlertSignal { Status: AlertStatus.Resolved } or AnomalySignal { IsEnded: true }))
@@ -609,7 +634,7 @@ public sealed class Correlator
 
     private LiveEpisode Open(Signal signal, DateTimeOffset now)
     {
-        var episode = new LiveEpisode(++_sequence, now, signal.Onset, Scope(signal));
+        var episode = new LiveEpisode(++_sequence, now, signal.Onset, _scopeLabels.Length);
         _episodes.Add(episode);
         _open++;
         episode.Transitions.Add(new StateTransition(now, null, EpisodeState.Pending, $"first signal: {signal.Name}"));
@@ -621,6 +646,7 @@ public sealed class Correlator
     {
         episode.SignalCount++;
         episode.QuietSince = null; // a new active member: the next tick measures quiet afresh
+        AdoptScope(episode.ScopeValues, signal);
         if (signal.Onset < episode.OpenedAt)
         {
             episode.OpenedAt = signal.Onset;
@@ -668,17 +694,24 @@ public sealed class Correlator
 
     private void Merge(LiveEpisode source, LiveEpisode target, DateTimeOffset now)
     {
+        var firing = 0; // the firing alerts that move: a member dropped for the cap no longer counts anywhere
         foreach (var member in source.Members)
         {
             if (target.Members.Count < _options.MaxMembersPerEpisode)
             {
                 target.Members.Add(member);
                 _byFingerprint[member.Signal.Fingerprint] = (target, member);
+                firing += member.Firing ? 1 : 0;
             }
             else
             {
                 _byFingerprint.Remove(member.Signal.Fingerprint);
             }
+        }
+
+        for (var i = 0; i < target.ScopeValues.Length; i++)
+        {
+            target.ScopeValues[i] ??= source.ScopeValues[i];
         }
 
         foreach (var key in source.Keys)
@@ -707,13 +740,19 @@ public sealed class Correlator
         }
 
         target.SignalCount += source.SignalCount;
-        target.FiringAlerts += source.FiringAlerts;
+        target.FiringAlerts += firing;
         target.OpenedAt = source.OpenedAt < target.OpenedAt ? source.OpenedAt : target.OpenedAt;
         target.LastOnset = Max(target.LastOnset, source.LastOnset);
         target.AnomalyActiveUntil = Max(target.AnomalyActiveUntil, source.AnomalyActiveUntil);
         target.AlertStaleAt = Max(target.AlertStaleAt, source.AlertStaleAt);
         target.LastAlertChange = Max(target.LastAlertChange, source.LastAlertChange);
         target.LastAnomalyEnd = Max(target.LastAnomalyEnd, source.LastAnomalyEnd);
+        if (source.State == EpisodeState.Firing && target.State == EpisodeState.Pending)
+        {
+            // The incident was already firing: following MergedInto must not find it back at pending.
+            Transition(target, EpisodeState.Firing, now, $"firing: {source.Id}, already firing, merged into it");
+        }
+
         source.Members.Clear();
         source.FiringAlerts = 0;
         source.MergedInto = target.Id;
@@ -911,29 +950,56 @@ public sealed class Correlator
         return null;
     }
 
-    private string? Scope(Signal signal)
+    // Scope labels must agree where both sides carry them: an episode holds the first value of each that any of its signals
+    // carried, so one opened by a signal without them still keeps namespaces apart once a scoped signal joins.
+    private bool ScopeMatches(LiveEpisode episode, Signal signal)
     {
-        string? scope = null;
-        foreach (var label in _options.ScopeLabels)
+        for (var i = 0; i < _scopeLabels.Length; i++)
         {
-            if (signal.Labels.TryGetValue(label, out var value))
+            if (episode.ScopeValues[i] is { } held && signal.Labels.TryGetValue(_scopeLabels[i], out var value)
+                && !string.Equals(held, value, StringComparison.Ordinal))
             {
-                scope = scope is null ? $"{label}={value}" : $"{scope},{label}={value}";
+                return false;
             }
         }
 
-        return scope;
+        return true;
     }
 
-    private bool ScopeMatches(LiveEpisode episode, Signal signal)
+    private static bool ScopesAgree(LiveEpisode a, LiveEpisode b)
     {
-        if (episode.Scope is null)
+        for (var i = 0; i < a.ScopeValues.Length; i++)
         {
-            return true;
+            if (a.ScopeValues[i] is { } x && b.ScopeValues[i] is { } y && !string.Equals(x, y, StringComparison.Ordinal))
+            {
+                return false;
+            }
         }
 
-        var scope = Scope(signal);
-        return scope is null || string.Equals(scope, episode.Scope, StringComparison.Ordinal);
+        return true;
+    }
+
+    private void AdoptScope(string?[] scope, Signal signal)
+    {
+        for (var i = 0; i < _scopeLabels.Length; i++)
+        {
+            if (scope[i] is null && signal.Labels.TryGetValue(_scopeLabels[i], out var value))
+            {
+                scope[i] = value;
+            }
+        }
+    }
+
+    // A firing alert member replaced by a later occurrence (it had gone stale, its resolve lost) no longer counts as firing.
+    private void Release(LiveEpisode episode, LiveMember member)
+    {
+        if (member.Firing)
+        {
+            member.Firing = false;
+            episode.FiringAlerts--;
+            member.EndedAt ??= member.AlertSeen + _options.AlertStaleAfter;
+            member.EndReason ??= $"no notification for {LiveMember.Describe(_options.AlertStaleAfter)}";
+        }
     }
 
     private Episode Snapshot(LiveEpisode episode)

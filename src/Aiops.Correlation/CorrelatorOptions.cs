@@ -15,12 +15,14 @@ public sealed class CorrelatorOptions
 
     /// <summary>
     /// Gets or sets the labels that must agree for two signals to share an episode when both carry them (signals from
-    /// different clusters or namespaces are never grouped). Default: <c>namespace</c>, <c>cluster</c>.
+    /// different clusters or namespaces are never grouped): each label is compared on its own, against the first value any of
+    /// the episode's signals carried, so an episode opened by a signal without them takes them from the first that has them.
+    /// Default: <c>namespace</c>, <c>cluster</c>.
     /// </summary>
     [Required]
     public IList<string> ScopeLabels { get; set; } = ["namespace", "cluster"];
 
-    /// <summary>Gets or sets how far apart in onset a signal may be from an episode's signals to join it. Default: 5 minutes. Range: [1 s, 1 day].</summary>
+    /// <summary>Gets or sets how far apart in onset a signal may be from an episode's signals to join it. Default: 2 minutes. Range: [1 s, 1 day].</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan GroupWindow { get; set; } = TimeSpan.FromMinutes(2);
 

@@ -1,11 +1,11 @@
 namespace Aiops.Correlation;
 
 /// <summary>The correlator's mutable state of one episode; only ever touched under the correlator's lock.</summary>
-internal sealed class LiveEpisode(long sequence, DateTimeOffset createdAt, DateTimeOffset onset, string? scope)
+internal sealed class LiveEpisode(long sequence, DateTimeOffset createdAt, DateTimeOffset onset, int scopeLabels)
 {
     public readonly long Sequence = sequence;
     public readonly string Id = $"ep-{sequence:D6}";
-    public readonly string? Scope = scope;
+    public readonly string?[] ScopeValues = new string?[scopeLabels]; // per CorrelatorOptions.ScopeLabels: the first value any signal carried
     public readonly List<string> Keys = [];
     public readonly List<string> Entities = [];
     public readonly List<LiveMember> Members = [];
