@@ -20,7 +20,8 @@ namespace Aiops.Gates;
 /// </para>
 /// <para>
 /// Bad input never throws: a proposal that is <see langword="null"/>, lacks an action id, targets or idempotency key, has an
-/// undefined risk or a confidence outside [0, 1] (NaN included) is denied with the reason (gate
+/// undefined risk, a confidence outside [0, 1] (NaN included), a label without a value or an evidence item that is
+/// <see langword="null"/> is denied with the reason (gate
 /// <see cref="ValidationGateName"/>), and a proposal for an unregistered action is denied after the gates ran (gate
 /// <see cref="RegistryGateName"/>). Only cancellation and audit-log failures throw: then nothing was decided.
 /// </para>
@@ -38,6 +39,12 @@ public sealed class DecisionEngine
 
     /// <summary>The gate name of the evaluation that denies a proposal for an unregistered action.</summary>
     public const string RegistryGateName = "registry";
+
+    /// <summary>
+    /// The gate name of the evaluation that turns an allowed destructive action into one that requires approval: whatever gates
+    /// are configured (a list without <c>riskCeiling</c> included), a destructive action never runs automatically.
+    /// </summary>
+    public const string DestructiveGateName = "destructive";
 
     private readonly Lock _gate = new();
     private readonly DecisionEngineOptions _options;
@@ -218,7 +225,7 @@ public sealed class DecisionEngine
         }
     }
 
-    /// <summary>Looks a decision up by id (decisions older than the retention are forgotten).</summary>
+    /// <summary>Looks a decision up by id (decisions older than the retention are forgotten, whether pruned yet or not).</summary>
     /// <param name="decisionId">The decision id.</param>
     /// <param name="decision">The decision, when known.</param>
     /// <returns><see langword="true"/> when it is known.</returns>
@@ -230,9 +237,18 @@ public sealed class DecisionEngine
             return false;
         }
 
+        var now = _time.GetUtcNow();
         lock (_gate)
         {
-            return _byId.TryGetValue(decisionId, out decision);
+            // Pruned only when something is decided: an idle engine must not hand out a decision older than the retention
+            // (its key's claim has expired with it, so it would run again).
+            if (_byId.TryGetValue(decisionId, out var known) && now - known.DecidedAt < _options.Retention)
+            {
+                decision = known;
+                return true;
+            }
+
+            return false;
         }
     }
 
@@ -321,14 +337,20 @@ public sealed class DecisionEngine
         var interrupted = 0;
         foreach (var decision in restored)
         {
+            ApprovalRecord? answer = null;
             var runnable = !decision.DryRun
                 && (decision.Verdict == GateVerdict.Allow
-                    || (decision.Verdict == GateVerdict.RequireApproval && Approvals.GetState(decision.DecisionId) == ApprovalState.Approved));
+                    || (decision.Verdict == GateVerdict.RequireApproval && Approvals.GetState(decision.DecisionId, out answer) == ApprovalState.Approved));
             var key = decision.Proposal?.IdempotencyKey;
+
+            // It may have started, at the earliest when it could: when it was decided, or approved. Its key is claimed from then
+            // and its start counts in the history, so cooldowns and rate limits hold across the restart as they would have.
+            var mayHaveStarted = answer is { } approved && approved.At > decision.DecidedAt ? approved.At : decision.DecidedAt;
             if (runnable && !ran.Contains(decision.DecisionId) && !string.IsNullOrEmpty(key)
-                && Ledger.Restore(key, decision.DecisionId, decision.DecidedAt, status: null))
+                && Ledger.Restore(key, decision.DecisionId, mayHaveStarted, status: null))
             {
                 interrupted++;
+                History.RecordPast(decision.Proposal!.ActionId, decision.Proposal.Targets ?? [], mayHaveStarted);
             }
         }
 
@@ -390,6 +412,25 @@ public sealed class DecisionEngine
             (problems ??= []).Add(string.Create(CultureInfo.InvariantCulture, $"the confidence {proposal.Confidence} is not a number in [0, 1]"));
         }
 
+        // The audit log records the proposal whole; a null inside it could not be read back.
+        foreach (var (name, value) in proposal.Labels ?? new Dictionary<string, string>())
+        {
+            if (name is null || value is null)
+            {
+                (problems ??= []).Add($"the label '{name}' has no value");
+                break;
+            }
+        }
+
+        for (var i = 0; i < (proposal.Evidence?.Count ?? 0); i++)
+        {
+            if (proposal.Evidence![i] is null)
+            {
+                (problems ??= []).Add(string.Create(CultureInfo.InvariantCulture, $"evidence item #{i} is null"));
+                break;
+            }
+        }
+
         return problems is null ? null : "invalid proposal: " + string.Join("; ", problems);
     }
 
@@ -410,8 +451,8 @@ public sealed class DecisionEngine
             proposal.IdempotencyKey ?? string.Empty,
             proposal.ProposedAt)
         {
-            Evidence = proposal.Evidence ?? [],
-            Labels = proposal.Labels ?? new Dictionary<string, string>(),
+            Evidence = proposal.Evidence is null ? [] : [.. proposal.Evidence.Select(e => e ?? string.Empty)],
+            Labels = proposal.Labels is null ? new Dictionary<string, string>() : proposal.Labels.Where(l => l.Key is not null).ToDictionary(l => l.Key, l => l.Value ?? string.Empty, StringComparer.Ordinal),
             FleetSize = proposal.FleetSize,
         };
     }
@@ -469,6 +510,11 @@ public sealed class DecisionEngine
         {
             evaluations = [.. evaluations, new GateEvaluation(RegistryGateName, GateVerdict.Deny, $"no action is registered under '{recorded.ActionId}'", null, TimeSpan.Zero)];
             verdict = GateVerdict.Deny;
+        }
+        else if (recorded.Risk == RiskClass.Destructive && verdict == GateVerdict.Allow)
+        {
+            evaluations = [.. evaluations, new GateEvaluation(DestructiveGateName, GateVerdict.RequireApproval, "a destructive action never runs automatically: a person approves it", null, TimeSpan.Zero)];
+            verdict = GateVerdict.RequireApproval;
         }
 
         var decision = new Decision(id, recorded, evaluations, verdict, now, _dryRun);

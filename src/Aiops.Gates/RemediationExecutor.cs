@@ -19,7 +19,8 @@ namespace Aiops.Gates;
 /// </para>
 /// <para>
 /// Only decisions the engine recorded run: a <see cref="Decision"/> that is not the engine's (hand-made, altered, or older
-/// than the retention) is refused as <see cref="ExecutionStatus.Denied"/>, so no caller can skip the gates. Admission is
+/// than the retention), or whose action is now registered with a higher declared risk than the gates judged, is refused as
+/// <see cref="ExecutionStatus.Denied"/>, so no caller can skip the gates. Admission is
 /// serialised per engine: the key check, a re-check of the gates at execution time (<see cref="RemediationExecutorOptions.RecheckGates"/>:
 /// two decisions allowed on the same history must not both start past a rate limit, nor an approval run into a freeze) and
 /// the start recorded in <see cref="DecisionEngine.History"/> happen as one step, before the action runs; the action runs
@@ -105,6 +106,12 @@ public sealed class RemediationExecutor
         if (!_engine.Actions.TryGet(proposal.ActionId, out var action))
         {
             return await RefuseAsync(decision.DecisionId, proposal.ActionId, proposal.IdempotencyKey, ExecutionStatus.UnknownAction, $"no action is registered under '{proposal.ActionId}'", cancellationToken).ConfigureAwait(false);
+        }
+
+        if (action.Risk > proposal.Risk)
+        {
+            // The gates judged the action registered then; the one registered now declares more risk.
+            return await RefuseAsync(decision.DecisionId, proposal.ActionId, proposal.IdempotencyKey, ExecutionStatus.Denied, $"the action registered under '{proposal.ActionId}' now declares risk {action.Risk}, above the {proposal.Risk} the gates judged: propose it again", cancellationToken).ConfigureAwait(false);
         }
 
         // Admission is serialised per engine: the key check, the gates' re-check and the recorded start happen as one step,

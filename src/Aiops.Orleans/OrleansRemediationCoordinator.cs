@@ -44,6 +44,12 @@ internal sealed partial class OrleansRemediationCoordinator(
             return await RecordAsync(decision, ExecutionStatus.UnknownAction, time.GetUtcNow(), $"no action is registered under '{proposal.ActionId}'").ConfigureAwait(false);
         }
 
+        if (action.Risk > proposal.Risk)
+        {
+            // The gates judged the action registered then; the one registered now declares more risk.
+            return await RecordAsync(decision, ExecutionStatus.Denied, time.GetUtcNow(), $"the action registered under '{proposal.ActionId}' now declares risk {action.Risk}, above the {proposal.Risk} the gates judged: propose it again").ConfigureAwait(false);
+        }
+
         var grain = grains.GetGrain<IDecisionGrain>(proposal.IdempotencyKey);
         var admission = await AdmitAsync(grain, decision.DecisionId).ConfigureAwait(false);
         if (!admission.Admitted)

@@ -49,6 +49,12 @@ internal abstract class ChannelStage<T> : IHostedService, IDisposable
             if (_loop is not null)
             {
                 await Task.WhenAny(_loop, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
+                if (!_loop.IsCompleted)
+                {
+                    // The shutdown timeout cut the drain short (Aborted has fired): what must still be recorded before the host
+                    // disposes the services is the derived stage's to wait for.
+                    await OnAbortedAsync().ConfigureAwait(false);
+                }
             }
         }
     }
@@ -65,6 +71,12 @@ internal abstract class ChannelStage<T> : IHostedService, IDisposable
     /// <summary>Work beside the items until <paramref name="stopping"/> fires (after the drain); by default none.</summary>
     /// <param name="stopping">Fires once the channel is drained.</param>
     protected virtual Task RunBackgroundAsync(CancellationToken stopping) => Task.CompletedTask;
+
+    /// <summary>
+    /// Runs when the host's shutdown timeout cut the drain short, after <see cref="Aborted"/> fired and before the stage stops;
+    /// it must finish promptly (work it waits for has been told to stop). By default nothing.
+    /// </summary>
+    protected virtual Task OnAbortedAsync() => Task.CompletedTask;
 
     /// <summary>Runs once after the drain and the background work, to persist state; by default nothing.</summary>
     protected virtual Task OnDrainedAsync() => Task.CompletedTask;

@@ -87,6 +87,13 @@ internal sealed class RemediationStage : ChannelStage<Episode>
     /// <summary>Actions already started finish (each under the executor's timeout) so that their outcome is recorded.</summary>
     protected override Task OnDrainedAsync() => Task.WhenAll(_running.Keys);
 
+    /// <summary>
+    /// The shutdown timeout fired while actions ran: their tokens have fired with <see cref="ChannelStage{T}.Aborted"/>, so the
+    /// executor ends each at once (an action that ignores its token is abandoned) and records it as cancelled at shutdown;
+    /// the stage waits for those records, which the audit log, disposed after the stage stops, would otherwise lose.
+    /// </summary>
+    protected override Task OnAbortedAsync() => Task.WhenAll(_running.Keys);
+
     private async Task RemediateAsync(Episode episode)
     {
         if (episode is null)
@@ -206,8 +213,9 @@ internal sealed class RemediationStage : ChannelStage<Episode>
     {
         try
         {
-            // Not the stop token: an action that started is let finish under its own timeout, so its outcome is recorded.
-            var record = await _coordinator.ExecuteAsync(decision, CancellationToken.None).ConfigureAwait(false);
+            // Not the stop token: an action that started is let finish under its own timeout during the drain; only the host's
+            // shutdown timeout (Aborted) cancels it, and its outcome is still recorded (OnAbortedAsync waits for the record).
+            var record = await _coordinator.ExecuteAsync(decision, Aborted).ConfigureAwait(false);
             RemediationLog.Executed(_logger, decision.DecisionId, decision.Proposal.ActionId, record.Status, record.Detail);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
