@@ -148,6 +148,36 @@ public sealed class CorrelatorRegressionTests
     }
 
     [Fact]
+    public void Add_FiringAlertDroppedAtTheMemberCapOnMerge_EpisodeStillCloses()
+    {
+        // api depends on db; the api episode (an anomaly, then a firing alert) is merged into a db episode that has room for
+        // one more member: the alert is dropped from the list and must not keep counting as firing (its resolve finds no
+        // member, so the count would never come down and the episode would stay active until the alert went stale, a day).
+        var graph = new DependencyGraph([("api", "db")]);
+        var correlator = new Correlator(new CorrelatorOptions { MaxMembersPerEpisode = 2 }, graph, timeProvider: _time);
+        var apiAnomaly = Anomaly("api", "http_errors", T0);
+        correlator.Add(apiAnomaly);
+        correlator.Add(Alert("api", "HighErrorRate", T0));
+        var dbEarly = Anomaly("db", "db_connections", T0.AddMinutes(-3));
+        Assert.Equal(CorrelationOutcome.Opened, correlator.Add(dbEarly).Outcome);
+        Assert.Equal(CorrelationOutcome.Merged, correlator.Add(Anomaly("db", "db_latency", T0.AddMinutes(-1))).Outcome);
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        correlator.Add(Alert("api", "HighErrorRate", T0, AlertStatus.Resolved));
+        correlator.Add(apiAnomaly with { EndedAt = _time.GetUtcNow(), EndReason = Aiops.Detection.Tracking.AnomalyEndReason.Recovered });
+        correlator.Add(dbEarly with { EndedAt = _time.GetUtcNow(), EndReason = Aiops.Detection.Tracking.AnomalyEndReason.Recovered });
+        for (var s = 0; s < 420; s += 30)
+        {
+            _time.Advance(TimeSpan.FromSeconds(30));
+            correlator.Tick();
+        }
+
+        var survivor = correlator.Snapshot().Single(e => e.MergedInto is null);
+        Assert.Equal(2, survivor.Members.Count);
+        Assert.True(survivor.State is EpisodeState.Resolved or EpisodeState.Inactive, $"still {survivor.State}");
+    }
+
+    [Fact]
     public void GroupWindow_Default_IsTheDocumentedTwoMinutes() =>
         Assert.Equal(TimeSpan.FromMinutes(2), new CorrelatorOptions().GroupWindow);
 
