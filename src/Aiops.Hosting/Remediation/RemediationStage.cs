@@ -12,7 +12,8 @@ namespace Aiops.Hosting;
 /// idempotency key (durably audited), and hands allowed decisions to it to execute (by default the <see cref="RemediationExecutor"/>). Decisions that require approval wait: every
 /// <see cref="RemediationOptions.ApprovalPollInterval"/> the stage runs the approved ones and records the rejected or
 /// expired ones as not run. On start the engine is restored from the audit log (a restart never re-runs a key, and pending
-/// approvals come back); on stop the episodes channel is drained and running actions are awaited.
+/// approvals come back); an action that already started on a target since the episode's onset is not proposed again for it,
+/// whatever its key. On stop the episodes channel is drained and running actions are awaited.
 /// </summary>
 /// <remarks>A planner, decision or execution that fails is logged and counted, and nothing runs for it (fail closed).</remarks>
 internal sealed class RemediationStage : ChannelStage<Episode>
@@ -130,6 +131,7 @@ internal sealed class RemediationStage : ChannelStage<Episode>
             // targets for this episode (its key may have moved with a late, earlier signal), is not a new proposal.
             if (proposal is null
                 || (proposal.IdempotencyKey is { } key && _engine.TryGetDecisionByKey(key, out _))
+                || RanDuringIncident(episode, proposal)
                 || !Remember(episode.Id, proposal, out var proposedSet, out var proposedKey))
             {
                 continue;
@@ -159,6 +161,22 @@ internal sealed class RemediationStage : ChannelStage<Episode>
                     break;
             }
         }
+    }
+
+    // The action already started on one of the targets since the incident began (the history is restored from the audit log):
+    // the same incident does not run it twice, even when a restart forgot what this stage proposed and an earlier signal moved
+    // the planner's key.
+    private bool RanDuringIncident(Episode episode, RemediationProposal proposal)
+    {
+        foreach (var target in proposal.Targets ?? [])
+        {
+            if (target is not null && _engine.History.LastStart(proposal.ActionId, target) is { } started && started >= episode.OpenedAt)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool Remember(string episodeId, RemediationProposal proposal, out HashSet<string> proposed, out string key)

@@ -197,6 +197,48 @@ public sealed class RemediationStageTests
     }
 
     [Fact]
+    public async Task Restart_SameAlertWithAnEarlierSignalPastTheCooldown_ActionNotRunAgain()
+    {
+        // The planner names an incident by its earliest signal. After a restart (episodes not stored), the still-firing alert
+        // comes back with an anomaly whose onset is earlier: the key moves, the cooldown has passed, and only the history of
+        // what ran on the target during this incident keeps the same action from running twice (70 minutes later: past the
+        // cooldown and the per-target rate limit of the gates configured here).
+        var path = Path.Combine(Path.GetTempPath(), "aiops-remediation-" + Guid.NewGuid().ToString("N"), "audit.jsonl");
+        try
+        {
+            var config = new Dictionary<string, string?>(FastLifecycle) { ["Aiops:Remediation:AuditLogPath"] = path };
+            var onset = PipelineTestHost.Start;
+            var first = new SimulatedAction("scale-out", RiskClass.Low);
+            var time = new FakeTimeProvider(PipelineTestHost.Start);
+            using (var host = BuildHost(time, first, config))
+            {
+                await host.StartAsync();
+                await FireAsync(host, time, Alert("a1", "HighRequestRate", "api", onset));
+                Assert.True(await PipelineTestHost.WaitUntilAsync(() => first.RunCount == 1));
+                await host.StopAsync();
+            }
+
+            var second = new SimulatedAction("scale-out", RiskClass.Low);
+            var later = new FakeTimeProvider(PipelineTestHost.Start.AddMinutes(70));
+            using (var host = BuildHost(later, second, config))
+            {
+                await host.StartAsync();
+                var earlier = new AnomalySignal("cpu{service=\"api\"}", "cpu", onset.AddSeconds(-30), new Dictionary<string, string> { ["service"] = "api" }, 0.99, Direction.Up, 6);
+                Assert.True(host.Services.GetRequiredService<AiopsPipelineWriter>().TryWriteSignal(earlier));
+                await FireAsync(host, later, Alert("a1", "HighRequestRate", "api", onset));
+                await FireAsync(host, later, Alert("a3", "HighRequestRate", "checkout", later.GetUtcNow()));
+                Assert.True(await PipelineTestHost.WaitUntilAsync(() => second.RunCount == 1));
+                await host.StopAsync();
+                Assert.Equal(["checkout"], Assert.Single(second.Runs).Targets);
+            }
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Planner_Throws_CountedAndLaterEpisodesStillRemediated()
     {
         var time = new FakeTimeProvider(PipelineTestHost.Start);
