@@ -61,7 +61,7 @@ internal sealed class AlertmanagerWebhookHandler
             _bearerHash = Secrets.Hash(webhook.BearerToken);
         }
 
-        if (webhook.BasicAuthUser is not null && webhook.BasicAuthPassword is not null)
+        if (!string.IsNullOrEmpty(webhook.BasicAuthUser) && !string.IsNullOrEmpty(webhook.BasicAuthPassword))
         {
             _basicHash = Secrets.Hash(webhook.BasicAuthUser + ":" + webhook.BasicAuthPassword);
         }
@@ -274,9 +274,11 @@ internal sealed class AlertmanagerWebhookHandler
     {
         if (_bearerHash is null && _basicHash is null)
         {
-            // No credentials of its own: the host's authorization on the endpoint has already run, or anonymous posts were allowed
-            // explicitly; otherwise refuse (a host that skipped the start-up check must not accept forged alerts either).
-            return _allowAnonymous || Security.AiopsEndpointSecurityFilter.IsAuthorizedByHost(request.HttpContext.GetEndpoint());
+            // No credentials of its own: the host's authorization on the endpoint has already run and authenticated the caller,
+            // or anonymous posts were allowed explicitly; otherwise refuse (a host that skipped the start-up check, or guards the
+            // endpoint with a policy that admits anyone, must not accept forged alerts either).
+            return _allowAnonymous
+                || (Security.AiopsEndpointSecurityFilter.IsAuthorizedByHost(request.HttpContext.GetEndpoint()) && request.HttpContext.User.Identity?.IsAuthenticated == true);
         }
 
         var header = request.Headers.Authorization;

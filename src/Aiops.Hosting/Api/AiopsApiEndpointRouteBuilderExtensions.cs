@@ -55,10 +55,11 @@ public static class AiopsApiEndpointRouteBuilderExtensions
             .Produces(StatusCodes.Status200OK, contentType: AiopsApiHandlers.JsonContentType)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapGet("/scores", (Func<HttpContext, Task>)AiopsApiHandlers.GetScoresAsync)
+        group.MapGet("/scores", AiopsApiHandlers.GetScoresAsync)
             .WithTags("Scores")
-            .WithSummary("Lists the latest anomaly score and band of every series.")
-            .Produces(StatusCodes.Status200OK, contentType: AiopsApiHandlers.JsonContentType);
+            .WithSummary("Lists the latest anomaly score and band of the series, those in an anomaly first; ?limit= (default 100, at most 1000).")
+            .Produces(StatusCodes.Status200OK, contentType: AiopsApiHandlers.JsonContentType)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/scores/history", (Func<HttpContext, Task>)AiopsApiHandlers.GetScoreHistoryAsync)
             .WithTags("Scores")
             .WithSummary("Lists the recent scores (value, expected value, band, probability) of the named series, oldest first.")

@@ -91,12 +91,22 @@ internal static class AiopsApiHandlers
         }
     }
 
-    public static Task GetScoresAsync(HttpContext context)
+    public static async Task GetScoresAsync(HttpContext context, string? limit = null)
     {
+        if (!TryParseLimit(limit, out var max, out var error))
+        {
+            await BadParameterAsync(context, "limit", error).ConfigureAwait(false);
+            return;
+        }
+
         var board = context.RequestServices.GetService<ScoreBoard>();
         var snapshot = board?.Snapshot() ?? [];
-        var scores = new List<SeriesScoreResponse>(snapshot.Count);
-        foreach (var s in snapshot)
+
+        // The series in an anomaly first, then the flagged ones, each in the board's order (by name): a bounded answer keeps
+        // what matters.
+        var chosen = snapshot.OrderByDescending(static s => s.InAnomaly).ThenByDescending(static s => s.IsAnomalous).Take(max).ToList();
+        var scores = new List<SeriesScoreResponse>(chosen.Count);
+        foreach (var s in chosen)
         {
             var score = s.Score;
             scores.Add(new SeriesScoreResponse(
@@ -113,7 +123,7 @@ internal static class AiopsApiHandlers
                 s.InAnomaly));
         }
 
-        return WriteJsonAsync(context, (IReadOnlyList<SeriesScoreResponse>)scores, ApiJsonContext.Default.IReadOnlyListSeriesScoreResponse);
+        await WriteJsonAsync(context, (IReadOnlyList<SeriesScoreResponse>)scores, ApiJsonContext.Default.IReadOnlyListSeriesScoreResponse).ConfigureAwait(false);
     }
 
     /// <summary>The most series one history request may name.</summary>

@@ -36,6 +36,7 @@ internal sealed partial class AiopsEndpointSecurityFilter(
     IOptions<AiopsOptions> options,
     IOptionsMonitor<AiopsApiOptions> api,
     IAuthenticationSchemeProvider schemes,
+    IAuthorizationPolicyProvider policies,
     IHostEnvironment environment,
     ILogger<AiopsEndpointSecurityFilter> logger) : IStartupFilter
 {
@@ -66,8 +67,8 @@ internal sealed partial class AiopsEndpointSecurityFilter(
 
             var problem = write.Kind switch
             {
-                AiopsWriteEndpoint.Webhook when !IsWebhookProtected(endpoint, options.Value.Alertmanager) =>
-                    "set Aiops:Alertmanager:BearerToken (or BasicAuthUser and BasicAuthPassword), or add RequireAuthorization() to the endpoint",
+                AiopsWriteEndpoint.Webhook when !HasOwnCredentials(options.Value.Alertmanager) && !RequiresMoreThanAssertions(endpoint) =>
+                    "set Aiops:Alertmanager:BearerToken (or BasicAuthUser and BasicAuthPassword), or add RequireAuthorization() with a policy that authenticates the caller to the endpoint (a policy of assertions alone, such as the open read policy, admits anyone)",
                 AiopsWriteEndpoint.Approval when !CanAuthenticateApprovers() =>
                     "set Aiops:Api:ApprovalToken, or register an authentication scheme of your own",
                 _ => null,
@@ -104,15 +105,29 @@ internal sealed partial class AiopsEndpointSecurityFilter(
         }
     }
 
-    /// <summary>Whether the webhook authenticates its callers: its own credentials, or the host's authorization on the endpoint.</summary>
-    internal static bool IsWebhookProtected(Endpoint? endpoint, AlertmanagerWebhookOptions webhook) =>
+    /// <summary>Whether the webhook has credentials of its own: a bearer token, or a basic user and password, none empty.</summary>
+    internal static bool HasOwnCredentials(AlertmanagerWebhookOptions webhook) =>
         !string.IsNullOrEmpty(webhook.BearerToken)
-        || (webhook.BasicAuthUser is not null && webhook.BasicAuthPassword is not null)
-        || IsAuthorizedByHost(endpoint);
+        || (!string.IsNullOrEmpty(webhook.BasicAuthUser) && !string.IsNullOrEmpty(webhook.BasicAuthPassword));
 
     /// <summary>Whether the host's own authorization guards the endpoint (<c>RequireAuthorization()</c>, not overridden by anonymous).</summary>
     internal static bool IsAuthorizedByHost(Endpoint? endpoint) =>
         endpoint?.Metadata.GetMetadata<IAuthorizeData>() is not null && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null;
+
+    // The endpoint's authorization, its policies combined, holds a requirement other than assertions (an authenticated user,
+    // roles, claims, a requirement of the host's own): an assertion cannot be read, and the open read policy is one that
+    // admits anyone, so assertions alone do not count as protection.
+    private bool RequiresMoreThanAssertions(Endpoint endpoint)
+    {
+        if (!IsAuthorizedByHost(endpoint))
+        {
+            return false;
+        }
+
+        var policy = AuthorizationPolicy.CombineAsync(policies, endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>(), endpoint.Metadata.GetOrderedMetadata<AuthorizationPolicy>())
+            .GetAwaiter().GetResult();
+        return policy is not null && policy.Requirements.Any(static r => r is not AssertionRequirement);
+    }
 
     private bool CanAuthenticateApprovers() =>
         !string.IsNullOrEmpty(api.CurrentValue.ApprovalToken)

@@ -399,4 +399,26 @@ public sealed class AiopsApiEndpointTests
 
     private static async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+    [Fact]
+    public async Task GetScores_MoreSeriesThanTheLimit_AnomalousFirstAndBounded()
+    {
+        await using var host = await ApiTestHost.StartAsync();
+        var board = host.App.Services.GetRequiredService<ScoreBoard>();
+        var at = ApiTestHost.T0;
+        for (var i = 0; i < 1_500; i++)
+        {
+            board.Set(new SeriesScore(new SeriesKey("m" + i), AnomalyScore.WarmingUp(at, 1), i == 1_234, at));
+        }
+
+        using var unbounded = await host.Client.GetAsync(new Uri("/aiops/api/scores", UriKind.Relative));
+        using var all = JsonDocument.Parse(await unbounded.Content.ReadAsStringAsync());
+        using var ten = JsonDocument.Parse(await host.Client.GetStringAsync(new Uri("/aiops/api/scores?limit=10", UriKind.Relative)));
+        using var tooMany = await host.Client.GetAsync(new Uri("/aiops/api/scores?limit=5000", UriKind.Relative));
+
+        Assert.Equal(AiopsApiHandlers.DefaultLimit, all.RootElement.GetArrayLength());
+        Assert.Equal(10, ten.RootElement.GetArrayLength());
+        Assert.Equal("m1234", ten.RootElement[0].GetProperty("series").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+    }
 }
