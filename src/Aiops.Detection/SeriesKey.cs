@@ -15,8 +15,13 @@ public sealed class SeriesKey : IEquatable<SeriesKey>
 
     /// <summary>Initializes a new instance of the <see cref="SeriesKey"/> class.</summary>
     /// <param name="metric">The metric name; not empty.</param>
-    /// <param name="labels">The labels; names must be unique. <see langword="null"/> means none.</param>
-    /// <exception cref="ArgumentException">The metric name is empty, or a label name is empty or repeated.</exception>
+    /// <param name="labels">
+    /// The labels; names must be unique and neither <see langword="null"/> nor empty, values must not be <see langword="null"/>
+    /// (an empty value is allowed). <see langword="null"/> means none.
+    /// </param>
+    /// <exception cref="ArgumentException">
+    /// The metric name is empty, a label name is <see langword="null"/>, empty or repeated, or a label value is <see langword="null"/>.
+    /// </exception>
     public SeriesKey(string metric, IEnumerable<KeyValuePair<string, string>>? labels = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(metric);
@@ -32,13 +37,18 @@ public sealed class SeriesKey : IEquatable<SeriesKey>
                 throw new ArgumentException($"Series '{metric}' has a label with an empty name.", nameof(labels));
             }
 
+            if (_labels[i].Value is null)
+            {
+                throw new ArgumentException($"Series '{metric}' has the label '{_labels[i].Key}' with a null value.", nameof(labels));
+            }
+
             if (i > 0 && string.Equals(_labels[i].Key, _labels[i - 1].Key, StringComparison.Ordinal))
             {
                 throw new ArgumentException($"Series '{metric}' has the label '{_labels[i].Key}' twice.", nameof(labels));
             }
 
             hash.Add(_labels[i].Key, StringComparer.Ordinal);
-            hash.Add(_labels[i].Value ?? string.Empty, StringComparer.Ordinal);
+            hash.Add(_labels[i].Value, StringComparer.Ordinal);
         }
 
         _hashCode = hash.ToHashCode();

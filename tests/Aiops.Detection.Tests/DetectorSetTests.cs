@@ -36,6 +36,20 @@ public sealed class DetectorSetTests : IDisposable
     }
 
     [Fact]
+    public void SeriesKey_LabelWithNullValue_ThrowsNamingLabel()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new SeriesKey("m", [new("job", null!)]));
+
+        Assert.Contains("'job' with a null value", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SeriesKey_LabelWithNullName_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => new SeriesKey("m", [new(null!, "a")]));
+    }
+
+    [Fact]
     public void TryUpdate_TwoSeries_KeepIndependentState()
     {
         var set = new DetectorSet(factory: RobustZScore, timeProvider: _time);

@@ -323,8 +323,42 @@ internal sealed class DetectionStage : IHostedService, IDisposable
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             _telemetry.Error(Stage);
-            PipelineLog.DetectionFailed(_logger, ex, sample.Series?.ToString() ?? "(null)");
+            LogFailed(ex, sample.Series);
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Logs a sample that failed. Never throws: an exception out of the catch block of <see cref="Process(in MetricSample, DateTimeOffset)"/>
+    /// would end the worker's loop, and every later sample of its shard would go unscored.
+    /// </summary>
+    private void LogFailed(Exception error, SeriesKey? series)
+    {
+        try
+        {
+            PipelineLog.DetectionFailed(_logger, error, Describe(series));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A failing logger provider: the sample is counted on aiops.hosting.stage.errors all the same.
+        }
+    }
+
+    /// <summary>The series' text for a log, or only its metric name when the text cannot be formed.</summary>
+    private static string Describe(SeriesKey? series)
+    {
+        if (series is null)
+        {
+            return "(null)";
+        }
+
+        try
+        {
+            return series.ToString();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return series.Metric + "{?}";
         }
     }
 

@@ -3,6 +3,7 @@ using Aiops.Correlation;
 using Aiops.Detection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Aiops.Hosting.Tests.Pipeline;
@@ -173,6 +174,50 @@ public sealed class PipelineStagesTests
     }
 
     [Fact]
+    public async Task DetectionStage_AnomalyOnSeriesWithNullLabelValue_CountedAndKeepsRunning()
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using var host = PipelineTestHost.Build(
+            time,
+            config: new Dictionary<string, string?>
+            {
+                ["Aiops:Detection:AnomalyThreshold"] = "0", // every judged point is anomalous
+                ["Aiops:Detection:Workers"] = "1", // one loop, so the outcome does not depend on which shard the series hashes to
+            },
+            services: s =>
+            {
+                PipelineTestHost.UseRobustZScore(s);
+
+                // A per-sample failure once the series is judged: the tracking options of this one series cannot be built.
+                s.Configure<DetectionStageOptions>(o => o.TrackingFactory = k => k.Metric == "cpu"
+                    ? throw new InvalidOperationException("no tracking options for cpu")
+                    : new Aiops.Detection.Tracking.AnomalyTrackerOptions());
+
+                // And the log of that failure throws too (a broken logger provider): the failure must still only be counted.
+                s.AddLogging(b => b.AddProvider(new ThrowingLoggerProvider()));
+            });
+        await host.StartAsync();
+        var writer = host.Services.GetRequiredService<AiopsPipelineWriter>();
+        var board = host.Services.GetRequiredService<ScoreBoard>();
+        var telemetry = host.Services.GetRequiredService<PipelineTelemetry>();
+
+        // SeriesKey now refuses a null label value (a Prometheus answer {"metric":{"job":null}}), so the failure is injected.
+        Assert.Throws<ArgumentException>(() => new SeriesKey("cpu", [new KeyValuePair<string, string>("job", null!)]));
+        var odd = new SeriesKey("cpu", [new KeyValuePair<string, string>("job", "api")]);
+        for (var i = 0; i < 40; i++)
+        {
+            Assert.True(writer.TryWriteSample(new MetricSample(odd, PipelineTestHost.Start.AddSeconds(i), (i < 16 ? 0 : 100) + (i % 2))));
+        }
+
+        var good = new SeriesKey("good");
+        Assert.True(writer.TryWriteSample(new MetricSample(good, PipelineTestHost.Start, 1)));
+
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => board.TryGet(good, out _)), "the detection stage stopped scoring");
+        Assert.True(telemetry.DetectionErrors > 0);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public void AddPipelineServices_CalledTwiceWithAddAiopsTwice_RegistersStagesOnce()
     {
         var builder = Host.CreateApplicationBuilder();
@@ -240,5 +285,31 @@ public sealed class PipelineStagesTests
 
         Assert.Equal(0, host.Services.GetRequiredService<Correlator>().OpenCount);
         Assert.Empty(await host.Services.GetRequiredService<IEpisodeStore>().ListAsync());
+    }
+
+    /// <summary>A logger provider whose loggers throw on the detection stage's failure message (event 5100), as a broken provider may.</summary>
+    private sealed class ThrowingLoggerProvider : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new ThrowingLogger();
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class ThrowingLogger : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (eventId.Id == 5100)
+                {
+                    throw new InvalidOperationException("the logger provider is broken");
+                }
+            }
+        }
     }
 }
