@@ -98,6 +98,20 @@ internal static class AlertmanagerMapping
                 return false;
             }
 
+            // Checked for every alert before any is queued (and before the fingerprint, AsSignal and the duplicate key read
+            // them): a null value would otherwise fail the request half-way, after some alerts were queued.
+            if (NullValueOf(alert.Labels) is { } nullLabel)
+            {
+                error = $"alerts[{i}].labels.{nullLabel} is null; label values must be strings.";
+                return false;
+            }
+
+            if (alert.Annotations is not null && NullValueOf(alert.Annotations) is { } nullAnnotation)
+            {
+                error = $"alerts[{i}].annotations.{nullAnnotation} is null; annotation values must be strings.";
+                return false;
+            }
+
             if (!alert.Labels.TryGetValue("alertname", out var name) || string.IsNullOrEmpty(name))
             {
                 error = $"The required label 'alerts[{i}].labels.alertname' is missing.";
@@ -145,6 +159,7 @@ internal static class AlertmanagerMapping
     /// <summary>
     /// The signal an alert stands for: a <see cref="ChangeSignal"/> when it carries <paramref name="changeLabel"/> (its value
     /// names the kind: deploy, config or scaling, any case; anything else is <see cref="ChangeKind.Other"/>), else the alert.
+    /// Never throws for an alert <see cref="TryMap"/> produced (its labels and annotations hold no <see langword="null"/> value).
     /// </summary>
     /// <param name="alert">The mapped alert.</param>
     /// <param name="changeLabel">The change label; <see langword="null"/> or empty maps nothing.</param>
@@ -165,6 +180,20 @@ internal static class AlertmanagerMapping
         };
         var title = alert.Annotations.TryGetValue("summary", out var summary) && !string.IsNullOrEmpty(summary) ? summary : alert.Name;
         return new ChangeSignal(alert.Fingerprint, title, alert.Onset, alert.Labels, change);
+    }
+
+    /// <summary>The name of the first entry whose value is <see langword="null"/> (a JSON <c>null</c>), or <see langword="null"/> when none is.</summary>
+    private static string? NullValueOf(Dictionary<string, string> values)
+    {
+        foreach (var pair in values)
+        {
+            if (pair.Value is null)
+            {
+                return pair.Key;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

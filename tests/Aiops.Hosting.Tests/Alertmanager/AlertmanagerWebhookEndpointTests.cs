@@ -272,6 +272,38 @@ public sealed class AlertmanagerWebhookEndpointTests
     }
 
     [Fact]
+    public async Task Post_LabelWithNullValueAndNoFingerprint_BadRequestWithReason()
+    {
+        await using var host = await AlertmanagerTestHost.StartAsync();
+        using var collector = Requests(host);
+        const string body = """{"version":"4","groupKey":"g","alerts":[{"status":"firing","labels":{"alertname":"X","job":null},"startsAt":"2026-01-01T00:00:00Z"}]}""";
+
+        using var response = await PostAsync(host, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Empty(host.DrainSignals());
+        Assert.Equal(["malformed"], Outcomes(collector));
+    }
+
+    [Fact]
+    public async Task Post_ChangeLabelWithNullValueAfterValidAlert_BadRequestAndRetryNotLostAsDuplicate()
+    {
+        await using var host = await AlertmanagerTestHost.StartAsync();
+        var nullChange = """{"status":"firing","labels":{"alertname":"Deployed","aiops_change":null},"annotations":{},"startsAt":"2026-01-01T00:00:00Z","endsAt":"0001-01-01T00:00:00Z","fingerprint":"d1"}""";
+        var body = Payload(Alert("a1", "HighErrorRate"), nullChange);
+
+        using var first = await PostAsync(host, body);
+        using var retry = await PostAsync(host, body);
+
+        // A malformed alert is refused as a whole with a reason, not half-queued with a 500 and then acknowledged as a duplicate.
+        var retryBody = await retry.Content.ReadAsStringAsync();
+        Assert.Equal(
+            (HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, 0),
+            (first.StatusCode, retry.StatusCode, host.DrainSignals().Count));
+        Assert.DoesNotContain("\"duplicate\":true", retryBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Get_Webhook_MethodNotAllowed()
     {
         await using var host = await AlertmanagerTestHost.StartAsync();
