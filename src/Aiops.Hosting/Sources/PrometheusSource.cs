@@ -1,6 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Aiops.Detection;
 using Microsoft.Extensions.Hosting;
@@ -17,8 +17,17 @@ namespace Aiops.Hosting;
 /// Windows are aligned to <see cref="PrometheusSourceOptions.Step"/>: the first poll reaches back
 /// <see cref="PrometheusSourceOptions.Lookback"/>, each later one asks only for the steps after the last successful window, and
 /// per series only points newer than the last one written are emitted. A failed poll (HTTP error after retries, timeout, an
-/// error body, malformed JSON, a result that is not a matrix) is logged and counted on <c>aiops.hosting.prometheus.polls</c>,
-/// and the next poll asks again for the missed window. Polls are serialized.
+/// error body, malformed JSON, a body over <see cref="PrometheusSourceOptions.MaxResponseBytes"/>, a result that is not a
+/// matrix) is logged and counted on <c>aiops.hosting.prometheus.polls</c>, and the next poll asks again for the missed window.
+/// Polls are serialized.
+/// <para>
+/// Points not written are counted on <c>aiops.hosting.prometheus.skipped</c> by reason, and never move their series'
+/// watermark: <c>invalid_labels</c> (every point of a series whose labels cannot form a <see cref="SeriesKey"/>: a
+/// <see langword="null"/> value, an empty or repeated name; the other series of the answer are written),
+/// <c>invalid_timestamp</c> (not a finite time <see cref="DateTimeOffset"/> can hold), <c>future</c> (at or after the step
+/// following the asked window: Prometheus never answers one, and accepting it would silence the series until then),
+/// <c>duplicate</c> (the time of the last point written) and <c>out_of_order</c> (before it).
+/// </para>
 /// </remarks>
 internal sealed class PrometheusSource : IHostedService, IDisposable
 {
@@ -30,6 +39,7 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
     private readonly ILogger _logger;
     private readonly Counter<long> _polls;
     private readonly Counter<long> _samples;
+    private readonly Counter<long> _skipped;
     private readonly QueryState[] _queries;
     private readonly Health.DependencyHealth? _health;
     private readonly string _dependency;
@@ -57,8 +67,9 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
         _time = timeProvider;
         _logger = logger;
         var meter = meterFactory.Create(HostingTelemetry.MeterName);
-        _polls = meter.CreateCounter<long>("aiops.hosting.prometheus.polls", "{query}", "Prometheus query_range polls, by outcome (success, http_error, timeout, error_status, malformed, unexpected_result, failed).");
+        _polls = meter.CreateCounter<long>("aiops.hosting.prometheus.polls", "{query}", "Prometheus query_range polls, by outcome (success, http_error, timeout, error_status, malformed, too_large, unexpected_result, failed).");
         _samples = meter.CreateCounter<long>("aiops.hosting.prometheus.samples", "{sample}", "Samples read from Prometheus query_range results and written to the pipeline.");
+        _skipped = meter.CreateCounter<long>("aiops.hosting.prometheus.skipped", "{sample}", "Points of Prometheus query_range results not written to the pipeline, by reason (invalid_labels, invalid_timestamp, future, duplicate, out_of_order).");
         _queries = [.. options.Queries.Select(q => new QueryState(q))];
     }
 
@@ -109,6 +120,12 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
 
     private const int MaxBackoffExponent = 5;
 
+    /// <summary>The earliest Unix time in milliseconds a <see cref="DateTimeOffset"/> holds.</summary>
+    private static readonly double MinMs = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+
+    /// <summary>The latest Unix time in milliseconds a <see cref="DateTimeOffset"/> holds.</summary>
+    private static readonly double MaxMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
     private static long AlignDown(long ms, long stepMs) => ms - (((ms % stepMs) + stepMs) % stepMs);
 
     private static string Seconds(long ms) => (ms / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
@@ -158,8 +175,13 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
         {
             var client = _clients.CreateClient(_clientName);
             using var response = await client.GetAsync(new Uri(uri, UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
-            if (body is { Status: "error" })
+            var (body, tooLarge) = await ReadBodyAsync(response, _options.MaxResponseBytes, cancellationToken).ConfigureAwait(false);
+            if (tooLarge)
+            {
+                outcome = "too_large";
+                problem = $"the response is larger than MaxResponseBytes ({_options.MaxResponseBytes} bytes); narrow the query or raise the limit";
+            }
+            else if (body is { Status: "error" })
             {
                 outcome = "error_status";
                 problem = $"the query was rejected: {body.ErrorType}: {body.Error}";
@@ -181,7 +203,7 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
             }
             else
             {
-                _samples.Add(Emit(query, data.Result, startMs));
+                _samples.Add(Emit(query, data.Result, startMs, endMs));
                 query.LastEndMs = endMs;
                 outcome = "success";
             }
@@ -246,54 +268,99 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
         }
     }
 
-    private static async Task<PrometheusResponse?> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>Reads the JSON body, at most <paramref name="maxBytes"/> of it: <c>TooLarge</c> when the body is longer.</summary>
+    private static async Task<(PrometheusResponse? Body, bool TooLarge)> ReadBodyAsync(HttpResponseMessage response, int maxBytes, CancellationToken cancellationToken)
     {
         var media = response.Content.Headers.ContentType?.MediaType;
         if (response.Content.Headers.ContentLength is 0 || (media is not null && !media.Contains("json", StringComparison.OrdinalIgnoreCase)))
         {
-            return null; // an HTML error page from a proxy, say
+            return (null, false); // an HTML error page from a proxy, say
         }
 
-        try
+        if (response.Content.Headers.ContentLength > maxBytes)
         {
-            return await response.Content.ReadFromJsonAsync(PrometheusSourceJsonContext.Default.PrometheusResponse, cancellationToken).ConfigureAwait(false);
+            return (null, true);
         }
-        catch (JsonException) when (!response.IsSuccessStatusCode)
+
+        var limited = new LimitedReadStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), maxBytes);
+        await using (limited.ConfigureAwait(false))
         {
-            return null;
+            try
+            {
+                return (await JsonSerializer.DeserializeAsync(limited, PrometheusSourceJsonContext.Default.PrometheusResponse, cancellationToken).ConfigureAwait(false), false);
+            }
+            catch (Exception) when (limited.Exceeded)
+            {
+                return (null, true);
+            }
+            catch (JsonException) when (!response.IsSuccessStatusCode)
+            {
+                return (null, false);
+            }
         }
     }
 
-    /// <summary>Writes the points newer than each series' last one, all series merged in time order; returns how many.</summary>
-    private int Emit(QueryState query, List<PrometheusSeries> result, long startMs)
+    /// <summary>
+    /// Writes the points newer than each series' last one, all series merged in time order; returns how many. Points it does
+    /// not write are counted as skipped, and the series' watermarks move only once every point to write is collected.
+    /// </summary>
+    private int Emit(QueryState query, List<PrometheusSeries> result, long startMs, long endMs)
     {
         var points = new List<MetricSample>();
+        var newestOf = new Dictionary<SeriesKey, long>();
+        var futureMs = endMs + (long)_options.Step.TotalMilliseconds; // the first step of the next window
         foreach (var series in result)
         {
-            if (series.Values is not { Count: > 0 } values)
+            if (series?.Values is not { Count: > 0 } values)
             {
                 continue;
             }
 
-            var key = query.KeyOf(series.Metric);
-            var newest = query.LastMs.TryGetValue(key, out var lastMs) ? lastMs : long.MinValue;
-            var before = newest;
+            if (!QueryState.TryKeyOf(query.Query, series.Metric, out var key))
+            {
+                Skipped("invalid_labels", values.Count);
+                continue;
+            }
+
+            var newest = newestOf.TryGetValue(key, out var seen) ? seen
+                : query.LastMs.TryGetValue(key, out var lastMs) ? lastMs : long.MinValue;
             foreach (var point in values)
             {
-                var ms = (long)Math.Round(point.Seconds * 1000, MidpointRounding.AwayFromZero);
+                var exact = Math.Round(point.Seconds * 1000, MidpointRounding.AwayFromZero);
+                if (!(exact >= MinMs && exact <= MaxMs)) // NaN and infinities included
+                {
+                    Skipped("invalid_timestamp", 1);
+                    continue;
+                }
+
+                var ms = (long)exact;
+                if (ms >= futureMs)
+                {
+                    Skipped("future", 1);
+                    continue;
+                }
+
                 if (ms <= newest)
                 {
-                    continue; // already written, or out of order
+                    Skipped(ms == newest ? "duplicate" : "out_of_order", 1);
+                    continue;
                 }
 
                 points.Add(new MetricSample(key, DateTimeOffset.FromUnixTimeMilliseconds(ms), point.Value));
                 newest = ms;
             }
 
-            if (newest != before)
+            if (newest != long.MinValue)
             {
-                query.LastMs[key] = newest;
+                newestOf[key] = newest;
             }
+        }
+
+        // Every key is built and every point checked: only now do the watermarks move, so that nothing above, should it
+        // fail, leaves points of this window marked as written that were not.
+        foreach (var (key, newest) in newestOf)
+        {
+            query.LastMs[key] = newest;
         }
 
         // Series not seen since before this window cannot collide with later windows: forget them.
@@ -311,6 +378,8 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
         return points.Count;
     }
 
+    private void Skipped(string reason, int count) => _skipped.Add(count, new KeyValuePair<string, object?>("reason", reason));
+
     /// <summary>The state of one query: the end of its last successful window and the last point written per series.</summary>
     private sealed class QueryState(PrometheusQuery query)
     {
@@ -326,12 +395,23 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
 
         public Dictionary<SeriesKey, long> LastMs { get; } = [];
 
-        public SeriesKey KeyOf(Dictionary<string, string>? metric)
+        /// <summary>The key of a result series; <see langword="false"/> when its labels cannot form one (a null value, an empty or repeated name).</summary>
+        public static bool TryKeyOf(PrometheusQuery query, Dictionary<string, string>? metric, [NotNullWhen(true)] out SeriesKey? key)
         {
-            var name = Query.Name is { Length: > 0 } n ? n : Query.Expr;
+            var name = query.Name is { Length: > 0 } n ? n : query.Expr;
             if (metric is null || metric.Count == 0)
             {
-                return new SeriesKey(name);
+                key = new SeriesKey(name);
+                return true;
+            }
+
+            foreach (var (label, value) in metric)
+            {
+                if (string.IsNullOrEmpty(label) || value is null)
+                {
+                    key = null;
+                    return false;
+                }
             }
 
             if (metric.TryGetValue("__name__", out var metricName) && metricName.Length > 0)
@@ -339,7 +419,16 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
                 name = metricName;
             }
 
-            return new SeriesKey(name, metric.Where(static p => p.Key != "__name__"));
+            try
+            {
+                key = new SeriesKey(name, metric.Where(static p => p.Key != "__name__"));
+                return true;
+            }
+            catch (ArgumentException)
+            {
+                key = null; // anything else SeriesKey refuses
+                return false;
+            }
         }
     }
 }

@@ -59,6 +59,14 @@ public sealed class PrometheusSourceOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Gets or sets the largest response body read, in bytes: a larger answer (a query matching far more series than meant)
+    /// fails the poll with the outcome <c>too_large</c> instead of exhausting memory, and its window is asked again.
+    /// Default: 64 MiB (67,108,864). Range: [1 KiB, 2 GiB - 1].
+    /// </summary>
+    [Range(1024, int.MaxValue)]
+    public int MaxResponseBytes { get; set; } = 64 * 1024 * 1024;
+
     /// <summary>Gets or sets a bearer token sent as <c>Authorization: Bearer ...</c> on every request. Optional.</summary>
     public string? BearerToken { get; set; }
 

@@ -208,6 +208,134 @@ public sealed class PrometheusSourceTests
     }
 
     [Fact]
+    public async Task PollOnce_LabelWithNullValue_WritesKeyThatFormatsOrSkips()
+    {
+        await using var prometheus = await FakePrometheus.StartAsync();
+        prometheus.Handler = _ => (200, $$$"""
+            {"status":"success","data":{"resultType":"matrix","result":[
+              {"metric":{"__name__":"up","job":null},"values":[[{{{StartSeconds}}},"1"]]}
+            ]}}
+            """);
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using var host = Build(time, prometheus, o => o.Queries.Add(new PrometheusQuery { Expr = "up" }));
+
+        await Source(host).PollOnceAsync(CancellationToken.None);
+        var samples = Drain(host);
+
+        // Every series the source writes must be usable downstream: its text names the series in signals, logs and the API.
+        Assert.All(samples, s => Assert.NotEmpty(s.Series.ToString()));
+    }
+
+    [Fact]
+    public async Task PollOnce_BadSeriesAfterGoodOne_GoodSeriesPointsNotLostOnNextPoll()
+    {
+        await using var prometheus = await FakePrometheus.StartAsync();
+        var calls = 0;
+        prometheus.Handler = q => Interlocked.Increment(ref calls) == 1
+            ? (200, Matrix(q, Series("up", [("job", "api")]), Series("up", [("", "empty label name")])))
+            : (200, Matrix(q, Series("up", [("job", "api")])));
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using var host = Build(time, prometheus, o =>
+        {
+            o.Queries.Add(new PrometheusQuery { Expr = "up" });
+            o.MaxRetries = 0;
+        });
+        var source = Source(host);
+
+        await source.PollOnceAsync(CancellationToken.None); // the answer holds a series with an empty label name
+        var first = Drain(host);
+        await source.PollOnceAsync(CancellationToken.None); // the same window again, now without it
+        var second = Drain(host);
+
+        var api = new SeriesKey("up", [new("job", "api")]);
+        Assert.Equal(5, first.Concat(second).Count(s => s.Series.Equals(api))); // the 5 steps of the window, written once
+    }
+
+    [Fact]
+    public async Task PollOnce_PointFarOutsideAskedWindow_LaterPointsOfSeriesStillWritten()
+    {
+        await using var prometheus = await FakePrometheus.StartAsync();
+        var calls = 0;
+        prometheus.Handler = q =>
+        {
+            var end = long.Parse(q["end"]!, CultureInfo.InvariantCulture);
+            return Interlocked.Increment(ref calls) == 1
+                ? (200, $$$"""{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"up"},"values":[[{{{end}}},"1"],[9999999999,"1"]]}]}}""")
+                : (200, $$$"""{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"up"},"values":[[{{{end}}},"2"]]}]}}""");
+        };
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using var host = Build(time, prometheus, o => o.Queries.Add(new PrometheusQuery { Expr = "up" }));
+        var source = Source(host);
+
+        await source.PollOnceAsync(CancellationToken.None); // one point in the year 2286, outside the asked window
+        Drain(host);
+        time.Advance(TimeSpan.FromSeconds(15));
+        await source.PollOnceAsync(CancellationToken.None);
+        var second = Drain(host);
+
+        // The next step's point is written (or at least its drop is counted); here it vanishes, as will every later one until 2286.
+        var point = Assert.Single(second);
+        Assert.Equal(2, point.Value);
+    }
+
+    [Fact]
+    public async Task PollOnce_PointsNotWritten_CountedByReasonAndGoodPointsWritten()
+    {
+        await using var prometheus = await FakePrometheus.StartAsync();
+        prometheus.Handler = _ => (200, $$$"""
+            {"status":"success","data":{"resultType":"matrix","result":[
+              {"metric":{"__name__":"up","job":null},"values":[[{{{StartSeconds - 15}}},"1"],[{{{StartSeconds}}},"1"]]},
+              {"metric":{"__name__":"up","job":"api"},"values":[[{{{StartSeconds - 30}}},"1"],[{{{StartSeconds - 30}}},"2"],[{{{StartSeconds - 45}}},"3"],[1e300,"4"],[{{{StartSeconds - 15}}},"5"],[{{{StartSeconds + 15}}},"6"]]}
+            ]}}
+            """);
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using var host = Build(time, prometheus, o => o.Queries.Add(new PrometheusQuery { Expr = "up" }));
+        using var skipped = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), HostingTelemetry.MeterName, "aiops.hosting.prometheus.skipped");
+
+        await Source(host).PollOnceAsync(CancellationToken.None);
+        var samples = Drain(host);
+
+        Assert.Equal([1.0, 5.0], samples.Select(s => s.Value));
+        Assert.Equal(1, Polls(host, "success"));
+        var counted = skipped.GetMeasurementSnapshot().GroupBy(m => (string)m.Tags["reason"]!).ToDictionary(g => g.Key, g => g.Sum(m => m.Value));
+        Assert.Equal(
+            new Dictionary<string, long> { ["invalid_labels"] = 2, ["duplicate"] = 1, ["out_of_order"] = 1, ["invalid_timestamp"] = 1, ["future"] = 1 },
+            counted);
+    }
+
+    [Theory]
+    [InlineData(false)] // chunked: refused while it is read
+    [InlineData(true)] // with a Content-Length: refused before it is read
+    public async Task PollOnce_ResponseOverMaxResponseBytes_CountedTooLargeAndWindowAskedAgain(bool declareLength)
+    {
+        await using var prometheus = await FakePrometheus.StartAsync();
+        prometheus.DeclareLength = declareLength;
+        var calls = 0;
+        prometheus.Handler = q => Interlocked.Increment(ref calls) == 1
+            ? (200, Matrix(q, Series("up", [("job", new string('x', 4096))])))
+            : (200, Matrix(q, Series("up", [("job", "api")])));
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using var host = Build(time, prometheus, o =>
+        {
+            o.Queries.Add(new PrometheusQuery { Expr = "up" });
+            o.MaxRetries = 0;
+            o.MaxResponseBytes = 1024;
+        });
+        var source = Source(host);
+
+        await source.PollOnceAsync(CancellationToken.None);
+        var first = Drain(host);
+        await source.PollOnceAsync(CancellationToken.None);
+        var second = Drain(host);
+
+        Assert.Empty(first);
+        Assert.Equal(5, second.Count);
+        Assert.Equal((1L, 1L), (Polls(host, "too_large"), Polls(host, "success")));
+        var requests = prometheus.Requests.ToList();
+        Assert.Equal(requests[0]["start"], requests[1]["start"]); // the refused window is asked again
+    }
+
+    [Fact]
     public async Task Start_PollInterval_PollsOnTheTimeProviderWithBearerToken()
     {
         await using var prometheus = await FakePrometheus.StartAsync();
@@ -350,6 +478,8 @@ public sealed class PrometheusSourceTests
 
         public TimeSpan Delay { get; set; }
 
+        public bool DeclareLength { get; set; }
+
         public Func<IQueryCollection, (int Status, string Body)> Handler { get; set; } = _ => (404, string.Empty);
 
         [SuppressMessage("Reliability", "CA2000", Justification = "The fake owns the application.")]
@@ -380,6 +510,11 @@ public sealed class PrometheusSourceTests
                 var (status, body) = fake.Handler(request.Query);
                 context.Response.StatusCode = status;
                 context.Response.ContentType = "application/json";
+                if (fake.DeclareLength)
+                {
+                    context.Response.ContentLength = System.Text.Encoding.UTF8.GetByteCount(body);
+                }
+
                 await context.Response.WriteAsync(body);
             });
             await app.StartAsync();
