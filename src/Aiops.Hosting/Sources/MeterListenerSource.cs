@@ -14,7 +14,10 @@ namespace Aiops.Hosting;
 /// </summary>
 /// <remarks>
 /// Measurement callbacks take one short lock per instrument and allocate only when a new label set appears. Timestamps and
-/// intervals come from the <see cref="TimeProvider"/>.
+/// intervals come from the <see cref="TimeProvider"/>. A callback never throws into the instrumented code: a measurement of a
+/// new series past <see cref="MeterSourceOptions.MaxSeries"/>, or with a repeated or empty tag name (which no series key can
+/// hold), or that fails otherwise, is ignored and counted on <c>aiops.hosting.meter_source.skipped</c> by reason
+/// (<c>max_series</c>, <c>invalid_tags</c>, <c>failed</c>); the counts are added at each collection.
 /// </remarks>
 internal sealed class MeterListenerSource : IHostedService, IDisposable
 {
@@ -28,12 +31,25 @@ internal sealed class MeterListenerSource : IHostedService, IDisposable
     private readonly List<InstrumentState> _states = [];
     private readonly CancellationTokenSource _stop = new();
     private MeterListener? _listener;
+    private readonly Counter<long> _skipped;
     private Task? _loop;
     private DateTimeOffset _lastCollect;
     private int _seriesCount;
+    private long _skippedMaxSeries;
+    private long _skippedInvalidTags;
+    private long _skippedFailed;
+    private long _reportedMaxSeries;
+    private long _reportedInvalidTags;
+    private long _reportedFailed;
 
-    public MeterListenerSource(MeterSourceOptions options, AiopsPipelineWriter writer, TimeProvider timeProvider, ILogger<MeterListenerSource> logger)
+    public MeterListenerSource(MeterSourceOptions options, AiopsPipelineWriter writer, TimeProvider timeProvider, IMeterFactory meterFactory, ILogger<MeterListenerSource> logger)
     {
+        // Counted in the measurement callbacks with plain increments and added to the counter at each collection: recording an
+        // instrument from inside a callback could recurse when this source watches the Aiops.Hosting meter itself.
+        _skipped = meterFactory.Create(HostingTelemetry.MeterName).CreateCounter<long>(
+            "aiops.hosting.meter_source.skipped",
+            "{measurement}",
+            "Measurements the in-process meter source ignored, by reason (max_series: a new series past MaxSeries; invalid_tags: a repeated or empty tag name; failed: recording it threw).");
         _options = options;
         _writer = writer;
         _time = timeProvider;
@@ -68,6 +84,15 @@ internal sealed class MeterListenerSource : IHostedService, IDisposable
 
     /// <summary>Gets the number of series tracked.</summary>
     internal int SeriesCount => Volatile.Read(ref _seriesCount);
+
+    /// <summary>Gets the measurements ignored because <see cref="MeterSourceOptions.MaxSeries"/> series were tracked.</summary>
+    internal long SkippedMaxSeries => Interlocked.Read(ref _skippedMaxSeries);
+
+    /// <summary>Gets the measurements ignored for a repeated or empty tag name.</summary>
+    internal long SkippedInvalidTags => Interlocked.Read(ref _skippedInvalidTags);
+
+    /// <summary>Gets the measurements ignored because recording them threw.</summary>
+    internal long SkippedFailed => Interlocked.Read(ref _skippedFailed);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -133,6 +158,7 @@ internal sealed class MeterListenerSource : IHostedService, IDisposable
                 }
 
                 _lastCollect = now;
+                ReportSkipped();
                 for (var i = _states.Count - 1; i >= 0; i--)
                 {
                     var state = _states[i];
@@ -239,7 +265,50 @@ internal sealed class MeterListenerSource : IHostedService, IDisposable
         }
 
         Interlocked.Decrement(ref _seriesCount);
+        Interlocked.Increment(ref _skippedMaxSeries);
         return false;
+    }
+
+    /// <summary>Gives back a slot <see cref="TryReserveSeries"/> reserved for a series that could not be created.</summary>
+    private void ReleaseSeries() => Interlocked.Decrement(ref _seriesCount);
+
+    /// <summary>Adds the measurements skipped since the last collection to the counter; called under <see cref="_gate"/>.</summary>
+    private void ReportSkipped()
+    {
+        Report(ref _reportedMaxSeries, SkippedMaxSeries, "max_series");
+        Report(ref _reportedInvalidTags, SkippedInvalidTags, "invalid_tags");
+        Report(ref _reportedFailed, SkippedFailed, "failed");
+
+        void Report(ref long reported, long total, string reason)
+        {
+            if (total > reported)
+            {
+                _skipped.Add(total - reported, new KeyValuePair<string, object?>("reason", reason));
+                reported = total;
+            }
+        }
+    }
+
+    /// <summary>Whether every tag has a name, and no name is repeated (a series key could not hold them otherwise).</summary>
+    private static bool HasValidTagNames(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        for (var i = 0; i < tags.Length; i++)
+        {
+            if (string.IsNullOrEmpty(tags[i].Key))
+            {
+                return false;
+            }
+
+            for (var j = 0; j < i; j++)
+            {
+                if (string.Equals(tags[i].Key, tags[j].Key, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The series of one instrument, found by label set.</summary>
@@ -254,13 +323,22 @@ internal sealed class MeterListenerSource : IHostedService, IDisposable
 
         public int SeriesCount => _count;
 
+        /// <summary>Records a measurement. Never throws: this runs inside the application's own <c>Add</c> or <c>Record</c>.</summary>
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var hash = Hash(tags);
-            lock (_gate)
+            try
             {
-                var series = Find(hash, tags) ?? Create(hash, tags);
-                series?.Record(kind, value);
+                var hash = Hash(tags);
+                lock (_gate)
+                {
+                    var series = Find(hash, tags) ?? Create(hash, tags);
+                    series?.Record(kind, value);
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A tag value whose ToString, GetHashCode or Equals throws, say.
+                Interlocked.Increment(ref owner._skippedFailed);
             }
         }
 
@@ -344,19 +422,35 @@ internal sealed class MeterListenerSource : IHostedService, IDisposable
 
         private Series? Create(int hash, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
+            if (!HasValidTagNames(tags))
+            {
+                Interlocked.Increment(ref owner._skippedInvalidTags);
+                return null;
+            }
+
             if (!owner.TryReserveSeries())
             {
                 return null;
             }
 
-            var held = tags.ToArray();
-            var labels = new KeyValuePair<string, string>[held.Length];
-            for (var i = 0; i < held.Length; i++)
+            Series series;
+            try
             {
-                labels[i] = new(held[i].Key, Convert.ToString(held[i].Value, CultureInfo.InvariantCulture) ?? string.Empty);
+                var held = tags.ToArray();
+                var labels = new KeyValuePair<string, string>[held.Length];
+                for (var i = 0; i < held.Length; i++)
+                {
+                    labels[i] = new(held[i].Key, Convert.ToString(held[i].Value, CultureInfo.InvariantCulture) ?? string.Empty);
+                }
+
+                series = new Series(new SeriesKey(name, labels), held, kind == Kind.HistogramQuantile ? new Reservoir(owner._options.HistogramReservoirSize, owner._options.HistogramQuantile!.Value, hash) : null);
+            }
+            catch
+            {
+                owner.ReleaseSeries(); // the slot of a series that was not created; Record counts the failure
+                throw;
             }
 
-            var series = new Series(new SeriesKey(name, labels), held, kind == Kind.HistogramQuantile ? new Reservoir(owner._options.HistogramReservoirSize, owner._options.HistogramQuantile!.Value, hash) : null);
             _byHash.TryGetValue(hash, out var head);
             series.NextWithHash = head;
             _byHash[hash] = series;

@@ -33,6 +33,7 @@ public static class AiopsBuilderMeterExtensions
             options,
             sp.GetRequiredService<AiopsPipelineWriter>(),
             sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
             sp.GetRequiredService<ILogger<MeterListenerSource>>()));
         return builder;
     }

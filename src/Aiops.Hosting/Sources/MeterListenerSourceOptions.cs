@@ -33,7 +33,10 @@ public sealed class MeterSourceOptions
     [Range(16, 1 << 20)]
     public int HistogramReservoirSize { get; set; } = 1_024;
 
-    /// <summary>Gets or sets the most series (instrument and label set) tracked; measurements of further series are ignored. Default: 10,000. Range: [1, 10,000,000].</summary>
+    /// <summary>
+    /// Gets or sets the most series (instrument and label set) tracked; measurements of further series are ignored and counted on
+    /// <c>aiops.hosting.meter_source.skipped{reason="max_series"}</c>. Default: 10,000. Range: [1, 10,000,000].
+    /// </summary>
     [Range(1, 10_000_000)]
     public int MaxSeries { get; set; } = 10_000;
 }

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Aiops.Detection;
 using Aiops.Hosting.Tests.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
@@ -85,6 +86,71 @@ public sealed class MeterListenerSourceTests
     }
 
     [Fact]
+    public async Task Record_RepeatedOrEmptyTagName_DoesNotThrowIntoInstrumentedCode()
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using var meter = new Meter("test.source." + Guid.NewGuid().ToString("N"));
+        var counter = meter.CreateCounter<long>("requests");
+        using var host = PipelineTestHost.Build(
+            time,
+            b => b.AddMeterSource(o =>
+            {
+                o.Meters.Add(meter.Name);
+                o.CollectInterval = TimeSpan.FromHours(1);
+            }),
+            pipeline: false);
+        await host.StartAsync();
+        var source = host.Services.GetServices<IHostedService>().OfType<MeterListenerSource>().Single();
+
+        // The application's own code records these; a tag list built with a repeated or empty name must not make its Add throw.
+        var repeated = Record.Exception(() => counter.Add(1, new KeyValuePair<string, object?>("route", "/a"), new KeyValuePair<string, object?>("route", "/b")));
+        var empty = Record.Exception(() => counter.Add(1, new KeyValuePair<string, object?>(string.Empty, "x")));
+
+        Assert.Null(repeated);
+        Assert.Null(empty);
+        Assert.Equal(0, source.SeriesCount); // no series was created for them, and none reserved
+        Assert.Equal(2, source.SkippedInvalidTags);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Record_TagValueThatFailsToFormat_SlotReleasedAndCounted()
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using var meter = new Meter("test.source." + Guid.NewGuid().ToString("N"));
+        var counter = meter.CreateCounter<long>("requests");
+        using var host = PipelineTestHost.Build(
+            time,
+            b => b.AddMeterSource(o =>
+            {
+                o.Meters.Add(meter.Name);
+                o.CollectInterval = TimeSpan.FromHours(1);
+                o.MaxSeries = 1;
+            }),
+            pipeline: false);
+        using var skipped = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), HostingTelemetry.MeterName, "aiops.hosting.meter_source.skipped");
+        await host.StartAsync();
+        var source = host.Services.GetServices<IHostedService>().OfType<MeterListenerSource>().Single();
+        var reader = host.Services.GetRequiredService<AiopsPipelineWriter>().Samples.Reader;
+
+        var failed = Record.Exception(() => counter.Add(1, new KeyValuePair<string, object?>("route", new UnformattableTag())));
+        counter.Add(10, new KeyValuePair<string, object?>("route", "/a")); // takes the only slot: the failed one gave it back
+        counter.Add(10, new KeyValuePair<string, object?>("route", "/b")); // past MaxSeries
+        time.Advance(TimeSpan.FromSeconds(10));
+        source.Collect();
+        var samples = Drain(reader);
+
+        Assert.Null(failed);
+        Assert.Equal(1, source.SeriesCount);
+        Assert.Equal(1.0, Assert.Single(samples, p => p.Key.Equals(new SeriesKey("requests", [new("route", "/a")]))).Value);
+        Assert.Single(samples);
+        Assert.Equal((1L, 1L, 0L), (source.SkippedFailed, source.SkippedMaxSeries, source.SkippedInvalidTags));
+        var counted = skipped.GetMeasurementSnapshot().GroupBy(m => (string)m.Tags["reason"]!).ToDictionary(g => g.Key, g => g.Sum(m => m.Value));
+        Assert.Equal(new Dictionary<string, long> { ["failed"] = 1, ["max_series"] = 1 }, counted);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task Collect_Timestamps_ComeFromTimeProvider()
     {
         var time = new FakeTimeProvider(PipelineTestHost.Start);
@@ -145,6 +211,12 @@ public sealed class MeterListenerSourceTests
         Assert.Equal(expected, first[new SeriesKey("latency")], expected * 0.01);
         Assert.Empty(second); // no measurement in the interval: no sample
         await host.StopAsync();
+    }
+
+    /// <summary>A tag value whose text cannot be formed, as a buggy ToString of the application's own type.</summary>
+    private sealed class UnformattableTag
+    {
+        public override string ToString() => throw new InvalidOperationException("no text");
     }
 
     private static Dictionary<SeriesKey, double> Drain(System.Threading.Channels.ChannelReader<MetricSample> reader)
