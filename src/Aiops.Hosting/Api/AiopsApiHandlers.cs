@@ -39,7 +39,7 @@ internal static class AiopsApiHandlers
         EpisodeState? stateFilter = null;
         if (state is not null)
         {
-            if (state.Length == 0 || char.IsAsciiDigit(state[0]) || state[0] is '-' or '+' || !Enum.TryParse<EpisodeState>(state, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+            if (!TryParseState(state, out var parsed))
             {
                 await BadParameterAsync(context, "state", $"'{state}' is not an episode state; expected one of: inactive, pending, firing, resolved.").ConfigureAwait(false);
                 return;
@@ -489,6 +489,25 @@ internal static class AiopsApiHandlers
         }
 
         return log;
+    }
+
+    /// <summary>
+    /// Parses one episode state by its name, in any case. Only names: <see cref="Enum.TryParse{TEnum}(string?, bool, out TEnum)"/>
+    /// would also take a number, surrounding spaces and a comma-separated list (the names ORed, so <c>pending,firing</c> would be resolved).
+    /// </summary>
+    internal static bool TryParseState(string text, out EpisodeState state)
+    {
+        foreach (var value in Enum.GetValues<EpisodeState>())
+        {
+            if (string.Equals(value.ToString(), text, StringComparison.OrdinalIgnoreCase))
+            {
+                state = value;
+                return true;
+            }
+        }
+
+        state = default;
+        return false;
     }
 
     internal static bool TryParseLimit(string? text, out int limit, out string error)

@@ -71,6 +71,19 @@ public sealed class AiopsApiEndpointTests
         Assert.Contains(parameter, json.RootElement.GetProperty("title").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("?state=pending,firing")] // Enum.TryParse ORs the names: Pending | Firing == Resolved
+    [InlineData("?state=inactive,resolved")]
+    public async Task ListEpisodes_CommaSeparatedStates_400ProblemNamingState(string query)
+    {
+        await using var host = await StartWithEpisodesAsync();
+
+        using var response = await host.Client.GetAsync(new Uri("/aiops/api/episodes" + query, UriKind.Relative));
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {body}");
+    }
+
     [Fact]
     public async Task GetEpisode_Known_DetailWithRootCause()
     {
