@@ -57,7 +57,7 @@ public static class AiopsApiEndpointRouteBuilderExtensions
 
         group.MapGet("/scores", AiopsApiHandlers.GetScoresAsync)
             .WithTags("Scores")
-            .WithSummary("Lists the latest anomaly score and band of the series, those in an anomaly first; ?limit= (default 100, at most 1000).")
+            .WithSummary("Lists the latest anomaly score and band of the series by name, at most ?limit= (default 100, at most 1000; beyond it those in an anomaly are kept first).")
             .Produces(StatusCodes.Status200OK, contentType: AiopsApiHandlers.JsonContentType)
             .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/scores/history", (Func<HttpContext, Task>)AiopsApiHandlers.GetScoreHistoryAsync)

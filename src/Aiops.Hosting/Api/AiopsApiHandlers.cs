@@ -102,9 +102,12 @@ internal static class AiopsApiHandlers
         var board = context.RequestServices.GetService<ScoreBoard>();
         var snapshot = board?.Snapshot() ?? [];
 
-        // The series in an anomaly first, then the flagged ones, each in the board's order (by name): a bounded answer keeps
-        // what matters.
-        var chosen = snapshot.OrderByDescending(static s => s.InAnomaly).ThenByDescending(static s => s.IsAnomalous).Take(max).ToList();
+        // Beyond the limit, the series in an anomaly are kept first, then the flagged ones (a bounded answer keeps what
+        // matters); the answer stays in the board's order (by name), so the dashboard's charts do not move.
+        var chosen = snapshot.Count <= max ? snapshot : snapshot
+            .Select(static (s, i) => (Score: s, Index: i))
+            .OrderByDescending(static x => x.Score.InAnomaly).ThenByDescending(static x => x.Score.IsAnomalous).ThenBy(static x => x.Index)
+            .Take(max).OrderBy(static x => x.Index).Select(static x => x.Score).ToList();
         var scores = new List<SeriesScoreResponse>(chosen.Count);
         foreach (var s in chosen)
         {

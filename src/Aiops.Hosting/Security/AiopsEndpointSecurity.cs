@@ -126,7 +126,7 @@ internal sealed partial class AiopsEndpointSecurityFilter(
 
         var policy = AuthorizationPolicy.CombineAsync(policies, endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>(), endpoint.Metadata.GetOrderedMetadata<AuthorizationPolicy>())
             .GetAwaiter().GetResult();
-        return policy is not null && policy.Requirements.Any(static r => r is not AssertionRequirement);
+        return policy is not null && policy.Requirements.Any(static r => r is not Microsoft.AspNetCore.Authorization.Infrastructure.AssertionRequirement);
     }
 
     private bool CanAuthenticateApprovers() =>
