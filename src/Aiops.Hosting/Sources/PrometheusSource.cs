@@ -59,7 +59,7 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
         Health.DependencyHealth? health = null)
     {
         _health = health;
-        _dependency = "prometheus " + (options.BaseAddress?.ToString() ?? clientName);
+        _dependency = "prometheus " + (options.BaseAddress is { } address ? WithoutCredentials(address) : clientName);
         _options = options;
         _clientName = clientName;
         _clients = clients;
@@ -72,6 +72,11 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
         _skipped = meter.CreateCounter<long>("aiops.hosting.prometheus.skipped", "{sample}", "Points of Prometheus query_range results not written to the pipeline, by reason (invalid_labels, invalid_timestamp, future, duplicate, out_of_order).");
         _queries = [.. options.Queries.Select(q => new QueryState(q))];
     }
+
+    // The dependency's name is shown on the health endpoint and in logs: a base address with a user and password
+    // (http://user:secret@host/) keeps its host, not its secret.
+    private static string WithoutCredentials(Uri address) =>
+        string.IsNullOrEmpty(address.UserInfo) ? address.ToString() : new UriBuilder(address) { UserName = string.Empty, Password = string.Empty }.Uri.ToString();
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

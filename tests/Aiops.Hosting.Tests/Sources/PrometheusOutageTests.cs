@@ -65,4 +65,39 @@ public sealed class PrometheusOutageTests
         Assert.DoesNotContain(records, r => r.Level >= LogLevel.Warning && (r.Exception is not null || r.Category == "Polly"));
         Assert.Empty(health.Snapshot());
     }
+
+    [Fact]
+    [SuppressMessage("Reliability", "CA2000", Justification = "The test disposes the application.")]
+    public async Task PollOnce_BaseAddressWithCredentialsServerDown_SecretNeitherInHealthNorInLogs()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        await using var prometheus = builder.Build();
+        prometheus.MapGet("/api/v1/query_range", () => Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
+        await prometheus.StartAsync();
+        var address = new Uri(prometheus.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+
+        var logs = new FakeLogCollector();
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using var host = PipelineTestHost.Build(
+            time,
+            b => b.AddPrometheusSource(o =>
+            {
+                o.BaseAddress = new UriBuilder(address) { UserName = "aiops", Password = "s3cret-pw" }.Uri;
+                o.Queries.Add(new PrometheusQuery { Expr = "up" });
+                o.PollInterval = TimeSpan.FromHours(1);
+                o.RetryDelay = TimeSpan.FromMilliseconds(10);
+            }),
+            services: s => s.AddLogging(l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs))),
+            pipeline: false);
+        var source = host.Services.GetServices<IHostedService>().OfType<PrometheusSource>().Single();
+
+        await source.PollOnceAsync(CancellationToken.None);
+
+        var failing = Assert.Single(host.Services.GetRequiredService<DependencyHealth>().Snapshot());
+        Assert.Contains(address.Authority, failing.Key, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret-pw", failing.Key + failing.Value.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(logs.GetSnapshot(), r => r.Message.Contains("s3cret-pw", StringComparison.Ordinal));
+    }
 }
