@@ -158,85 +158,98 @@ public sealed class RemediationStageTests
     }
 
     [Fact]
-    public async Task Restart_SameAlertRepeated_DurableLogPreventsSecondRun()
+    public Task Restart_SameAlertRepeated_DurableLogPreventsSecondRun() => WithAuditLogAsync(async config =>
     {
-        var path = Path.Combine(Path.GetTempPath(), "aiops-remediation-" + Guid.NewGuid().ToString("N"), "audit.jsonl");
-        try
+        var onset = PipelineTestHost.Start;
+        var first = new SimulatedAction("scale-out", RiskClass.Low);
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using (var host = BuildHost(time, first, config))
         {
-            var config = new Dictionary<string, string?>(FastLifecycle) { ["Aiops:Remediation:AuditLogPath"] = path };
-            var onset = PipelineTestHost.Start;
-            var first = new SimulatedAction("scale-out", RiskClass.Low);
-            var time = new FakeTimeProvider(PipelineTestHost.Start);
-            using (var host = BuildHost(time, first, config))
-            {
-                await host.StartAsync();
-                await FireAsync(host, time, Alert("b1", "HighRequestRate", "billing", onset));
-                await FireAsync(host, time, Alert("a1", "HighRequestRate", "api", onset));
-                Assert.True(await PipelineTestHost.WaitUntilAsync(() => first.RunCount == 2));
-                await host.StopAsync();
-            }
+            await host.StartAsync();
+            await FireAsync(host, time, Alert("b1", "HighRequestRate", "billing", onset));
+            await FireAsync(host, time, Alert("a1", "HighRequestRate", "api", onset));
+            Assert.True(await PipelineTestHost.WaitUntilAsync(() => first.RunCount == 2));
+            await host.StopAsync();
+        }
 
-            // After a restart the correlator numbers episodes from 1 again; Alertmanager resends the still-firing alert.
-            var second = new SimulatedAction("scale-out", RiskClass.Low);
-            var later = new FakeTimeProvider(PipelineTestHost.Start.AddMinutes(2));
-            using (var host = BuildHost(later, second, config))
-            {
-                await host.StartAsync();
-                var engine = host.Services.GetRequiredService<DecisionEngine>();
-                await FireAsync(host, later, Alert("a1", "HighRequestRate", "api", onset));
-                await FireAsync(host, later, Alert("a3", "HighRequestRate", "checkout", later.GetUtcNow()));
-                Assert.True(await PipelineTestHost.WaitUntilAsync(() => second.RunCount == 1));
-                await host.StopAsync();
-                Assert.Equal(["checkout"], Assert.Single(second.Runs).Targets);
-            }
-        }
-        finally
+        // After a restart the correlator numbers episodes from 1 again; Alertmanager resends the still-firing alert.
+        var second = new SimulatedAction("scale-out", RiskClass.Low);
+        var later = new FakeTimeProvider(PipelineTestHost.Start.AddMinutes(2));
+        using (var host = BuildHost(later, second, config))
         {
-            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+            await host.StartAsync();
+            await FireAsync(host, later, Alert("a1", "HighRequestRate", "api", onset));
+            await FireAsync(host, later, Alert("a3", "HighRequestRate", "checkout", later.GetUtcNow()));
+            Assert.True(await PipelineTestHost.WaitUntilAsync(() => second.RunCount == 1));
+            await host.StopAsync();
+            Assert.Equal(["checkout"], Assert.Single(second.Runs).Targets);
         }
-    }
+    });
 
     [Fact]
-    public async Task Restart_SameAlertWithAnEarlierSignalPastTheCooldown_ActionNotRunAgain()
+    public Task Restart_SameAlertWithAnEarlierSignalPastTheCooldown_ActionNotRunAgain() => WithAuditLogAsync(async config =>
     {
         // The planner names an incident by its earliest signal. After a restart (episodes not stored), the still-firing alert
-        // comes back with an anomaly whose onset is earlier: the key moves, the cooldown has passed, and only the history of
-        // what ran on the target during this incident keeps the same action from running twice (70 minutes later: past the
-        // cooldown and the per-target rate limit of the gates configured here).
-        var path = Path.Combine(Path.GetTempPath(), "aiops-remediation-" + Guid.NewGuid().ToString("N"), "audit.jsonl");
-        try
+        // comes back with an anomaly whose onset is earlier: the key moves, and 70 minutes later the cooldown and the
+        // per-target rate limit of the gates configured here have passed; only the history of what ran on the target during
+        // this incident keeps the same action from running twice.
+        var onset = PipelineTestHost.Start;
+        var first = new SimulatedAction("scale-out", RiskClass.Low);
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        using (var host = BuildHost(time, first, config))
         {
-            var config = new Dictionary<string, string?>(FastLifecycle) { ["Aiops:Remediation:AuditLogPath"] = path };
-            var onset = PipelineTestHost.Start;
-            var first = new SimulatedAction("scale-out", RiskClass.Low);
-            var time = new FakeTimeProvider(PipelineTestHost.Start);
-            using (var host = BuildHost(time, first, config))
-            {
-                await host.StartAsync();
-                await FireAsync(host, time, Alert("a1", "HighRequestRate", "api", onset));
-                Assert.True(await PipelineTestHost.WaitUntilAsync(() => first.RunCount == 1));
-                await host.StopAsync();
-            }
+            await host.StartAsync();
+            await FireAsync(host, time, Alert("a1", "HighRequestRate", "api", onset));
+            Assert.True(await PipelineTestHost.WaitUntilAsync(() => first.RunCount == 1));
+            await host.StopAsync();
+        }
 
-            var second = new SimulatedAction("scale-out", RiskClass.Low);
-            var later = new FakeTimeProvider(PipelineTestHost.Start.AddMinutes(70));
-            using (var host = BuildHost(later, second, config))
-            {
-                await host.StartAsync();
-                var earlier = new AnomalySignal("cpu{service=\"api\"}", "cpu", onset.AddSeconds(-30), new Dictionary<string, string> { ["service"] = "api" }, 0.99, Direction.Up, 6);
-                Assert.True(host.Services.GetRequiredService<AiopsPipelineWriter>().TryWriteSignal(earlier));
-                await FireAsync(host, later, Alert("a1", "HighRequestRate", "api", onset));
-                await FireAsync(host, later, Alert("a3", "HighRequestRate", "checkout", later.GetUtcNow()));
-                Assert.True(await PipelineTestHost.WaitUntilAsync(() => second.RunCount == 1));
-                await host.StopAsync();
-                Assert.Equal(["checkout"], Assert.Single(second.Runs).Targets);
-            }
-        }
-        finally
+        var second = new SimulatedAction("scale-out", RiskClass.Low);
+        var later = new FakeTimeProvider(PipelineTestHost.Start.AddMinutes(70));
+        using (var host = BuildHost(later, second, config))
         {
-            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+            await host.StartAsync();
+            var earlier = new AnomalySignal("cpu{service=\"api\"}", "cpu", onset.AddSeconds(-30), new Dictionary<string, string> { ["service"] = "api" }, 0.99, Direction.Up, 6);
+            Assert.True(host.Services.GetRequiredService<AiopsPipelineWriter>().TryWriteSignal(earlier));
+            await FireAsync(host, later, Alert("a1", "HighRequestRate", "api", onset));
+            await FireAsync(host, later, Alert("a3", "HighRequestRate", "checkout", later.GetUtcNow()));
+            Assert.True(await PipelineTestHost.WaitUntilAsync(() => second.RunCount == 1));
+            await host.StopAsync();
+            Assert.Equal(["checkout"], Assert.Single(second.Runs).Targets);
         }
-    }
+    });
+
+    [Fact]
+    public Task StopAsync_ShutdownTimeoutWhileActionRuns_OutcomeStillRecorded() => WithAuditLogAsync(async config =>
+    {
+        // The host's shutdown timeout fires while an action runs: the action's token fires, the executor ends the attempt as
+        // cancelled at shutdown, and the stage waits for that record before the host disposes the audit log.
+        var action = new BlockingAction("scale-out");
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        var host = BuildHost(time, action, config);
+        var telemetry = host.Services.GetRequiredService<PipelineTelemetry>();
+        await host.StartAsync();
+        await FireAsync(host, time, Alert("a1", "HighRequestRate", "api", time.GetUtcNow()));
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.Started));
+
+        using (var shutdownTimedOut = new CancellationTokenSource())
+        {
+            await shutdownTimedOut.CancelAsync();
+            await host.StopAsync(shutdownTimedOut.Token);
+        }
+
+        host.Dispose();
+        action.Release();
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.Returned));
+        Assert.Equal(0, telemetry.RemediationErrors);
+
+        await using var log = await JsonLinesAuditLog.OpenAsync(new JsonLinesAuditLogOptions { Path = config["Aiops:Remediation:AuditLogPath"]! });
+        var entries = await log.ReadAllAsync().ToListAsync();
+        Assert.Equal(GateVerdict.Allow, Assert.Single(entries.OfType<DecisionEntry>()).Decision.Verdict);
+        var execution = Assert.Single(entries.OfType<ExecutionEntry>()).Execution; // the action ran: its outcome must be in the log
+        Assert.Equal(ExecutionStatus.Failed, execution.Status);
+        Assert.Contains("shutdown", execution.Detail, StringComparison.Ordinal);
+    });
 
     [Fact]
     public async Task Planner_Throws_CountedAndLaterEpisodesStillRemediated()
@@ -287,7 +300,21 @@ public sealed class RemediationStageTests
         await host.StopAsync();
     }
 
-    private static IHost BuildHost(FakeTimeProvider time, SimulatedAction action, Dictionary<string, string?>? config = null, Action<AiopsBuilder>? configure = null) =>
+    // A durable audit log in a directory of its own, removed afterwards: the configuration names it.
+    private static async Task WithAuditLogAsync(Func<Dictionary<string, string?>, Task> body)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "aiops-remediation-" + Guid.NewGuid().ToString("N"), "audit.jsonl");
+        try
+        {
+            await body(new Dictionary<string, string?>(FastLifecycle) { ["Aiops:Remediation:AuditLogPath"] = path });
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    private static IHost BuildHost(FakeTimeProvider time, IRemediationAction action, Dictionary<string, string?>? config = null, Action<AiopsBuilder>? configure = null) =>
         PipelineTestHost.Build(
             time,
             b =>
@@ -326,5 +353,37 @@ public sealed class RemediationStageTests
 
         public ValueTask<IReadOnlyList<RemediationProposal>> PlanAsync(Episode episode, DateTimeOffset now, CancellationToken cancellationToken) =>
             episode.Entities.Contains("billing") ? throw new InvalidOperationException("planner bug") : _inner.PlanAsync(episode, now, cancellationToken);
+    }
+
+    /// <summary>A low-risk action that runs until released or until its token fires (it honours the token).</summary>
+    private sealed class BlockingAction(string id) : IRemediationAction
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private volatile bool _started;
+        private volatile bool _returned;
+
+        public string Id { get; } = id;
+
+        public RiskClass Risk => RiskClass.Low;
+
+        public bool Started => _started;
+
+        public bool Returned => _returned;
+
+        public void Release() => _release.TrySetResult();
+
+        public async ValueTask<ActionOutcome> ExecuteAsync(Decision decision, CancellationToken cancellationToken)
+        {
+            _started = true;
+            try
+            {
+                await _release.Task.WaitAsync(cancellationToken);
+                return ActionOutcome.Success("done");
+            }
+            finally
+            {
+                _returned = true;
+            }
+        }
     }
 }

@@ -17,33 +17,16 @@ namespace Aiops.Hosting.Tests.Sources;
 public sealed class PrometheusOutageTests
 {
     [Fact]
-    [SuppressMessage("Reliability", "CA2000", Justification = "The test disposes the application.")]
     public async Task PollOnce_ServerDownThenBack_OneWarningPerStateChangeNoStackTracesHealthFollows()
     {
         var up = false;
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        await using var prometheus = builder.Build();
-        prometheus.MapGet("/api/v1/query_range", (HttpContext context) => up
+        var (prometheus, address) = await StartPrometheusAsync(() => up
             ? Results.Text("""{"status":"success","data":{"resultType":"matrix","result":[]}}""", "application/json")
             : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
-        await prometheus.StartAsync();
-        var address = new Uri(prometheus.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
-
+        await using var _ = prometheus;
         var logs = new FakeLogCollector();
         var time = new FakeTimeProvider(PipelineTestHost.Start);
-        using var host = PipelineTestHost.Build(
-            time,
-            b => b.AddPrometheusSource(o =>
-            {
-                o.BaseAddress = address;
-                o.Queries.Add(new PrometheusQuery { Expr = "up" });
-                o.PollInterval = TimeSpan.FromHours(1);
-                o.RetryDelay = TimeSpan.FromMilliseconds(10);
-            }),
-            services: s => s.AddLogging(l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs))),
-            pipeline: false);
+        using var host = BuildHost(time, address, logs);
         var source = host.Services.GetServices<IHostedService>().OfType<PrometheusSource>().Single();
         var health = host.Services.GetRequiredService<DependencyHealth>();
 
@@ -67,30 +50,12 @@ public sealed class PrometheusOutageTests
     }
 
     [Fact]
-    [SuppressMessage("Reliability", "CA2000", Justification = "The test disposes the application.")]
     public async Task PollOnce_BaseAddressWithCredentialsServerDown_SecretNeitherInHealthNorInLogs()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        await using var prometheus = builder.Build();
-        prometheus.MapGet("/api/v1/query_range", () => Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
-        await prometheus.StartAsync();
-        var address = new Uri(prometheus.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
-
+        var (prometheus, address) = await StartPrometheusAsync(() => Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
+        await using var _ = prometheus;
         var logs = new FakeLogCollector();
-        var time = new FakeTimeProvider(PipelineTestHost.Start);
-        using var host = PipelineTestHost.Build(
-            time,
-            b => b.AddPrometheusSource(o =>
-            {
-                o.BaseAddress = new UriBuilder(address) { UserName = "aiops", Password = "s3cret-pw" }.Uri;
-                o.Queries.Add(new PrometheusQuery { Expr = "up" });
-                o.PollInterval = TimeSpan.FromHours(1);
-                o.RetryDelay = TimeSpan.FromMilliseconds(10);
-            }),
-            services: s => s.AddLogging(l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs))),
-            pipeline: false);
+        using var host = BuildHost(new FakeTimeProvider(PipelineTestHost.Start), new UriBuilder(address) { UserName = "aiops", Password = "s3cret-pw" }.Uri, logs);
         var source = host.Services.GetServices<IHostedService>().OfType<PrometheusSource>().Single();
 
         await source.PollOnceAsync(CancellationToken.None);
@@ -100,4 +65,30 @@ public sealed class PrometheusOutageTests
         Assert.DoesNotContain("s3cret-pw", failing.Key + failing.Value.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain(logs.GetSnapshot(), r => r.Message.Contains("s3cret-pw", StringComparison.Ordinal));
     }
+
+    // A fake Prometheus on a free loopback port whose query_range answers with the handler.
+    [SuppressMessage("Reliability", "CA2000", Justification = "The caller disposes the application.")]
+    private static async Task<(WebApplication App, Uri Address)> StartPrometheusAsync(Func<IResult> answer)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var prometheus = builder.Build();
+        prometheus.MapGet("/api/v1/query_range", answer);
+        await prometheus.StartAsync();
+        return (prometheus, new Uri(prometheus.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()));
+    }
+
+    private static IHost BuildHost(FakeTimeProvider time, Uri address, FakeLogCollector logs) =>
+        PipelineTestHost.Build(
+            time,
+            b => b.AddPrometheusSource(o =>
+            {
+                o.BaseAddress = address;
+                o.Queries.Add(new PrometheusQuery { Expr = "up" });
+                o.PollInterval = TimeSpan.FromHours(1);
+                o.RetryDelay = TimeSpan.FromMilliseconds(10);
+            }),
+            services: s => s.AddLogging(l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs))),
+            pipeline: false);
 }
