@@ -161,29 +161,21 @@ public sealed class RemediationStageTests
     public Task Restart_SameAlertRepeated_DurableLogPreventsSecondRun() => WithAuditLogAsync(async config =>
     {
         var onset = PipelineTestHost.Start;
-        var first = new SimulatedAction("scale-out", RiskClass.Low);
-        var time = new FakeTimeProvider(PipelineTestHost.Start);
-        using (var host = BuildHost(time, first, config))
+        await RunHostAsync(TimeSpan.Zero, config, async (host, time, action) =>
         {
-            await host.StartAsync();
             await FireAsync(host, time, Alert("b1", "HighRequestRate", "billing", onset));
             await FireAsync(host, time, Alert("a1", "HighRequestRate", "api", onset));
-            Assert.True(await PipelineTestHost.WaitUntilAsync(() => first.RunCount == 2));
-            await host.StopAsync();
-        }
+            Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 2));
+        });
 
         // After a restart the correlator numbers episodes from 1 again; Alertmanager resends the still-firing alert.
-        var second = new SimulatedAction("scale-out", RiskClass.Low);
-        var later = new FakeTimeProvider(PipelineTestHost.Start.AddMinutes(2));
-        using (var host = BuildHost(later, second, config))
+        var second = await RunHostAsync(TimeSpan.FromMinutes(2), config, async (host, later, action) =>
         {
-            await host.StartAsync();
             await FireAsync(host, later, Alert("a1", "HighRequestRate", "api", onset));
             await FireAsync(host, later, Alert("a3", "HighRequestRate", "checkout", later.GetUtcNow()));
-            Assert.True(await PipelineTestHost.WaitUntilAsync(() => second.RunCount == 1));
-            await host.StopAsync();
-            Assert.Equal(["checkout"], Assert.Single(second.Runs).Targets);
-        }
+            Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1));
+        });
+        Assert.Equal(["checkout"], Assert.Single(second.Runs).Targets);
     });
 
     [Fact]
@@ -194,29 +186,21 @@ public sealed class RemediationStageTests
         // per-target rate limit of the gates configured here have passed; only the history of what ran on the target during
         // this incident keeps the same action from running twice.
         var onset = PipelineTestHost.Start;
-        var first = new SimulatedAction("scale-out", RiskClass.Low);
-        var time = new FakeTimeProvider(PipelineTestHost.Start);
-        using (var host = BuildHost(time, first, config))
+        await RunHostAsync(TimeSpan.Zero, config, async (host, time, action) =>
         {
-            await host.StartAsync();
             await FireAsync(host, time, Alert("a1", "HighRequestRate", "api", onset));
-            Assert.True(await PipelineTestHost.WaitUntilAsync(() => first.RunCount == 1));
-            await host.StopAsync();
-        }
+            Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1));
+        });
 
-        var second = new SimulatedAction("scale-out", RiskClass.Low);
-        var later = new FakeTimeProvider(PipelineTestHost.Start.AddMinutes(70));
-        using (var host = BuildHost(later, second, config))
+        var second = await RunHostAsync(TimeSpan.FromMinutes(70), config, async (host, later, action) =>
         {
-            await host.StartAsync();
             var earlier = new AnomalySignal("cpu{service=\"api\"}", "cpu", onset.AddSeconds(-30), new Dictionary<string, string> { ["service"] = "api" }, 0.99, Direction.Up, 6);
             Assert.True(host.Services.GetRequiredService<AiopsPipelineWriter>().TryWriteSignal(earlier));
             await FireAsync(host, later, Alert("a1", "HighRequestRate", "api", onset));
             await FireAsync(host, later, Alert("a3", "HighRequestRate", "checkout", later.GetUtcNow()));
-            Assert.True(await PipelineTestHost.WaitUntilAsync(() => second.RunCount == 1));
-            await host.StopAsync();
-            Assert.Equal(["checkout"], Assert.Single(second.Runs).Targets);
-        }
+            Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1));
+        });
+        Assert.Equal(["checkout"], Assert.Single(second.Runs).Targets);
     });
 
     [Fact]
@@ -312,6 +296,18 @@ public sealed class RemediationStageTests
         {
             Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
         }
+    }
+
+    // One run of a host with a simulated scale-out action, its clock at the start plus after; returns the action.
+    private static async Task<SimulatedAction> RunHostAsync(TimeSpan after, Dictionary<string, string?> config, Func<IHost, FakeTimeProvider, SimulatedAction, Task> body)
+    {
+        var action = new SimulatedAction("scale-out", RiskClass.Low);
+        var time = new FakeTimeProvider(PipelineTestHost.Start + after);
+        using var host = BuildHost(time, action, config);
+        await host.StartAsync();
+        await body(host, time, action);
+        await host.StopAsync();
+        return action;
     }
 
     private static IHost BuildHost(FakeTimeProvider time, IRemediationAction action, Dictionary<string, string?>? config = null, Action<AiopsBuilder>? configure = null) =>
