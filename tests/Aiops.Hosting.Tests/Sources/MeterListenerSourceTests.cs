@@ -30,19 +30,14 @@ public sealed class MeterListenerSourceTests
         meter.CreateObservableCounter("bytes", () => total);
         meter.CreateObservableGauge("queue", () => 7.5);
         var ignored = meter.CreateCounter<long>("ignored");
-        using var host = PipelineTestHost.Build(
-            time,
-            b => b.AddMeterSource(o =>
-            {
-                o.Meters.Add(meter.Name);
-                o.Instruments.Add("requests");
-                o.Instruments.Add("latency");
-                o.Instruments.Add("inflight");
-                o.Instruments.Add("bytes");
-                o.Instruments.Add("queue");
-                o.CollectInterval = TimeSpan.FromHours(1);
-            }),
-            pipeline: false);
+        using var host = BuildHost(time, meter, o =>
+        {
+            o.Instruments.Add("requests");
+            o.Instruments.Add("latency");
+            o.Instruments.Add("inflight");
+            o.Instruments.Add("bytes");
+            o.Instruments.Add("queue");
+        });
         await host.StartAsync();
         var source = host.Services.GetServices<IHostedService>().OfType<MeterListenerSource>().Single();
         var reader = host.Services.GetRequiredService<AiopsPipelineWriter>().Samples.Reader;
@@ -91,14 +86,7 @@ public sealed class MeterListenerSourceTests
         var time = new FakeTimeProvider(PipelineTestHost.Start);
         using var meter = new Meter("test.source." + Guid.NewGuid().ToString("N"));
         var counter = meter.CreateCounter<long>("requests");
-        using var host = PipelineTestHost.Build(
-            time,
-            b => b.AddMeterSource(o =>
-            {
-                o.Meters.Add(meter.Name);
-                o.CollectInterval = TimeSpan.FromHours(1);
-            }),
-            pipeline: false);
+        using var host = BuildHost(time, meter);
         await host.StartAsync();
         var source = host.Services.GetServices<IHostedService>().OfType<MeterListenerSource>().Single();
 
@@ -119,15 +107,7 @@ public sealed class MeterListenerSourceTests
         var time = new FakeTimeProvider(PipelineTestHost.Start);
         using var meter = new Meter("test.source." + Guid.NewGuid().ToString("N"));
         var counter = meter.CreateCounter<long>("requests");
-        using var host = PipelineTestHost.Build(
-            time,
-            b => b.AddMeterSource(o =>
-            {
-                o.Meters.Add(meter.Name);
-                o.CollectInterval = TimeSpan.FromHours(1);
-                o.MaxSeries = 1;
-            }),
-            pipeline: false);
+        using var host = BuildHost(time, meter, o => o.MaxSeries = 1);
         using var skipped = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), HostingTelemetry.MeterName, "aiops.hosting.meter_source.skipped");
         await host.StartAsync();
         var source = host.Services.GetServices<IHostedService>().OfType<MeterListenerSource>().Single();
@@ -179,15 +159,7 @@ public sealed class MeterListenerSourceTests
         var time = new FakeTimeProvider(PipelineTestHost.Start);
         using var meter = new Meter("test.source." + Guid.NewGuid().ToString("N"));
         var histogram = meter.CreateHistogram<double>("latency");
-        using var host = PipelineTestHost.Build(
-            time,
-            b => b.AddMeterSource(o =>
-            {
-                o.Meters.Add(meter.Name);
-                o.HistogramQuantile = quantile;
-                o.CollectInterval = TimeSpan.FromHours(1);
-            }),
-            pipeline: false);
+        using var host = BuildHost(time, meter, o => o.HistogramQuantile = quantile);
         await host.StartAsync();
         var source = host.Services.GetServices<IHostedService>().OfType<MeterListenerSource>().Single();
         var reader = host.Services.GetRequiredService<AiopsPipelineWriter>().Samples.Reader;
@@ -218,6 +190,18 @@ public sealed class MeterListenerSourceTests
     {
         public override string ToString() => throw new InvalidOperationException("no text");
     }
+
+    // A host whose meter source watches the meter and collects only when asked (the interval is an hour).
+    private static IHost BuildHost(FakeTimeProvider time, Meter meter, Action<MeterSourceOptions>? configure = null) =>
+        PipelineTestHost.Build(
+            time,
+            b => b.AddMeterSource(o =>
+            {
+                o.Meters.Add(meter.Name);
+                o.CollectInterval = TimeSpan.FromHours(1);
+                configure?.Invoke(o);
+            }),
+            pipeline: false);
 
     private static Dictionary<SeriesKey, double> Drain(System.Threading.Channels.ChannelReader<MetricSample> reader)
     {
