@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -13,7 +14,11 @@ namespace Aiops.Analyzers;
 /// implementation, so every <c>AnomalyDetector</c> subclass) or a gate (<c>Aiops.Gates.IGatePolicy</c>). When a
 /// <c>TimeProvider</c> parameter, field or property is in scope, the diagnostic carries the replacement the code fix uses
 /// (<c>DateTime.UtcNow</c> → <c>_time.GetUtcNow().UtcDateTime</c>, <c>DateTimeOffset.UtcNow</c> → <c>_time.GetUtcNow()</c>,
-/// <c>Task.Delay(delay, ct)</c> → <c>Task.Delay(delay, _time, ct)</c>).
+/// <c>Task.Delay(delay, ct)</c> → <c>Task.Delay(delay, _time, ct)</c>). The replacement is only offered where it compiles:
+/// never in a field or property initializer, an instance member only where <c>this</c> is available (not in a static
+/// member, a constructor initializer, a static local function or lambda, nor a lambda or local function of a struct),
+/// and a parameter only where it can be captured (not in a static local function or lambda). <c>nameof(DateTime.UtcNow)</c>
+/// reads no clock and is not reported.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class StaticClockAnalyzer : DiagnosticAnalyzer
@@ -54,7 +59,7 @@ public sealed class StaticClockAnalyzer : DiagnosticAnalyzer
                     return;
                 }
 
-                var scope = new Scope(block.OwningSymbol, type, kind, FindTimeProvider(block.OwningSymbol, type, types.TimeProvider));
+                var scope = new Scope(block.OwningSymbol, type, kind, types.TimeProvider);
                 block.RegisterOperationAction(c => AnalyzeClock(c, scope), OperationKind.PropertyReference);
                 block.RegisterOperationAction(c => AnalyzeDelay(c, scope, types), OperationKind.Invocation);
             });
@@ -64,7 +69,7 @@ public sealed class StaticClockAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeClock(OperationAnalysisContext context, Scope scope)
     {
         var property = ((IPropertyReferenceOperation)context.Operation).Property;
-        if (!property.IsStatic)
+        if (!property.IsStatic || IsInNameOf(context.Operation))
         {
             return;
         }
@@ -85,7 +90,8 @@ public sealed class StaticClockAnalyzer : DiagnosticAnalyzer
         }
 
         var shortOwner = property.ContainingType.Name;
-        Report(context, scope, $"{shortOwner}.{property.Name}", scope.TimeProvider is null ? null : $"{scope.TimeProvider}.{replacement}");
+        var timeProvider = FindTimeProvider(scope, context.Operation.Syntax);
+        Report(context, scope, $"{shortOwner}.{property.Name}", timeProvider is null ? null : $"{timeProvider}.{replacement}");
     }
 
     private static void AnalyzeDelay(OperationAnalysisContext context, Scope scope, KnownTypes types)
@@ -99,12 +105,13 @@ public sealed class StaticClockAnalyzer : DiagnosticAnalyzer
         }
 
         string? replacement = null;
-        if (scope.TimeProvider is not null && invocation.Syntax is InvocationExpressionSyntax syntax
+        if (invocation.Syntax is InvocationExpressionSyntax syntax
             && method.Parameters.Length > 0 && method.Parameters[0].Type.ToDisplayString() == "System.TimeSpan"
-            && syntax.ArgumentList.Arguments.All(a => a.NameColon is null))
+            && syntax.ArgumentList.Arguments.All(a => a.NameColon is null)
+            && FindTimeProvider(scope, syntax) is { } timeProvider)
         {
             var arguments = syntax.ArgumentList.Arguments.Select(a => a.ToString()).ToList();
-            arguments.Insert(1, scope.TimeProvider);
+            arguments.Insert(1, timeProvider);
             replacement = $"{syntax.Expression}({string.Join(", ", arguments)})";
         }
 
@@ -133,21 +140,67 @@ public sealed class StaticClockAnalyzer : DiagnosticAnalyzer
         context.ReportDiagnostic(Diagnostic.Create(Descriptors.AIOPS004_StaticClock, context.Operation.Syntax.GetLocation(), properties, clock, scope.Kind, scope.Type.Name, advice));
     }
 
-    /// <summary>A TimeProvider parameter of the member, or a field or property of the type (or a base type), usable from it.</summary>
-    private static string? FindTimeProvider(ISymbol owner, INamedTypeSymbol type, INamedTypeSymbol timeProvider)
+    /// <summary>Whether the operation is (inside) the argument of a <c>nameof</c>, which reads nothing.</summary>
+    private static bool IsInNameOf(IOperation operation)
     {
-        if (owner is IMethodSymbol method)
+        for (var current = operation.Parent; current is not null; current = current.Parent)
+        {
+            if (current is INameOfOperation)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A TimeProvider parameter of the member, or a field or property of the type (or a base type), that the code at
+    /// <paramref name="node"/> can reference; <see langword="null"/> when there is none, or in a field or property
+    /// initializer (where the replacement would not compile, or would read a field not yet initialised).
+    /// </summary>
+    private static string? FindTimeProvider(Scope scope, SyntaxNode node)
+    {
+        if (scope.Owner is not IMethodSymbol method)
+        {
+            return null;
+        }
+
+        var instance = !method.IsStatic;
+        var parameters = true;
+        for (var current = node.Parent; current is not null && current is not MemberDeclarationSyntax; current = current.Parent)
+        {
+            switch (current)
+            {
+                case LocalFunctionStatementSyntax function when function.Modifiers.Any(SyntaxKind.StaticKeyword):
+                case AnonymousFunctionExpressionSyntax lambda when lambda.Modifiers.Any(SyntaxKind.StaticKeyword):
+                    // CS8421/CS8422/CS8820: a static local function or lambda captures neither `this` nor a parameter.
+                    instance = false;
+                    parameters = false;
+                    break;
+                case LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax when scope.Type.IsValueType:
+                    // CS1673: a lambda or local function of a struct cannot use `this`.
+                    instance = false;
+                    break;
+                case ConstructorInitializerSyntax or PrimaryConstructorBaseTypeSyntax:
+                    // `: base(...)`, `: this(...)`: the instance does not exist yet (CS0120/CS0027); parameters are fine.
+                    instance = false;
+                    break;
+            }
+        }
+
+        if (parameters)
         {
             foreach (var parameter in method.Parameters)
             {
-                if (SymbolEqualityComparer.Default.Equals(parameter.Type, timeProvider))
+                if (SymbolEqualityComparer.Default.Equals(parameter.Type, scope.TimeProvider))
                 {
                     return parameter.Name;
                 }
             }
         }
 
-        for (var current = type; current is not null; current = current.BaseType)
+        for (var current = scope.Type; current is not null; current = current.BaseType)
         {
             foreach (var member in current.GetMembers())
             {
@@ -157,9 +210,9 @@ public sealed class StaticClockAnalyzer : DiagnosticAnalyzer
                     IPropertySymbol property => property.Type,
                     _ => null,
                 };
-                if (memberType is null || !SymbolEqualityComparer.Default.Equals(memberType, timeProvider)
-                    || (owner.IsStatic && !member.IsStatic)
-                    || (member.DeclaredAccessibility == Accessibility.Private && !SymbolEqualityComparer.Default.Equals(current, type)))
+                if (memberType is null || !SymbolEqualityComparer.Default.Equals(memberType, scope.TimeProvider)
+                    || (!instance && !member.IsStatic)
+                    || (member.DeclaredAccessibility == Accessibility.Private && !SymbolEqualityComparer.Default.Equals(current, scope.Type)))
                 {
                     continue;
                 }
@@ -173,7 +226,7 @@ public sealed class StaticClockAnalyzer : DiagnosticAnalyzer
 
     private sealed class Scope
     {
-        internal Scope(ISymbol owner, INamedTypeSymbol type, string kind, string? timeProvider)
+        internal Scope(ISymbol owner, INamedTypeSymbol type, string kind, INamedTypeSymbol timeProvider)
         {
             Owner = owner;
             Type = type;
@@ -187,6 +240,6 @@ public sealed class StaticClockAnalyzer : DiagnosticAnalyzer
 
         internal string Kind { get; }
 
-        internal string? TimeProvider { get; }
+        internal INamedTypeSymbol TimeProvider { get; }
     }
 }

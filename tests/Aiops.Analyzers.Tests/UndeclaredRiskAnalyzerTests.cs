@@ -96,4 +96,84 @@ public sealed class UndeclaredRiskAnalyzerTests
 
         await Verify.VerifyAnalyzerAsync(source);
     }
+
+    [Fact]
+    public async Task ActionClass_RequiredRisk_DoesNotReport()
+    {
+        // `required`: every creation must set Risk (CS9035 otherwise), so the risk is always declared, by the creator.
+        var source = Usings + """
+            public sealed class RestartAction : IRemediationAction
+            {
+                public string Id => "restart";
+                public required RiskClass Risk { get; init; }
+                public ValueTask<ActionOutcome> ExecuteAsync(Decision decision, CancellationToken cancellationToken) => ValueTask.FromResult(ActionOutcome.Success("ok"));
+            }
+
+            public static class Setup
+            {
+                public static void Configure(AiopsBuilder aiops) => aiops.AddAction(new RestartAction { Risk = RiskClass.High });
+            }
+            """;
+
+        await Verify.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task ActionBaseClass_RiskSetByEveryDerivedConstructor_DoesNotReport()
+    {
+        var source = Usings + """
+            public abstract class ActionBase : IRemediationAction
+            {
+                public abstract string Id { get; }
+                public RiskClass Risk { get; protected init; }
+                public ValueTask<ActionOutcome> ExecuteAsync(Decision decision, CancellationToken cancellationToken) => ValueTask.FromResult(ActionOutcome.Success("ok"));
+            }
+
+            public sealed class RollbackAction : ActionBase
+            {
+                public RollbackAction() => Risk = RiskClass.High;
+                public override string Id => "rollback";
+            }
+            """;
+
+        await Verify.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task ActionBaseClass_DerivedTypeNeverSetsRisk_ReportsOnTheDerivedType()
+    {
+        // The abstract base is not reported; each concrete type is judged with its chain: set by its own constructor or
+        // by its base's constructor is fine, set nowhere is reported on the type.
+        var source = Usings + """
+            public abstract class ActionBase : IRemediationAction
+            {
+                public abstract string Id { get; }
+                public RiskClass Risk { get; protected init; }
+                public ValueTask<ActionOutcome> ExecuteAsync(Decision decision, CancellationToken cancellationToken) => ValueTask.FromResult(ActionOutcome.Success("ok"));
+            }
+
+            public abstract class RiskyActionBase : ActionBase
+            {
+                protected RiskyActionBase(RiskClass risk) => Risk = risk;
+            }
+
+            public sealed class {|#0:FlushAction|} : ActionBase
+            {
+                public override string Id => "flush";
+            }
+
+            public sealed class FailoverAction : RiskyActionBase
+            {
+                public FailoverAction()
+                    : base(RiskClass.High)
+                {
+                }
+
+                public override string Id => "failover";
+            }
+            """;
+
+        await Verify.VerifyAnalyzerAsync(source, Verify.Diagnostic().WithLocation(0).WithArguments(
+            "FlushAction", "the inherited 'ActionBase.Risk' is never given a value, so it is always Low; set it in the constructor"));
+    }
 }
