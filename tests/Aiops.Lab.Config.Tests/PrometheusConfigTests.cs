@@ -88,7 +88,7 @@ public sealed partial class PrometheusConfigTests
             Assert.Matches(@"lab_kind: (symptom|anomaly|incident)\n", block);
             Assert.Matches(@"for: \ds\n", block);
             // `service` survives aggregation only when the expression keeps it (or the series carry it as a target label).
-            Assert.True(block.Contains("by (service", StringComparison.Ordinal) || block.Contains("aiops_anomaly_active{", StringComparison.Ordinal) || block.Contains("up == 0", StringComparison.Ordinal), name);
+            Assert.True(block.Contains("by (service", StringComparison.Ordinal) || block.Contains("by (job, service", StringComparison.Ordinal) || block.Contains("aiops_anomaly_active{", StringComparison.Ordinal) || block.Contains("up == 0", StringComparison.Ordinal), name);
         }
     }
 
