@@ -51,12 +51,7 @@ public abstract partial class AnomalyDetector
         r.ReadKind(SnapshotKind); // a snapshot of another kind leaves the detector as it was
         try
         {
-            _lastTicks = r.ReadInt64();
-            _smallestStep = r.ReadInt64();
-            _meanStep = r.ReadDouble();
-            _pointsPerWeek = r.ReadDouble();
-            _log10PointsPerWeek = r.ReadDouble();
-            _steps = r.ReadInt64();
+            ReadInterval(ref r);
             ReadState(ref r);
             r.EnsureEnd();
         }
@@ -64,6 +59,50 @@ public abstract partial class AnomalyDetector
         {
             Reset();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads the last timestamp and the sampling-interval estimate, and checks that they are a state <see cref="Update"/> can
+    /// reach: the last timestamp none (before the first point) or a <see cref="DateTimeOffset.UtcTicks"/>; no step before two
+    /// points; otherwise a smallest step of at least one tick that fits between the first possible timestamp and the last one
+    /// as many times as there were steps, a mean step (seconds) finite and at least half the smallest step, and points per
+    /// week derived from it exactly as <see cref="Update"/> derives them (its logarithm to within rounding). Anything else
+    /// would divide by zero, never flag again, or skip every later point as out of order.
+    /// </summary>
+    private void ReadInterval(ref SnapshotReader r)
+    {
+        _lastTicks = r.ReadInt64();
+        _smallestStep = r.ReadInt64();
+        _meanStep = r.ReadDouble();
+        _pointsPerWeek = r.ReadDouble();
+        _log10PointsPerWeek = r.ReadDouble();
+        _steps = r.ReadInt64();
+        if (_lastTicks != long.MinValue && (_lastTicks < 0 || _lastTicks > DateTime.MaxValue.Ticks))
+        {
+            throw r.Corrupt($"the last timestamp is {_lastTicks} ticks, not a time");
+        }
+
+        r.LastTicks = _lastTicks;
+
+        bool valid;
+        if (_steps == 0)
+        {
+            valid = _smallestStep == long.MaxValue && _meanStep == 0 && _pointsPerWeek == DefaultPointsPerWeek;
+        }
+        else
+        {
+            // Every step is at least the smallest, and the first point was at or after tick 0.
+            valid = _steps > 0 && _lastTicks != long.MinValue && _steps <= _lastTicks
+                && _smallestStep >= 1 && _smallestStep <= _lastTicks / _steps
+                && double.IsFinite(_meanStep) && _meanStep >= 0.5 * _smallestStep / TimeSpan.TicksPerSecond
+                && _pointsPerWeek == SecondsPerWeek / _meanStep;
+        }
+
+        if (!valid || !(Math.Abs(_log10PointsPerWeek - Math.Log10(_pointsPerWeek)) <= 1e-9))
+        {
+            throw r.Corrupt(
+                $"the sampling interval ({_steps} steps, the smallest {_smallestStep} ticks, the mean {_meanStep} s, {_pointsPerWeek} points a week, log10 {_log10PointsPerWeek}) is not one a series makes");
         }
     }
 

@@ -176,6 +176,12 @@ public abstract partial class AnomalyDetector : IAnomalyDetector, IStateSnapshot
     /// <summary>Clears the algorithm's state.</summary>
     protected abstract void ResetCore();
 
+    /// <summary>
+    /// The most points a detector can have learned: one per tick of <see cref="DateTimeOffset"/>'s range (timestamps increase
+    /// strictly). A count restored from a snapshot beyond it is corrupt; below it, counting on never overflows.
+    /// </summary>
+    internal const long MaxPoints = 3_155_378_976_000_000_000; // DateTime.MaxValue.Ticks + 1
+
     private const double SecondsPerWeek = 7 * 24 * 3600;
     private const double Ln10 = 2.302585092994046;
     private const double DefaultPointsPerWeek = 10_080; // one point a minute

@@ -26,7 +26,10 @@ public interface IStateSnapshot
     /// Replaces the detector's state with a snapshot written by <see cref="WriteSnapshot"/> from a detector of the same kind and
     /// options. The snapshot must be exactly the bytes written (no trailing bytes). A snapshot with another header or kind leaves the
     /// detector unchanged; one that fails further in (truncated, corrupt, other options) resets it (as
-    /// <see cref="IAnomalyDetector.Reset"/>) and the exception says why; it never keeps half a state.
+    /// <see cref="IAnomalyDetector.Reset"/>) and the exception says why; it never keeps half a state. Corrupt includes every value
+    /// the detector could not have reached by scoring points (a time outside <see cref="DateTimeOffset"/>'s range or later than
+    /// the last point, NaN where a number is kept, a count beyond the points seen or at a limit it would overflow, a sampling
+    /// interval inconsistent with itself), so a restored detector never throws, stops flagging or skips every point later.
     /// </summary>
     /// <param name="snapshot">The bytes.</param>
     /// <exception cref="InvalidDataException">The bytes are not a detector snapshot, are of another format version, were taken

@@ -62,33 +62,46 @@ public sealed partial class EnsembleDetector
 
         reader.ReadSingles(_upWindows);
         reader.ReadSingles(_downWindows);
+        for (var i = 0; i < _upWindows.Length; i++)
+        {
+            // Calibrated surprises, each at most MaxSurprise.
+            if (!(_upWindows[i] is >= 0 and <= (float)MaxSurprise) || !(_downWindows[i] is >= 0 and <= (float)MaxSurprise))
+            {
+                throw reader.Corrupt($"a member's short window holds {_upWindows[i]} above and {_downWindows[i]} below, outside [0, {MaxSurprise}]");
+            }
+        }
+
         foreach (ref var m in _state.AsSpan())
         {
             m.Point.Read(ref reader);
             m.Window.Read(ref reader);
             m.Run.Read(ref reader);
-            m.UpShare = reader.ReadDouble();
-            m.UpPairs = reader.ReadDouble();
+            m.UpShare = reader.ReadDoubleIn(0, 1, "a member's share of points above");
+            m.UpPairs = reader.ReadDoubleIn(0, 1, "a member's share of pairs above");
             m.PreviousSide = Math.Sign(reader.ReadInt32());
-            m.UpSum = reader.ReadDouble();
-            m.DownSum = reader.ReadDouble();
+            m.UpSum = reader.ReadFinite("a member's sum of surprises above");
+            m.DownSum = reader.ReadFinite("a member's sum of surprises below");
             m.ShortIndex = reader.ReadCount(_shortLength - 1, "a member's short-window position");
             var scored = reader.ReadInt64(); // written as a long: counted up to int.MaxValue
             m.Scored = scored < 0 ? throw reader.Corrupt($"a member has scored {scored} points") : (int)Math.Min(scored, int.MaxValue);
         }
 
-        reader.ReadDoubles(_blockRanges);
+        reader.ReadFinites(_blockRanges, "the range blocks' ends"); // points' values (0 where no block is yet)
         _damping.Read(ref reader);
-        _seen = reader.ReadInt64();
-        _min = reader.ReadDouble();
-        _max = reader.ReadDouble();
-        _pastMin = reader.ReadDouble();
-        _pastMax = reader.ReadDouble();
-        _blockFill = reader.ReadCount(int.MaxValue, "the range block's fill");
-        _blockPoints = reader.ReadCount(int.MaxValue, "the range blocks' length");
+        _seen = reader.ReadInt64In(0, MaxPoints, "the points seen");
+
+        // The ranges are of points' values: ±∞ only while empty (the current block's ends, or the ring's while it has no block).
+        _min = reader.ReadDoubleIn(double.MinValue, double.PositiveInfinity, "the current block's minimum");
+        _max = reader.ReadDoubleIn(double.NegativeInfinity, double.MaxValue, "the current block's maximum");
+        _pastMin = reader.ReadDoubleIn(double.MinValue, double.PositiveInfinity, "the complete blocks' minimum");
+        _pastMax = reader.ReadDoubleIn(double.NegativeInfinity, double.MaxValue, "the complete blocks' maximum");
+
+        // A block closes when its fill reaches its length (at least RangeBlockPoints, at most MaxRangeBlockPoints).
+        _blockFill = reader.ReadCount(MaxRangeBlockPoints - 1, "the range block's fill");
+        _blockPoints = reader.ReadInt32In(RangeBlockPoints, MaxRangeBlockPoints, "the range blocks' length");
         _blockHead = reader.ReadCount(_blockRanges.Length / 2 - 1, "the range ring's head");
         _blockCount = reader.ReadCount(_blockRanges.Length / 2, "the range ring's count");
-        _departures.Read(ref reader);
+        _departures.Read(ref reader, _seen);
         _repeats.Read(ref reader);
         var reading = reader.ReadByte();
         LastReading = Enum.IsDefined((Reading)reading) ? (Reading)reading : throw reader.Corrupt($"the last reading is {reading}");

@@ -21,10 +21,10 @@ public sealed partial class RobustZScoreDetector
     /// <inheritdoc />
     internal override void ReadState(ref SnapshotReader reader)
     {
-        _window.Read(ref reader);
+        _window.Read(ref reader, finiteValues: true);
         reader.ReadShape(_scaleMemory, "the robust z-score's scale memory");
-        _pooledVariance = reader.ReadDouble();
+        _pooledVariance = reader.ReadDoubleIn(0, double.PositiveInfinity, "the pooled variance");
         _pooledCount = reader.ReadCount(_scaleMemory, "the pooled scale's count");
-        Resolution = reader.ReadDouble();
+        Resolution = reader.ReadDoubleIn(0, double.PositiveInfinity, "the learned resolution");
     }
 }

@@ -52,7 +52,7 @@ public sealed partial class SeasonalDetector
             _warmup ??= new double[_options.WarmupPoints];
             _warmupSteps ??= new float[_options.WarmupPoints];
             _warmupCount = reader.ReadCount(_warmup.Length - 1, "the seasonal warm-up count");
-            reader.ReadDoubles(_warmup.AsSpan(0, _warmupCount));
+            reader.ReadFinites(_warmup.AsSpan(0, _warmupCount), "the seasonal warm-up points");
             reader.ReadSingles(_warmupSteps.AsSpan(0, _warmupCount));
             foreach (var step in _warmupSteps.AsSpan(0, _warmupCount))
             {
@@ -62,8 +62,9 @@ public sealed partial class SeasonalDetector
                 }
             }
 
-            _step = reader.ReadInt64();
-            _clock = reader.ReadInt64();
+            // The first and the last warm-up point's times (0 before the first): the last is the detector's last point.
+            _step = reader.ReadSeenTicks("the seasonal warm-up's first time");
+            _clock = reader.ReadSeenTicks("the seasonal warm-up's last time");
             if (_clock < _step)
             {
                 throw reader.Corrupt("the seasonal warm-up ends before it begins");
@@ -82,13 +83,24 @@ public sealed partial class SeasonalDetector
 
         _season = new float[period];
         reader.ReadSingles(_season);
+        foreach (var slot in _season)
+        {
+            if (!float.IsFinite(slot))
+            {
+                throw reader.Corrupt("a seasonal slot is not finite");
+            }
+        }
+
         _phase = reader.ReadCount(period - 1, "the seasonal phase");
-        _level = reader.ReadDouble();
-        _trend = reader.ReadDouble();
-        _meanAbsoluteError = reader.ReadDouble();
-        _clock = reader.ReadInt64();
+        _level = reader.ReadFinite("the seasonal level");
+        _trend = reader.ReadFinite("the seasonal trend");
+        _meanAbsoluteError = reader.ReadDoubleIn(0, double.MaxValue, "the seasonal error scale");
+
+        // The clock follows the points to within a step or so: kept within a range of time either side of the timestamps' so
+        // that the steps counted from it never overflow.
+        _clock = reader.ReadInt64In(-DateTime.MaxValue.Ticks, 2 * DateTime.MaxValue.Ticks, "the seasonal clock");
         _step = reader.ReadInt64();
-        if (_step < 1)
+        if (_step < 1 || _step > DateTime.MaxValue.Ticks)
         {
             throw reader.Corrupt("a trained seasonal model has no sampling step");
         }

@@ -34,7 +34,7 @@ public sealed partial class SsaChangePointDetector
         {
             _training ??= new double[_options.TrainingSize];
             _trainingCount = reader.ReadCount(_training.Length - 1, "the SSA training count");
-            reader.ReadDoubles(_training.AsSpan(0, _trainingCount));
+            reader.ReadFinites(_training.AsSpan(0, _trainingCount), "the SSA training points");
             return;
         }
 

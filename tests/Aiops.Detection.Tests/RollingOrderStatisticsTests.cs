@@ -56,7 +56,7 @@ public class RollingOrderStatisticsTests
         var restored = new RollingOrderStatistics(capacity);
         var bytes = Write(original);
         var reader = new SnapshotReader(bytes);
-        restored.Read(ref reader);
+        restored.Read(ref reader, finiteValues: true);
         Assert.Equal(original.Newest, restored.Newest);
         for (var i = 0; i < 2 * capacity; i++)
         {
@@ -85,9 +85,34 @@ public class RollingOrderStatisticsTests
         var error = Assert.Throws<InvalidDataException>(() =>
         {
             var reader = new SnapshotReader(bytes);
-            restored.Read(ref reader);
+            restored.Read(ref reader, finiteValues: true);
         });
         Assert.Contains("window slot", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(double.NaN, true)]
+    [InlineData(double.NaN, false)]
+    [InlineData(double.PositiveInfinity, true)]
+    public void Read_ValueNaNOrInfinityInAWindowOfPoints_ThrowsInvalidDataException(double value, bool finiteValues)
+    {
+        // NaN passed the sortedness check (every comparison with it is false), and then broke the window's order.
+        var window = new RollingOrderStatistics(4);
+        foreach (var x in new[] { 3.0, 1, 2 })
+        {
+            window.Add(x);
+        }
+
+        var bytes = Write(window);
+        BitConverter.TryWriteBytes(bytes.AsSpan(8, sizeof(double)), value); // the oldest value, 3: the last in sorted order
+
+        var restored = new RollingOrderStatistics(4);
+        var error = Assert.Throws<InvalidDataException>(() =>
+        {
+            var reader = new SnapshotReader(bytes);
+            restored.Read(ref reader, finiteValues);
+        });
+        Assert.Contains("not sorted", error.Message, StringComparison.Ordinal);
     }
 
     private static byte[] Write(RollingOrderStatistics window)

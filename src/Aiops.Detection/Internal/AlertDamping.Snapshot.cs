@@ -11,7 +11,7 @@ internal partial struct AlertDamping
 
     public void Read(ref SnapshotReader reader)
     {
-        _remaining = reader.ReadCount(int.MaxValue, "the refractory points left");
-        _level = reader.ReadDouble();
+        _remaining = reader.ReadCount(points, "the refractory points left");
+        _level = reader.ReadFinite("the refractory level");
     }
 }

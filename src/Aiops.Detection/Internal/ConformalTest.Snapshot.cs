@@ -11,7 +11,7 @@ internal sealed partial class ConformalTest
 
     public void Read(ref SnapshotReader reader)
     {
-        _history.Read(ref reader);
-        _logMartingale = reader.ReadDouble();
+        _history.Read(ref reader, finiteValues: false); // a forecast's errors can overflow
+        _logMartingale = reader.ReadDoubleIn(0, double.MaxValue, "the log martingale"); // kept at or above 0, finite
     }
 }

@@ -9,9 +9,10 @@ internal partial struct ConstantDeparture
         writer.WriteDouble(_surprise);
     }
 
-    public void Read(ref SnapshotReader reader)
+    /// <summary>Reads the run, of at most <paramref name="maxLength"/> points (the points seen) and below <see cref="int.MaxValue"/>, so it extends without overflow.</summary>
+    public void Read(ref SnapshotReader reader, long maxLength)
     {
-        _length = reader.ReadCount(int.MaxValue, "the departures from a constant");
-        _surprise = reader.ReadDouble();
+        _length = reader.ReadCount((int)Math.Min(maxLength, int.MaxValue - 1), "the departures from a constant");
+        _surprise = reader.ReadFinite("the surprise of the departures from a constant");
     }
 }

@@ -25,16 +25,16 @@ internal sealed partial class InnovationDetector
     internal override void ReadState(ref SnapshotReader reader)
     {
         _innovations.ReadNested(ref reader);
-        _previous = reader.ReadDouble();
-        _previousTicks = reader.ReadInt64();
-        _meanStep = reader.ReadDouble();
+        _previous = reader.ReadFiniteOrNaN("the innovation member's last point");
+        _previousTicks = reader.ReadSeenTicks("the innovation member's last time");
+        _meanStep = reader.ReadDoubleIn(0, double.MaxValue, "the innovation member's mean step");
         _steps = reader.ReadCount(StepMemory, "the innovation member's step count");
         _weight = reader.ReadDouble();
-        _mean = reader.ReadDouble();
-        _deviation = reader.ReadDouble();
+        _mean = reader.ReadFinite("the innovation member's mean");
+        _deviation = reader.ReadFiniteOrNaN("the innovation member's last deviation");
         _variance = reader.ReadDouble();
-        _autocovariance = reader.ReadDouble();
-        if (!(_weight is >= 0 and <= Memory) || !(_variance >= 0))
+        _autocovariance = reader.ReadFinite("the innovation member's autocovariance");
+        if (!(_weight is >= 0 and <= Memory) || !(_variance >= 0 && _variance <= double.MaxValue))
         {
             throw reader.Corrupt($"the innovation member's weight is {_weight} and variance {_variance}");
         }

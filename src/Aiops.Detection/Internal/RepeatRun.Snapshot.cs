@@ -19,15 +19,17 @@ internal partial struct RepeatRun
 
     public void Read(ref SnapshotReader reader)
     {
+        // The last value is a point's (finite); the rest are decayed counts and sums of non-negative terms; the run is below
+        // int.MaxValue, so it extends without overflow.
         _started = reader.ReadBool();
-        _last = reader.ReadDouble();
-        _changes = reader.ReadDouble();
-        _repeatsAfterChange = reader.ReadDouble();
-        _continuations = reader.ReadDouble();
-        _repeatsAfterRepeat = reader.ReadDouble();
-        _runs = reader.ReadDouble();
-        _runLogLengths = reader.ReadDouble();
-        _length = reader.ReadCount(int.MaxValue, "the run of repeats");
+        _last = reader.ReadFinite("the last value of the run of repeats");
+        _changes = reader.ReadDoubleIn(0, double.MaxValue, "the points after a change");
+        _repeatsAfterChange = reader.ReadDoubleIn(0, double.MaxValue, "the repeats after a change");
+        _continuations = reader.ReadDoubleIn(0, double.MaxValue, "the points after a repeat");
+        _repeatsAfterRepeat = reader.ReadDoubleIn(0, double.MaxValue, "the repeats after a repeat");
+        _runs = reader.ReadDoubleIn(0, double.MaxValue, "the runs of repeats");
+        _runLogLengths = reader.ReadDoubleIn(0, double.MaxValue, "the runs' log lengths");
+        _length = reader.ReadCount(int.MaxValue - 1, "the run of repeats");
         _reported = reader.ReadBool();
     }
 }

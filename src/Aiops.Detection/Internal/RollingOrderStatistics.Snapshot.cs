@@ -31,7 +31,8 @@ internal sealed partial class RollingOrderStatistics
         int Index(int j) => _slots[j] >= head ? _slots[j] - head : _slots[j] + n - head;
     }
 
-    public void Read(ref SnapshotReader reader)
+    /// <summary>Reads what <see cref="Write"/> wrote: sorted values, never NaN, and finite when <paramref name="finiteValues"/> (a window of points).</summary>
+    public void Read(ref SnapshotReader reader, bool finiteValues)
     {
         var n = _sorted.Length;
         reader.ReadShape(n, "the rolling window's length");
@@ -47,9 +48,9 @@ internal sealed partial class RollingOrderStatistics
                 throw reader.Corrupt($"a sorted value names window slot {index} of {count}, or one named before");
             }
 
-            if (j > 0 && ordered[index] < _sorted[j - 1])
+            if (double.IsNaN(ordered[index]) || (finiteValues && !double.IsFinite(ordered[index])) || (j > 0 && ordered[index] < _sorted[j - 1]))
             {
-                throw reader.Corrupt("the rolling window's sorted order is not sorted");
+                throw reader.Corrupt("the rolling window's sorted order is not sorted, or holds NaN or (of points) an infinity");
             }
 
             used[index] = true;

@@ -12,6 +12,7 @@ internal partial struct SidedCalibration
     public void Read(ref SnapshotReader reader)
     {
         _both.Read(ref reader);
-        _upExceedances = reader.ReadDouble();
+        // A part of the exceedances (up to rounding: the down side's are the rest, which its prior keeps positive).
+        _upExceedances = reader.ReadDoubleIn(0, _both.Exceedances + 1, "the up side's exceedances");
     }
 }

@@ -103,6 +103,15 @@ internal ref struct SnapshotReader(ReadOnlySpan<byte> input)
     private readonly ReadOnlySpan<byte> _input = input;
     private int _position;
 
+    /// <summary>
+    /// Gets or sets the UTC ticks of the last point the detector being restored accepted (read from the header), or
+    /// <see cref="long.MinValue"/> before its first: every member saw that point last, so no time a member keeps is later.
+    /// </summary>
+    public long LastTicks { readonly get; set; } = long.MinValue;
+
+    /// <summary>Reads the ticks of a point the detector has seen: in [0, <see cref="LastTicks"/>] (0 when it has seen none).</summary>
+    public long ReadSeenTicks(string what) => ReadInt64In(0, Math.Max(LastTicks, 0), what);
+
     public readonly int Remaining => _input.Length - _position;
 
     public byte ReadByte() => Take(1)[0];
@@ -147,6 +156,60 @@ internal ref struct SnapshotReader(ReadOnlySpan<byte> input)
     {
         var count = ReadInt32();
         return count < 0 || count > max ? throw Corrupt($"{what} is {count}, outside [0, {max}]") : count;
+    }
+
+    /// <summary>Reads an int and checks it lies in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public int ReadInt32In(int min, int max, string what)
+    {
+        var value = ReadInt32();
+        return value < min || value > max ? throw Corrupt($"{what} is {value}, outside [{min}, {max}]") : value;
+    }
+
+    /// <summary>Reads a long and checks it lies in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public long ReadInt64In(long min, long max, string what)
+    {
+        var value = ReadInt64();
+        return value < min || value > max ? throw Corrupt($"{what} is {value}, outside [{min}, {max}]") : value;
+    }
+
+    /// <summary>Reads a side of normal (the sign of a deviation): −1, 0 or 1.</summary>
+    public int ReadSide(string what) => ReadInt32In(-1, 1, what);
+
+    /// <summary>Reads the UTC ticks of a point in time, which lie in [0, <see cref="DateTime.MaxValue"/>.Ticks] (as every <see cref="DateTimeOffset.UtcTicks"/>).</summary>
+    public long ReadTicks(string what) => ReadInt64In(0, DateTime.MaxValue.Ticks, what);
+
+    /// <summary>Reads a double and checks it is finite.</summary>
+    public double ReadFinite(string what)
+    {
+        var value = ReadDouble();
+        return double.IsFinite(value) ? value : throw Corrupt($"{what} is {value}, not finite");
+    }
+
+    /// <summary>Reads a double and checks it lies in [<paramref name="min"/>, <paramref name="max"/>] (so is not NaN; either bound may be infinite).</summary>
+    public double ReadDoubleIn(double min, double max, string what)
+    {
+        var value = ReadDouble();
+        return value >= min && value <= max ? value : throw Corrupt($"{what} is {value}, outside [{min}, {max}]");
+    }
+
+    /// <summary>Reads a double that is either <see cref="double.NaN"/> (none) or finite.</summary>
+    public double ReadFiniteOrNaN(string what)
+    {
+        var value = ReadDouble();
+        return double.IsFinite(value) || double.IsNaN(value) ? value : throw Corrupt($"{what} is {value}, neither finite nor NaN");
+    }
+
+    /// <summary>Reads doubles and checks every one is finite.</summary>
+    public void ReadFinites(scoped Span<double> destination, string what)
+    {
+        ReadDoubles(destination);
+        foreach (var value in destination)
+        {
+            if (!double.IsFinite(value))
+            {
+                throw Corrupt($"{what} holds {value}, not finite");
+            }
+        }
     }
 
     /// <summary>Reads a dimension written by <see cref="SnapshotWriter.WriteShape"/> and checks it matches this detector's.</summary>

@@ -25,12 +25,14 @@ internal sealed partial class SrSaliency
         reader.ReadShape(_frameLength, "the spectral-residual frame");
         reader.ReadShape(_obsRe.Length, "the spectral-residual bins");
         _count = reader.ReadCount(_windowSize, "the spectral-residual count");
-        _head = reader.ReadCount(_windowSize - 1, "the spectral-residual head");
+        _head = reader.ReadCount(_count == _windowSize ? _windowSize - 1 : 0, "the spectral-residual head"); // moves once full
         _slides = reader.ReadCount(ResyncInterval, "the slides since resynchronisation");
         Array.Clear(_ring);
-        reader.ReadDoubles(_ring.AsSpan(0, _count));
+        reader.ReadFinites(_ring.AsSpan(0, _count), "the spectral-residual window");
         if (_count == _windowSize)
         {
+            // Not checked: values near ±double.MaxValue overflow it (to NaN) in use too, and the next resynchronisation
+            // recomputes it from the window.
             reader.ReadDoubles(_obsRe);
             reader.ReadDoubles(_obsIm);
         }

@@ -17,11 +17,12 @@ internal sealed partial class SsaForecaster
     {
         reader.ReadShape(_windowSize, "the SSA window");
         var m = _windowSize - 1;
-        IsTrained = reader.ReadBool();
-        Rank = reader.ReadCount(_windowSize, "the SSA rank");
+        // Written by a detector past its training only: a trained formula of finite coefficients over the last (finite) points.
+        IsTrained = reader.ReadBool() ? true : throw reader.Corrupt("the SSA model of a trained detector is not trained");
+        Rank = reader.ReadInt32In(1, _windowSize, "the SSA rank");
         _next = reader.ReadCount(m - 1, "the SSA ring position");
-        reader.ReadDoubles(_coefficients);
-        reader.ReadDoubles(_ring.AsSpan(0, m));
+        reader.ReadFinites(_coefficients, "the SSA coefficients");
+        reader.ReadFinites(_ring.AsSpan(0, m), "the SSA recent points");
         _ring.AsSpan(0, m).CopyTo(_ring.AsSpan(m));
     }
 }

@@ -11,11 +11,12 @@ internal partial struct TailCalibration
         writer.WriteDouble(_excessSquares);
     }
 
+    /// <summary>Reads the sums, each a decayed count or sum of non-negative terms: finite, not negative, the exceedances at most the points (and they at most the memory's limit).</summary>
     public void Read(ref SnapshotReader reader)
     {
-        _points = reader.ReadDouble();
-        _exceedances = reader.ReadDouble();
-        _excessSum = reader.ReadDouble();
-        _excessSquares = reader.ReadDouble();
+        _points = reader.ReadDoubleIn(0, (1 / (1 - Decay)) + 1, "a calibration's points");
+        _exceedances = reader.ReadDoubleIn(0, _points, "a calibration's exceedances");
+        _excessSum = reader.ReadDoubleIn(0, double.MaxValue, "a calibration's sum of excesses");
+        _excessSquares = reader.ReadDoubleIn(0, double.MaxValue, "a calibration's sum of squared excesses");
     }
 }

@@ -135,7 +135,10 @@ public sealed partial class AnomalyTracker
     /// the tracker then turns the next scores into exactly the transitions, onsets, ends and severities the original would have.
     /// The snapshot must be exactly the bytes written. One with another header, version or kind leaves the tracker unchanged;
     /// one that fails further in (other options, truncated, corrupt) resets it (as <see cref="Reset"/>) and the exception says
-    /// why: it never keeps half a state. Not thread-safe: call it between updates, from the thread that updates.
+    /// why: it never keeps half a state. Corrupt includes every value the tracker could not have reached by its updates (a
+    /// time outside <see cref="DateTimeOffset"/>'s range, NaN or an infinity where a point's value or a baseline is kept, a
+    /// count beyond its option's bound), so a restored tracker never throws or stops working later. Not thread-safe: call it
+    /// between updates, from the thread that updates.
     /// </summary>
     /// <param name="snapshot">The bytes.</param>
     /// <exception cref="InvalidDataException">The bytes are not a tracker snapshot, are of another format version, were
@@ -197,65 +200,92 @@ public sealed partial class AnomalyTracker
                 "The anomaly tracker snapshot was taken with other options (baseline length, count window, minimum baseline, confirm, sustain or hold points, deviations, minimum scale, return or new-normal time). Restore into a tracker created with the same options.");
         }
 
-        (_start, _count) = (0, ReadRing(ref r, _ring, "the baseline count"));
-        (_recentStart, _recentCount) = (0, ReadRing(ref r, _scratch, "the new level's count"));
+        // Every value the tracker keeps is a point's (finite), and every state is one Update can reach: a value out of its
+        // domain would throw later (a NaN into Math.Sign, a time out of DateTimeOffset's range), stop a count from moving
+        // (an int at its maximum) or leave the tracker unable to flag or end again.
+        (_start, _count) = (0, ReadRing(ref r, _ring, "the baseline"));
+        (_recentStart, _recentCount) = (0, ReadRing(ref r, _scratch, "the new level's values"));
 
-        _resolution = r.ReadDouble();
-        _lastNormal = r.ReadDouble();
-        _detectorLower = r.ReadDouble();
-        _detectorUpper = r.ReadDouble();
+        _resolution = r.ReadDoubleIn(double.Epsilon, double.PositiveInfinity, "the resolution"); // +∞ until two values differ
+        _lastNormal = r.ReadFiniteOrNaN("the last normal value");
+        _detectorLower = r.ReadFiniteOrNaN("the detector's lower band");
+        _detectorUpper = r.ReadFiniteOrNaN("the detector's upper band");
+        if (double.IsNaN(_detectorLower) != double.IsNaN(_detectorUpper))
+        {
+            throw r.Corrupt("the detector's band has one edge only");
+        }
 
         _candidate = ReadScore(ref r);
         _candidateMedian = r.ReadDouble();
         _candidateScale = r.ReadDouble();
-        _candidateSide = r.ReadInt32();
-        _candidates = r.ReadCount(int.MaxValue, "the onset's agreeing points");
-        _candidateMisses = r.ReadCount(int.MaxValue, "the onset's disagreeing points");
+        _candidateSide = r.ReadSide("the onset candidate's side");
+        _candidates = r.ReadCount(_holdPoints - 1, "the onset's agreeing points");
+        _candidateMisses = r.ReadCount(_candidates > 0 ? _confirmPoints - 1 : 0, "the onset's disagreeing points");
+        if (_candidates > 0)
+        {
+            CheckBaseline(ref r, _candidateMedian, _candidateScale, "the onset candidate's"); // read only while confirming
+        }
 
-        _armedLeft = r.ReadCount(int.MaxValue, "the armed points left");
-        _armedMedian = r.ReadDouble();
-        _armedScale = r.ReadDouble();
-        _armedSide = r.ReadInt32();
+        _armedLeft = r.ReadCount(_ring.Length, "the armed points left");
+        _armedMedian = r.ReadFinite("the armed median");
+        _armedScale = r.ReadDoubleIn(_armedLeft > 0 ? double.Epsilon : 0, double.PositiveInfinity, "the armed scale");
+        _armedSide = r.ReadSide("the armed side");
 
-        _sustainRefresh = r.ReadInt32();
-        _sustainMedian = r.ReadDouble();
-        _sustainScale = r.ReadDouble();
+        var refresh = Math.Max(1, _ring.Length / 8);
+        _sustainRefresh = r.ReadCount(refresh, "the sustained baseline's refresh");
+        (_sustainMedian, _sustainScale) = ReadBaseline(ref r, "the sustained run's");
         _sustainFirst = ReadScore(ref r);
-        _sustainSide = r.ReadInt32();
-        _sustained = r.ReadCount(int.MaxValue, "the sustained points");
-        _sustainGap = r.ReadCount(int.MaxValue, "the sustained run's gap");
+        _sustainSide = r.ReadSide("the sustained run's side");
+        _sustained = r.ReadCount(Math.Max(_sustainPoints - 1, 0), "the sustained points");
+        _sustainGap = r.ReadCount(_sustained > 0 ? 1 : 0, "the sustained run's gap");
+        if (double.IsNaN(_sustainMedian) && (_sustainRefresh > 0 || _sustained > 0))
+        {
+            // Its baseline is read before the refresh count is set and before a run opens.
+            throw r.Corrupt("a sustained run or its refresh count has no baseline");
+        }
 
         _countFill = r.ReadCount(_countLength, "the count window's fill");
         for (var i = 0; i < _countFill; i++)
         {
-            _countValues[i] = r.ReadDouble();
-            _countTicks[i] = r.ReadInt64();
+            _countValues[i] = r.ReadFinite("a count window value");
+            _countTicks[i] = r.ReadTicks("a count window time");
         }
 
         _countHead = _countFill == _countLength ? 0 : _countFill;
-        _countSum = r.ReadDouble();
-        _countRefresh = r.ReadInt32();
+        _countSum = r.ReadFinite("the count window's sum");
+        _countRefresh = r.ReadCount(refresh, "the count baseline's refresh");
         _countApplies = r.ReadBool();
-        _countRate = r.ReadDouble();
-        _countDispersion = r.ReadDouble();
-        _countUnit = r.ReadDouble();
-        _stepTicks = r.ReadInt64();
-        _lastTicks = r.ReadInt64();
+        _countRate = r.ReadDoubleIn(0, double.MaxValue, "the count rate");
+        _countDispersion = r.ReadDoubleIn(1, double.MaxValue, "the count dispersion");
+        _countUnit = r.ReadDoubleIn(double.Epsilon, double.MaxValue, "the count unit");
+        _stepTicks = r.ReadInt64In(0, DateTime.MaxValue.Ticks, "the step");
+        _lastTicks = r.ReadTicks("the last time");
         _countAnomaly = r.ReadBool();
-        _rateWeight = r.ReadDouble();
-        _rateSum = r.ReadDouble();
-        _rateSquares = r.ReadDouble();
+        if ((_countApplies || _countAnomaly) && !(_countRate > 0))
+        {
+            throw r.Corrupt("the count test applies without a rate");
+        }
+
+        _rateWeight = r.ReadDoubleIn(0, _ring.Length + 1, "the rate's weight"); // a decayed count of memory the ring's length
+        _rateSum = r.ReadFinite("the rate's sum");
+        _rateSquares = r.ReadDoubleIn(0, double.PositiveInfinity, "the rate's sum of squares");
 
         _hasFrozen = r.ReadBool();
-        _outerLower = r.ReadDouble();
-        _outerUpper = r.ReadDouble();
-        _lastFlagTicks = r.ReadInt64();
-        _inBandSinceTicks = r.ReadInt64();
+        _outerLower = ReadEdge(ref r, "the outer band's lower edge");
+        _outerUpper = ReadEdge(ref r, "the outer band's upper edge");
+        _lastFlagTicks = r.ReadTicks("the last flag's time");
+        _inBandSinceTicks = r.ReadTicks("the time back in the band");
         _inBand = r.ReadBool();
-        _backBits = (ulong)r.ReadInt64();
-        _insideRunTicks = r.ReadInt64();
+        var backBits = (ulong)r.ReadInt64();
+        _backBits = (backBits & ~_backMask) == 0 ? backBits : throw r.Corrupt($"the points back in the band are {backBits:x}, beyond the last {(2 * _confirmPoints) - 1}");
+        _insideRunTicks = r.ReadTicks("the time the points inside the band began");
 
         IsAnomalous = r.ReadBool();
+        if (!IsAnomalous && _recentCount > 0)
+        {
+            throw r.Corrupt("the new level's values are held while normal");
+        }
+
         Onset = ReadTime(ref r);
         var ended = r.ReadBool();
         var endedAt = ReadTime(ref r);
@@ -265,14 +295,34 @@ public sealed partial class AnomalyTracker
         var returning = r.ReadBool();
         var returningSince = ReadTime(ref r);
         ReturningSince = returning ? returningSince : null;
-        BaselineMedian = r.ReadDouble();
-        BaselineScale = r.ReadDouble();
-        Lower = r.ReadDouble();
-        Upper = r.ReadDouble();
-        Severity = r.ReadDouble();
-        PeakSeverity = r.ReadDouble();
-        PeakProbability = r.ReadDouble();
+        (BaselineMedian, BaselineScale) = ReadBaseline(ref r, "the frozen");
+        Lower = ReadEdge(ref r, "the frozen band's lower edge");
+        Upper = ReadEdge(ref r, "the frozen band's upper edge");
+        Severity = r.ReadDoubleIn(double.NegativeInfinity, double.PositiveInfinity, "the severity");
+        PeakSeverity = r.ReadDoubleIn(double.NegativeInfinity, double.PositiveInfinity, "the peak severity");
+        PeakProbability = r.ReadDoubleIn(0, 1, "the peak probability");
     }
+
+    // A baseline's median and robust σ: both NaN (no baseline), or a finite median and a positive σ.
+    private static (double Median, double Scale) ReadBaseline(ref SnapshotReader r, string whose)
+    {
+        var median = r.ReadDouble();
+        var scale = r.ReadDouble();
+        CheckBaseline(ref r, median, scale, whose);
+        return (median, scale);
+    }
+
+    private static void CheckBaseline(ref SnapshotReader r, double median, double scale, string whose)
+    {
+        if (!(double.IsNaN(median) && double.IsNaN(scale)) && !(double.IsFinite(median) && scale > 0))
+        {
+            throw r.Corrupt($"{whose} baseline is a median of {median} and a scale of {scale}");
+        }
+    }
+
+    // A band's edge: a number or ±∞ (no baseline), never NaN.
+    private static double ReadEdge(ref SnapshotReader r, string what) =>
+        r.ReadDoubleIn(double.NegativeInfinity, double.PositiveInfinity, what);
 
     private static void WriteRing(ref SnapshotWriter w, double[] ring, int start, int count)
     {
@@ -287,8 +337,8 @@ public sealed partial class AnomalyTracker
     // Restored oldest first from index 0: the same sequence, so every later push, median and swap behaves as in the original.
     private static int ReadRing(ref SnapshotReader r, double[] ring, string what)
     {
-        var count = r.ReadCount(ring.Length, what);
-        r.ReadDoubles(ring.AsSpan(0, count));
+        var count = r.ReadCount(ring.Length, what + "' count");
+        r.ReadFinites(ring.AsSpan(0, count), what);
         return count;
     }
 
@@ -328,7 +378,7 @@ public sealed partial class AnomalyTracker
     private static AnomalyScore ReadScore(ref SnapshotReader r)
     {
         var timestamp = ReadTime(ref r);
-        var value = r.ReadDouble();
+        var value = r.ReadFinite("a score's value"); // the tracker keeps scores of points it took, whose values are finite
         var status = (PointStatus)r.ReadByte();
         var probability = r.ReadDouble();
         var raw = r.ReadDouble();

@@ -337,7 +337,7 @@ public sealed partial class AnomalyTracker : IStateSnapshot
             var (median, scale) = Baseline();
             Start(score, median, scale);
             _countAnomaly = true;
-            Onset = new DateTimeOffset(countOnset, TimeSpan.Zero).ToOffset(score.Timestamp.Offset);
+            Onset = At(countOnset, score.Timestamp.Offset);
             Severity = PeakSeverity = CountSeverity();
             return AnomalyTransition.Started;
         }
@@ -492,12 +492,12 @@ public sealed partial class AnomalyTracker : IStateSnapshot
                 // Back since the latest run of points inside the band began (the first of them, for a clean return).
                 _inBand = true;
                 _inBandSinceTicks = _insideRunTicks;
-                ReturningSince = new DateTimeOffset(_inBandSinceTicks, TimeSpan.Zero).ToOffset(score.Timestamp.Offset);
+                ReturningSince = At(_inBandSinceTicks, score.Timestamp.Offset);
             }
 
             if (ticks - _inBandSinceTicks >= _returnTicks)
             {
-                End(AnomalyEndReason.Recovered, new DateTimeOffset(_inBandSinceTicks, TimeSpan.Zero).ToOffset(score.Timestamp.Offset));
+                End(AnomalyEndReason.Recovered, At(_inBandSinceTicks, score.Timestamp.Offset));
                 return AnomalyTransition.Ended;
             }
 
@@ -519,6 +519,15 @@ public sealed partial class AnomalyTracker : IStateSnapshot
         }
 
         return AnomalyTransition.None;
+    }
+
+    // A time the tracker kept (UTC ticks) in the offset of the point at hand; in UTC when that offset would take it out of
+    // DateTimeOffset's range (only a time within 14 hours of its ends can be, as a restored snapshot's may).
+    private static DateTimeOffset At(long utcTicks, TimeSpan offset)
+    {
+        var utc = new DateTimeOffset(utcTicks, TimeSpan.Zero);
+        var local = utcTicks + offset.Ticks;
+        return local >= 0 && local <= DateTime.MaxValue.Ticks ? utc.ToOffset(offset) : utc;
     }
 
     private void End(AnomalyEndReason reason, DateTimeOffset at)
@@ -598,9 +607,9 @@ public sealed partial class AnomalyTracker : IStateSnapshot
         // Cheap gate first: the window's sum against its mean and spread, in units of the resolution.
         var sum = _countSum / _countUnit;
         var mean = _countLength * _countRate;
-        if (sum - mean < _enter * Math.Sqrt(_countDispersion * mean) + 1)
+        if (!(sum - mean >= _enter * Math.Sqrt(_countDispersion * mean) + 1))
         {
-            return false;
+            return false; // (a sum overflowed by values near ±double.MaxValue is no rise either)
         }
 
         var largest = 0.0;
@@ -681,6 +690,10 @@ public sealed partial class AnomalyTracker : IStateSnapshot
         }
 
         var variance = Math.Max(0, (_rateSquares / _rateWeight / (unit * unit)) - (rate * rate));
+        if (!double.IsFinite(variance))
+        {
+            return; // values near ±double.MaxValue overflowed the sums: no rate to test against
+        }
 
         // Half an event over the whole baseline when it saw none: a rate the baseline cannot tell from zero.
         _countRate = Math.Max(rate, 0.5 / _rateWeight);

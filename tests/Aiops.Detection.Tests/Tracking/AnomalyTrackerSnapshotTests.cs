@@ -138,6 +138,77 @@ public sealed class AnomalyTrackerSnapshotTests
     /// snapshot, and feeds both the rest: every point after the cut must give the same transition and signal state, and the
     /// two end with equal snapshots.
     /// </summary>
+    [Fact]
+    public void RestoreSnapshot_SustainMedianNaN_ThrowsInvalidData()
+    {
+        // Restored, the next sustained-run check took Math.Sign of NaN (ArithmeticException) at every point.
+        var (_, snapshot, options) = LevelShiftSnapshot(300);
+        var tracker = new AnomalyTracker(options);
+        tracker.RestoreSnapshot(snapshot);
+
+        // The header and options (68 bytes), the baseline ring (count + values), the empty new-level ring (4), four doubles (32), the
+        // candidate score (62), candidate median, scale, side, counts (28), armed left, median, scale, side (24), sustain
+        // refresh (4): then the sustain median.
+        var offset = 68 + 4 + (8 * tracker.BaselineCount) + 4 + 32 + 62 + 28 + 24 + 4;
+        Assert.InRange(BitConverter.ToDouble(snapshot, offset), 90, 110); // the layout is as described
+        BitConverter.TryWriteBytes(snapshot.AsSpan(offset, 8), double.NaN);
+
+        var error = Assert.Throws<InvalidDataException>(() => new AnomalyTracker(options).RestoreSnapshot(snapshot));
+
+        Assert.Contains("sustained run's baseline", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0, -1L)] // _inBandSinceTicks: the end's time was built from it (ArgumentOutOfRangeException)
+    [InlineData(0, long.MaxValue)]
+    [InlineData(17, -1L)] // _insideRunTicks
+    [InlineData(-8, -1L)] // _lastFlagTicks, just before: the new-normal test subtracted it
+    public void RestoreSnapshot_TimeOutOfRange_ThrowsInvalidData(int fromInBandSince, long ticks)
+    {
+        // Back in the band at 1,215 and waiting out ReturnFor: the tail is _inBandSinceTicks (8), _inBand (1), _backBits (8),
+        // _insideRunTicks (8), IsAnomalous (1), three times with their flags (12 + 1 + 12 + 1 + 1 + 12) and seven doubles (56).
+        var (_, snapshot, options) = LevelShiftSnapshot(1215);
+        var inBandSince = snapshot.Length - (56 + 12 + 1 + 1 + 12 + 1 + 12 + 1 + 8 + 8 + 1 + 8);
+        Assert.Equal(1, snapshot[inBandSince + 8]); // _inBand: the layout is as described
+        BitConverter.TryWriteBytes(snapshot.AsSpan(inBandSince + fromInBandSince, 8), ticks);
+
+        var error = Assert.Throws<InvalidDataException>(() => new AnomalyTracker(options).RestoreSnapshot(snapshot));
+
+        Assert.Contains("time", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(1.5)]
+    [InlineData(-0.5)]
+    public void RestoreSnapshot_PeakProbabilityOutOfRange_ThrowsInvalidData(double probability)
+    {
+        var (_, snapshot, options) = LevelShiftSnapshot(700);
+        BitConverter.TryWriteBytes(snapshot.AsSpan(snapshot.Length - 8, 8), probability);
+
+        var error = Assert.Throws<InvalidDataException>(() => new AnomalyTracker(options).RestoreSnapshot(snapshot));
+
+        Assert.Contains("peak probability", error.Message, StringComparison.Ordinal);
+    }
+
+    // A tracker of one point a second, shifted by 60 (30 σ) from second 600 to 1,200, saved after cut points.
+    private static (AnomalyScore[] Scores, byte[] Snapshot, AnomalyTrackerOptions Options) LevelShiftSnapshot(int cut)
+    {
+        var noise = new Random(7);
+        var detector = new RobustZScoreDetector(new RobustZScoreOptions { WindowSize = 120, Threshold = Strict });
+        var scores = Enumerable.Range(0, 2400)
+            .Select(s => detector.Update(T0.AddSeconds(s), 100 + (2 * Gaussian(noise)) + (s is >= 600 and < 1200 ? 60 : 0)))
+            .ToArray();
+        var options = new AnomalyTrackerOptions { ReturnFor = TimeSpan.FromSeconds(30) };
+        var tracker = new AnomalyTracker(options);
+        for (var i = 0; i < cut; i++)
+        {
+            tracker.Update(scores[i]);
+        }
+
+        return (scores, Save(tracker), options);
+    }
+
     private static (int Seen, int Transitions) CompareAfterRestore(AnomalyTrackerOptions options, AnomalyScore[] scores, int cut)
     {
         var original = new AnomalyTracker(options);
