@@ -221,7 +221,7 @@ public sealed partial class AnomalyTracker : IStateSnapshot
             PushCount(score);
         }
 
-        return IsAnomalous ? Continue(score, flagged) : Watch(score, flagged);
+        return IsAnomalous ? Continue(score, flagged, canEnd: true) : Watch(score, flagged);
     }
 
     /// <summary>Forgets the baseline and any anomaly, as if the instance had just been created.</summary>
@@ -274,7 +274,7 @@ public sealed partial class AnomalyTracker : IStateSnapshot
                 {
                     _candidates = _candidateMisses = 0;
                     Start(_candidate, _candidateMedian, _candidateScale);
-                    Continue(score, flagged);
+                    Continue(score, flagged, canEnd: false); // the confirming point joins the anomaly; an end is reported from the next
                     return AnomalyTransition.Started;
                 }
 
@@ -326,7 +326,7 @@ public sealed partial class AnomalyTracker : IStateSnapshot
             _armedLeft = 0;
             var first = _sustainFirst;
             Start(first, _sustainMedian, _sustainScale);
-            Continue(score, flagged);
+            Continue(score, flagged, canEnd: false); // the point that completed the run joins the anomaly; an end is reported from the next
             return AnomalyTransition.Started;
         }
 
@@ -457,7 +457,10 @@ public sealed partial class AnomalyTracker : IStateSnapshot
         Severity = PeakSeverity = Deviation(score.Value, score);
     }
 
-    private AnomalyTransition Continue(in AnomalyScore score, bool flagged)
+    // One point of an anomaly. At the point that reports its onset (a confirmed or sustained start, dated at an earlier point)
+    // it may not end (canEnd false): the caller reports Started, so an end then would never be reported; it ends from the next
+    // point on if the series is still back (or at the new level) then.
+    private AnomalyTransition Continue(in AnomalyScore score, bool flagged, bool canEnd)
     {
         var ticks = score.Timestamp.UtcTicks;
         if (flagged)
@@ -495,7 +498,7 @@ public sealed partial class AnomalyTracker : IStateSnapshot
                 ReturningSince = At(_inBandSinceTicks, score.Timestamp.Offset);
             }
 
-            if (ticks - _inBandSinceTicks >= _returnTicks)
+            if (canEnd && ticks - _inBandSinceTicks >= _returnTicks)
             {
                 End(AnomalyEndReason.Recovered, At(_inBandSinceTicks, score.Timestamp.Offset));
                 return AnomalyTransition.Ended;
@@ -506,7 +509,7 @@ public sealed partial class AnomalyTracker : IStateSnapshot
 
         _inBand = false;
         ReturningSince = null;
-        if (ticks - _lastFlagTicks >= _newNormalTicks)
+        if (canEnd && ticks - _lastFlagTicks >= _newNormalTicks)
         {
             End(AnomalyEndReason.NewNormal, score.Timestamp);
 
