@@ -10,8 +10,10 @@ namespace Aiops.Detection;
 /// <c>aiops.detection.series.rejected</c>) after idle series have been evicted, so established series keep their history.
 /// </summary>
 /// <remarks>
-/// Thread-safe: different series update in parallel; updates of one series are serialised. Wall-clock time (for idleness)
-/// comes only from the <see cref="TimeProvider"/>.
+/// Thread-safe: different series update in parallel; updates of one series are serialised. The cap holds however many new
+/// series arrive at once (a slot is reserved before a series is added), and a point whose series is evicted as idle while it
+/// waits goes to the series' new detector, never to the evicted one. Wall-clock time (for idleness) comes only from the
+/// <see cref="TimeProvider"/>.
 /// </remarks>
 public sealed class DetectorSet
 {
@@ -21,6 +23,11 @@ public sealed class DetectorSet
     private readonly TimeProvider _timeProvider;
     private readonly DetectionTelemetry _telemetry;
     private long _lastSweepTicks;
+
+    // Series slots taken: reserved (atomically, against MaxSeries) before a series is added, released when the add loses to
+    // another thread's or fails, and when a series is evicted. Counts the held series and the ones being added, so concurrent
+    // first points of new series never hold more than MaxSeries.
+    private int _reserved;
 
     /// <summary>Initializes a new instance of the <see cref="DetectorSet"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> uses the defaults.</param>
@@ -68,12 +75,12 @@ public sealed class DetectorSet
     internal SeriesEntry? TryUpdate(SeriesKey key, DateTimeOffset timestamp, double value, long nowTicks, out AnomalyScore score)
     {
         SweepIfDue(nowTicks);
-        if (!_series.TryGetValue(key, out var entry))
+        while (true)
         {
-            if (_series.Count >= _options.MaxSeries)
+            if (!_series.TryGetValue(key, out var entry))
             {
-                EvictIdle(nowTicks);
-                if (_series.Count >= _options.MaxSeries)
+                entry = Add(key, nowTicks);
+                if (entry is null)
                 {
                     _telemetry.SeriesRejected();
                     score = default;
@@ -81,18 +88,86 @@ public sealed class DetectorSet
                 }
             }
 
-            entry = _series.GetOrAdd(key, static (k, f) => new SeriesEntry(f(k)), _factory);
+            lock (entry)
+            {
+                if (entry.Evicted)
+                {
+                    continue; // evicted since it was looked up: the point goes to the series' next entry, not to a detector no longer held
+                }
+
+                entry.LastSeenTicks = nowTicks;
+                var detector = entry.Detector ??= CreateDetector(key, entry);
+                entry.Points++;
+                score = detector.Update(timestamp, value);
+            }
+
+            return entry;
+        }
+    }
+
+    // Adds a new series on a slot reserved first (after evicting idle series when none is left). Its entry goes in at once and
+    // its detector is created by the first update that locks it, so a point of the same series from another thread finds the
+    // entry (and waits for the detector) rather than being refused for the slot it holds. Null when the set is full.
+    private SeriesEntry? Add(SeriesKey key, long nowTicks)
+    {
+        if (!TryReserve())
+        {
+            EvictIdle(nowTicks);
+            if (!TryReserve())
+            {
+                return _series.TryGetValue(key, out var added) ? added : null;
+            }
         }
 
-        lock (entry)
+        // Seen now: a sweep before its first update must not take it for idle.
+        var created = new SeriesEntry { LastSeenTicks = nowTicks };
+        var entry = _series.GetOrAdd(key, created);
+        if (!ReferenceEquals(entry, created))
         {
-            entry.LastSeenTicks = nowTicks;
-            entry.Points++;
-            score = entry.Detector.Update(timestamp, value);
+            Release(); // another thread added the series first: its entry holds a slot of its own
         }
 
         return entry;
     }
+
+    // Creates the detector of a series' new entry, under its lock. When the factory throws, the entry is taken out again (its
+    // slot given back; an update waiting on it looks the series up afresh) and the exception goes to the caller.
+    private IAnomalyDetector CreateDetector(SeriesKey key, SeriesEntry entry)
+    {
+        try
+        {
+            return _factory(key);
+        }
+        catch
+        {
+            entry.Evicted = true;
+            if (_series.TryRemove(new KeyValuePair<SeriesKey, SeriesEntry>(key, entry)))
+            {
+                Release();
+            }
+
+            throw;
+        }
+    }
+
+    private bool TryReserve()
+    {
+        var reserved = Volatile.Read(ref _reserved);
+        while (reserved < _options.MaxSeries)
+        {
+            var seen = Interlocked.CompareExchange(ref _reserved, reserved + 1, reserved);
+            if (seen == reserved)
+            {
+                return true;
+            }
+
+            reserved = seen;
+        }
+
+        return false;
+    }
+
+    private void Release() => Interlocked.Decrement(ref _reserved);
 
     /// <summary>Describes a held series.</summary>
     /// <param name="key">The series.</param>
@@ -105,10 +180,12 @@ public sealed class DetectorSet
         {
             lock (entry)
             {
-                info = new SeriesInfo(key, entry.Detector.Name, entry.Points, new DateTimeOffset(entry.LastSeenTicks, TimeSpan.Zero), entry.Detector.StateSizeBytes);
+                if (entry.Detector is { } detector && !entry.Evicted)
+                {
+                    info = new SeriesInfo(key, detector.Name, entry.Points, new DateTimeOffset(entry.LastSeenTicks, TimeSpan.Zero), detector.StateSizeBytes);
+                    return true;
+                }
             }
-
-            return true;
         }
 
         info = default;
@@ -150,22 +227,42 @@ public sealed class DetectorSet
         var cutoff = now - _options.IdleTimeout.Ticks;
         foreach (var pair in _series)
         {
-            if (Volatile.Read(ref pair.Value.LastSeenTicks) < cutoff && _series.TryRemove(pair))
+            var entry = pair.Value;
+            if (Volatile.Read(ref entry.LastSeenTicks) >= cutoff)
             {
-                evicted++;
-                _telemetry.SeriesEvicted("idle");
+                continue;
             }
+
+            // Under the entry's lock, so no update is running on it; one that looked it up and waits for the lock sees it
+            // evicted and looks the series up again.
+            lock (entry)
+            {
+                if (entry.Evicted || entry.LastSeenTicks >= cutoff || !_series.TryRemove(pair))
+                {
+                    continue;
+                }
+
+                entry.Evicted = true;
+            }
+
+            Release();
+            evicted++;
+            _telemetry.SeriesEvicted("idle");
         }
 
         return evicted;
     }
 
     /// <summary>One held series: its detector, when it last had a point, how many it had, and a slot for the caller.</summary>
-    internal sealed class SeriesEntry(IAnomalyDetector detector)
+    internal sealed class SeriesEntry
     {
-        public readonly IAnomalyDetector Detector = detector;
+        /// <summary>The series' detector; <see langword="null"/> until the first update creates it (under the entry's lock).</summary>
+        public IAnomalyDetector? Detector;
         public long LastSeenTicks;
         public long Points;
+
+        /// <summary>Whether the set has evicted it (set under its lock): an update that finds it so retries with a fresh lookup.</summary>
+        public bool Evicted;
 
         /// <summary>State the caller keeps with the series (the hosting stage's score-board entry); evicted with it.</summary>
         public object? Tag;

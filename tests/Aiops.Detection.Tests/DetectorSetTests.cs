@@ -108,6 +108,117 @@ public sealed class DetectorSetTests : IDisposable
     }
 
     [Fact]
+    public async Task TryUpdate_NewSeriesWhileAnotherTakesTheLastSlot_RefusedAndCapHeld()
+    {
+        // "a" takes the last slot and is still being created when "b" comes: both passed the capacity check before either was
+        // added, and the set held two series with room for one.
+        using var creating = new ManualResetEventSlim();
+        using var proceed = new ManualResetEventSlim();
+        var set = new DetectorSet(
+            new DetectorSetOptions { MaxSeries = 1 },
+            key =>
+            {
+                if (key.Metric == "a")
+                {
+                    creating.Set();
+                    Assert.True(proceed.Wait(TimeSpan.FromSeconds(30)));
+                }
+
+                return new RobustZScoreDetector();
+            },
+            _time);
+
+        var a = Task.Run(() => set.TryUpdate(new SeriesKey("a"), TestSeries.At(0), 1, out _));
+        Assert.True(creating.Wait(TimeSpan.FromSeconds(30)));
+        var b = set.TryUpdate(new SeriesKey("b"), TestSeries.At(0), 1, out _);
+        proceed.Set();
+
+        Assert.True(await a);
+        Assert.False(b);
+        Assert.Equal(1, set.Count);
+    }
+
+    [Fact]
+    public async Task TryUpdate_SameNewSeriesFromTwoThreadsAtTheLastSlot_BothScoredByOneDetector()
+    {
+        // The series' entry holds the slot from its first point on: a second point of it, while its detector is created,
+        // waits for that detector rather than being refused for want of a slot.
+        using var creating = new ManualResetEventSlim();
+        using var proceed = new ManualResetEventSlim();
+        var created = 0;
+        var set = new DetectorSet(
+            new DetectorSetOptions { MaxSeries = 1 },
+            _ =>
+            {
+                if (Interlocked.Increment(ref created) == 1)
+                {
+                    creating.Set();
+                    Assert.True(proceed.Wait(TimeSpan.FromSeconds(30)));
+                }
+
+                return new RobustZScoreDetector();
+            },
+            _time);
+        var key = new SeriesKey("a");
+
+        var first = Task.Run(() => set.TryUpdate(key, TestSeries.At(0), 1, out _));
+        Assert.True(creating.Wait(TimeSpan.FromSeconds(30)));
+        var second = Task.Run(() => set.TryUpdate(key, TestSeries.At(1), 1, out _));
+        proceed.Set();
+
+        Assert.True(await first);
+        Assert.True(await second);
+        Assert.Equal(1, created);
+        Assert.True(set.TryGetInfo(key, out var info));
+        Assert.Equal(2, info.Points);
+    }
+
+    [Fact]
+    public void TryUpdate_FactoryThrows_SlotGivenBack()
+    {
+        var set = new DetectorSet(
+            new DetectorSetOptions { MaxSeries = 1 },
+            key => key.Metric == "bad" ? throw new InvalidOperationException("no detector") : new RobustZScoreDetector(),
+            _time);
+
+        Assert.Throws<InvalidOperationException>(() => set.TryUpdate(new SeriesKey("bad"), TestSeries.At(0), 1, out _));
+
+        Assert.Equal(0, set.Count);
+        Assert.True(set.TryUpdate(new SeriesKey("good"), TestSeries.At(0), 1, out _));
+        Assert.Equal(1, set.Count);
+    }
+
+    [Fact]
+    public void TryUpdate_EntryEvictedWhileAnUpdateWaitsForIt_PointGoesToTheSeriesNewEntry()
+    {
+        // An update that looked the series up, then waited for its lock while the series was evicted as idle, used to score the
+        // point on the evicted detector (lost with it); it now looks the series up again. The test holds the entry's lock, as an
+        // update in progress would, lets an update of the series wait for it, and evicts meanwhile.
+        var set = new DetectorSet(new DetectorSetOptions { IdleTimeout = TimeSpan.FromMinutes(10) }, RobustZScore, _time);
+        var key = new SeriesKey("cpu");
+        var then = _time.GetUtcNow().UtcTicks;
+        var entry = set.TryUpdate(key, TestSeries.At(0), 1, then, out _)!;
+        _time.Advance(TimeSpan.FromMinutes(20));
+
+        DetectorSet.SeriesEntry? updated = null;
+        var waiting = new Thread(() => updated = set.TryUpdate(key, TestSeries.At(1), 1, then, out _));
+        lock (entry)
+        {
+            waiting.Start();
+            SpinWait.SpinUntil(() => (waiting.ThreadState & ThreadState.WaitSleepJoin) != 0, TimeSpan.FromSeconds(30));
+            Assert.Equal(1, set.EvictIdle());
+            Assert.Equal(0, set.Count);
+        }
+
+        waiting.Join();
+        Assert.NotNull(updated);
+        Assert.NotSame(entry, updated);
+        Assert.Equal(1, updated.Points);
+        Assert.Equal(1, entry.Points);
+        Assert.Equal(1, set.Count);
+    }
+
+    [Fact]
     public void Snapshot_AfterWarmup_ReportsStateSizeWithinBudget()
     {
         var set = new DetectorSet(timeProvider: _time);
