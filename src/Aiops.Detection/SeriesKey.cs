@@ -4,7 +4,8 @@ namespace Aiops.Detection;
 
 /// <summary>
 /// Identifies a metric series: a metric name plus its label set. Labels are sorted by name, so the same set given in any
-/// order is the same key. The canonical text is Prometheus-like: <c>http_requests_total{job="api",code="500"}</c>.
+/// order is the same key. The canonical text (<see cref="ToString"/>) is Prometheus-like:
+/// <c>http_requests_total{code="500",job="api"}</c>; two keys have the same text exactly when they are equal.
 /// </summary>
 /// <remarks>Immutable and thread-safe. Create a key once per series and reuse it: lookups with it allocate nothing.</remarks>
 public sealed class SeriesKey : IEquatable<SeriesKey>
@@ -92,7 +93,14 @@ public sealed class SeriesKey : IEquatable<SeriesKey>
     /// <inheritdoc />
     public override int GetHashCode() => _hashCode;
 
-    /// <summary>Returns the canonical text, <c>metric{name="value",...}</c> (computed once).</summary>
+    /// <summary>
+    /// Returns the canonical text, <c>metric{name="value",...}</c> with the labels sorted by name (computed once). It tells
+    /// every two unequal keys apart, whatever their names hold: a value is quoted, with <c>\</c> and <c>"</c> escaped by a
+    /// backslash; a label name of letters, digits, <c>_</c>, <c>.</c>, <c>:</c> and <c>-</c> only (Prometheus and
+    /// OpenTelemetry names) is written as is, any other quoted and escaped as a value is (<c>{"a b"="1"}</c>, as Prometheus 3
+    /// writes such names); a metric name is written as is (a query expression may name a series), and without labels it is
+    /// followed by <c>{}</c> when it ends with <c>}</c>, so that it never reads as a name with labels.
+    /// </summary>
     /// <returns>The canonical text.</returns>
     public override string ToString() => _text ??= Format();
 
@@ -100,16 +108,42 @@ public sealed class SeriesKey : IEquatable<SeriesKey>
     {
         if (_labels.Length == 0)
         {
-            return Metric;
+            return Metric.EndsWith('}') ? Metric + "{}" : Metric;
         }
 
         var builder = new StringBuilder(Metric).Append('{');
         for (var i = 0; i < _labels.Length; i++)
         {
-            builder.Append(i == 0 ? string.Empty : ",").Append(_labels[i].Key).Append("=\"")
-                .Append(_labels[i].Value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"');
+            builder.Append(i == 0 ? string.Empty : ",");
+            var name = _labels[i].Key;
+            if (IsPlainName(name))
+            {
+                builder.Append(name);
+            }
+            else
+            {
+                AppendQuoted(builder, name);
+            }
+
+            AppendQuoted(builder.Append('='), _labels[i].Value);
         }
 
         return builder.Append('}').ToString();
     }
+
+    private static bool IsPlainName(string name)
+    {
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or ':' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void AppendQuoted(StringBuilder builder, string text) =>
+        builder.Append('"').Append(text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"');
 }

@@ -50,6 +50,67 @@ public sealed class DetectorSetTests : IDisposable
     }
 
     [Fact]
+    public void SeriesKey_LabelNameImitatingTwoLabels_HasItsOwnCanonicalText()
+    {
+        // The text is the series' fingerprint (Signals.Fingerprint, the score board's lookups): a label name holding `="`
+        // and `,` used to format exactly as two labels.
+        var twoLabels = new SeriesKey("m", [new("a", "1"), new("b", "2")]);
+        var oneLabel = new SeriesKey("m", [new("a=\"1\",b", "2")]);
+
+        Assert.NotEqual(twoLabels, oneLabel);
+        Assert.Equal("m{a=\"1\",b=\"2\"}", twoLabels.ToString());
+        Assert.Equal("m{\"a=\\\"1\\\",b\"=\"2\"}", oneLabel.ToString());
+    }
+
+    [Fact]
+    public void SeriesKey_PrometheusAndOpenTelemetryNames_FormatAsIs()
+    {
+        var key = new SeriesKey("http.server.request.duration", [new("http.request.method", "GET"), new("job:rate5m", "a"), new("k8s-pod", "p"), new("Code_2", "x\"y\\")]);
+
+        Assert.Equal("http.server.request.duration{Code_2=\"x\\\"y\\\\\",http.request.method=\"GET\",job:rate5m=\"a\",k8s-pod=\"p\"}", key.ToString());
+    }
+
+    [Fact]
+    public void SeriesKey_MetricEndingInBraceWithoutLabels_DiffersFromThatMetricsLabels()
+    {
+        // A query expression may name a series (a Prometheus query without a Name): it is written as is.
+        var expression = new SeriesKey("m{a=\"1\"}");
+        var labelled = new SeriesKey("m", [new("a", "1")]);
+        var query = new SeriesKey("sum(rate(x{job=\"api\"}[5m]))");
+
+        Assert.Equal("m{a=\"1\"}{}", expression.ToString());
+        Assert.Equal("m{a=\"1\"}", labelled.ToString());
+        Assert.Equal("sum(rate(x{job=\"api\"}[5m]))", query.ToString());
+    }
+
+    [Fact]
+    public void SeriesKey_ManyKeysOfSeparatorCharacters_SameTextOnlyWhenEqual()
+    {
+        // Names and values drawn from the characters the text is built of: two keys share a text only when they are equal.
+        const string Alphabet = "a1{}=\",\\ .";
+        var random = new Random(11);
+        string Draw(int max) => new([.. Enumerable.Range(0, random.Next(1, max + 1)).Select(_ => Alphabet[random.Next(Alphabet.Length)])]);
+        var byText = new Dictionary<string, SeriesKey>(StringComparer.Ordinal);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var labels = Enumerable.Range(0, random.Next(0, 3)).Select(_ => new KeyValuePair<string, string>(Draw(3), random.Next(4) == 0 ? string.Empty : Draw(3)))
+                .DistinctBy(l => l.Key, StringComparer.Ordinal)
+                .ToArray();
+            var key = new SeriesKey(Draw(4), labels);
+            if (byText.TryGetValue(key.ToString(), out var seen))
+            {
+                Assert.True(seen.Equals(key), $"{key} is the text of two unequal keys");
+            }
+            else
+            {
+                byText.Add(key.ToString(), key);
+            }
+        }
+
+        Assert.InRange(byText.Count, 5_000, 20_000);
+    }
+
+    [Fact]
     public void TryUpdate_TwoSeries_KeepIndependentState()
     {
         var set = new DetectorSet(factory: RobustZScore, timeProvider: _time);
