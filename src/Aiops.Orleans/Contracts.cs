@@ -13,8 +13,14 @@ internal interface IDecisionGrain : IGrainWithStringKey
     /// <summary>Returns the key's decision (JSON of <see cref="Decision"/>), deciding it first when the key has none.</summary>
     Task<string> DecideAsync(string proposalJson);
 
-    /// <summary>Claims the key's one execution for a decision, re-checking the gates on the cluster's history.</summary>
-    Task<Admission> AdmitAsync(string decisionId);
+    /// <summary>
+    /// Claims the key's one execution for a decision (JSON of <see cref="Decision"/>), re-checking the gates on the cluster's
+    /// history. Refused unless the decision equals, in every field, the one the grain recorded (an altered decision never
+    /// runs). <paramref name="claimToken"/> names the caller's execution attempt: asked again with the same token while the
+    /// claim it made holds and no outcome is recorded (its reply was lost), the grain admits again, without a second start;
+    /// any other caller gets <see cref="ExecutionStatus.Duplicate"/>.
+    /// </summary>
+    Task<Admission> AdmitAsync(string decisionJson, string claimToken);
 
     /// <summary>Records how the admitted execution ended (JSON of an <see cref="ExecutionEntry"/>).</summary>
     Task RecordOutcomeAsync(string executionJson);
@@ -216,6 +222,15 @@ internal sealed class DecisionState
 
     /// <summary>Whether the decision is in the cluster's audit log (<see cref="IClusterAuditGrain"/>).</summary>
     [Id(8)] public bool Audited { get; set; }
+
+    /// <summary>
+    /// The execution attempt that claimed the key (<see cref="IDecisionGrain.AdmitAsync"/>), or <see langword="null"/>
+    /// (not claimed, or claimed by a version that did not record it: then every retry is a duplicate).
+    /// </summary>
+    [Id(9)] public string? ClaimToken { get; set; }
+
+    /// <summary>When the key was claimed (the start recorded in the cluster's history); <see langword="null"/> when not known.</summary>
+    [Id(10)] public DateTimeOffset? ClaimedAt { get; set; }
 }
 
 /// <summary>The persisted state of the <see cref="IRemediationHistoryGrain"/>.</summary>

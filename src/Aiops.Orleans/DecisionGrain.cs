@@ -60,6 +60,8 @@ internal sealed class DecisionGrain(
         state.State.DecidedAt = decision.DecidedAt;
         state.State.Decisions++;
         state.State.ClaimedBy = null;
+        state.State.ClaimToken = null;
+        state.State.ClaimedAt = null;
         state.State.OutcomeJson = null;
         state.State.ApprovalJson = null;
         state.State.ApprovalExpiresAt = decision.DecidedAt + engine.Approvals.ApprovalTimeout;
@@ -79,18 +81,23 @@ internal sealed class DecisionGrain(
         return json;
     }
 
-    public async Task<Admission> AdmitAsync(string decisionId)
+    public async Task<Admission> AdmitAsync(string decisionJson, string claimToken)
     {
         var now = time.GetUtcNow();
-        if (state.State.DecisionJson is not { } json || now - state.State.DecidedAt >= engine.Retention
-            || JsonSerializer.Deserialize(json, GatesJson.Decision) is not { } decision || decision.DecisionId != decisionId)
+        var offered = Read(decisionJson);
+        if (state.State.DecisionJson is not { } json || Current(now) is not { } decision || offered is null || !SameDecision(decision, offered))
         {
-            return Admission.Refuse(ExecutionStatus.Denied, $"decision '{decisionId}' is not the one the cluster recorded for its key (unknown, replaced, or older than the retention): only recorded decisions run", now);
+            return Admission.Refuse(ExecutionStatus.Denied, $"decision '{offered?.DecisionId}' is not the one the cluster recorded for its key (unknown, altered, replaced, or older than the retention): only recorded decisions run", now);
         }
 
         if (state.State.ClaimedBy is { } claimed)
         {
-            return Admission.Refuse(ExecutionStatus.Duplicate, $"the idempotency key was already taken by decision {claimed}: it runs at most once in the cluster", now);
+            // The same attempt asking again (its first reply was lost, the claim is its own and nothing ran to an end yet) is
+            // admitted again; its start is already in the history. Any other attempt is a duplicate.
+            return claimed == decision.DecisionId && !string.IsNullOrEmpty(claimToken) && claimToken == state.State.ClaimToken
+                && state.State.OutcomeJson is null && state.State.ClaimedAt is { } claimedAt
+                ? new Admission(true, 0, "admitted (asked again by the attempt that claimed the key)", claimedAt)
+                : Admission.Refuse(ExecutionStatus.Duplicate, $"the idempotency key was already taken by decision {claimed}: it runs at most once in the cluster", now);
         }
 
         if (AwaitsApproval(decision))
@@ -117,9 +124,21 @@ internal sealed class DecisionGrain(
         var admission = await GrainFactory.GetGrain<IRemediationHistoryGrain>(AiopsGrains.HistoryKey).AdmitAsync(json).ConfigureAwait(true);
         if (admission.Admitted)
         {
-            state.State.ClaimedBy = decisionId;
+            state.State.ClaimedBy = decision.DecisionId;
             state.State.Executions++;
-            await state.WriteStateAsync().ConfigureAwait(true);
+            state.State.ClaimToken = claimToken;
+            state.State.ClaimedAt = admission.At;
+            try
+            {
+                await state.WriteStateAsync().ConfigureAwait(true);
+            }
+            catch
+            {
+                // The claim stays in memory (at most once); without its token, a retry of this attempt is a duplicate too,
+                // so nothing runs on a claim the store may not hold.
+                state.State.ClaimToken = null;
+                throw;
+            }
         }
 
         return admission;
@@ -212,6 +231,26 @@ internal sealed class DecisionGrain(
 
     /// <summary>Whether a decision waits for a person before it may run (dry-run decisions never run).</summary>
     private static bool AwaitsApproval(Decision decision) => decision.Verdict == GateVerdict.RequireApproval && !decision.DryRun;
+
+    /// <summary>
+    /// Whether two decisions are the same in every field: compared as their JSON (the records' own equality compares their
+    /// lists by reference, and a decision that crossed the wire is always another instance).
+    /// </summary>
+    private static bool SameDecision(Decision recorded, Decision offered) =>
+        string.Equals(JsonSerializer.Serialize(recorded, GatesJson.Decision), JsonSerializer.Serialize(offered, GatesJson.Decision), StringComparison.Ordinal);
+
+    /// <summary>Reads a caller's decision, or <see langword="null"/> when it is not one.</summary>
+    private static Decision? Read(string? json)
+    {
+        try
+        {
+            return json is null ? null : JsonSerializer.Deserialize(json, GatesJson.Decision);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The key's decision within the retention, or <see langword="null"/>.</summary>
     private Decision? Current(DateTimeOffset now) =>

@@ -50,12 +50,17 @@ internal sealed partial class OrleansRemediationCoordinator(
             return await RecordAsync(decision, ExecutionStatus.Denied, time.GetUtcNow(), $"the action registered under '{proposal.ActionId}' now declares risk {action.Risk}, above the {proposal.Risk} the gates judged: propose it again").ConfigureAwait(false);
         }
 
+        // The grain admits only the decision it recorded, compared field by field as JSON; the action then receives that JSON's
+        // decision, so what runs is what the cluster recorded (and approved), whatever the caller's instance holds.
         var grain = grains.GetGrain<IDecisionGrain>(proposal.IdempotencyKey);
-        var admission = await AdmitAsync(grain, decision.DecisionId).ConfigureAwait(false);
+        var json = JsonSerializer.Serialize(decision, GatesJson.Decision);
+        var admission = await AdmitAsync(grain, json, decision.DecisionId).ConfigureAwait(false);
         if (!admission.Admitted)
         {
             return await RecordAsync(decision, (ExecutionStatus)admission.Status, admission.At, admission.Detail).ConfigureAwait(false);
         }
+
+        decision = JsonSerializer.Deserialize(json, GatesJson.Decision)!;
 
         ExecutionStatus status;
         string detail;
@@ -78,8 +83,7 @@ internal sealed partial class OrleansRemediationCoordinator(
         }
 
         var record = new ExecutionRecord(decision.DecisionId, proposal.ActionId, proposal.IdempotencyKey, status, admission.At, time.GetUtcNow(), detail);
-        var json = JsonSerializer.Serialize<AuditEntry>(new ExecutionEntry(record), GatesJson.AuditEntry);
-        await grain.RecordOutcomeAsync(json).ConfigureAwait(false);
+        await grain.RecordOutcomeAsync(JsonSerializer.Serialize<AuditEntry>(new ExecutionEntry(record), GatesJson.AuditEntry)).ConfigureAwait(false);
         await engine.AuditLog.AppendAsync(new ExecutionEntry(record), CancellationToken.None).ConfigureAwait(false);
         Executed(logger, decision.DecisionId, proposal.ActionId, status, detail);
         return record;
@@ -87,17 +91,21 @@ internal sealed partial class OrleansRemediationCoordinator(
 
     /// <summary>
     /// Asks the key's grain to admit the execution, again after a failed call (the grain's silo died and the cluster has not
-    /// yet moved it): a refusal is an answer, a failure is not. Admission is one step in the grain, so asking twice never
-    /// admits twice; a call that reached the grain before its silo died may have claimed the key, and then it stays claimed
-    /// (at most once wins over at least once).
+    /// yet moved it, or the reply timed out): a refusal is an answer, a failure is not. Admission is one step in the grain, so
+    /// asking twice never admits twice. Every ask of one execution carries the same claim token: when an earlier ask claimed
+    /// the key and only its reply was lost, the grain admits this execution again (and no other). A claim whose execution
+    /// gave up before hearing of it (every ask failed, or this replica died) stays claimed and the action does not run (at
+    /// most once wins over at least once). When every ask fails the exception propagates; the remediation stage offers the
+    /// decision again later, as a new execution (admitted if nothing claimed the key, a duplicate otherwise).
     /// </summary>
-    private async Task<Admission> AdmitAsync(IDecisionGrain grain, string decisionId)
+    private async Task<Admission> AdmitAsync(IDecisionGrain grain, string decisionJson, string decisionId)
     {
+        var token = Guid.NewGuid().ToString("N");
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await grain.AdmitAsync(decisionId).ConfigureAwait(false);
+                return await grain.AdmitAsync(decisionJson, token).ConfigureAwait(false);
             }
             catch (Exception ex) when (attempt < AdmitAttempts && ex is not OutOfMemoryException)
             {

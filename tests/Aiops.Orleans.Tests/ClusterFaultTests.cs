@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Aiops.Gates;
+using Aiops.Gates.Serialization;
+using Aiops.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
+
+namespace Aiops.Orleans.Tests;
+
+/// <summary>
+/// Faults the clustered coordinator must survive: grain calls that fail (the grain's silo died and is not yet declared dead)
+/// and grain-storage writes that fail. One in-process silo whose calls and store the tests fault.
+/// </summary>
+public sealed class ClusterFaultTests(ClusterFaultTests.Fixture fixture) : IClassFixture<ClusterFaultTests.Fixture>
+{
+    private static ClusterWorld World => Fixture.World;
+
+    /// <summary>A decision altered after it was made (another action, same id and key) must not run: only recorded decisions run.</summary>
+    [Fact]
+    public async Task ExecuteAsync_DecisionAlteredToAnotherAction_Refused()
+    {
+        var silo = ClusterWorld.Services(fixture.Cluster.Silos[0]);
+        var coordinator = silo.GetRequiredService<IRemediationCoordinator>();
+        var key = "restart/altered/" + Guid.NewGuid().ToString("N")[..8];
+        var proposal = new RemediationProposal("restart", [key], RiskClass.Low, "ep-altered", 0.9, key, World.Time.GetUtcNow());
+        var decision = await coordinator.DecideAsync(proposal, CancellationToken.None);
+        Assert.Equal(GateVerdict.Allow, decision.Verdict);
+
+        // Same id and key, but the high-risk action that needs a person's approval.
+        var altered = decision with { Proposal = decision.Proposal with { ActionId = ClusterWorld.ApprovalAction, Risk = RiskClass.High } };
+        var record = await coordinator.ExecuteAsync(altered, CancellationToken.None);
+
+        Assert.NotEqual(ExecutionStatus.Succeeded, record.Status);
+        Assert.False(World.Runs.ContainsKey(key), $"'{record.ActionId}' ran: {record.Status} {record.Detail}");
+    }
+
+    /// <summary>
+    /// The grain admits the execution (claims the key, records the start) but its reply is lost, as when the call outlives
+    /// the response timeout: the coordinator's next ask, from the same execution, is admitted again and the action runs once;
+    /// a later execution of the same decision is a duplicate.
+    /// </summary>
+    [Fact]
+    public async Task ExecuteAsync_AdmissionReplyLost_RunsOnceAndLaterExecutionIsDuplicate()
+    {
+        var silo = ClusterWorld.Services(fixture.Cluster.Silos[0]);
+        var coordinator = silo.GetRequiredService<IRemediationCoordinator>();
+        var key = "flush/lost-reply/" + Guid.NewGuid().ToString("N")[..8];
+        var proposal = new RemediationProposal(ClusterWorld.FlushAction(1), [key], RiskClass.Low, "ep-lost", 0.9, key, World.Time.GetUtcNow());
+        var decision = await coordinator.DecideAsync(proposal, CancellationToken.None);
+        Assert.Equal(GateVerdict.Allow, decision.Verdict);
+
+        Fixture.Faults.Arm(typeof(IDecisionGrain), nameof(IDecisionGrain.AdmitAsync), k => k == key, times: 1, replyLost: true);
+        var record = await coordinator.ExecuteAsync(decision, CancellationToken.None);
+        var again = await coordinator.ExecuteAsync(decision, CancellationToken.None);
+
+        Assert.Equal(0, Fixture.Faults.Remaining);
+        Assert.Equal(ExecutionStatus.Succeeded, record.Status);
+        Assert.Equal(ExecutionStatus.Duplicate, again.Status);
+        Assert.Equal(1, World.Runs[key]);
+    }
+
+    /// <summary>One in-process silo whose grain calls and grain store the tests fault.</summary>
+    public sealed class Fixture : IAsyncLifetime
+    {
+        internal static ClusterWorld World { get; } = new();
+
+        internal static CallFaults Faults { get; } = new();
+
+        internal static FailingStorage Storage { get; } = new();
+
+        public TestCluster Cluster { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            var builder = new TestClusterBuilder(1);
+            builder.AddSiloBuilderConfigurator<Configurator>();
+            Cluster = builder.Build();
+            await Cluster.DeployAsync();
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Cluster.StopAllSilosAsync();
+            await Cluster.DisposeAsync();
+        }
+
+        private sealed class Configurator : ISiloConfigurator
+        {
+            public void Configure(ISiloBuilder siloBuilder)
+            {
+                const string Inner = "inner";
+                siloBuilder.AddMemoryGrainStorage(Inner);
+                siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(AiopsGrains.StorageName, (sp, _) => Storage.Over(sp.GetRequiredKeyedService<IGrainStorage>(Inner)));
+                siloBuilder.AddIncomingGrainCallFilter(Faults.InvokeAsync);
+                World.Configure(siloBuilder);
+                siloBuilder.Services.Configure<AiopsOrleansOptions>(o => o.ResumeInterval = TimeSpan.FromMilliseconds(500));
+            }
+        }
+    }
+
+    /// <summary>Makes the next calls of one grain method fail, as calls to a silo that died and is not yet declared dead.</summary>
+    internal sealed class CallFaults
+    {
+        private Type? _interface;
+        private string? _method;
+        private Func<string, bool> _key = static _ => false;
+        private bool _replyLost;
+        private int _remaining;
+
+        public int Remaining => Math.Max(0, Volatile.Read(ref _remaining));
+
+        /// <summary>
+        /// Makes the next <paramref name="times"/> matching calls fail: before the grain runs them, or, with
+        /// <paramref name="replyLost"/>, after it ran them (the caller sees a timeout, the grain did the work).
+        /// </summary>
+        public void Arm(Type grainInterface, string method, Func<string, bool> key, int times, bool replyLost = false)
+        {
+            (_interface, _method, _key, _replyLost) = (grainInterface, method, key, replyLost);
+            Volatile.Write(ref _remaining, times);
+        }
+
+        public async Task InvokeAsync(IIncomingGrainCallContext context)
+        {
+            if (context.InterfaceMethod?.DeclaringType == _interface && context.InterfaceMethod?.Name == _method && _key(context.TargetId.Key.ToString()!)
+                && Interlocked.Decrement(ref _remaining) >= 0)
+            {
+                if (_replyLost)
+                {
+                    await context.Invoke();
+                    throw new TimeoutException("fault injected: the reply was lost");
+                }
+
+                throw new SiloUnavailableException("fault injected: the grain's silo is unreachable");
+            }
+
+            await context.Invoke();
+        }
+    }
+
+    /// <summary>A grain store whose next write of one state name and grain key fails.</summary>
+    internal sealed class FailingStorage
+    {
+        private readonly ConcurrentDictionary<(string State, string Key), int> _fail = new();
+
+        public IGrainStorage Over(IGrainStorage inner) => new Store(inner, this);
+
+        public void FailNext(string stateName, string key) => _fail[(stateName, key)] = 1;
+
+        private sealed class Store(IGrainStorage inner, FailingStorage owner) : IGrainStorage
+        {
+            public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
+
+            public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+                owner._fail.TryRemove((stateName, grainId.Key.ToString()!), out _)
+                    ? Task.FromException(new IOException("fault injected: the store did not take the write"))
+                    : inner.WriteStateAsync(stateName, grainId, grainState);
+
+            public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
+        }
+    }
+}
