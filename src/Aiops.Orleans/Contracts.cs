@@ -231,6 +231,15 @@ internal sealed class DecisionState
 
     /// <summary>When the key was claimed (the start recorded in the cluster's history); <see langword="null"/> when not known.</summary>
     [Id(10)] public DateTimeOffset? ClaimedAt { get; set; }
+
+    /// <summary>
+    /// Whether the decision, one that requires approval, is listed in the <see cref="IApprovalIndexGrain"/>; <see langword="false"/>
+    /// in state written before it was recorded (the next decide of the key lists it again, which the index ignores when known).
+    /// </summary>
+    [Id(11)] public bool Indexed { get; set; }
+
+    /// <summary>A shallow copy (every member is a value or an immutable string): the state to restore when a write fails.</summary>
+    internal DecisionState Copy() => (DecisionState)MemberwiseClone();
 }
 
 /// <summary>The persisted state of the <see cref="IRemediationHistoryGrain"/>.</summary>

@@ -14,8 +14,9 @@ namespace Aiops.Orleans;
 /// so concurrent proposals of the key from any silo get the one decision, and only the first admission of it starts.
 /// The gates are this silo's (<see cref="DecisionEngine.Pipeline"/>, the same configuration on every silo), evaluated on the
 /// cluster's execution history; the decision is written to grain storage before it is returned. A decision that requires
-/// approval is listed in the <see cref="IApprovalIndexGrain"/>; its first answer, from any silo, is recorded here, and
-/// only an approved one is admitted.
+/// approval is listed in the <see cref="IApprovalIndexGrain"/> (again by the key's next decide when that failed); its first
+/// answer, from any silo, is recorded here, and only an approved one is admitted. State changes count only once stored:
+/// a write that fails puts the state back, so nothing is admitted on what the store does not hold.
 /// </summary>
 internal sealed class DecisionGrain(
     [PersistentState("decision", AiopsGrains.StorageName)] IPersistentState<DecisionState> state,
@@ -36,6 +37,8 @@ internal sealed class DecisionGrain(
                 await AuditDecisionAsync(known, now).ConfigureAwait(true);
             }
 
+            // The index could not be told (its silo unreachable), or its silo died first: it is told now.
+            await IndexAsync(JsonSerializer.Deserialize(known, GatesJson.Decision)!).ConfigureAwait(true);
             return known;
         }
 
@@ -56,28 +59,25 @@ internal sealed class DecisionGrain(
         var decision = decided with { DecisionId = DecisionId(this.GetPrimaryKeyString(), state.State.Decisions + 1) };
         var json = JsonSerializer.Serialize(decision, GatesJson.Decision);
 
-        state.State.DecisionJson = json;
-        state.State.DecidedAt = decision.DecidedAt;
-        state.State.Decisions++;
-        state.State.ClaimedBy = null;
-        state.State.ClaimToken = null;
-        state.State.ClaimedAt = null;
-        state.State.OutcomeJson = null;
-        state.State.ApprovalJson = null;
-        state.State.ApprovalExpiresAt = decision.DecidedAt + engine.Approvals.ApprovalTimeout;
-        state.State.Audited = false;
-        await state.WriteStateAsync().ConfigureAwait(true);
+        await WriteAsync(s =>
+        {
+            s.DecisionJson = json;
+            s.DecidedAt = decision.DecidedAt;
+            s.Decisions++;
+            s.ClaimedBy = null;
+            s.ClaimToken = null;
+            s.ClaimedAt = null;
+            s.OutcomeJson = null;
+            s.ApprovalJson = null;
+            s.ApprovalExpiresAt = decision.DecidedAt + engine.Approvals.ApprovalTimeout;
+            s.Audited = false;
+            s.Indexed = false;
+        }).ConfigureAwait(true);
         await AuditDecisionAsync(json, now).ConfigureAwait(true);
 
         // The grain's storage is the cluster's record; this silo's audit log shows it too.
         await auditLog.AppendAsync(new DecisionEntry(decision)).ConfigureAwait(true);
-        if (AwaitsApproval(decision))
-        {
-            // Listed for every replica; an answer posted to any of them comes back here by the key.
-            await GrainFactory.GetGrain<IApprovalIndexGrain>(AiopsGrains.ApprovalIndexKey)
-                .AddAsync(decision.DecisionId, this.GetPrimaryKeyString(), json, state.State.ApprovalExpiresAt).ConfigureAwait(true);
-        }
-
+        await IndexAsync(decision).ConfigureAwait(true);
         return json;
     }
 
@@ -146,8 +146,7 @@ internal sealed class DecisionGrain(
 
     public async Task RecordOutcomeAsync(string executionJson)
     {
-        state.State.OutcomeJson = executionJson;
-        await state.WriteStateAsync().ConfigureAwait(true);
+        await WriteAsync(s => s.OutcomeJson = executionJson).ConfigureAwait(true);
         await ClusterAudit.AppendAsync(GrainFactory, time.GetUtcNow(), executionJson).ConfigureAwait(true);
         if (state.State.ClaimedBy is { } claimed)
         {
@@ -178,11 +177,11 @@ internal sealed class DecisionGrain(
             return new((int)ApprovalResultStatus.Expired, null, $"the approval expired at {state.State.ApprovalExpiresAt:O}; an expired approval is a deny");
         }
 
-        // Calls to one grain run one at a time: the first answer is recorded, every later one finds it above.
+        // Calls to one grain run one at a time: the first answer is recorded, every later one finds it above. It counts only
+        // once stored: a write that fails leaves the decision unanswered (no admission on an answer the store does not hold).
         var record = new ApprovalRecord(decisionId, approve, by, why, now);
         var json = JsonSerializer.Serialize(record, ApprovalRecordInfo);
-        state.State.ApprovalJson = json;
-        await state.WriteStateAsync().ConfigureAwait(true);
+        await WriteAsync(s => s.ApprovalJson = json).ConfigureAwait(true);
         await auditLog.AppendAsync(new ApprovalEntry(record)).ConfigureAwait(true);
         await ClusterAudit.AppendAsync(GrainFactory, now, JsonSerializer.Serialize<AuditEntry>(new ApprovalEntry(record), GatesJson.AuditEntry)).ConfigureAwait(true);
         await GrainFactory.GetGrain<IApprovalIndexGrain>(AiopsGrains.ApprovalIndexKey).AnsweredAsync(decisionId).ConfigureAwait(true);
@@ -222,8 +221,43 @@ internal sealed class DecisionGrain(
     {
         var decision = JsonSerializer.Deserialize(decisionJson, GatesJson.Decision)!;
         await ClusterAudit.AppendAsync(GrainFactory, now, JsonSerializer.Serialize<AuditEntry>(new DecisionEntry(decision), GatesJson.AuditEntry)).ConfigureAwait(true);
-        state.State.Audited = true;
-        await state.WriteStateAsync().ConfigureAwait(true);
+        await WriteAsync(static s => s.Audited = true).ConfigureAwait(true);
+    }
+
+    /// <summary>
+    /// Lists a decision that waits for an answer in the approval index (for every replica; an answer posted to any of them
+    /// comes back here by the key), then marks it listed. Adding is idempotent, so a listing that failed, or whose mark
+    /// did not get stored, is simply done again by the key's next decide.
+    /// </summary>
+    private async Task IndexAsync(Decision decision)
+    {
+        if (state.State.Indexed || !AwaitsApproval(decision) || state.State.ApprovalJson is not null)
+        {
+            return;
+        }
+
+        await GrainFactory.GetGrain<IApprovalIndexGrain>(AiopsGrains.ApprovalIndexKey)
+            .AddAsync(decision.DecisionId, this.GetPrimaryKeyString(), state.State.DecisionJson!, state.State.ApprovalExpiresAt).ConfigureAwait(true);
+        await WriteAsync(static s => s.Indexed = true).ConfigureAwait(true);
+    }
+
+    /// <summary>
+    /// Changes the state and writes it; when the write fails the state is put back as it was, so the grain never acts on
+    /// what the store does not hold (the caller gets the failure and may ask again).
+    /// </summary>
+    private async Task WriteAsync(Action<DecisionState> change)
+    {
+        var previous = state.State.Copy();
+        change(state.State);
+        try
+        {
+            await state.WriteStateAsync().ConfigureAwait(true);
+        }
+        catch
+        {
+            state.State = previous;
+            throw;
+        }
     }
 
     private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<ApprovalRecord> ApprovalRecordInfo =

@@ -42,8 +42,20 @@ internal sealed class RemediationHistoryGrain(
             return Admission.Refuse(ExecutionStatus.Denied, $"re-checked at execution on the cluster's history: {what} by {string.Join("; ", stopping)}", now);
         }
 
-        state.State.Starts.Add(new StartRecord(decision.DecisionId, decision.Proposal.ActionId, [.. decision.Proposal.Targets], now, Running: true));
-        await state.WriteStateAsync().ConfigureAwait(true);
+        // Counted only once stored: a write that fails takes the start back, so later admissions do not count a start that
+        // never happened (the caller is told the admission failed).
+        var start = new StartRecord(decision.DecisionId, decision.Proposal.ActionId, [.. decision.Proposal.Targets], now, Running: true);
+        state.State.Starts.Add(start);
+        try
+        {
+            await state.WriteStateAsync().ConfigureAwait(true);
+        }
+        catch
+        {
+            state.State.Starts.Remove(start);
+            throw;
+        }
+
         return new Admission(true, 0, "admitted", now);
     }
 
@@ -54,8 +66,19 @@ internal sealed class RemediationHistoryGrain(
         {
             if (starts[i].Running && starts[i].DecisionId == decisionId)
             {
-                starts[i] = starts[i] with { Running = false };
-                await state.WriteStateAsync().ConfigureAwait(true);
+                var running = starts[i];
+                starts[i] = running with { Running = false };
+                try
+                {
+                    await state.WriteStateAsync().ConfigureAwait(true);
+                }
+                catch
+                {
+                    // Still running as far as the store knows: so it stays here (the running bound ends it otherwise).
+                    starts[i] = running;
+                    throw;
+                }
+
                 return;
             }
         }

@@ -61,6 +61,81 @@ public sealed class ClusterFaultTests(ClusterFaultTests.Fixture fixture) : IClas
         Assert.Equal(1, World.Runs[key]);
     }
 
+    /// <summary>
+    /// The approval index could not be told once (its silo unreachable): the caller retries, gets the recorded
+    /// require-approval decision, and it must still be listed and answerable on every replica.
+    /// </summary>
+    [Fact]
+    public async Task DecideAsync_ApprovalIndexUnreachableOnce_DecisionStillListedAndApprovable()
+    {
+        var silo = ClusterWorld.Services(fixture.Cluster.Silos[0]);
+        var coordinator = silo.GetRequiredService<IRemediationCoordinator>();
+        var approvals = silo.GetRequiredService<IApprovalCoordinator>();
+        var key = "failover/index/" + Guid.NewGuid().ToString("N")[..8];
+        var proposal = new RemediationProposal(ClusterWorld.ApprovalAction, [key], RiskClass.High, "ep-index", 0.9, key, World.Time.GetUtcNow());
+
+        Fixture.Faults.Arm(typeof(IApprovalIndexGrain), nameof(IApprovalIndexGrain.AddAsync), _ => true, times: 1);
+        await Assert.ThrowsAnyAsync<Exception>(async () => await coordinator.DecideAsync(proposal, CancellationToken.None));
+        var decision = await coordinator.DecideAsync(proposal, CancellationToken.None);
+        Assert.Equal(GateVerdict.RequireApproval, decision.Verdict);
+
+        var pending = await approvals.ListPendingAsync(CancellationToken.None);
+        var state = await approvals.GetStateAsync(decision.DecisionId, CancellationToken.None);
+        var answer = await approvals.AnswerAsync(decision.DecisionId, true, "oncall", "checked", CancellationToken.None);
+        Assert.True(
+            pending.Any(p => p.Decision.DecisionId == decision.DecisionId) && state == ApprovalState.Pending && answer.Status == ApprovalResultStatus.Approved,
+            $"listed: {pending.Any(p => p.Decision.DecisionId == decision.DecisionId)}, state: {state}, answer: {answer.Status} ({answer.Message})");
+    }
+
+    /// <summary>
+    /// The answer's write fails: the caller is told the answer failed ("durable or not at all"), nothing is in the cluster's
+    /// audit log, yet the grain keeps the approval in memory and admits the action.
+    /// </summary>
+    [Fact]
+    public async Task AnswerAsync_WriteFails_ActionDoesNotRunOnTheUnrecordedApproval()
+    {
+        var silo = ClusterWorld.Services(fixture.Cluster.Silos[0]);
+        var coordinator = silo.GetRequiredService<IRemediationCoordinator>();
+        var approvals = silo.GetRequiredService<IApprovalCoordinator>();
+        var key = "failover/write/" + Guid.NewGuid().ToString("N")[..8];
+        var proposal = new RemediationProposal(ClusterWorld.ApprovalAction, [key], RiskClass.High, "ep-write", 0.9, key, World.Time.GetUtcNow());
+        var decision = await coordinator.DecideAsync(proposal, CancellationToken.None);
+        Assert.Equal(GateVerdict.RequireApproval, decision.Verdict);
+
+        Fixture.Storage.FailNext("decision", key);
+        await Assert.ThrowsAnyAsync<Exception>(async () => await approvals.AnswerAsync(decision.DecisionId, true, "oncall", "checked", CancellationToken.None));
+
+        var record = await coordinator.ExecuteAsync(decision, CancellationToken.None);
+        var audited = (await ClusterAudit.ReadAsync(fixture.Cluster.GrainFactory, World.Time.GetUtcNow(), 1000, CancellationToken.None))
+            .Select(json => JsonSerializer.Deserialize(json, GatesJson.AuditEntry))
+            .OfType<ApprovalEntry>()
+            .Any(a => a.Approval.DecisionId == decision.DecisionId);
+        Assert.False(
+            record.Status == ExecutionStatus.Succeeded,
+            $"ran ({record.Status}) on an approval whose write failed; approval in the cluster audit: {audited}");
+    }
+
+    /// <summary>
+    /// The cluster's history could not store a start: the admission fails and is asked again; the start that was never
+    /// stored must not count, or the retry is refused by the per-target rate limit (one start per target an hour).
+    /// </summary>
+    [Fact]
+    public async Task ExecuteAsync_HistoryWriteFailsOnce_UnstoredStartNotCountedAndActionRuns()
+    {
+        var silo = ClusterWorld.Services(fixture.Cluster.Silos[0]);
+        var coordinator = silo.GetRequiredService<IRemediationCoordinator>();
+        var key = "flush/history/" + Guid.NewGuid().ToString("N")[..8];
+        var proposal = new RemediationProposal(ClusterWorld.FlushAction(2), [key], RiskClass.Low, "ep-history", 0.9, key, World.Time.GetUtcNow());
+        var decision = await coordinator.DecideAsync(proposal, CancellationToken.None);
+        Assert.Equal(GateVerdict.Allow, decision.Verdict);
+
+        Fixture.Storage.FailNext("history", AiopsGrains.HistoryKey);
+        var record = await coordinator.ExecuteAsync(decision, CancellationToken.None);
+
+        Assert.True(record.Status == ExecutionStatus.Succeeded, $"{record.Status}: {record.Detail}");
+        Assert.Equal(1, World.Runs[key]);
+    }
+
     /// <summary>One in-process silo whose grain calls and grain store the tests fault.</summary>
     public sealed class Fixture : IAsyncLifetime
     {
