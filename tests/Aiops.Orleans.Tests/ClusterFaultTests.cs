@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using Aiops.Gates;
 using Aiops.Gates.Serialization;
@@ -16,6 +17,52 @@ namespace Aiops.Orleans.Tests;
 public sealed class ClusterFaultTests(ClusterFaultTests.Fixture fixture) : IClassFixture<ClusterFaultTests.Fixture>
 {
     private static ClusterWorld World => Fixture.World;
+
+    /// <summary>
+    /// The stage's three admission attempts fail (the decision grain unreachable): the decision stays allowed and unclaimed,
+    /// the scope keeps offering the episode (NeedsRemediation is true), and once the grain answers again it must run.
+    /// </summary>
+    [Theory]
+    [InlineData(3, "checkout")]
+    [InlineData(2, "payments")] // control: the stage's own third attempt gets through (another target: the rate limit is per target)
+    public async Task Resume_AdmissionFailedThreeTimesThenGrainReachable_AllowedDecisionRunsOnce(int failures, string service)
+    {
+        var ns = "admit-fail-" + Guid.NewGuid().ToString("N")[..8];
+        Fixture.Faults.Arm(typeof(IDecisionGrain), nameof(IDecisionGrain.AdmitAsync), key => key.Contains(ns, StringComparison.Ordinal), times: failures);
+        var silo = ClusterWorld.Services(fixture.Cluster.Silos[0]);
+        Assert.Equal(200, await ClusterWorld.PostAsync(silo, ClusterWorld.Payload($"g-{ns}", service, ns, World.Time.GetUtcNow(), "HighErrorRate")));
+
+        // The three attempts fail (1 s and 2 s apart); from then on the grain answers.
+        Assert.True(await ClusterWorld.WaitUntilAsync(() => Task.FromResult(Fixture.Faults.Remaining == 0), 60), "the stage never asked for admission");
+        var scope = fixture.Cluster.GrainFactory.GetGrain<ICorrelationScopeGrain>(ns);
+        Assert.True(await scope.ResumeAsync() > 0, "the scope no longer offers the episode");
+
+        var ran = await ClusterWorld.WaitUntilAsync(() => Task.FromResult(World.Runs.Keys.Any(k => k.Contains(ns, StringComparison.Ordinal))), 20);
+        var key = (await fixture.Cluster.GrainFactory.GetGrain<ICorrelationScopeGrain>(ns).ResumeAsync()) > 0 ? "still offered" : "not offered";
+        Assert.True(ran, $"the allowed decision never ran although its scope kept offering it ({key}) and the grain answered again");
+    }
+
+    /// <summary>
+    /// After a restart the silo's engine restores the decisions of its audit log (a decision grain appends there too). In a
+    /// cluster the key's grain, not that engine, says whether a decision still needs the stage: allowed and not claimed, it
+    /// must run when the alert comes again.
+    /// </summary>
+    [Fact]
+    public async Task Remediate_KeyKnownToLocalEngine_ClusterDecisionStillRuns()
+    {
+        var ns = "restored-" + Guid.NewGuid().ToString("N")[..8];
+        var silo = ClusterWorld.Services(fixture.Cluster.Silos[0]);
+        var startsAt = World.Time.GetUtcNow();
+
+        // The planner's key: action/target/fingerprint@onset of the episode's first signal.
+        var key = string.Create(CultureInfo.InvariantCulture, $"restart/search/g-{ns}-0@{startsAt.UtcDateTime:O}");
+        await silo.GetRequiredService<DecisionEngine>().DecideAsync(new RemediationProposal("restart", ["search"], RiskClass.Low, "ep-restored", 0.9, key, startsAt));
+        Assert.True(silo.GetRequiredService<DecisionEngine>().TryGetDecisionByKey(key, out _));
+
+        Assert.Equal(200, await ClusterWorld.PostAsync(silo, ClusterWorld.Payload($"g-{ns}", "search", ns, startsAt, "HighErrorRate")));
+
+        Assert.True(await ClusterWorld.WaitUntilAsync(() => Task.FromResult(World.Runs.ContainsKey(key)), 60), "the cluster's allowed decision never ran");
+    }
 
     /// <summary>A decision altered after it was made (another action, same id and key) must not run: only recorded decisions run.</summary>
     [Fact]

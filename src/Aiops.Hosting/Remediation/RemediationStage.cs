@@ -15,7 +15,14 @@ namespace Aiops.Hosting;
 /// approvals come back); an action that already started on a target since the episode's onset is not proposed again for it,
 /// whatever its key. On stop the episodes channel is drained and running actions are awaited.
 /// </summary>
-/// <remarks>A planner, decision or execution that fails is logged and counted, and nothing runs for it (fail closed).</remarks>
+/// <remarks>
+/// A planner, decision or execution that fails is logged and counted, and nothing runs for it (fail closed). An execution
+/// that fails without an outcome (the coordinator threw: a cluster's admission could not be asked, or its outcome not
+/// recorded) is tried again: an allowed decision when its episode is offered again, an approved one at the next poll. The
+/// coordinator keeps it at most once (a key already claimed is a duplicate). With a coordinator other than the in-process
+/// one (a cluster), the coordinator, not this process's engine, says whether a key is done: a key the engine restored from
+/// the audit log is proposed again, and the cluster returns its decision.
+/// </remarks>
 internal sealed class RemediationStage : ChannelStage<Episode>
 {
     private const string Stage = "remediation";
@@ -32,6 +39,13 @@ internal sealed class RemediationStage : ChannelStage<Episode>
     private readonly ConcurrentDictionary<Task, byte> _running = new();
     private readonly Dictionary<string, HashSet<string>> _proposedByEpisode = new(StringComparer.Ordinal);
 
+    // What an execution that failed without an outcome asks the stage to forget (episode id, proposal), so that the episode's
+    // next offer proposes it again; queued by the execution, applied by the episode loop, which alone owns _proposedByEpisode.
+    private readonly ConcurrentQueue<(string EpisodeId, string Proposed)> _forget = new();
+
+    // Whether this process's engine decides (the in-process coordinator): only then does it know whether a key is done.
+    private readonly bool _engineDecides;
+
     public RemediationStage(
         AiopsPipelineWriter writer,
         DecisionEngine engine,
@@ -46,6 +60,7 @@ internal sealed class RemediationStage : ChannelStage<Episode>
     {
         _engine = engine;
         _coordinator = coordinator;
+        _engineDecides = coordinator is LocalRemediationCoordinator;
         _approvals = approvals;
         _planner = planner;
         _options = options.Value;
@@ -102,6 +117,14 @@ internal sealed class RemediationStage : ChannelStage<Episode>
             return;
         }
 
+        while (_forget.TryDequeue(out var forget))
+        {
+            if (_proposedByEpisode.TryGetValue(forget.EpisodeId, out var set))
+            {
+                set.Remove(forget.Proposed);
+            }
+        }
+
         if (episode.MergedInto is not null || episode.State is EpisodeState.Resolved or EpisodeState.Inactive)
         {
             // Closed: what it proposed is forgotten (keys stay in the engine for their retention), so memory stays bounded.
@@ -128,9 +151,10 @@ internal sealed class RemediationStage : ChannelStage<Episode>
         foreach (var proposal in proposals ?? [])
         {
             // The same episode comes back at every change: a key already decided, or an action already proposed on the same
-            // targets for this episode (its key may have moved with a late, earlier signal), is not a new proposal.
+            // targets for this episode (its key may have moved with a late, earlier signal), is not a new proposal. In a
+            // cluster this engine does not decide: a key it restored may still need a stage, and the cluster says so.
             if (proposal is null
-                || (proposal.IdempotencyKey is { } key && _engine.TryGetDecisionByKey(key, out _))
+                || (_engineDecides && proposal.IdempotencyKey is { } key && _engine.TryGetDecisionByKey(key, out _))
                 || RanDuringIncident(episode, proposal)
                 || !Remember(episode.Id, proposal, out var proposedSet, out var proposedKey))
             {
@@ -154,7 +178,8 @@ internal sealed class RemediationStage : ChannelStage<Episode>
             switch (decision.Verdict)
             {
                 case GateVerdict.Allow when !decision.DryRun:
-                    Execute(decision);
+                    var episodeId = episode.Id;
+                    Execute(decision, () => _forget.Enqueue((episodeId, proposedKey)));
                     break;
                 case GateVerdict.RequireApproval when !decision.DryRun:
                     _awaiting.TryAdd(decision.DecisionId, decision);
@@ -215,19 +240,20 @@ internal sealed class RemediationStage : ChannelStage<Episode>
             // Approved runs; rejected, expired or forgotten ones go to the executor too, which records why they did not run.
             if (_awaiting.TryRemove(id, out _))
             {
-                Execute(decision);
+                Execute(decision, () => _awaiting.TryAdd(decision.DecisionId, decision));
             }
         }
     }
 
-    private void Execute(Decision decision)
+    /// <summary>Executes a decision in the background; <paramref name="retry"/> runs when it fails without an outcome.</summary>
+    private void Execute(Decision decision, Action retry)
     {
-        var task = ExecuteAsync(decision);
+        var task = ExecuteAsync(decision, retry);
         _running.TryAdd(task, 0);
         _ = task.ContinueWith(static (t, s) => ((ConcurrentDictionary<Task, byte>)s!).TryRemove(t, out _), _running, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private async Task ExecuteAsync(Decision decision)
+    private async Task ExecuteAsync(Decision decision, Action retry)
     {
         try
         {
@@ -238,8 +264,10 @@ internal sealed class RemediationStage : ChannelStage<Episode>
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // No outcome: it is tried again (the coordinator's claim keeps it at most once; a claimed key is a duplicate).
             _telemetry.Error(Stage);
             RemediationLog.ExecuteFailed(_logger, ex, decision.DecisionId);
+            retry();
         }
     }
 }
@@ -262,6 +290,6 @@ internal static partial class RemediationLog
     [LoggerMessage(EventId = 5135, Level = LogLevel.Warning, Message = "Asking where the approval of decision {DecisionId} stands failed; it is asked again at the next poll.")]
     public static partial void ApprovalPollFailed(ILogger logger, Exception exception, string decisionId);
 
-    [LoggerMessage(EventId = 5134, Level = LogLevel.Error, Message = "Executing decision {DecisionId} failed to record its outcome.")]
+    [LoggerMessage(EventId = 5134, Level = LogLevel.Error, Message = "Executing decision {DecisionId} failed without an outcome; it is tried again when offered again.")]
     public static partial void ExecuteFailed(ILogger logger, Exception exception, string decisionId);
 }

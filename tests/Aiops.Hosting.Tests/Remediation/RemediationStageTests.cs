@@ -3,6 +3,7 @@ using Aiops.Gates;
 using Aiops.Gates.Actions;
 using Aiops.Hosting.Tests.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -113,6 +114,35 @@ public sealed class RemediationStageTests
         Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1));
         await host.StopAsync();
         Assert.Equal(1, action.RunCount);
+    }
+
+    [Fact]
+    public async Task HighRiskAction_ApprovedExecutionThrowsOnce_RunsAtALaterPoll()
+    {
+        // The coordinator throws without an outcome (a cluster's admission could not be asked): the approved decision is not
+        // forgotten, the next poll executes it again.
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        var action = new SimulatedAction("rollback", RiskClass.High);
+        ThrowsOnFirstExecute? coordinator = null;
+        using var host = BuildHost(time, action, configure: b => b.Services.Replace(ServiceDescriptor.Singleton<IRemediationCoordinator>(
+            sp => coordinator = new ThrowsOnFirstExecute(sp.GetRequiredService<DecisionEngine>(), sp.GetRequiredService<RemediationExecutor>()))));
+        await host.StartAsync();
+        var engine = host.Services.GetRequiredService<DecisionEngine>();
+
+        await FireAsync(host, time, Alert("a1", "HighErrorRate", "api", time.GetUtcNow()));
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => engine.Approvals.ListPending().Count == 1));
+        var pending = Assert.Single(engine.Approvals.ListPending());
+        Assert.True((await engine.Approvals.ApproveAsync(pending.Decision.DecisionId, "alice", "checked the dashboards")).Accepted);
+
+        for (var i = 0; i < 20 && action.RunCount == 0; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1, 0.5);
+        }
+
+        await host.StopAsync();
+        Assert.Equal(1, action.RunCount);
+        Assert.True(coordinator!.Executions >= 2);
     }
 
     [Fact]
@@ -342,6 +372,21 @@ public sealed class RemediationStageTests
 
     private static async Task<List<ExecutionEntry>> ExecutionsAsync(DecisionEngine engine) =>
         await engine.AuditLog.ReadAllAsync().OfType<ExecutionEntry>().ToListAsync();
+
+    /// <summary>The in-process coordinator, except that its first execution throws before it reaches the executor.</summary>
+    private sealed class ThrowsOnFirstExecute(DecisionEngine engine, RemediationExecutor executor) : IRemediationCoordinator
+    {
+        private int _executions;
+
+        public int Executions => Volatile.Read(ref _executions);
+
+        public ValueTask<Decision> DecideAsync(RemediationProposal proposal, CancellationToken cancellationToken) => engine.DecideAsync(proposal, cancellationToken);
+
+        public ValueTask<ExecutionRecord> ExecuteAsync(Decision decision, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _executions) == 1
+                ? throw new InvalidOperationException("fault injected: the coordinator could not be asked")
+                : executor.ExecuteAsync(decision, cancellationToken);
+    }
 
     private sealed class ThrowsForBilling(IOptions<RemediationOptions> options, ActionRegistry actions) : IRemediationPlanner
     {
