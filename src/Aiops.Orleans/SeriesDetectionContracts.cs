@@ -7,7 +7,10 @@ namespace Aiops.Orleans;
 /// </summary>
 internal interface ISeriesDetectionGrain : IGrainWithStringKey
 {
-    /// <summary>Scores a batch of points, in order.</summary>
+    /// <summary>
+    /// Scores a batch of points, in order. A batch that names its <see cref="SeriesBatch.Source"/> is applied once: sent
+    /// again (its first call outlived the response timeout, or failed part-way), only its points not yet scored are scored.
+    /// </summary>
     Task<DetectionReply> DetectAsync(SeriesBatch batch);
 
     /// <summary>Gets a series' detector snapshot as it is now (tests, measurements), or <see langword="null"/> when it is not held.</summary>
@@ -34,6 +37,15 @@ internal sealed record SeriesRef([property: Id(0)] string Text, [property: Id(1)
 /// <param name="Ticks">Each point's timestamp (UTC ticks).</param>
 /// <param name="Values">Each point's value.</param>
 /// <param name="ReturnScores">Whether the reply carries every point's probability (tests).</param>
+/// <param name="Source">
+/// The forwarder that sent it (unique per forwarder instance), or <see langword="null"/>: then the batch is scored whenever
+/// it comes (tests, measurements).
+/// </param>
+/// <param name="Sequence">
+/// The batch's number at its <paramref name="Source"/>: increasing, the same for every attempt of one batch. The shard
+/// remembers per source the last batch and how many of its points it scored, so an attempt of a batch already scored is
+/// answered without scoring again (an older batch than the last is skipped too).
+/// </param>
 [GenerateSerializer]
 [Immutable]
 internal sealed record SeriesBatch(
@@ -41,7 +53,9 @@ internal sealed record SeriesBatch(
     [property: Id(1)] int[] Index,
     [property: Id(2)] long[] Ticks,
     [property: Id(3)] double[] Values,
-    [property: Id(4)] bool ReturnScores = false);
+    [property: Id(4)] bool ReturnScores = false,
+    [property: Id(5)] string? Source = null,
+    [property: Id(6)] long Sequence = 0);
 
 /// <summary>What a shard did with a batch.</summary>
 /// <param name="Anomalies">Points flagged.</param>
@@ -84,4 +98,24 @@ internal sealed class SeriesSnapshot
 internal sealed class SeriesDetectionState
 {
     [Id(0)] public Dictionary<string, SeriesSnapshot> Series { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The last batch of each forwarder (<see cref="SeriesBatch.Source"/>) and how far it was scored, saved with the snapshots
+    /// it is part of; empty in state written before it was kept.
+    /// </summary>
+    [Id(1)] public Dictionary<string, AppliedBatch> Applied { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>How far a shard scored the last batch of one forwarder.</summary>
+[GenerateSerializer]
+internal sealed class AppliedBatch
+{
+    /// <summary>The batch's <see cref="SeriesBatch.Sequence"/>.</summary>
+    [Id(0)] public long Sequence { get; set; }
+
+    /// <summary>How many of its points were scored (its first ones).</summary>
+    [Id(1)] public int Points { get; set; }
+
+    /// <summary>When the forwarder last sent a batch (entries of forwarders silent for an hour are dropped).</summary>
+    [Id(2)] public DateTimeOffset At { get; set; }
 }

@@ -20,14 +20,21 @@ internal sealed class SeriesDetectionFactory
 /// answers "warming up", so the replica's own tracking never fires; the shard scores it. A background loop takes up to
 /// <see cref="AiopsOrleansOptions.ForwardBatchSize"/> queued samples, makes one call per shard with its points in order, and
 /// waits for all of them before the next round, so one shard never has two of this replica's batches in flight (order is kept).
-/// A call that fails (a silo died) is retried for about 30 s while the cluster moves the shard; then its points are dropped
-/// and logged. Thread-safe.
+/// A call that fails (a silo died, or the call outlived the response timeout while the shard still scores it) is retried for
+/// about 30 s (by the host's <see cref="TimeProvider"/>) while the cluster moves the shard; then its points are dropped and
+/// logged. Retries are idempotent: every batch carries this forwarder's id and a sequence number, and the shard scores
+/// only the points of a batch it has not scored yet, so a point reaches its detector once however often its batch is
+/// sent. Thread-safe.
 /// </summary>
-internal sealed partial class SeriesDetectionForwarder(IGrainFactory grains, IOptions<AiopsOrleansOptions> options, ILogger<SeriesDetectionForwarder> logger)
+internal sealed partial class SeriesDetectionForwarder(IGrainFactory grains, IOptions<AiopsOrleansOptions> options, TimeProvider time, ILogger<SeriesDetectionForwarder> logger)
     : BackgroundService
 {
     private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(30);
     private readonly AiopsOrleansOptions _options = options.Value;
+
+    // This forwarder's batches, for the shards: a new id per instance (a restarted replica starts a new sequence).
+    private readonly string _source = Guid.NewGuid().ToString("N");
+    private long _sequence;
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(
         new BoundedChannelOptions(options.Value.ForwardQueueLength) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
@@ -101,7 +108,7 @@ internal sealed partial class SeriesDetectionForwarder(IGrainFactory grains, IOp
 
                 foreach (var (shard, batch) in shards)
                 {
-                    calls.Add(SendAsync(shard, batch.ToBatch(), stoppingToken));
+                    calls.Add(SendAsync(shard, batch.ToBatch(_source, ++_sequence), stoppingToken));
                 }
 
                 await Task.WhenAll(calls).ConfigureAwait(false);
@@ -118,7 +125,7 @@ internal sealed partial class SeriesDetectionForwarder(IGrainFactory grains, IOp
     private async Task SendAsync(string shard, SeriesBatch batch, CancellationToken cancellationToken)
     {
         var grain = grains.GetGrain<ISeriesDetectionGrain>(shard);
-        var deadline = DateTime.UtcNow + RetryFor;
+        var deadline = time.GetUtcNow() + RetryFor;
         for (var attempt = 1; ; attempt++)
         {
             Interlocked.Increment(ref _calls);
@@ -130,7 +137,7 @@ internal sealed partial class SeriesDetectionForwarder(IGrainFactory grains, IOp
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                if (DateTime.UtcNow >= deadline)
+                if (time.GetUtcNow() >= deadline)
                 {
                     Interlocked.Add(ref _failed, batch.Index.Length);
                     LogForwardFailed(logger, ex, shard, batch.Index.Length);
@@ -138,7 +145,7 @@ internal sealed partial class SeriesDetectionForwarder(IGrainFactory grains, IOp
                 }
 
                 Interlocked.Increment(ref _retries);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 50 * attempt)), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 50 * attempt)), time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -190,7 +197,7 @@ internal sealed partial class SeriesDetectionForwarder(IGrainFactory grains, IOp
             _values.Add(pending.Value);
         }
 
-        public SeriesBatch ToBatch() => new([.. _series], [.. _points], [.. _ticks], [.. _values]);
+        public SeriesBatch ToBatch(string source, long sequence) => new([.. _series], [.. _points], [.. _ticks], [.. _values], Source: source, Sequence: sequence);
     }
 
     /// <summary>The detection stage's stand-in for a sharded series: it queues each point for the series' shard.</summary>

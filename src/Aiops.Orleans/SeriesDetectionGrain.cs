@@ -63,13 +63,29 @@ internal sealed partial class SeriesDetectionGrain(
         }
 
         var now = _time.GetUtcNow();
+        var (applied, first) = Applied(batch, now);
         var anomalies = 0;
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < first; i++)
+        {
+            if (probabilities is not null)
+            {
+                probabilities[i] = double.NaN;
+                raw![i] = double.NaN;
+            }
+        }
+
+        for (var i = first; i < count; i++)
         {
             var series = held[batch.Index[i]];
             var score = series.Detector.Update(new DateTimeOffset(batch.Ticks[i], TimeSpan.Zero), batch.Values[i]);
             series.Points++;
             series.Dirty = true;
+
+            // Scored: an attempt of this batch sent again starts after it (its signal, below, is the router's to deliver).
+            if (applied is not null)
+            {
+                applied.Points = i + 1;
+            }
             if (probabilities is not null)
             {
                 probabilities[i] = score.Status == PointStatus.Scored ? score.Probability : double.NaN;
@@ -91,7 +107,7 @@ internal sealed partial class SeriesDetectionGrain(
             }
         }
 
-        _sinceWrite += count;
+        _sinceWrite += count - first;
         if (_sinceWrite >= (long)_options.SnapshotEveryPoints * Math.Max(1, _series.Count))
         {
             await PersistAsync().ConfigureAwait(true);
@@ -107,6 +123,15 @@ internal sealed partial class SeriesDetectionGrain(
 
     public async Task PersistAsync()
     {
+        var now = _time.GetUtcNow();
+        foreach (var (source, applied) in state.State.Applied)
+        {
+            if (now - applied.At >= AppliedRetention)
+            {
+                state.State.Applied.Remove(source);
+            }
+        }
+
         var changed = false;
         foreach (var (text, held) in _series)
         {
@@ -132,6 +157,40 @@ internal sealed partial class SeriesDetectionGrain(
         {
             await state.WriteStateAsync().ConfigureAwait(true);
         }
+    }
+
+    /// <summary>How long the last batch of a forwarder is remembered after it was sent: far beyond the forwarder's retries.</summary>
+    private static readonly TimeSpan AppliedRetention = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Where a batch starts: at its first point when it is new (or names no source), after the points an earlier attempt
+    /// scored when it is the source's last batch, past its end when it is older than that.
+    /// </summary>
+    private (AppliedBatch? Applied, int First) Applied(SeriesBatch batch, DateTimeOffset now)
+    {
+        if (batch.Source is not { Length: > 0 } source)
+        {
+            return (null, 0);
+        }
+
+        if (!state.State.Applied.TryGetValue(source, out var applied))
+        {
+            state.State.Applied[source] = applied = new AppliedBatch { Sequence = batch.Sequence, At = now };
+            return (applied, 0);
+        }
+
+        applied.At = now;
+        if (batch.Sequence < applied.Sequence)
+        {
+            return (null, batch.Index.Length);
+        }
+
+        if (batch.Sequence > applied.Sequence)
+        {
+            (applied.Sequence, applied.Points) = (batch.Sequence, 0);
+        }
+
+        return (applied, Math.Min(applied.Points, batch.Index.Length));
     }
 
     internal static string[] Flatten(SeriesKey key)
