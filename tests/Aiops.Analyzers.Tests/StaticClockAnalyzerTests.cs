@@ -13,6 +13,23 @@ public sealed class StaticClockAnalyzerTests
 
         """;
 
+    // A detector base whose constructor takes a time: `: base(...)` is evaluated before the derived instance exists.
+    private const string StampedDetector = """
+        public abstract class StampedDetector(DateTime started) : IAnomalyDetector
+        {
+            public string Name => started.ToString("O");
+
+            public int StateSizeBytes => 8;
+
+            public AnomalyScore Update(DateTimeOffset timestamp, double value) => default;
+
+            public void Reset()
+            {
+            }
+        }
+
+        """;
+
     [Fact]
     public async Task GateWithTimeProvider_StaticClockAndDelay_ReportsAndUsesTheProvider()
     {
@@ -291,20 +308,7 @@ public sealed class StaticClockAnalyzerTests
     public async Task DetectorWithTimeProvider_StaticClockInConstructorInitializer_FixUsesTheParameterAndCompiles()
     {
         // `: base(...)` runs before the instance exists: `_time` would not compile (CS0120), the constructor's parameter does.
-        var source = Usings + """
-            public abstract class StampedDetector(DateTime started) : IAnomalyDetector
-            {
-                public string Name => started.ToString("O");
-
-                public int StateSizeBytes => 8;
-
-                public AnomalyScore Update(DateTimeOffset timestamp, double value) => default;
-
-                public void Reset()
-                {
-                }
-            }
-
+        var source = Usings + StampedDetector + """
             public sealed class InjectedDetector : StampedDetector
             {
                 private readonly TimeProvider _time;
@@ -313,20 +317,7 @@ public sealed class StaticClockAnalyzerTests
                     : base({|#0:DateTime.UtcNow|}) => _time = time;
             }
             """;
-        var fixedSource = Usings + """
-            public abstract class StampedDetector(DateTime started) : IAnomalyDetector
-            {
-                public string Name => started.ToString("O");
-
-                public int StateSizeBytes => 8;
-
-                public AnomalyScore Update(DateTimeOffset timestamp, double value) => default;
-
-                public void Reset()
-                {
-                }
-            }
-
+        var fixedSource = Usings + StampedDetector + """
             public sealed class InjectedDetector : StampedDetector
             {
                 private readonly TimeProvider _time;
@@ -344,20 +335,7 @@ public sealed class StaticClockAnalyzerTests
     public async Task DetectorWithTimeProviderField_StaticClockInConstructorInitializer_OffersNoFixThatCannotCompile()
     {
         // Only the field is in scope, and `: base(_time...)` cannot compile (CS0120): reported without a replacement.
-        var source = Usings + """
-            public abstract class StampedDetector(DateTime started) : IAnomalyDetector
-            {
-                public string Name => started.ToString("O");
-
-                public int StateSizeBytes => 8;
-
-                public AnomalyScore Update(DateTimeOffset timestamp, double value) => default;
-
-                public void Reset()
-                {
-                }
-            }
-
+        var source = Usings + StampedDetector + """
             public sealed class SystemDetector : StampedDetector
             {
                 private readonly TimeProvider _time;

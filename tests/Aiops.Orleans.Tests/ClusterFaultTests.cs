@@ -184,7 +184,7 @@ public sealed class ClusterFaultTests(ClusterFaultTests.Fixture fixture) : IClas
     }
 
     /// <summary>One in-process silo whose grain calls and grain store the tests fault.</summary>
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture : SiloFixture<Fixture.Configurator>
     {
         internal static ClusterWorld World { get; } = new();
 
@@ -192,23 +192,7 @@ public sealed class ClusterFaultTests(ClusterFaultTests.Fixture fixture) : IClas
 
         internal static FailingStorage Storage { get; } = new();
 
-        public TestCluster Cluster { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            var builder = new TestClusterBuilder(1);
-            builder.AddSiloBuilderConfigurator<Configurator>();
-            Cluster = builder.Build();
-            await Cluster.DeployAsync();
-        }
-
-        public async Task DisposeAsync()
-        {
-            await Cluster.StopAllSilosAsync();
-            await Cluster.DisposeAsync();
-        }
-
-        private sealed class Configurator : ISiloConfigurator
+        public sealed class Configurator : ISiloConfigurator
         {
             public void Configure(ISiloBuilder siloBuilder)
             {

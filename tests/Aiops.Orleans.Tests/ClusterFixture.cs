@@ -3,27 +3,13 @@ using Orleans.TestingHost;
 namespace Aiops.Orleans.Tests;
 
 /// <summary>Three in-process silos (Orleans TestingHost) sharing one <see cref="ClusterWorld"/>.</summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public sealed class ClusterFixture : SiloFixture<ClusterFixture.Configurator>
 {
     internal static ClusterWorld World { get; } = new();
 
-    public TestCluster Cluster { get; private set; } = null!;
+    protected override short Silos => 3;
 
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(3);
-        builder.AddSiloBuilderConfigurator<Configurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-    }
-
-    private sealed class Configurator : ISiloConfigurator
+    public sealed class Configurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder) => World.Configure(siloBuilder);
     }

@@ -90,27 +90,11 @@ public sealed class DetectionForwarderTests(DetectionForwarderTests.Fixture fixt
     }
 
     /// <summary>One in-process silo with series-sharded detection and a 2 s response timeout.</summary>
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture : SiloFixture<Fixture.Configurator>
     {
         internal static ClusterWorld World { get; } = new();
 
-        public TestCluster Cluster { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            var builder = new TestClusterBuilder(1);
-            builder.AddSiloBuilderConfigurator<Configurator>();
-            Cluster = builder.Build();
-            await Cluster.DeployAsync();
-        }
-
-        public async Task DisposeAsync()
-        {
-            await Cluster.StopAllSilosAsync();
-            await Cluster.DisposeAsync();
-        }
-
-        private sealed class Configurator : ISiloConfigurator
+        public sealed class Configurator : ISiloConfigurator
         {
             public void Configure(ISiloBuilder siloBuilder)
             {

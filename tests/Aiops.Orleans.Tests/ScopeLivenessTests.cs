@@ -75,7 +75,7 @@ public sealed class ScopeLivenessTests(ScopeLivenessTests.Fixture fixture) : ICl
     private const string ScopeIndexStateName = "scopes";
 
     /// <summary>One in-process silo whose gate and grain store the tests hold.</summary>
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture : SiloFixture<Fixture.Configurator>
     {
         internal static ClusterWorld World { get; } = new();
 
@@ -83,24 +83,9 @@ public sealed class ScopeLivenessTests(ScopeLivenessTests.Fixture fixture) : ICl
 
         internal static HeldStorage Storage { get; } = new();
 
-        public TestCluster Cluster { get; private set; } = null!;
+        protected override void BeforeStop() => Gate.Release();
 
-        public async Task InitializeAsync()
-        {
-            var builder = new TestClusterBuilder(1);
-            builder.AddSiloBuilderConfigurator<Configurator>();
-            Cluster = builder.Build();
-            await Cluster.DeployAsync();
-        }
-
-        public async Task DisposeAsync()
-        {
-            Gate.Release();
-            await Cluster.StopAllSilosAsync();
-            await Cluster.DisposeAsync();
-        }
-
-        private sealed class Configurator : ISiloConfigurator
+        public sealed class Configurator : ISiloConfigurator
         {
             public void Configure(ISiloBuilder siloBuilder)
             {
