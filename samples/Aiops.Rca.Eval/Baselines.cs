@@ -62,8 +62,8 @@ internal readonly record struct Baseline(double Center, double Scale)
 
 /// <summary>
 /// The metric-based RCA baselines of RCAEval (Pham et al., ASE'24), both told the true onset: every series is scaled by its
-/// statistics before the onset, each service scores the largest absolute scaled value any of its series reaches after the
-/// onset, and services are ranked by that score.
+/// statistics before the onset, each service scores the largest scaled value (with its sign, as the published code's
+/// <c>max(z)</c>) any of its series reaches after the onset, and services are ranked by that score.
 /// </summary>
 internal static class Baselines
 {
@@ -73,7 +73,7 @@ internal static class Baselines
     /// <summary>N-Sigma: mean and standard deviation before the onset.</summary>
     public static IReadOnlyList<string> NSigma(CaseData data, int onset) => Rank(data, onset, robust: false);
 
-    /// <summary>Every series with its BARO score (the largest absolute robust deviation after the onset), highest first.</summary>
+    /// <summary>Every series with its BARO score (the largest signed robust deviation after the onset), highest first.</summary>
     public static IReadOnlyList<(SeriesData Series, double Score, int At)> BaroSeries(CaseData data, int onset) => Scores(data, onset, robust: true);
 
     private static List<string> Rank(CaseData data, int onset, bool robust)
@@ -98,10 +98,12 @@ internal static class Baselines
         {
             var before = series.Values.AsSpan(0, onset);
             var baseline = robust ? Baseline.Robust(before) : Baseline.Gaussian(before);
-            var (score, at) = (0.0, onset);
+            // The largest scaled value with its sign, as BARO's and RCAEval's code take max(z): a series that only falls after
+            // the onset scores low, not by its size.
+            var (score, at) = (double.NegativeInfinity, onset);
             for (var t = onset; t < series.Values.Length; t++)
             {
-                var deviation = Math.Abs(baseline.Deviation(series.Values[t]));
+                var deviation = baseline.Deviation(series.Values[t]);
                 if (deviation > score)
                 {
                     (score, at) = (deviation, t);

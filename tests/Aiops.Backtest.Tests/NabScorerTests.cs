@@ -225,4 +225,15 @@ public sealed class NabScorerTests
     [InlineData(3.0001, -1.0)]
     public void ScaledSigmoid_Position_MatchesNabCurve(double position, double expected) =>
         Assert.Equal(expected, NabScorer.ScaledSigmoid(position), 1e-12);
+
+    [Fact]
+    public void Create_ScoreNotANumber_RefusedNamingTheFile()
+    {
+        // A NaN would make the threshold search loop forever (it never equals the threshold it steps to).
+        var series = Create("c/a.csv", 100, new Dictionary<int, double> { [40] = double.NaN }, (40, 49));
+
+        var error = Assert.Throws<ArgumentException>(() => NabScorer.Create([series]));
+
+        Assert.Contains("c/a.csv", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -127,7 +127,8 @@ internal sealed class NabScorer
                     window = -1;
                 }
 
-                scores.Add(file.Scores[i]);
+                // A NaN would never equal the threshold the search steps to, and the search would not end.
+                scores.Add(double.IsNaN(file.Scores[i]) ? throw new ArgumentException($"{file.Key}: the score of row {i} is not a number.", nameof(series)) : file.Scores[i]);
                 rowWindow.Add(window);
                 rowWeight.Add(weight);
                 rowSeries.Add(s);

@@ -19,7 +19,7 @@ internal static class ProbeCommand
         var detectors = new Option<string[]>("--detector") { Description = $"Detector(s); default: {DetectorNames.Ensemble}.", AllowMultipleArgumentsPerToken = true };
         var step = new Option<double>("--step") { Description = "Sampling interval in seconds.", DefaultValueFactory = _ => 300 };
         var at = new Option<int>("--at") { Description = "Index of the first faulty point (the fault lasts 30 points for a shift, 1 for a spike).", DefaultValueFactory = _ => 500 };
-        var sigmas = new Option<double>("--sigmas") { Description = "Fault size in noise standard deviations.", DefaultValueFactory = _ => 6 };
+        var sigmas = new Option<double>("--sigmas") { Description = "Fault size in units of 5, the noise standard deviation of StationaryNoise, HeavyTailedNoise and IrregularSteps; on the other kinds the same absolute size (DailyPattern's noise σ is 3, RandomWalkLoad's point noise σ 2, WholeNumberGauge's 0.5).", DefaultValueFactory = _ => 6 };
         var kind = new Option<string>("--kind") { Description = "spike (one point), shift (a level change that stays), outage (0 for 12 points) or flatline (stuck at its value at --at).", DefaultValueFactory = _ => "spike" };
         var baseKind = new Option<HealthyKind>("--base") { Description = "The healthy series the fault is injected into (a false-alarms kind).", DefaultValueFactory = _ => HealthyKind.StationaryNoise };
         var series = new Option<int>("--series") { Description = "Seeded series per detector.", DefaultValueFactory = _ => 50 };
