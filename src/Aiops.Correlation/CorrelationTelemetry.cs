@@ -11,6 +11,7 @@ public sealed class CorrelationTelemetry
     private readonly Counter<long> _signals;
     private readonly Counter<long> _transitions;
     private readonly UpDownCounter<long> _open;
+    private readonly Counter<long> _rankingFailures;
 
     /// <summary>Initializes a new instance of the <see cref="CorrelationTelemetry"/> class from a host's meter factory.</summary>
     /// <param name="meterFactory">The factory that owns the meter's lifetime.</param>
@@ -24,6 +25,7 @@ public sealed class CorrelationTelemetry
         _signals = meter.CreateCounter<long>("aiops.correlation.signals", "{signal}", "Signals received, by kind and outcome (opened, joined, repeat, merged, context, ignored, rejected) and, for rejections, reason.");
         _transitions = meter.CreateCounter<long>("aiops.correlation.episode.transitions", "{transition}", "Episode lifecycle transitions, by target state.");
         _open = meter.CreateUpDownCounter<long>("aiops.correlation.episodes.open", "{episode}", "Episodes currently open (pending or firing).");
+        _rankingFailures = meter.CreateCounter<long>("aiops.correlation.ranking.failures", "{snapshot}", "Episode snapshots taken without a root-cause analysis because the ranker threw.");
     }
 
     /// <summary>Gets the instance used when none is configured; its meter is static and never disposed.</summary>
@@ -55,6 +57,8 @@ public sealed class CorrelationTelemetry
     }
 
     internal void Reopened() => _open.Add(1);
+
+    internal void RankingFailed() => _rankingFailures.Add(1);
 
     private static Meter CreateMeter(IMeterFactory meterFactory)
     {

@@ -324,7 +324,7 @@ public sealed class Correlator
                 member.Firing = true;
                 live.FiringAlerts++;
                 live.LastAlertChange = Max(live.LastAlertChange, storedMember.LastSeen);
-                live.AlertStaleAt = Max(live.AlertStaleAt, storedMember.LastSeen + _options.AlertStaleAfter);
+                live.AlertStaleAt = Max(live.AlertStaleAt, Plus(Seen(storedMember, now), _options.AlertStaleAfter));
             }
             else if (signal is AnomalySignal && storedMember.EndedAt is { } ended)
             {
@@ -332,7 +332,7 @@ public sealed class Correlator
             }
             else if (signal is AnomalySignal)
             {
-                live.AnomalyActiveUntil = Max(live.AnomalyActiveUntil, storedMember.LastSeen + _options.AnomalyActiveFor);
+                live.AnomalyActiveUntil = Max(live.AnomalyActiveUntil, Plus(Seen(storedMember, now), _options.AnomalyActiveFor));
             }
         }
 
@@ -1018,7 +1018,22 @@ public sealed class Correlator
             episode.SignalCount,
             null,
             episode.MergedInto);
-        return _ranker is null ? snapshot : snapshot with { RootCause = _ranker.Analyze(snapshot, _graph) };
+        if (_ranker is null)
+        {
+            return snapshot;
+        }
+
+        try
+        {
+            return snapshot with { RootCause = _ranker.Analyze(snapshot, _graph) };
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A ranker (possibly the user's) that throws on one episode must not keep it, or the others, from being snapshotted:
+            // lifecycle ticks, saves and remediation read these snapshots. The episode goes out without an analysis, counted.
+            _telemetry.RankingFailed();
+            return snapshot;
+        }
     }
 
     private static string EndReason(AnomalySignal anomaly) => anomaly.EndReason switch
@@ -1037,6 +1052,12 @@ public sealed class Correlator
     };
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    // A stored member cannot have been seen after the restart: a last-seen time in the future (a clock that jumped, a
+    // hand-edited store) would keep its episode active for that long, or overflow when the activity span is added.
+    private static DateTimeOffset Seen(EpisodeMember member, DateTimeOffset now) => member.LastSeen < now ? member.LastSeen : now;
+
+    private static DateTimeOffset Plus(DateTimeOffset at, TimeSpan span) => at > DateTimeOffset.MaxValue - span ? DateTimeOffset.MaxValue : at + span;
 
     private static string Format(TimeSpan span) =>
         span.TotalMinutes >= 1 && span.Seconds == 0 ? $"{span.TotalMinutes:0} min" : $"{span.TotalSeconds:0} s";

@@ -401,6 +401,12 @@ public sealed class RootCauseRanker : IRootCauseRanker
         private readonly double[] _peakOfClass = new double[ClassCount];
         private readonly double[] _magnitudeOfClass = new double[ClassCount];
         private int[] _distance = [];
+
+        // Beyond this many entities the hops are kept sparse: a dense n × n table would take gigabytes (and n² overflows an
+        // int from 46,341); the hops found are the same.
+        private const int DenseDistanceLimit = 512;
+        private readonly Dictionary<long, int> _sparseDistance = [];
+        private bool _sparse;
         private int _affected;
         private int _related;
         private int _firstMember = -1;
@@ -675,11 +681,29 @@ public sealed class RootCauseRanker : IRootCauseRanker
             }
         }
 
-        /// <summary>Fills <see cref="_distance"/>: [i * n + j] is the hops from entity i to its dependency j, 0 when none.</summary>
+        /// <summary>The hops from entity <paramref name="from"/> to its dependency <paramref name="to"/>, 0 when none.</summary>
+        private int Hops(int from, int to) =>
+            _sparse ? _sparseDistance.GetValueOrDefault(((long)from * _entities.Count) + to) : _distance[(from * _entities.Count) + to];
+
+        private void SetHops(int from, int to, int hops)
+        {
+            if (_sparse)
+            {
+                _sparseDistance[((long)from * _entities.Count) + to] = hops;
+            }
+            else
+            {
+                _distance[(from * _entities.Count) + to] = hops;
+            }
+        }
+
+        /// <summary>Fills the hops table (<see cref="Hops"/>): from entity i to its dependency j, 0 when none.</summary>
         private void Distances()
         {
             var n = _entities.Count;
-            _distance = new int[n * n];
+            _sparse = n > DenseDistanceLimit;
+            _sparseDistance.Clear();
+            _distance = _sparse ? [] : new int[n * n];
             if (n < 2)
             {
                 return;
@@ -709,7 +733,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
                             next.Add(dependency);
                             if (_index.TryGetValue(dependency, out var j))
                             {
-                                _distance[(i * n) + j] = hop;
+                                SetHops(i, j, hop);
                             }
                         }
                     }
@@ -727,7 +751,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
 
                 for (var j = 0; j < n; j++)
                 {
-                    if (i != j && _entities[j].Affected && (_distance[(i * n) + j] > 0 || _distance[(j * n) + i] > 0))
+                    if (i != j && _entities[j].Affected && (Hops(i, j) > 0 || Hops(j, i) > 0))
                     {
                         _related++;
                         break;
@@ -769,7 +793,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
                 var fed = false;
                 for (var k = 0; k < n && !fed; k++)
                 {
-                    fed = k != i && _distance[(k * n) + i] > 0 && _entities[k].FirstTraffic >= 0;
+                    fed = k != i && Hops(k, i) > 0 && _entities[k].FirstTraffic >= 0;
                 }
 
                 entity.LoadSource = !fed;
@@ -785,7 +809,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
 
                 for (var j = 0; j < n; j++)
                 {
-                    var hops = _distance[(i * n) + j];
+                    var hops = Hops(i, j);
                     var dependency = _entities[j];
                     if (hops == 0 || i == j || !dependency.Affected)
                     {
@@ -845,7 +869,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
             var n = _entities.Count;
             for (var i = 0; i < n; i++)
             {
-                if (i != entity && _entities[i].Affected && _distance[(i * n) + entity] > 0)
+                if (i != entity && _entities[i].Affected && Hops(i, entity) > 0)
                 {
                     return true;
                 }
@@ -907,7 +931,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
 
                 for (var i = 0; i < n; i++)
                 {
-                    var hops = _distance[(i * n) + j];
+                    var hops = Hops(i, j);
                     if (hops > 0 && i != j && _entities[i].Affected && !_entities[i].FirstIsTrafficRise)
                     {
                         target.Down += 1.0 / hops;
@@ -1011,7 +1035,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
             for (var i = 0; i < _entities.Count; i++)
             {
                 var other = _entities[i];
-                if (other != entity && other.Affected && other.Onset < others)
+                if (other != entity && other.Affected && (other.Onset < others || otherEntity < 0))
                 {
                     others = other.Onset;
                     otherEntity = i;
@@ -1078,11 +1102,11 @@ public sealed class RootCauseRanker : IRootCauseRanker
                 var verb = $"depend{(entity.Dependents!.Count == 1 ? "s" : string.Empty)} on {name}";
                 parts.Add(!entity.Affected
                     ? $"{down} {verb}"
-                    : up is null ? $"{down} {verb} and showed symptoms no earlier" : $"{down} {verb}, but {name} itself depends on affected {up}");
+                    : up is null ? $"{down} {verb} and showed symptoms no more than {Duration(_r._tolerance + _r._tolerance)} before it" : $"{down} {verb}, but {name} itself depends on affected {up}");
             }
             else if (up is not null)
             {
-                parts.Add($"{name} depends on affected {up}, which showed symptoms no later, so it is more likely a symptom");
+                parts.Add($"{name} depends on affected {up}, which showed symptoms no more than {Duration(_r._tolerance + _r._tolerance)} after it, so it is more likely a symptom");
             }
 
             if (List(entity.LoadSources) is { } sources)
@@ -1193,7 +1217,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
                     continue;
                 }
 
-                if ((change.Entity == topIndex || _distance[(topIndex * n) + change.Entity] > 0)
+                if ((change.Entity == topIndex || Hops(topIndex, change.Entity) > 0)
                     && (trigger < 0 || change.Age < _changes[trigger].Age))
                 {
                     trigger = c;
@@ -1378,7 +1402,7 @@ public sealed class RootCauseRanker : IRootCauseRanker
             var used = milestones[..count];
             SortByOnset(used);
             var head = _members[used[0]];
-            var phrase = Phrase(head);
+            var phrase = Phrase(head) is { Length: > 0 } said ? said : "a signal"; // a signal without entity, class or name says nothing
             text.Append(char.ToUpperInvariant(phrase[0])).Append(phrase, 1, phrase.Length - 1)
                 .Append(' ').Append(Verb(head)).Append(" first (").Append(head.Signal.Name).Append(' ').Append(DirectionWord(head))
                 .Append(" at ").Append(Time(head.Onset)).Append(')');
@@ -1434,7 +1458,9 @@ public sealed class RootCauseRanker : IRootCauseRanker
             text.Append('.');
             if (category != IncidentCategory.ChangeInduced && !AnyCountedChange())
             {
-                text.Append(" No change preceded the onset.");
+                // A change outside the window, or on an entity that does not count, is still listed as evidence: then the
+                // sentence says which changes did not precede it, not that none did.
+                text.Append(_changes.Count == 0 ? " No change preceded the onset." : " No change on an affected service, or one it depends on, came within the change window before the onset.");
             }
 
             if (order.Length > 1)

@@ -156,7 +156,8 @@ public sealed class RootCauseRankerTests
         Assert.Equal(0, billing.Score);
         Assert.Equal(analysis.Hypotheses[^1], billing);
         Assert.Contains(billing.Evidence, e => e.Kind == EvidenceKind.Change && e.Weight == 0 && e.Description.Contains("no affected entity depends on it", StringComparison.Ordinal));
-        Assert.Contains("No change preceded the onset", analysis.Explanation, StringComparison.Ordinal);
+        Assert.Contains("No change on an affected service, or one it depends on, came within the change window", analysis.Explanation, StringComparison.Ordinal);
+        Assert.DoesNotContain("No change preceded the onset", analysis.Explanation, StringComparison.Ordinal); // billing's did
     }
 
     [Fact]

@@ -69,7 +69,7 @@ internal sealed class CorrelationStage : ChannelStage<Signal>
             while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
             {
                 Tick();
-                await FlushAsync(_correlator.DrainChanged()).ConfigureAwait(false);
+                await FlushAsync(Drain()).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -81,8 +81,23 @@ internal sealed class CorrelationStage : ChannelStage<Signal>
     protected override async Task OnDrainedAsync()
     {
         Tick();
-        await FlushAsync(_correlator.DrainChanged()).ConfigureAwait(false);
+        await FlushAsync(Drain()).ConfigureAwait(false);
         await FlushAsync(_correlator.Snapshot()).ConfigureAwait(false);
+    }
+
+    // The changed episodes' snapshots; a failure is counted and the loop goes on (the next tick drains again).
+    private IReadOnlyList<Episode> Drain()
+    {
+        try
+        {
+            return _correlator.DrainChanged();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _telemetry.Error(Stage);
+            PipelineLog.TickFailed(_logger, ex);
+            return [];
+        }
     }
 
     protected override void Dispose(bool disposing)

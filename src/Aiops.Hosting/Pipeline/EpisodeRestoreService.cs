@@ -30,11 +30,21 @@ internal sealed partial class EpisodeRestoreService(IEpisodeStore store, Correla
             return;
         }
 
-        if (episodes.Count > 0)
+        if (episodes.Count == 0)
+        {
+            return;
+        }
+
+        try
         {
             var resumed = correlator.Restore(episodes);
             var remembered = resolved.Seed(episodes);
             Restored(logger, episodes.Count, resumed, remembered);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A stored episode the correlator cannot take must not keep the host from starting either.
+            RestoreFailed(logger, ex);
         }
     }
 
