@@ -9,6 +9,9 @@ namespace Aiops.Detection;
 /// <item>A gap (a step of at least twice the smallest step seen so far) is counted; the detector then carries on as if the
 /// points were adjacent, because imputing values would invent data the series never had (a seasonal model's phase still
 /// follows the clock: see <see cref="SeasonalDetector"/>).</item>
+/// <item>A scored point whose raw score is NaN (an algorithm overflowed on values near ±<see cref="double.MaxValue"/>) clears the
+/// algorithm's state so that it learns again, and reads as a warm-up point (counted as <c>aiops.detection.relearned</c>, reason
+/// <c>non_finite_score</c>): a last resort, never taken on ordinary data, so no detector stays blind for good.</item>
 /// </list>
 /// Every skip and gap is counted through <see cref="DetectionTelemetry"/>. Nothing on this path throws or allocates.
 /// <para>
@@ -109,11 +112,30 @@ public abstract partial class AnomalyDetector : IAnomalyDetector, IStateSnapshot
         }
 
         _lastTicks = ticks;
-        return UpdateCore(timestamp, value);
+        return Guarded(UpdateCore(timestamp, value));
     }
 
     /// <summary>Scores a point that a composing detector (the ensemble) has already validated.</summary>
-    internal AnomalyScore UpdateValidated(DateTimeOffset timestamp, double value) => UpdateCore(timestamp, value);
+    internal AnomalyScore UpdateValidated(DateTimeOffset timestamp, double value) => Guarded(UpdateCore(timestamp, value));
+
+    /// <summary>Counts that the detector dropped its state to learn again (<c>aiops.detection.relearned</c>).</summary>
+    internal void CountRelearned(RelearnReason reason) => _telemetry.Relearned(Name, reason);
+
+    // The last resort against a detector left blind for good: a scored point whose raw score is NaN (an algorithm overflowed on
+    // values near ±double.MaxValue; its probability was read as 0) clears the algorithm's state (not the clock or the sampling
+    // interval: the timestamps stay validated) so that it learns again, is counted, and reads as a warm-up point. The
+    // detectors guard their own arithmetic, so this never happens on ordinary data.
+    private AnomalyScore Guarded(in AnomalyScore score)
+    {
+        if (!double.IsNaN(score.RawScore) || score.Status != PointStatus.Scored)
+        {
+            return score;
+        }
+
+        CountRelearned(RelearnReason.NonFiniteScore);
+        ResetCore();
+        return AnomalyScore.WarmingUp(score.Timestamp, score.Value);
+    }
 
     /// <inheritdoc />
     public void Reset()

@@ -133,13 +133,17 @@ public sealed partial class ArtDetector : AnomalyDetector
                 sum += _recent[index];
             }
 
-            _input[k] = Scale(sum / _downsample);
+            _input[k] = Scale(double.IsFinite(sum) ? sum / _downsample : BlockMean(index));
         }
 
         var distance = Resonate();
         var surprise = distance / Math.Max(_scale, 1e-3 * _window);
         _scaled++;
-        _scale = Weights.Flush(_scale + ((distance - _scale) / Math.Min(_scaled, ScaleMemory)));
+        var scale = Weights.Flush(_scale + ((distance - _scale) / Math.Min(_scaled, ScaleMemory)));
+
+        // The mean distance never keeps a NaN (it would silence every later point): a distance that is not a number is not
+        // learned from.
+        _scale = double.IsNaN(scale) ? _scale : scale;
         if (_points < _warmup)
         {
             return AnomalyScore.WarmingUp(timestamp, value);
@@ -162,7 +166,29 @@ public sealed partial class ArtDetector : AnomalyDetector
         _low = _span = _outside = _scale = 0;
     }
 
-    private float Scale(double value) => (float)Math.Clamp((value - _low) / _span, -Beyond, 1 + Beyond);
+    private float Scale(double value)
+    {
+        // value − low overflows only for a range near the width of the whole double line: then it is read in halves.
+        var offset = value - _low;
+        var units = double.IsFinite(offset) ? offset / _span : ((0.5 * value) - (0.5 * _low)) / (0.5 * _span);
+        return (float)Math.Clamp(units, -Beyond, 1 + Beyond);
+    }
+
+    /// <summary>
+    /// The mean of the <see cref="ArtOptions.Downsample"/> recent values from ring position <paramref name="index"/> on, summed
+    /// in shares: used only when their plain sum overflows (values near ±double.MaxValue).
+    /// </summary>
+    private double BlockMean(int index)
+    {
+        var mean = 0.0;
+        for (var j = 0; j < _downsample; j++)
+        {
+            mean += _recent[index] / _downsample;
+            index = index + 1 == _ring ? 0 : index + 1;
+        }
+
+        return mean;
+    }
 
     /// <summary>
     /// Sets the range from the recent points, widened by a tenth on each side, and maps every box (and the mean distance) into it.
@@ -178,14 +204,36 @@ public sealed partial class ArtDetector : AnomalyDetector
             max = Math.Max(max, _recent[i]);
         }
 
-        var range = Math.Max(max - min, Calibration.ScaleFloor(0.5 * (max + min)));
+        var range = Math.Max(max - min, Calibration.ScaleFloor(Overflow.Midpoint(min, max)));
         var low = min - (0.1 * range);
         var span = 1.2 * range;
+        if (!double.IsFinite(low) || !double.IsFinite(span))
+        {
+            // Points spread over more than double.MaxValue / 1.2: the widest finite range, centred on them.
+            span = double.MaxValue;
+            low = Math.Max(Overflow.Midpoint(min, max) - (0.5 * double.MaxValue), -double.MaxValue);
+        }
+
         if (_framed)
         {
             // x_new = (x_old · span_old + low_old − low_new) / span_new, for every box edge.
             var factor = (float)(_span / span);
             var shift = (float)((_low - low) / span);
+            if (!float.IsFinite(factor) || !float.IsFinite(shift))
+            {
+                // The ranges differ by more than a float spans (a range set from values near double.MaxValue, then from
+                // ordinary ones): mapped, every box would be NaN or pinned to the edges. The categories and the mean distance
+                // are learned again instead.
+                Array.Clear(_lower);
+                Array.Clear(_upper);
+                Array.Clear(_lastUse);
+                _used = 0;
+                factor = 1;
+                shift = 0;
+                _scale = 0;
+                _scaled = 0;
+            }
+
             for (var i = 0; i < _used * _window; i++)
             {
                 _lower[i] = Math.Clamp((_lower[i] * factor) + shift, -Beyond, 1 + Beyond);

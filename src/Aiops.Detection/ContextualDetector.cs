@@ -174,13 +174,27 @@ public sealed partial class ContextualDetector : AnomalyDetector
             max = Math.Max(max, _recent[i]);
         }
 
-        var floor = Calibration.ScaleFloor(0.5 * (max + min));
+        // Near ±double.MaxValue the sums and differences below can overflow; each is computed again in halves only then (so
+        // ordinary series are framed exactly as before), and the range's ends are kept finite: an infinite end (or width)
+        // would put every value in one bucket, and no finite value would ever leave the range to set it again.
+        var floor = Calibration.ScaleFloor(Overflow.Midpoint(min, max));
         _constant = max - min <= floor;
         var range = Math.Max(max - min, floor);
         var width = range / Math.Max(1, _buckets - 2);
         _low = min - width;
         _high = max + width;
+        if (!double.IsFinite(_low) || !double.IsFinite(_high))
+        {
+            _low = double.IsFinite(_low) ? _low : -double.MaxValue;
+            _high = double.IsFinite(_high) ? _high : double.MaxValue;
+        }
+
         _width = (_high - _low) / _buckets;
+        if (!double.IsFinite(_width))
+        {
+            _width = ((0.5 * _high) - (0.5 * _low)) / (0.5 * _buckets);
+        }
+
         _outside = 0;
         _framed = true;
         Forget();
@@ -201,7 +215,15 @@ public sealed partial class ContextualDetector : AnomalyDetector
     {
         var span = _high - _low;
         var beyond = value > _high ? value - _high : value < _low ? _low - value : 0;
-        return beyond / span;
+        var ratio = beyond / span;
+        if (double.IsFinite(span) && double.IsFinite(beyond))
+        {
+            return ratio;
+        }
+
+        // A range or a departure wider than double.MaxValue: the same ratio, of halves.
+        var halfBeyond = value > _high ? (0.5 * value) - (0.5 * _high) : value < _low ? (0.5 * _low) - (0.5 * value) : 0;
+        return halfBeyond / ((0.5 * _high) - (0.5 * _low));
     }
 
     private int Encode(double value)
@@ -217,7 +239,11 @@ public sealed partial class ContextualDetector : AnomalyDetector
             return value >= _high + span ? _buckets + 3 : _buckets + 1;
         }
 
-        return Math.Min((int)((value - _low) / _width), _buckets - 1);
+        // value − low overflows only when the range is wider than double.MaxValue (so span is infinite, and the tests above,
+        // against ±∞, rightly never pass): then the bucket is read in halves.
+        var offset = value - _low;
+        var bucket = double.IsFinite(offset) ? offset / _width : ((0.5 * value) - (0.5 * _low)) / (0.5 * _width);
+        return Math.Min((int)bucket, _buckets - 1);
     }
 
     /// <summary>

@@ -16,6 +16,7 @@ public sealed class DetectionTelemetry
     private readonly Counter<long> _gapPoints;
     private readonly Counter<long> _seriesEvicted;
     private readonly Counter<long> _seriesRejected;
+    private readonly Counter<long> _relearned;
 
     /// <summary>Initializes a new instance of the <see cref="DetectionTelemetry"/> class from a host's meter factory.</summary>
     /// <param name="meterFactory">The factory that owns the meter's lifetime.</param>
@@ -30,6 +31,7 @@ public sealed class DetectionTelemetry
         _gapPoints = meter.CreateCounter<long>("aiops.detection.gap.points", "{point}", "Points missing from series, inferred from gaps in their timestamps.");
         _seriesEvicted = meter.CreateCounter<long>("aiops.detection.series.evicted", "{series}", "Series dropped from a detector set, by reason (idle, capacity).");
         _seriesRejected = meter.CreateCounter<long>("aiops.detection.series.rejected", "{series}", "New series refused because a detector set was full.");
+        _relearned = meter.CreateCounter<long>("aiops.detection.relearned", "{reset}", "Times a detector dropped its state to learn again because it could not score (values near ±double.MaxValue), by reason (non_finite_state, non_finite_score, failed_training).");
     }
 
     /// <summary>Gets the instance used when none is configured; its meter is static and never disposed.</summary>
@@ -51,6 +53,14 @@ public sealed class DetectionTelemetry
         }
     }
 
+    internal void Relearned(string detector, RelearnReason reason)
+    {
+        if (_relearned.Enabled)
+        {
+            _relearned.Add(1, new KeyValuePair<string, object?>("aiops.detector", detector), new KeyValuePair<string, object?>("reason", ReasonTag(reason)));
+        }
+    }
+
     internal void SeriesEvicted(string reason) => _seriesEvicted.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     internal void SeriesRejected() => _seriesRejected.Add(1);
@@ -61,6 +71,14 @@ public sealed class DetectionTelemetry
         return meterFactory.Create(MeterName);
     }
 
+    private static string ReasonTag(RelearnReason reason) => reason switch
+    {
+        RelearnReason.NonFiniteState => "non_finite_state",
+        RelearnReason.NonFiniteScore => "non_finite_score",
+        RelearnReason.FailedTraining => "failed_training",
+        _ => "other",
+    };
+
     private static string ReasonTag(PointStatus reason) => reason switch
     {
         PointStatus.SkippedNonFinite => "non_finite",
@@ -68,4 +86,17 @@ public sealed class DetectionTelemetry
         PointStatus.SkippedDuplicate => "duplicate",
         _ => "other",
     };
+}
+
+/// <summary>Why a detector dropped its state to learn again (the <c>reason</c> tag of <c>aiops.detection.relearned</c>).</summary>
+internal enum RelearnReason
+{
+    /// <summary>The detector's own model became infinite or NaN (values near ±double.MaxValue) and it trained again.</summary>
+    NonFiniteState,
+
+    /// <summary>The last-resort guard of <see cref="AnomalyDetector"/>: a scored point had a NaN raw score.</summary>
+    NonFiniteScore,
+
+    /// <summary>Training failed (a covariance that overflows) and the detector started its training again.</summary>
+    FailedTraining,
 }

@@ -3,7 +3,8 @@ using Aiops.Detection.Internal;
 namespace Aiops.Detection;
 
 /// <content>
-/// Snapshot: the warm-up points, their steps and the first and last timestamps while warming up; then the seasonal slots, level, trend, error scale,
+/// Snapshot: the warm-up points, their steps and the first and last timestamps while warming up; then the seasonal slots (with
+/// their unit when the season outgrew a float), level, trend, error scale,
 /// the clock the phases follow (the time of the last point's step and the sampling step) and the error scale's factors along the period.
 /// </content>
 public sealed partial class SeasonalDetector
@@ -26,7 +27,18 @@ public sealed partial class SeasonalDetector
             return;
         }
 
-        writer.WriteInt32(_season.Length);
+        // A season that outgrew a float (values beyond ±3.4e38) is written with its unit after a negated period; an ordinary
+        // one (unit 1) is written exactly as before the unit existed.
+        if (_seasonUnit == 1)
+        {
+            writer.WriteInt32(_season.Length);
+        }
+        else
+        {
+            writer.WriteInt32(-_season.Length);
+            writer.WriteDouble(_seasonUnit);
+        }
+
         writer.WriteSingles(_season);
         writer.WriteInt32(_phase);
         writer.WriteDouble(_level);
@@ -43,6 +55,7 @@ public sealed partial class SeasonalDetector
         reader.ReadShape(_options.WarmupPoints, "the seasonal warm-up points");
         _warmupCount = 0;
         _season = [];
+        _seasonUnit = 1;
         _phase = 0;
         _level = _trend = _meanAbsoluteError = 0;
         _clock = _step = 0;
@@ -75,10 +88,21 @@ public sealed partial class SeasonalDetector
 
         _warmup = null;
         _warmupSteps = null;
-        var period = reader.ReadCount(MaxDetectedPeriod, "the seasonal period");
+        var period = reader.ReadInt32In(-MaxDetectedPeriod, MaxDetectedPeriod, "the seasonal period");
         if (period == 0)
         {
             throw reader.Corrupt("a trained seasonal model has no period");
+        }
+
+        _seasonUnit = 1;
+        if (period < 0)
+        {
+            period = -period;
+            _seasonUnit = reader.ReadDoubleIn(2, double.MaxValue, "the seasonal unit");
+            if (Math.ScaleB(1.0, Math.ILogB(_seasonUnit)) != _seasonUnit)
+            {
+                throw reader.Corrupt($"the seasonal unit {_seasonUnit} is not a power of two");
+            }
         }
 
         _season = new float[period];

@@ -18,7 +18,11 @@ namespace Aiops.Detection;
 /// </summary>
 /// <remarks>
 /// The warm-up buffer is released once the model is trained; the steady state holds one float per seasonal phase and one
-/// per segment of the period.
+/// per segment of the period. A season beyond a float's range (±3.4e38) is stored in a wider unit, a power of two (1 on
+/// ordinary series), so series of any magnitude up to about 1e300 are modelled alike. Beyond that (values near
+/// ±<see cref="double.MaxValue"/>, whose sums and differences overflow), a model whose level, trend or error scale is no
+/// longer finite trains again from scratch (counted as <c>aiops.detection.relearned</c>), so it warms up rather than score
+/// NaN for good.
 /// Not thread-safe.
 /// </remarks>
 public sealed partial class SeasonalDetector : AnomalyDetector
@@ -33,6 +37,7 @@ public sealed partial class SeasonalDetector : AnomalyDetector
     private float[]? _warmupSteps; // ticks since the warm-up point before (0 for the first)
     private int _warmupCount;
     private float[] _season = []; // float halves the state; Calibration.ScaleFloor sits above its rounding
+    private double _seasonUnit = 1; // what a slot of 1 stands for: 1 unless the season outgrew a float (see Widen)
     private int _phase; // the phase of the next point if it comes one step after the last
     private long _clock; // ticks: the time of the last point's step on the clock (of the last point itself in the warm-up)
     private long _step; // ticks: the sampling step (the first warm-up point's time in the warm-up)
@@ -84,9 +89,18 @@ public sealed partial class SeasonalDetector : AnomalyDetector
         }
 
         _phase = PhaseAfter(StepsAfter(timestamp.UtcTicks - _clock));
-        var forecast = _level + _trend + _season[_phase];
+        var forecast = _level + _trend + Season(_phase);
         var sigma = Sigma(forecast);
         Learn(value, forecast, sigma);
+        if (!double.IsFinite(_level) || !double.IsFinite(_trend) || !double.IsFinite(_meanAbsoluteError))
+        {
+            // Values near ±double.MaxValue overflowed the model: rather than score NaN for good, it trains again from scratch
+            // (counted as relearned).
+            CountRelearned(RelearnReason.NonFiniteState);
+            ResetCore();
+            return AnomalyScore.WarmingUp(timestamp, value);
+        }
+
         return Calibration.GaussianScore(timestamp, value, forecast, sigma, _bandZ, Threshold, Resolution);
     }
 
@@ -103,6 +117,7 @@ public sealed partial class SeasonalDetector : AnomalyDetector
         _warmupSteps = new float[_options.WarmupPoints];
         _warmupCount = 0;
         _season = [];
+        _seasonUnit = 1;
         _phase = 0;
         _clock = _step = 0;
         _level = _trend = _meanAbsoluteError = 0;
@@ -118,13 +133,13 @@ public sealed partial class SeasonalDetector : AnomalyDetector
         var clip = _options.ClipSigmas * sigma;
         var clipped = Math.Clamp(error, -clip, clip);
         var x = forecast + clipped;
-        var season = _season[_phase];
+        var season = Season(_phase);
         var level = (_options.Alpha * (x - season)) + ((1 - _options.Alpha) * (_level + _trend));
         _trend = (_options.Beta * (level - _level)) + ((1 - _options.Beta) * _trend);
         _level = level;
         if (_season.Length > 1)
         {
-            _season[_phase] = (float)((_options.Gamma * (x - level)) + ((1 - _options.Gamma) * season));
+            SetSeason(_phase, (_options.Gamma * (x - level)) + ((1 - _options.Gamma) * season));
         }
 
         // The series' scale learns the error as its segment's factor read it, so where the factors are not used it is the mean
@@ -137,6 +152,37 @@ public sealed partial class SeasonalDetector : AnomalyDetector
 
         _phase = _phase + 1 == _season.Length ? 0 : _phase + 1;
         _meanAbsoluteError += _options.ErrorSmoothing * ((Math.Abs(clipped) / factor) - _meanAbsoluteError);
+    }
+
+    // A seasonal slot's value: the float times the season's unit (exactly the float while the unit is 1).
+    private double Season(int phase) => _season[phase] * _seasonUnit;
+
+    // Stores a seasonal slot's value; one that would not fit a float (beyond ±3.4e38) widens the unit first.
+    private void SetSeason(int phase, double value)
+    {
+        var slot = (float)(value / _seasonUnit);
+        if (!float.IsFinite(slot) && double.IsFinite(value))
+        {
+            Widen(Math.Abs(value));
+            slot = (float)(value / _seasonUnit);
+        }
+
+        _season[phase] = slot;
+    }
+
+    // Makes the season's unit a power of two large enough that a slot of the given magnitude is about 2^100, far inside a
+    // float's range, and rescales every slot to it (exactly, but for slots that fall below a float's smallest values). The
+    // unit only grows, so a season never stops fitting; it is 1 on ordinary series, whose season is stored as it always was.
+    private void Widen(double magnitude)
+    {
+        var unit = Math.Max(_seasonUnit, Math.ScaleB(1.0, Math.ILogB(magnitude) - 100));
+        var factor = unit / _seasonUnit;
+        for (var i = 0; i < _season.Length; i++)
+        {
+            _season[i] = (float)(_season[i] / factor);
+        }
+
+        _seasonUnit = unit;
     }
 
     // How many sampling steps a point comes after the last one's step on the clock, sinceClock ticks after it: 1 on regular
@@ -227,7 +273,7 @@ public sealed partial class SeasonalDetector : AnomalyDetector
         for (var i = 0; i < history.Length; i++)
         {
             _phase = (int)(places[i] % _season.Length);
-            var forecast = _level + _trend + _season[_phase];
+            var forecast = _level + _trend + Season(_phase);
             Learn(history[i], forecast, Sigma(forecast));
         }
 
@@ -337,34 +383,73 @@ public sealed partial class SeasonalDetector : AnomalyDetector
     private void Fit(double[] history, int period)
     {
         _season = new float[period];
+        _seasonUnit = 1;
         var cycles = Math.Max(1, history.Length / period);
-        var firstCycleMean = 0.0;
-        for (var i = 0; i < period; i++)
-        {
-            firstCycleMean += history[i];
-        }
-
-        firstCycleMean /= period;
+        var firstCycleMean = Mean(history.AsSpan(0, period));
+        var fits = true;
         if (period > 1)
         {
             for (var c = 0; c < cycles; c++)
             {
-                double mean = 0;
-                for (var i = 0; i < period; i++)
-                {
-                    mean += history[(c * period) + i];
-                }
-
-                mean /= period;
+                var mean = Mean(history.AsSpan(c * period, period));
                 for (var i = 0; i < period; i++)
                 {
                     _season[i] += (float)((history[(c * period) + i] - mean) / cycles);
+                    fits &= float.IsFinite(_season[i]);
                 }
             }
         }
 
+        if (!fits)
+        {
+            FitWide(history, period, cycles);
+        }
+
         _level = firstCycleMean;
         _trend = 0;
+    }
+
+    // The season of Fit for one beyond a float's range (values beyond ±3.4e38): summed in doubles and stored in a wider unit.
+    private void FitWide(double[] history, int period, int cycles)
+    {
+        var season = new double[period];
+        for (var c = 0; c < cycles; c++)
+        {
+            var mean = Mean(history.AsSpan(c * period, period));
+            for (var i = 0; i < period; i++)
+            {
+                season[i] += (history[(c * period) + i] - mean) / cycles;
+            }
+        }
+
+        Array.Clear(_season);
+        for (var i = 0; i < period; i++)
+        {
+            SetSeason(i, season[i]);
+        }
+    }
+
+    // The mean, summed plainly (as it always was) unless the sum overflows; then summed in shares.
+    private static double Mean(ReadOnlySpan<double> values)
+    {
+        var sum = 0.0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            sum += values[i];
+        }
+
+        if (double.IsFinite(sum))
+        {
+            return sum / values.Length;
+        }
+
+        var mean = 0.0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            mean += values[i] / values.Length;
+        }
+
+        return mean;
     }
 
     private static double InitialMeanAbsoluteError(double[] history)
@@ -373,6 +458,18 @@ public sealed partial class SeasonalDetector : AnomalyDetector
         for (var i = 1; i < history.Length; i++)
         {
             sum += Math.Abs(history[i] - history[i - 1]);
+        }
+
+        if (!double.IsFinite(sum) && history.Length > 1)
+        {
+            // Steps near double.MaxValue: their sum overflows, so their mean is summed in shares instead.
+            sum = 0;
+            for (var i = 1; i < history.Length; i++)
+            {
+                sum += Math.Abs((history[i] / (history.Length - 1)) - (history[i - 1] / (history.Length - 1)));
+            }
+
+            return sum;
         }
 
         return history.Length > 1 ? sum / (history.Length - 1) : 0;

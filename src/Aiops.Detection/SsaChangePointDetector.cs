@@ -10,7 +10,12 @@ namespace Aiops.Detection;
 /// against recent errors feeds a restarting power martingale. <see cref="AnomalyScore.RawScore"/> is the log-martingale and
 /// probability = 1 − 1/M. The expected value is the forecast; the band is the forecast plus the central error quantiles.
 /// </summary>
-/// <remarks>Training allocates once, when warm-up ends, and releases the warm-up buffer; steady-state updates allocate nothing. Not thread-safe.</remarks>
+/// <remarks>
+/// Training allocates once, when warm-up ends, and releases the warm-up buffer; steady-state updates allocate nothing. Series
+/// up to about 1e150 in magnitude are fitted as any other; beyond, where the model's arithmetic overflows, a training that
+/// fails starts again on the points that follow, and a model whose forecast is not finite trains again (both counted as
+/// <c>aiops.detection.relearned</c>): the detector then warms up rather than throw or score NaN. Not thread-safe.
+/// </remarks>
 public sealed partial class SsaChangePointDetector : AnomalyDetector
 {
     private readonly SsaChangePointOptions _options;
@@ -49,14 +54,32 @@ public sealed partial class SsaChangePointDetector : AnomalyDetector
             _training[_trainingCount++] = value;
             if (_trainingCount == _training.Length)
             {
-                _forecaster.Train(_training);
-                _training = null; // the model keeps what it needs; the warm-up points are not state
+                if (TryTrain())
+                {
+                    _training = null; // the model keeps what it needs; the warm-up points are not state
+                }
+                else
+                {
+                    // A series the model cannot be fitted to (values near ±double.MaxValue, whose covariance overflows):
+                    // counted, and the training starts again on the points that follow.
+                    CountRelearned(RelearnReason.FailedTraining);
+                    _trainingCount = 0;
+                    _forecaster = new SsaForecaster(_options.WindowSize, _options.TrainingSize, _options.Rank);
+                }
             }
 
             return AnomalyScore.WarmingUp(timestamp, value);
         }
 
         var forecast = _forecaster.Predict();
+        if (!double.IsFinite(forecast))
+        {
+            // The formula overflowed on values near ±double.MaxValue: the model is trained again rather than score NaN.
+            CountRelearned(RelearnReason.NonFiniteState);
+            ResetCore();
+            return AnomalyScore.WarmingUp(timestamp, value);
+        }
+
         _forecaster.Observe(value);
         var error = value - forecast;
         if (_errors.Count < _options.MinimumPoints)
@@ -70,6 +93,22 @@ public sealed partial class SsaChangePointDetector : AnomalyDetector
         var upper = forecast + _errors.Quantile(1 - _tail);
         _errors.Observe(error);
         return AnomalyScore.Scored(timestamp, value, 1 - Math.Exp(-logMartingale), logMartingale, Threshold, forecast, lower, upper);
+    }
+
+    // Trains the model on the warm-up points; false when it cannot be fitted (the eigendecomposition fails on a covariance
+    // that overflows, or the formula is not finite).
+    private bool TryTrain()
+    {
+        try
+        {
+            _forecaster.Train(_training);
+        }
+        catch (Exception e) when (e is ArithmeticException or IndexOutOfRangeException or InvalidOperationException or ArgumentException)
+        {
+            return false;
+        }
+
+        return double.IsFinite(_forecaster.Predict());
     }
 
     /// <inheritdoc />

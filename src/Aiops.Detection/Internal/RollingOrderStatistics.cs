@@ -103,10 +103,11 @@ internal sealed partial class RollingOrderStatistics
         _newest = double.NaN;
     }
 
+    /// <summary>The median of the window; of an even window, the midpoint of the two middle values, computed without overflow.</summary>
     public double Median()
     {
         var c = _count >> 1;
-        return (_count & 1) == 1 ? _sorted[c] : 0.5 * (_sorted[c - 1] + _sorted[c]);
+        return (_count & 1) == 1 ? _sorted[c] : Overflow.Midpoint(_sorted[c - 1], _sorted[c]);
     }
 
     /// <summary>The median of |x - median| over the window.</summary>
@@ -139,7 +140,7 @@ internal sealed partial class RollingOrderStatistics
         }
 
         var previous = Math.Max(median - s[a], s[a + k - 1] - median);
-        return 0.5 * (previous + upper);
+        return Overflow.Midpoint(previous, upper);
     }
 
     /// <summary>How many values in the window are strictly below <paramref name="value"/>.</summary>

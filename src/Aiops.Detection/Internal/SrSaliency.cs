@@ -411,9 +411,17 @@ internal sealed partial class SrSaliency
             largest = Math.Max(largest, maxPower[i]);
         }
 
+        if (double.IsPositiveInfinity(largest))
+        {
+            // Values beyond ~1e154: their power overflows. The saliency ratio does not depend on the frame's scale, so the
+            // spectrum is scaled down by a power of two (exactly) and its power computed again; only in this case, so an
+            // ordinary frame is computed as it always was.
+            largest = RescaledPower();
+        }
+
         if (!(largest > 0) || !double.IsFinite(largest))
         {
-            return 0; // an all-zero frame, or values so large (beyond ~1e150) that their power overflows
+            return 0; // an all-zero frame, or a spectrum that is itself not finite (values near double.MaxValue)
         }
 
         // log2(P_k / P_max), floored at 1e-20, in single precision: the range is [-66.5, 0] and the logarithms only set
@@ -479,5 +487,36 @@ internal sealed partial class SrSaliency
         // The gains are √P_max times the true ones: S = Σ gain·proj / √P_max, and Σ gain²·(P / P_max)·w is the true RMS².
         var rms = Math.Sqrt(Vector.Sum(energy));
         return rms > 0 ? Math.Abs(Vector.Sum(saliency)) / Math.Sqrt(largest) / rms : 0;
+    }
+
+    /// <summary>
+    /// Scales the frame's spectrum (Y) by the power of two that brings its largest component near 1 and computes its power again;
+    /// returns the largest power, or 0 when a component is not finite. Used only when the power overflows.
+    /// </summary>
+    private double RescaledPower()
+    {
+        var n = (int)_blocked;
+        var largestComponent = 0.0;
+        for (var i = 0; i < n; i++)
+        {
+            largestComponent = Math.Max(largestComponent, Math.Max(Math.Abs(_yRe[i]), Math.Abs(_yIm[i])));
+        }
+
+        if (!double.IsFinite(largestComponent))
+        {
+            return 0;
+        }
+
+        var scale = Math.ScaleB(1.0, -Math.ILogB(largestComponent));
+        var largest = 0.0;
+        for (var i = 0; i < n; i++)
+        {
+            _yRe[i] *= scale;
+            _yIm[i] *= scale;
+            _power[i] = (_yRe[i] * _yRe[i]) + (_yIm[i] * _yIm[i]);
+            largest = Math.Max(largest, _power[i]);
+        }
+
+        return largest;
     }
 }

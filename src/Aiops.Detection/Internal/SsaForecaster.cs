@@ -45,6 +45,9 @@ internal sealed partial class SsaForecaster
     /// <summary>Eigenvalues below this fraction of the largest are treated as zero.</summary>
     private const double SignificantEigenvalue = 1e-13;
 
+    /// <summary>The largest lag-covariance entry decomposed as it is: the eigendecomposition squares entries and sums the squares.</summary>
+    private const double LargestDecomposableEntry = 1e150;
+
     private readonly int _windowSize;
     private readonly int _trainingSize;
     private readonly int _requestedRank;
@@ -96,6 +99,7 @@ internal sealed partial class SsaForecaster
     /// </summary>
     /// <param name="history">The series so far, oldest first; finite values.</param>
     /// <exception cref="ArgumentException"><paramref name="history"/> is shorter than <see cref="TrainingSize"/> or has a non-finite value.</exception>
+    /// <exception cref="ArithmeticException">The formula cannot be fitted (values so close to ±double.MaxValue that even the scaled fit fails).</exception>
     public void Train(ReadOnlySpan<double> history)
     {
         if (history.Length < _trainingSize)
@@ -112,7 +116,7 @@ internal sealed partial class SsaForecaster
             }
         }
 
-        Rank = Fit(x, _windowSize, _requestedRank, _coefficients);
+        Rank = FitAtAnyScale(x);
 
         var m = _windowSize - 1;
         for (var j = 0; j < m; j++)
@@ -122,6 +126,64 @@ internal sealed partial class SsaForecaster
 
         _next = 0;
         IsTrained = true;
+    }
+
+    /// <summary>
+    /// Fits the formula on <paramref name="x"/>; when that fails (values beyond ~1e150, whose squares overflow: the
+    /// eigendecomposition throws, or the formula is not finite), fits it again on the series scaled by the power of two that
+    /// brings its largest value near 1. The formula is linear, so it forecasts the series itself as well; an ordinary series
+    /// is fitted as it always was.
+    /// </summary>
+    /// <exception cref="ArithmeticException">The series cannot be fitted at any scale.</exception>
+    private int FitAtAnyScale(ReadOnlySpan<double> x)
+    {
+        if (TryFit(x, out var rank))
+        {
+            return rank;
+        }
+
+        var largest = 0.0;
+        foreach (var value in x)
+        {
+            largest = Math.Max(largest, Math.Abs(value));
+        }
+
+        if (!(largest > 0) || !double.IsFinite(largest))
+        {
+            throw new ArithmeticException("The SSA formula cannot be fitted to the training values.");
+        }
+
+        var scale = Math.ScaleB(1.0, -Math.ILogB(largest));
+        var scaled = new double[x.Length];
+        for (var i = 0; i < x.Length; i++)
+        {
+            scaled[i] = x[i] * scale;
+        }
+
+        return TryFit(scaled, out rank) ? rank : throw new ArithmeticException("The SSA formula cannot be fitted to the training values.");
+    }
+
+    private bool TryFit(ReadOnlySpan<double> x, out int rank)
+    {
+        try
+        {
+            rank = Fit(x, _windowSize, _requestedRank, _coefficients);
+        }
+        catch (Exception e) when (e is ArithmeticException or IndexOutOfRangeException or InvalidOperationException)
+        {
+            rank = 0;
+            return false;
+        }
+
+        foreach (var a in _coefficients)
+        {
+            if (!double.IsFinite(a))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Forecasts the value after the last observed one: Σ a_j·x_{n-L+1+j}. Does not allocate.</summary>
@@ -185,7 +247,7 @@ internal sealed partial class SsaForecaster
         var trace = covariance.Trace();
         if (trace > 0 && double.IsFinite(trace) && basis.Count < maxRank)
         {
-            var evd = covariance.Evd(Symmetricity.Symmetric);
+            var evd = EvdInRange(covariance);
             var eigenvalues = evd.EigenValues.Select(e => e.Real).ToArray();
             var vectors = evd.EigenVectors;
             var largest = eigenvalues.Max();
@@ -269,6 +331,23 @@ internal sealed partial class SsaForecaster
     /// neighbour, C_{i+1,j+1} = C_ij - y_i·y_j + y_{i+K}·y_{j+K}. Centring keeps a large level from swamping the
     /// fluctuations with rounding; the level has its own basis vector.
     /// </summary>
+    /// <summary>
+    /// The eigendecomposition of the lag-covariance. Its algorithm squares entries, so a covariance with entries beyond
+    /// <see cref="LargestDecomposableEntry"/> (series beyond ~1e75) is first scaled by a power of two that brings its largest
+    /// entry near 1: the eigenvectors are the same, the eigenvalues scale with it (and are only compared with each other).
+    /// Only then: the covariance of an ordinary series is decomposed as it always was.
+    /// </summary>
+    private static Evd<double> EvdInRange(Matrix<double> covariance)
+    {
+        var largest = covariance.Enumerate().Max(Math.Abs);
+        if (largest > LargestDecomposableEntry && double.IsFinite(largest))
+        {
+            covariance = covariance * Math.ScaleB(1.0, -Math.ILogB(largest));
+        }
+
+        return covariance.Evd(Symmetricity.Symmetric);
+    }
+
     private static Matrix<double> LagCovariance(ReadOnlySpan<double> x, int l)
     {
         var n = x.Length;

@@ -784,7 +784,21 @@ public sealed partial class AnomalyTracker : IStateSnapshot
         }
 
         values.Sort();
-        var robust = Math.Max(MadToSigma * Median(values), MeanDeviationToSigma * sum / values.Length);
+        var meanDeviation = MeanDeviationToSigma * sum / values.Length;
+        if (!double.IsFinite(meanDeviation))
+        {
+            // Deviations near double.MaxValue: their sum overflows, so their mean is summed in shares instead (only then, so an
+            // ordinary baseline is unchanged bit for bit).
+            var mean = 0d;
+            for (var i = 0; i < values.Length; i++)
+            {
+                mean += values[i] / values.Length;
+            }
+
+            meanDeviation = MeanDeviationToSigma * mean;
+        }
+
+        var robust = Math.Max(MadToSigma * Median(values), meanDeviation);
         var floor = double.IsFinite(_resolution) ? _resolution : 1e-6 * Math.Max(1, Math.Abs(median));
         var scale = Math.Max(robust, Math.Max(_minimumScale, floor));
         return (median, scale);
@@ -793,6 +807,6 @@ public sealed partial class AnomalyTracker : IStateSnapshot
     private static double Median(ReadOnlySpan<double> sorted)
     {
         var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : Overflow.HalfSum(sorted[mid - 1], sorted[mid]);
     }
 }
