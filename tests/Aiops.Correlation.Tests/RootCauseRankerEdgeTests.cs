@@ -117,15 +117,7 @@ public sealed class RootCauseRankerEdgeTests
     private static AnomalySignal Anomaly(string service, string metric, DateTimeOffset onset, double score = 0.95, double magnitude = 5) =>
         new($"{metric}{{service=\"{service}\"}}", metric, onset, L(service), score, Direction.Up, magnitude);
 
-    private static Episode Build(params (Signal Signal, string? Entity)[] members) => Build(members, []);
+    private static Episode Build(params (Signal Signal, string? Entity)[] members) => RootCauseRankerTests.Build(members);
 
-    private static Episode Build((Signal Signal, string? Entity)[] members, params ChangeSignal[] changes)
-    {
-        var list = members
-            .Select(m => new EpisodeMember(m.Signal, m.Entity, m.Signal.Onset, m.Signal.Onset, 0, m.Signal is AnomalySignal a ? a.PeakScore : 1, true))
-            .ToList();
-        var opened = list.Count == 0 ? Noon : list.Min(m => m.Signal.Onset);
-        var entities = list.Select(m => m.Entity).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        return new Episode("ep-1", EpisodeState.Firing, opened, opened, entities, list, changes, [], list.Count, null);
-    }
+    private static Episode Build((Signal Signal, string? Entity)[] members, params ChangeSignal[] changes) => RootCauseRankerTests.Build(members, changes);
 }

@@ -492,9 +492,10 @@ public sealed class RootCauseRankerTests
     private static ChangeSignal Deploy(string service, TimeSpan offset) =>
         new($"deploy/{service}", $"deploy {service} v2", Noon + offset, new Dictionary<string, string> { ["service"] = service }, ChangeKind.Deploy);
 
-    private static Episode Build(params (Signal Signal, string? Entity)[] members) => Build(members, []);
+    internal static Episode Build(params (Signal Signal, string? Entity)[] members) => Build(members, []);
 
-    private static Episode Build((Signal Signal, string? Entity)[] members, params ChangeSignal[] changes)
+    /// <summary>A firing episode of the members (each seen once, at its onset) and the changes.</summary>
+    internal static Episode Build((Signal Signal, string? Entity)[] members, params ChangeSignal[] changes)
     {
         var list = members
             .Select(m => new EpisodeMember(m.Signal, m.Entity, m.Signal.Onset, m.Signal.Onset, 0, m.Signal is AnomalySignal a ? a.PeakScore : 1, true))
