@@ -3,9 +3,10 @@ namespace Aiops.Detection.Internal;
 /// <summary>
 /// Conformal p-values of a statistic against its own recent history, and a restarting power martingale over them.
 /// This is the machinery ML.NET documents for its IID and SSA detectors: a small p-value is a spike; a run of small
-/// p-values grows the martingale, which is a change point. The p-value is rank-based (ties count half), so it is
-/// exactly uniform for exchangeable data; by Ville's inequality the martingale exceeds 1/α with probability at most α,
-/// which makes 1 - 1/M an honest change probability.
+/// p-values grows the martingale, which is a change point. The p-value is rank-based (ties, the point itself among them,
+/// count half: a mid-p value), so for exchangeable data it is uniform but for its smallest values, which come up to twice as
+/// often as their value; with the convex betting function of a power martingale that keeps the martingale a supermartingale,
+/// so by Ville's inequality it still exceeds 1/α with probability at most α, and 1 - 1/M stays an honest change probability.
 /// </summary>
 internal sealed partial class ConformalTest
 {
