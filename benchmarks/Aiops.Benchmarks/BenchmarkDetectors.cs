@@ -10,7 +10,8 @@ internal static class BenchmarkDetectors
 {
     /// <summary>Gets the names measured, catalogue first.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        [.. DetectorCatalog.Names, DetectorNames.RobustZScore, DetectorNames.Seasonal, DetectorNames.SpectralResidual, DetectorNames.Art];
+        [.. DetectorCatalog.Names, DetectorNames.RobustZScore, DetectorNames.Seasonal, DetectorNames.SpectralResidual, DetectorNames.Art,
+            DetectorNames.SsaChangePoint, DetectorNames.IidSpike, DetectorNames.IidChangePoint];
 
     /// <summary>Creates a detector by name.</summary>
     /// <param name="name">A catalogue name or a building block's name.</param>
@@ -21,6 +22,9 @@ internal static class BenchmarkDetectors
         DetectorNames.Seasonal => new CalibratedDetector(new SeasonalDetector()),
         DetectorNames.SpectralResidual => new CalibratedDetector(new SpectralResidualDetector()),
         DetectorNames.Art => new CalibratedDetector(new ArtDetector()),
+        DetectorNames.SsaChangePoint => new CalibratedDetector(new SsaChangePointDetector()),
+        DetectorNames.IidSpike => new CalibratedDetector(new IidSpikeDetector()),
+        DetectorNames.IidChangePoint => new CalibratedDetector(new IidChangePointDetector()),
         _ => DetectorCatalog.Create(name),
     };
 }

@@ -20,6 +20,9 @@ internal static class BacktestDetectors
         [DetectorNames.Seasonal] = () => new SeasonalDetector(),
         [DetectorNames.SpectralResidual] = () => new SpectralResidualDetector(),
         [DetectorNames.Art] = () => new ArtDetector(),
+        [DetectorNames.SsaChangePoint] = () => new SsaChangePointDetector(),
+        [DetectorNames.IidSpike] = () => new IidSpikeDetector(),
+        [DetectorNames.IidChangePoint] = () => new IidChangePointDetector(),
         ["bocpd"] = () => new BocpdDetector(),
     };
 
