@@ -155,24 +155,28 @@ public sealed partial class ArtDetector : AnomalyDetector
     /// <inheritdoc />
     protected override void ResetCore()
     {
+        ForgetCategories();
+        Array.Clear(_input);
+        Array.Clear(_recent);
+        _recentNext = 0;
+        _points = 0;
+        _framed = false;
+        _low = _span = _outside = 0;
+    }
+
+    // The categories and the mean distance to them, learned again from the next points.
+    private void ForgetCategories()
+    {
         Array.Clear(_lower);
         Array.Clear(_upper);
         Array.Clear(_lastUse);
-        Array.Clear(_input);
-        Array.Clear(_recent);
-        _recentNext = _used = 0;
-        _points = _scaled = 0;
-        _framed = false;
-        _low = _span = _outside = _scale = 0;
+        _used = 0;
+        _scale = 0;
+        _scaled = 0;
     }
 
-    private float Scale(double value)
-    {
-        // value − low overflows only for a range near the width of the whole double line: then it is read in halves.
-        var offset = value - _low;
-        var units = double.IsFinite(offset) ? offset / _span : ((0.5 * value) - (0.5 * _low)) / (0.5 * _span);
-        return (float)Math.Clamp(units, -Beyond, 1 + Beyond);
-    }
+    // value − low overflows only for a range near the width of the whole double line: then it is read in halves.
+    private float Scale(double value) => (float)Math.Clamp(Overflow.DifferenceOver(value, _low, _span), -Beyond, 1 + Beyond);
 
     /// <summary>
     /// The mean of the <see cref="ArtOptions.Downsample"/> recent values from ring position <paramref name="index"/> on, summed
@@ -224,14 +228,9 @@ public sealed partial class ArtDetector : AnomalyDetector
                 // The ranges differ by more than a float spans (a range set from values near double.MaxValue, then from
                 // ordinary ones): mapped, every box would be NaN or pinned to the edges. The categories and the mean distance
                 // are learned again instead.
-                Array.Clear(_lower);
-                Array.Clear(_upper);
-                Array.Clear(_lastUse);
-                _used = 0;
+                ForgetCategories();
                 factor = 1;
                 shift = 0;
-                _scale = 0;
-                _scaled = 0;
             }
 
             for (var i = 0; i < _used * _window; i++)

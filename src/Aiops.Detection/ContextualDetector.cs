@@ -189,11 +189,7 @@ public sealed partial class ContextualDetector : AnomalyDetector
             _high = double.IsFinite(_high) ? _high : double.MaxValue;
         }
 
-        _width = (_high - _low) / _buckets;
-        if (!double.IsFinite(_width))
-        {
-            _width = ((0.5 * _high) - (0.5 * _low)) / (0.5 * _buckets);
-        }
+        _width = Overflow.DifferenceOver(_high, _low, _buckets);
 
         _outside = 0;
         _framed = true;
@@ -241,9 +237,7 @@ public sealed partial class ContextualDetector : AnomalyDetector
 
         // value − low overflows only when the range is wider than double.MaxValue (so span is infinite, and the tests above,
         // against ±∞, rightly never pass): then the bucket is read in halves.
-        var offset = value - _low;
-        var bucket = double.IsFinite(offset) ? offset / _width : ((0.5 * value) - (0.5 * _low)) / (0.5 * _width);
-        return Math.Min((int)bucket, _buckets - 1);
+        return Math.Min((int)Overflow.DifferenceOver(value, _low, _width), _buckets - 1);
     }
 
     /// <summary>

@@ -15,12 +15,12 @@ internal static class Overflow
     }
 
     /// <summary>
-    /// The midpoint of two finite values as (a + b) / 2, computed as a / 2 + b / 2 only when the sum overflows (the same value
-    /// as <see cref="Midpoint"/> bit for bit where both are finite, kept separate so callers keep their own expression).
+    /// (a − b) / d for finite values, computed as (a/2 − b/2) / (d/2) only when the difference overflows (a range wider than
+    /// half the double line): the same quotient, of halves.
     /// </summary>
-    public static double HalfSum(double a, double b)
+    public static double DifferenceOver(double a, double b, double d)
     {
-        var sum = a + b;
-        return double.IsFinite(sum) ? sum / 2 : (a / 2) + (b / 2);
+        var difference = a - b;
+        return double.IsFinite(difference) ? difference / d : ((0.5 * a) - (0.5 * b)) / (0.5 * d);
     }
 }

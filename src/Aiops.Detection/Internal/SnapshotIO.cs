@@ -152,11 +152,7 @@ internal ref struct SnapshotReader(ReadOnlySpan<byte> input)
     }
 
     /// <summary>Reads a count and checks it lies in [0, <paramref name="max"/>].</summary>
-    public int ReadCount(int max, string what)
-    {
-        var count = ReadInt32();
-        return count < 0 || count > max ? throw Corrupt($"{what} is {count}, outside [0, {max}]") : count;
-    }
+    public int ReadCount(int max, string what) => ReadInt32In(0, max, what);
 
     /// <summary>Reads an int and checks it lies in [<paramref name="min"/>, <paramref name="max"/>].</summary>
     public int ReadInt32In(int min, int max, string what)

@@ -807,6 +807,6 @@ public sealed partial class AnomalyTracker : IStateSnapshot
     private static double Median(ReadOnlySpan<double> sorted)
     {
         var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : Overflow.HalfSum(sorted[mid - 1], sorted[mid]);
+        return sorted.Length % 2 == 1 ? sorted[mid] : Overflow.Midpoint(sorted[mid - 1], sorted[mid]);
     }
 }
