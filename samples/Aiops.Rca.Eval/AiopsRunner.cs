@@ -7,9 +7,11 @@ namespace Aiops.Rca.Eval;
 /// <summary>How the Aiops path is configured for a run.</summary>
 /// <param name="FalseAlarmsPerWeek">The detectors' sensitivity (<see cref="AnomalyDetectorOptions.FalseAlarmsPerWeek"/>); <see langword="null"/> keeps the default (1).</param>
 /// <param name="DeclareRoles">Whether the metric roles of the topology's names are given to the classifier by configuration.</param>
+/// <param name="DeclareGraph">Whether the topology's call graph is given to the correlator (<see langword="false"/>: an
+/// empty graph, as a user who declares no dependencies runs it).</param>
 /// <param name="Trace">Where to write one tab-separated line per onset (series, time, the ensemble's reading that flagged it,
 /// benign events near it), per episode (its first member) and per fault case (the target's flags after the onset); none when null.</param>
-internal sealed record RunSettings(double? FalseAlarmsPerWeek = null, bool DeclareRoles = true, TextWriter? Trace = null);
+internal sealed record RunSettings(double? FalseAlarmsPerWeek = null, bool DeclareRoles = true, TextWriter? Trace = null, bool DeclareGraph = true);
 
 /// <summary>What the Aiops path made of a case.</summary>
 /// <param name="Ranking">The services of the chosen episode's root-cause hypotheses, most likely first; empty when no episode held a post-onset signal.</param>
@@ -68,7 +70,7 @@ internal static class AiopsRunner
 
         var correlator = new Correlator(
             new CorrelatorOptions(),
-            data.Case.Topology.Graph(),
+            settings.DeclareGraph ? data.Case.Topology.Graph() : DependencyGraph.Empty,
             new RootCauseRanker(new RootCauseRankerOptions { Classifier = classifier }),
             time);
 

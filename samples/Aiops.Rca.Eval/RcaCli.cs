@@ -4,7 +4,7 @@ namespace Aiops.Rca.Eval;
 
 /// <summary>
 /// The command line: <c>[--topology online-boutique|train-ticket|all] [--cases N] [--controls N] [--seed S]
-/// [--false-alarms-per-week R] [--no-roles] [--details] [--trace FILE]</c>. Prints, per topology, AC@1, AC@3 and Avg@5 per fault type and overall for
+/// [--false-alarms-per-week R] [--no-roles] [--no-graph] [--details] [--trace FILE]</c>. Prints, per topology, AC@1, AC@3 and Avg@5 per fault type and overall for
 /// Aiops, BARO and NSigma, the detection rate and median time to detect, and the false incidents on fault-free data.
 /// </summary>
 internal static class RcaCli
@@ -16,7 +16,7 @@ internal static class RcaCli
     public const int UsageError = 2;
 
     private const string Usage =
-        "usage: Aiops.Rca.Eval [--topology online-boutique|train-ticket|all] [--cases N] [--controls N] [--seed S] [--false-alarms-per-week R] [--no-roles] [--details] [--trace FILE]";
+        "usage: Aiops.Rca.Eval [--topology online-boutique|train-ticket|all] [--cases N] [--controls N] [--seed S] [--false-alarms-per-week R] [--no-roles] [--no-graph] [--details] [--trace FILE]";
 
     /// <summary>Runs the benchmark.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
@@ -28,6 +28,7 @@ internal static class RcaCli
         int perFault = 10, controls = 10, seed = 1;
         double? falseAlarms = null;
         var roles = true;
+        var graph = true;
         var details = false;
         string? tracePath = null;
         for (var i = 0; i < args.Count; i++)
@@ -59,6 +60,9 @@ internal static class RcaCli
                 case "--no-roles":
                     roles = false;
                     break;
+                case "--no-graph":
+                    graph = false;
+                    break;
                 case "--details":
                     details = true;
                     break;
@@ -74,7 +78,7 @@ internal static class RcaCli
         }
 
         using var trace = tracePath is null ? null : new StreamWriter(tracePath);
-        var settings = new RunSettings(falseAlarms, roles, trace);
+        var settings = new RunSettings(falseAlarms, roles, trace, graph);
         foreach (var make in topologies)
         {
             var topology = make();
@@ -90,7 +94,7 @@ internal static class RcaCli
         var t = report.Topology;
         o.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"## {t.Name}: {t.Services.Count} services, {5 * t.Services.Count} series at 1 s; {perFault} cases per fault, {report.Controls.Count} controls; detector sensitivity {(settings.FalseAlarmsPerWeek is { } rate ? rate.ToString("0.######", CultureInfo.InvariantCulture) : "default (1)")} false onset per series-week; roles {(settings.DeclareRoles ? "configured" : "from names only")}; signals from the core AnomalySignalBridge (defaults)"));
+            $"## {t.Name}: {t.Services.Count} services, {5 * t.Services.Count} series at 1 s; {perFault} cases per fault, {report.Controls.Count} controls; detector sensitivity {(settings.FalseAlarmsPerWeek is { } rate ? rate.ToString("0.######", CultureInfo.InvariantCulture) : "default (1)")} false onset per series-week; roles {(settings.DeclareRoles ? "configured" : "from names only")}; call graph {(settings.DeclareGraph ? "declared" : "not declared")}; signals from the core AnomalySignalBridge (defaults)"));
         o.WriteLine();
         o.WriteLine("| fault | n | Aiops AC@1 | AC@3 | Avg@5 | BARO AC@1 | AC@3 | Avg@5 | NSigma AC@1 | AC@3 | Avg@5 | detected | TTD median |");
         o.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");

@@ -5,7 +5,8 @@ namespace Aiops.Correlation;
 /// <summary>
 /// Groups a stream of signals into episodes. A signal joins an open episode when its onset is within
 /// <see cref="CorrelatorOptions.GroupWindow"/> of the episode's signals, its scope labels agree, and its entity (service)
-/// is one of the episode's entities or related to one through the <see cref="DependencyGraph"/>; when it matches several
+/// is one of the episode's entities or related to one through the <see cref="DependencyGraph"/> (with no graph declared, any
+/// entity: time and scope alone, <see cref="CorrelatorOptions.GroupByTimeWithoutGraph"/>); when it matches several
 /// open episodes, they share a cause and are merged into the oldest. Repeats (same fingerprint) are folded into their member;
 /// an alert that resolves and fires again stays in its episode, and an episode that closed less than
 /// <see cref="CorrelatorOptions.ReopenWindow"/> ago reopens instead of a new one opening (flapping hysteresis).
@@ -45,6 +46,7 @@ public sealed class Correlator
     private readonly List<LiveEpisode> _candidates = [];
     private readonly TimeSpan _mergeLeadTolerance;
     private readonly string[] _scopeLabels;
+    private readonly bool _groupsByTime; // no graph declared: signals group by time and scope alone (GroupByTimeWithoutGraph)
     private long _sequence;
     private int _open;
 
@@ -64,6 +66,7 @@ public sealed class Correlator
         _scopeLabels = [.. _options.ScopeLabels];
         _telemetry = _options.Telemetry ?? CorrelationTelemetry.Shared;
         _mergeLeadTolerance = _options.GroupWindow / 4;
+        _groupsByTime = _options.GroupByTimeWithoutGraph && _graph.Count == 0;
     }
 
     /// <summary>Gets the number of open (pending or firing) episodes.</summary>
@@ -455,8 +458,9 @@ public sealed class Correlator
         var merged = false;
         foreach (var other in _candidates)
         {
-            if (!ReferenceEquals(other, target) && !other.IsClosed && entity is not null && signal.Onset <= other.OpenedAt + _mergeLeadTolerance
-                && IsDependencyOfAny(entity, other) && ScopesAgree(other, target))
+            // Without a graph, a signal that started no later than an episode may be its cause as much as anything else.
+            if (!ReferenceEquals(other, target) && !other.IsClosed && signal.Onset <= other.OpenedAt + _mergeLeadTolerance
+                && (_groupsByTime || (entity is not null && IsDependencyOfAny(entity, other))) && ScopesAgree(other, target))
             {
                 Merge(other, target, now);
                 merged = true;
@@ -582,8 +586,11 @@ public sealed class Correlator
     private void FindCandidates(Signal signal, string key, bool hasEntity, DateTimeOffset now)
     {
         _candidates.Clear();
-        var keys = hasEntity ? Related(key) : null;
-        if (keys is null)
+        if (_groupsByTime)
+        {
+            AddCandidates(signal, key, _episodes, now);
+        }
+        else if ((hasEntity ? Related(key) : null) is not { } keys)
         {
             AddCandidates(signal, key, key, now);
         }
@@ -604,11 +611,14 @@ public sealed class Correlator
 
     private void AddCandidates(Signal signal, string key, string related, DateTimeOffset now)
     {
-        if (!_byEntity.TryGetValue(related, out var list))
+        if (_byEntity.TryGetValue(related, out var list))
         {
-            return;
+            AddCandidates(signal, key, list, now);
         }
+    }
 
+    private void AddCandidates(Signal signal, string key, List<LiveEpisode> list, DateTimeOffset now)
+    {
         foreach (var episode in list)
         {
             if (_candidates.Contains(episode) || !ScopeMatches(episode, signal))

@@ -352,7 +352,7 @@ public sealed class CorrelatorTests : IDisposable
     [Fact]
     public void Add_Full_RejectsNewEpisodesButJoinsExisting()
     {
-        var correlator = new Correlator(new CorrelatorOptions { MaxOpenEpisodes = 1 }, timeProvider: _time);
+        var correlator = new Correlator(new CorrelatorOptions { MaxOpenEpisodes = 1, GroupByTimeWithoutGraph = false }, timeProvider: _time);
         correlator.Add(Anomaly("api", "http_requests_total", T0));
 
         Assert.Equal("capacity", correlator.Add(Anomaly("db", "cpu", T0)).Reason);
@@ -388,7 +388,7 @@ public sealed class CorrelatorTests : IDisposable
     [Fact]
     public void Tick_ResolvedEpisodesPastReopenWindow_AreForgotten()
     {
-        var correlator = new Correlator(timeProvider: _time);
+        var correlator = new Correlator(new CorrelatorOptions { GroupByTimeWithoutGraph = false }, timeProvider: _time);
         for (var i = 0; i < 500; i++)
         {
             correlator.Add(Alert($"svc-{i}", "HighErrorRate", T0));
@@ -411,5 +411,102 @@ public sealed class CorrelatorTests : IDisposable
 
         Assert.Equal((0, 0, 0), correlator.Tracked);
         Assert.Empty(correlator.Snapshot());
+    }
+
+    [Fact]
+    public void Add_NoGraphTwoServicesWithinGroupWindow_ShareOneEpisodeRankingBoth()
+    {
+        var correlator = new Correlator(timeProvider: _time);
+
+        var db = correlator.Add(Anomaly("db", "cpu_usage", T0));
+        _time.Advance(TimeSpan.FromSeconds(40));
+        var api = correlator.Add(Anomaly("api", "http_request_duration_seconds", T0.AddSeconds(30)));
+
+        Assert.Equal(CorrelationOutcome.Joined, api.Outcome);
+        Assert.Equal(db.EpisodeId, api.EpisodeId);
+        var episode = Assert.Single(correlator.Snapshot());
+        Assert.Equal(["api", "db"], episode.RootCause!.Hypotheses.Select(h => h.Entity).Order(StringComparer.Ordinal));
+        Assert.Equal("db", episode.RootCause.Hypotheses[0].Entity); // it started first
+    }
+
+    [Fact]
+    public void Add_NoGraphGroupByTimeDisabled_OneEpisodePerService()
+    {
+        var correlator = new Correlator(new CorrelatorOptions { GroupByTimeWithoutGraph = false }, timeProvider: _time);
+
+        var db = correlator.Add(Anomaly("db", "cpu_usage", T0));
+        var api = correlator.Add(Anomaly("api", "http_request_duration_seconds", T0.AddSeconds(30)));
+
+        Assert.Equal(CorrelationOutcome.Opened, api.Outcome);
+        Assert.NotEqual(db.EpisodeId, api.EpisodeId);
+    }
+
+    [Fact]
+    public void Add_NoGraphOnsetsFurtherApartThanGroupWindow_TwoEpisodes()
+    {
+        var correlator = new Correlator(timeProvider: _time);
+
+        var db = correlator.Add(Anomaly("db", "cpu_usage", T0));
+        _time.Advance(TimeSpan.FromMinutes(3));
+        var api = correlator.Add(Anomaly("api", "http_request_duration_seconds", T0.AddMinutes(3)));
+
+        Assert.Equal(CorrelationOutcome.Opened, api.Outcome);
+        Assert.NotEqual(db.EpisodeId, api.EpisodeId);
+    }
+
+    [Fact]
+    public void Add_NoGraphOtherNamespace_StaysApart()
+    {
+        var correlator = new Correlator(timeProvider: _time);
+
+        var prod = correlator.Add(Anomaly("db", "cpu_usage", T0));
+        var staging = correlator.Add(Anomaly("api", "http_request_duration_seconds", T0.AddSeconds(10), ns: "staging"));
+
+        Assert.Equal(CorrelationOutcome.Opened, staging.Outcome);
+        Assert.NotEqual(prod.EpisodeId, staging.EpisodeId);
+    }
+
+    [Fact]
+    public void Add_DeclaredGraphUnrelatedServicesWithinGroupWindow_StayApart()
+    {
+        var correlator = new Correlator(graph: new DependencyGraph([("web", "api")]), timeProvider: _time);
+
+        var api = correlator.Add(Anomaly("api", "http_request_duration_seconds", T0));
+        var mail = correlator.Add(Anomaly("mail", "queue_depth", T0.AddSeconds(10)));
+
+        Assert.Equal(CorrelationOutcome.Opened, mail.Outcome);
+        Assert.NotEqual(api.EpisodeId, mail.EpisodeId);
+    }
+
+    [Fact]
+    public void Add_NoGraphSignalBridgingTwoEpisodes_MergesTheLaterIntoTheEarlier()
+    {
+        var correlator = new Correlator(timeProvider: _time);
+        var first = correlator.Add(Anomaly("db", "cpu_usage", T0));
+        _time.Advance(TimeSpan.FromMinutes(3));
+        var second = correlator.Add(Anomaly("api", "http_request_duration_seconds", T0.AddMinutes(3)));
+
+        // Within the group window of both, and started before the second opened: it may be the second's cause.
+        var bridge = correlator.Add(Anomaly("cache", "evictions_total", T0.AddMinutes(1.5)));
+
+        Assert.Equal(CorrelationOutcome.Merged, bridge.Outcome);
+        Assert.Equal(first.EpisodeId, bridge.EpisodeId);
+        Assert.Equal(1, correlator.OpenCount);
+        Assert.Contains(correlator.Snapshot(), e => e.Id == second.EpisodeId && e.MergedInto == first.EpisodeId);
+    }
+
+    [Fact]
+    public void Add_NoGraphDeploys_AttachOnlyToEpisodesHoldingTheirService()
+    {
+        var correlator = new Correlator(timeProvider: _time);
+        var deploy = Deploy("db", T0.AddMinutes(-5));
+        correlator.Add(deploy);
+        correlator.Add(Deploy("mail", T0.AddMinutes(-5)));
+
+        correlator.Add(Anomaly("api", "http_request_duration_seconds", T0));
+        Assert.Empty(Assert.Single(correlator.Snapshot()).Changes);
+        correlator.Add(Anomaly("db", "cpu_usage", T0.AddSeconds(5)));
+
+        Assert.Equal([deploy], Assert.Single(correlator.Snapshot()).Changes);
     }
 }
