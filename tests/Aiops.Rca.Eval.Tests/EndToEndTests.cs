@@ -42,4 +42,16 @@ public sealed class EndToEndTests
         var report = Benchmark.Run(Topology.OnlineBoutique(), perFault: 1, controls: 4, seed: 1, new RunSettings());
         Assert.All(report.Controls, c => Assert.Equal((0, 0), (c.Episodes, c.Paged)));
     }
+
+    [Fact]
+    public void Run_NoGraph_EpisodesHoldTheServicesAFaultReachesAndRankThem()
+    {
+        // With no graph declared the correlator groups by time and scope: the scored episode holds every service the fault
+        // reached and its ranking compares them. Grouped per service instead, each ranking named one service, its own.
+        var report = Benchmark.Run(Topology.OnlineBoutique(), perFault: 1, controls: 0, seed: 5, new RunSettings(DeclareGraph: false));
+
+        var ranked = report.Faults.Where(r => r.Aiops.Ranking.Count > 0).ToList();
+        Assert.True(ranked.Count(r => r.Aiops.Ranking.Count > 1) >= 2, string.Join("; ", ranked.Select(r => $"{r.Case}: {string.Join(",", r.Aiops.Ranking)}")));
+        Assert.True(ranked.Count(r => r.Aiops.Ranking[0] == r.Case.Target) >= 4, string.Join("; ", ranked.Select(r => $"{r.Case}: {string.Join(",", r.Aiops.Ranking)}")));
+    }
 }
