@@ -33,7 +33,7 @@ public class CorrelatorBenchmarks
     public void OpenTenThousandEpisodes()
     {
         // Each service its own episode (no graph, grouping by time off): 10,000 open episodes to search, the worst case of the indexes.
-        _correlator = new Correlator(new CorrelatorOptions { MaxOpenEpisodes = 1_000_000, GroupByTimeWithoutGraph = false }, timeProvider: _clock);
+        _correlator = new Correlator(new CorrelatorOptions { MaxOpenEpisodes = 1_000_000, GroupAnomaliesByTimeWithoutGraph = false }, timeProvider: _clock);
         for (var i = 0; i < OpenEpisodes * 7; i++)
         {
             _correlator.Add(Alert(i % OpenEpisodes, i / OpenEpisodes));

@@ -15,7 +15,7 @@ internal static class CorrelatorMemoryReport
         var start = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
         var clock = new SettableClock { Now = start };
         var before = GC.GetTotalMemory(forceFullCollection: true);
-        var correlator = new Correlator(new CorrelatorOptions { MaxOpenEpisodes = 1_000_000, GroupByTimeWithoutGraph = false }, timeProvider: clock); // one episode per service
+        var correlator = new Correlator(new CorrelatorOptions { MaxOpenEpisodes = 1_000_000 }, timeProvider: clock);
         for (var i = 0; i < episodes * 7; i++)
         {
             var service = i % episodes;

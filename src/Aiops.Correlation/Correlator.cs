@@ -6,7 +6,7 @@ namespace Aiops.Correlation;
 /// Groups a stream of signals into episodes. A signal joins an open episode when its onset is within
 /// <see cref="CorrelatorOptions.GroupWindow"/> of the episode's signals, its scope labels agree, and its entity (service)
 /// is one of the episode's entities or related to one through the <see cref="DependencyGraph"/> (with no graph declared, any
-/// entity: time and scope alone, <see cref="CorrelatorOptions.GroupByTimeWithoutGraph"/>); when it matches several
+/// entity for an anomaly: time and scope alone, <see cref="CorrelatorOptions.GroupAnomaliesByTimeWithoutGraph"/>); when it matches several
 /// open episodes, they share a cause and are merged into the oldest. Repeats (same fingerprint) are folded into their member;
 /// an alert that resolves and fires again stays in its episode, and an episode that closed less than
 /// <see cref="CorrelatorOptions.ReopenWindow"/> ago reopens instead of a new one opening (flapping hysteresis).
@@ -46,7 +46,7 @@ public sealed class Correlator
     private readonly List<LiveEpisode> _candidates = [];
     private readonly TimeSpan _mergeLeadTolerance;
     private readonly string[] _scopeLabels;
-    private readonly bool _groupsByTime; // no graph declared: signals group by time and scope alone (GroupByTimeWithoutGraph)
+    private readonly bool _groupsByTime; // no graph declared: anomalies group by time and scope alone (GroupAnomaliesByTimeWithoutGraph)
     private long _sequence;
     private int _open;
 
@@ -66,7 +66,7 @@ public sealed class Correlator
         _scopeLabels = [.. _options.ScopeLabels];
         _telemetry = _options.Telemetry ?? CorrelationTelemetry.Shared;
         _mergeLeadTolerance = _options.GroupWindow / 4;
-        _groupsByTime = _options.GroupByTimeWithoutGraph && _graph.Count == 0;
+        _groupsByTime = _options.GroupAnomaliesByTimeWithoutGraph && _graph.Count == 0;
     }
 
     /// <summary>Gets the number of open (pending or firing) episodes.</summary>
@@ -310,6 +310,7 @@ public sealed class Correlator
             }
 
             AdoptScope(live.ScopeValues, signal);
+            live.HoldsAnomalies |= signal is AnomalySignal;
             var member = new LiveMember(signal, storedMember.Entity, storedMember.FirstSeen)
             {
                 LastSeen = storedMember.LastSeen,
@@ -456,11 +457,12 @@ public sealed class Correlator
         }
 
         var merged = false;
+        var byTime = GroupsByTime(signal);
         foreach (var other in _candidates)
         {
-            // Without a graph, a signal that started no later than an episode may be its cause as much as anything else.
+            // Without a graph, an anomaly that started no later than an episode's may be its cause as much as anything else.
             if (!ReferenceEquals(other, target) && !other.IsClosed && signal.Onset <= other.OpenedAt + _mergeLeadTolerance
-                && (_groupsByTime || (entity is not null && IsDependencyOfAny(entity, other))) && ScopesAgree(other, target))
+                && ((byTime && other.HoldsAnomalies) || (entity is not null && IsDependencyOfAny(entity, other))) && ScopesAgree(other, target))
             {
                 Merge(other, target, now);
                 merged = true;
@@ -586,7 +588,7 @@ public sealed class Correlator
     private void FindCandidates(Signal signal, string key, bool hasEntity, DateTimeOffset now)
     {
         _candidates.Clear();
-        if (_groupsByTime)
+        if (GroupsByTime(signal))
         {
             AddCandidates(signal, key, _episodes, now);
         }
@@ -609,6 +611,8 @@ public sealed class Correlator
         }
     }
 
+    private bool GroupsByTime(Signal signal) => _groupsByTime && signal is AnomalySignal;
+
     private void AddCandidates(Signal signal, string key, string related, DateTimeOffset now)
     {
         if (_byEntity.TryGetValue(related, out var list))
@@ -621,7 +625,8 @@ public sealed class Correlator
     {
         foreach (var episode in list)
         {
-            if (_candidates.Contains(episode) || !ScopeMatches(episode, signal))
+            // Grouped by time (an anomaly without a graph): an episode of alerts alone is matched only by its own service.
+            if (_candidates.Contains(episode) || !ScopeMatches(episode, signal) || (!episode.HoldsAnomalies && !episode.Keys.Contains(key)))
             {
                 continue;
             }
@@ -691,6 +696,7 @@ public sealed class Correlator
 
         if (signal is AnomalySignal)
         {
+            episode.HoldsAnomalies = true;
             episode.AnomalyActiveUntil = Max(episode.AnomalyActiveUntil, now + _options.AnomalyActiveFor);
         }
 
@@ -757,6 +763,7 @@ public sealed class Correlator
         target.AlertStaleAt = Max(target.AlertStaleAt, source.AlertStaleAt);
         target.LastAlertChange = Max(target.LastAlertChange, source.LastAlertChange);
         target.LastAnomalyEnd = Max(target.LastAnomalyEnd, source.LastAnomalyEnd);
+        target.HoldsAnomalies |= source.HoldsAnomalies;
         if (source.State == EpisodeState.Firing && target.State == EpisodeState.Pending)
         {
             // The incident was already firing: following MergedInto must not find it back at pending.

@@ -31,15 +31,17 @@ public sealed class CorrelatorOptions
     public int MaxGraphHops { get; set; } = 2;
 
     /// <summary>
-    /// Gets or sets whether, when no dependency graph is declared (the correlator was given none, or an empty one), signals are
-    /// grouped by time and scope alone: a signal joins an episode whose signals' onsets are within <see cref="GroupWindow"/> of
-    /// its own and whose <see cref="ScopeLabels"/> agree, whatever its service, so an incident that spreads over services is one
-    /// episode whose root-cause ranking compares them. <see langword="false"/> keeps each service's signals apart until a graph
-    /// relates them (one episode, and one page, per service). Change events still attach only to episodes holding their own
-    /// service. With a declared graph this option has no effect: the graph decides which services are related. Default:
-    /// <see langword="true"/>.
+    /// Gets or sets whether, when no dependency graph is declared (the correlator was given none, or an empty one), anomalies
+    /// are grouped by time and scope alone: an <see cref="AnomalySignal"/> joins an episode that holds anomalies when its onset
+    /// is within <see cref="GroupWindow"/> of the episode's onsets and their <see cref="ScopeLabels"/> agree, whatever its
+    /// service, so a fault that shows in the metrics of several services is one episode whose root-cause ranking compares
+    /// them. Alerts keep the service rule (an alert joins the episodes of its own service): Alertmanager has grouped them by
+    /// its own routing, and a fleet-wide alert storm joined by time alone would bury an unrelated incident and its
+    /// remediation target. Change events attach only to episodes that hold their own service. <see langword="false"/> keeps
+    /// each service's anomalies apart until a graph relates them (one episode, and one page, per service). With a declared
+    /// graph this option has no effect: the graph decides which services are related. Default: <see langword="true"/>.
     /// </summary>
-    public bool GroupByTimeWithoutGraph { get; set; } = true;
+    public bool GroupAnomaliesByTimeWithoutGraph { get; set; } = true;
 
     /// <summary>
     /// Gets or sets how long an episode's evidence must hold before it fires (Prometheus' <c>for:</c>): an alert firing, or an

@@ -352,7 +352,7 @@ public sealed class CorrelatorTests : IDisposable
     [Fact]
     public void Add_Full_RejectsNewEpisodesButJoinsExisting()
     {
-        var correlator = new Correlator(new CorrelatorOptions { MaxOpenEpisodes = 1, GroupByTimeWithoutGraph = false }, timeProvider: _time);
+        var correlator = new Correlator(new CorrelatorOptions { MaxOpenEpisodes = 1, GroupAnomaliesByTimeWithoutGraph = false }, timeProvider: _time);
         correlator.Add(Anomaly("api", "http_requests_total", T0));
 
         Assert.Equal("capacity", correlator.Add(Anomaly("db", "cpu", T0)).Reason);
@@ -388,7 +388,7 @@ public sealed class CorrelatorTests : IDisposable
     [Fact]
     public void Tick_ResolvedEpisodesPastReopenWindow_AreForgotten()
     {
-        var correlator = new Correlator(new CorrelatorOptions { GroupByTimeWithoutGraph = false }, timeProvider: _time);
+        var correlator = new Correlator(new CorrelatorOptions { GroupAnomaliesByTimeWithoutGraph = false }, timeProvider: _time);
         for (var i = 0; i < 500; i++)
         {
             correlator.Add(Alert($"svc-{i}", "HighErrorRate", T0));
@@ -432,7 +432,7 @@ public sealed class CorrelatorTests : IDisposable
     [Fact]
     public void Add_NoGraphGroupByTimeDisabled_OneEpisodePerService()
     {
-        var correlator = new Correlator(new CorrelatorOptions { GroupByTimeWithoutGraph = false }, timeProvider: _time);
+        var correlator = new Correlator(new CorrelatorOptions { GroupAnomaliesByTimeWithoutGraph = false }, timeProvider: _time);
 
         var db = correlator.Add(Anomaly("db", "cpu_usage", T0));
         var api = correlator.Add(Anomaly("api", "http_request_duration_seconds", T0.AddSeconds(30)));
@@ -508,5 +508,31 @@ public sealed class CorrelatorTests : IDisposable
         correlator.Add(Anomaly("db", "cpu_usage", T0.AddSeconds(5)));
 
         Assert.Equal([deploy], Assert.Single(correlator.Snapshot()).Changes);
+    }
+
+    [Fact]
+    public void Add_NoGraphAlertsOfTwoServicesWithinGroupWindow_StayApart()
+    {
+        // Alerts keep the service rule without a graph: a fleet-wide alert storm must not bury an unrelated incident.
+        var correlator = new Correlator(timeProvider: _time);
+
+        var billing = correlator.Add(Alert("billing", "HighErrorRate", T0));
+        var other = correlator.Add(Alert("svc-1", "TargetDown", T0.AddSeconds(5)));
+
+        Assert.Equal(CorrelationOutcome.Opened, other.Outcome);
+        Assert.NotEqual(billing.EpisodeId, other.EpisodeId);
+    }
+
+    [Fact]
+    public void Add_NoGraphAnomalyNearAnotherServicesAlertOnlyEpisode_OpensItsOwn()
+    {
+        var correlator = new Correlator(timeProvider: _time);
+
+        var alert = correlator.Add(Alert("billing", "HighErrorRate", T0));
+        var anomaly = correlator.Add(Anomaly("api", "http_request_duration_seconds", T0.AddSeconds(5)));
+        var own = correlator.Add(Anomaly("billing", "http_request_errors_total", T0.AddSeconds(6)));
+
+        Assert.Equal(CorrelationOutcome.Opened, anomaly.Outcome);
+        Assert.Equal(alert.EpisodeId, own.EpisodeId); // its own service's alert: joined as ever (and the api anomaly's episode merged in)
     }
 }
