@@ -25,6 +25,9 @@ internal enum FaultKind
 
     /// <summary>A new version of the target, announced by a deploy change event at the onset, fails some requests and is slower.</summary>
     BadDeploy = 6,
+
+    /// <summary>A recorded incident (<see cref="RecordedCases"/>) whose kind is not known.</summary>
+    Recorded = 7,
 }
 
 /// <summary>One benchmark case: a topology, a fault (or none) on a target, and the seed of everything random.</summary>
@@ -59,8 +62,11 @@ internal sealed record CaseData(RcaCase Case, DateTimeOffset Start, int Length, 
     /// <summary>Gets the benign events of the run (kind, service, first index, seconds), for diagnostics.</summary>
     public IReadOnlyList<(string Kind, string Service, int At, int Duration)> Events { get; init; } = [];
 
+    /// <summary>Gets the timestamp of each index when the data has its own (a recorded case); <see langword="null"/>: one second apart from <see cref="Start"/>.</summary>
+    public IReadOnlyList<DateTimeOffset>? Times { get; init; }
+
     /// <summary>The timestamp of index <paramref name="i"/>.</summary>
-    public DateTimeOffset At(int i) => Start.AddSeconds(i);
+    public DateTimeOffset At(int i) => Times is { } times ? times[i] : Start.AddSeconds(i);
 
     /// <summary>The series of a service's metric.</summary>
     public SeriesData Of(string service, string metric) => Series.First(s => s.Service == service && s.Metric == metric);

@@ -4,7 +4,8 @@ namespace Aiops.Rca.Eval;
 
 /// <summary>
 /// The command line: <c>[--topology online-boutique|train-ticket|all] [--cases N] [--controls N] [--seed S]
-/// [--false-alarms-per-week R] [--no-roles] [--no-graph] [--details] [--trace FILE]</c>. Prints, per topology, AC@1, AC@3 and Avg@5 per fault type and overall for
+/// [--false-alarms-per-week R] [--no-roles] [--no-graph] [--details] [--trace FILE]</c>, or <c>replay</c> / <c>export</c> for
+/// recorded cases (<see cref="ReplayCli"/>). Prints, per topology, AC@1, AC@3 and Avg@5 per fault type and overall for
 /// Aiops, BARO and NSigma, the detection rate and median time to detect, and the false incidents on fault-free data.
 /// </summary>
 internal static class RcaCli
@@ -24,6 +25,14 @@ internal static class RcaCli
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
+        switch (args.Count > 0 ? args[0] : null)
+        {
+            case "replay":
+                return ReplayCli.Replay([.. args.Skip(1)], stdout, stderr);
+            case "export":
+                return ReplayCli.Export([.. args.Skip(1)], stdout, stderr);
+        }
+
         var topologies = new List<Func<Topology>> { Topology.OnlineBoutique, Topology.TrainTicket };
         int perFault = 10, controls = 10, seed = 1;
         double? falseAlarms = null;

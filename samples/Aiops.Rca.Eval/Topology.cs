@@ -42,13 +42,21 @@ internal sealed record MetricNames(string Requests, string Errors, string Latenc
 /// <summary>A multi-service system: its services, its call graph (a DAG) and its entry point. Immutable.</summary>
 internal sealed class Topology
 {
-    private Topology(string name, string entry, IReadOnlyList<CallEdge> edges, MetricNames names)
+    private Topology(string name, string entry, IReadOnlyList<CallEdge> edges, MetricNames names, IEnumerable<string>? others = null)
     {
         Name = name;
         Entry = entry;
         Edges = edges;
         Names = names;
         var services = new List<string> { entry };
+        foreach (var other in others ?? [])
+        {
+            if (!services.Contains(other))
+            {
+                services.Add(other);
+            }
+        }
+
         foreach (var edge in edges)
         {
             if (!services.Contains(edge.Caller))
@@ -109,6 +117,16 @@ internal sealed class Topology
             new("cart", "redis", 1),
         ],
         MetricNames.Prometheus);
+
+    /// <summary>
+    /// The system of a recorded case (<see cref="RecordedCases"/>): its services as the data names them, and the calls of a
+    /// graph file if one was given (none: an empty graph). Its metric names are not known, so no roles are declared from them.
+    /// </summary>
+    public static Topology Recorded(string name, IReadOnlyList<string> services, IReadOnlyList<(string Caller, string Callee)> calls)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(services.Count);
+        return new(name, services[0], [.. calls.Select(c => new CallEdge(c.Caller, c.Callee, 1))], MetricNames.Prometheus, services);
+    }
 
     /// <summary>A Train-Ticket-shaped booking system: 35 services, terse metric names whose roles must be configured.</summary>
     public static Topology TrainTicket()
