@@ -535,4 +535,19 @@ public sealed class CorrelatorTests : IDisposable
         Assert.Equal(CorrelationOutcome.Opened, anomaly.Outcome);
         Assert.Equal(alert.EpisodeId, own.EpisodeId); // its own service's alert: joined as ever (and the api anomaly's episode merged in)
     }
+
+    [Fact]
+    public void Add_NoGraphAnomaliesOfOneAppWithoutEntityLabels_OneEpisode()
+    {
+        // In-process instruments of one application carry no service label: grouped by name alone, each anomalous instrument
+        // opened an episode (and a page) of its own.
+        var correlator = new Correlator(timeProvider: _time);
+        static AnomalySignal Unlabelled(string metric, DateTimeOffset onset) => new(metric, metric, onset, new Dictionary<string, string>(), 0.99, Direction.Up, 5);
+
+        var latency = correlator.Add(Unlabelled("http.server.request.duration", T0));
+        var queue = correlator.Add(Unlabelled("queue.length", T0.AddSeconds(20)));
+
+        Assert.Equal(CorrelationOutcome.Joined, queue.Outcome);
+        Assert.Equal(latency.EpisodeId, queue.EpisodeId);
+    }
 }
