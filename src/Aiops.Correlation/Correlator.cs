@@ -590,7 +590,7 @@ public sealed class Correlator
         _candidates.Clear();
         if (GroupsByTime(signal))
         {
-            AddCandidates(signal, key, _episodes, now);
+            AddCandidates(signal, key, _episodes, now, byTime: true);
         }
         else if ((hasEntity ? Related(key) : null) is not { } keys)
         {
@@ -617,16 +617,16 @@ public sealed class Correlator
     {
         if (_byEntity.TryGetValue(related, out var list))
         {
-            AddCandidates(signal, key, list, now);
+            AddCandidates(signal, key, list, now, byTime: false);
         }
     }
 
-    private void AddCandidates(Signal signal, string key, List<LiveEpisode> list, DateTimeOffset now)
+    private void AddCandidates(Signal signal, string key, List<LiveEpisode> list, DateTimeOffset now, bool byTime)
     {
         foreach (var episode in list)
         {
             // Grouped by time (an anomaly without a graph): an episode of alerts alone is matched only by its own service.
-            if (_candidates.Contains(episode) || !ScopeMatches(episode, signal) || (!episode.HoldsAnomalies && !episode.Keys.Contains(key)))
+            if (_candidates.Contains(episode) || !ScopeMatches(episode, signal) || (byTime && !episode.HoldsAnomalies && !episode.Keys.Contains(key)))
             {
                 continue;
             }

@@ -550,4 +550,16 @@ public sealed class CorrelatorTests : IDisposable
         Assert.Equal(CorrelationOutcome.Joined, queue.Outcome);
         Assert.Equal(latency.EpisodeId, queue.EpisodeId);
     }
+
+    [Fact]
+    public void Add_DeclaredGraphAlertsOfACallerAndItsDependency_OneEpisode()
+    {
+        var correlator = new Correlator(graph: new DependencyGraph([("checkout", "payment")]), timeProvider: _time);
+
+        var payment = correlator.Add(Alert("payment", "HighLatency", T0));
+        var checkout = correlator.Add(Alert("checkout", "HighLatency", T0.AddSeconds(1)));
+
+        Assert.Equal(CorrelationOutcome.Joined, checkout.Outcome);
+        Assert.Equal(payment.EpisodeId, checkout.EpisodeId);
+    }
 }
