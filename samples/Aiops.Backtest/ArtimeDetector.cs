@@ -44,32 +44,48 @@ internal sealed class ArtimeDetector : AnomalyDetector, IPrimedDetector
     private const int LongProbation = 750;
     private const int WindowsPerProbation = 13;
 
-    private readonly bool _primable;
+    private readonly bool _rangeKnown;
+    private readonly bool _lengthKnown;
     private readonly List<double> _pending = [];
-    private int _step = CausalStep;
-    private int _trend = CausalTrendWindow;
+    private int _step;
+    private int _trend;
     private bool _primed;
     private double _fileMin;
     private double _fileMax;
-    private double[] _block = new double[CausalStep];
+    private double[] _block;
     private int _inBlock;
     private long _blocks;
     private double _average;
-    private Ring _recentBlocks = new(CausalTrendWindow);
-    private Ring _recentLows = new(CausalTrendWindow);
-    private Ring _recentHighs = new(CausalTrendWindow);
+    private Ring _recentBlocks;
+    private Ring _recentLows;
+    private Ring _recentHighs;
     private int _outside;
     private double _seenMin = double.PositiveInfinity;
     private double _seenMax = double.NegativeInfinity;
     private ArtimeCore? _core;
 
     /// <summary>Initializes a new instance of the <see cref="ArtimeDetector"/> class.</summary>
-    /// <param name="primable">Whether <see cref="Prime"/> is honoured (<c>artime-oracle</c>); otherwise the detector is causal.</param>
-    public ArtimeDetector(bool primable = false)
-        : base(primable ? "artime-oracle" : "artime", new ArtimeOptions())
+    /// <param name="name">The name.</param>
+    /// <param name="rangeKnown">Whether the file's minimum and maximum given to <see cref="Prime"/> are the range (as published);
+    /// otherwise it is learned (causal).</param>
+    /// <param name="lengthKnown">Whether the block size and trend window come from the file's length given to <see cref="Prime"/>
+    /// (as published); otherwise they are <paramref name="step"/> and <paramref name="trend"/>.</param>
+    /// <param name="step">The block size when the length is not known.</param>
+    /// <param name="trend">The trend window, in blocks, when the length is not known.</param>
+    public ArtimeDetector(string name = "artime", bool rangeKnown = false, bool lengthKnown = false, int step = CausalStep, int trend = CausalTrendWindow)
+        : base(name, new ArtimeOptions())
     {
-        _primable = primable;
+        _rangeKnown = rangeKnown;
+        _lengthKnown = lengthKnown;
+        _step = step;
+        _trend = trend;
+        _block = new double[step];
+        _recentBlocks = new Ring(trend);
+        _recentLows = new Ring(trend);
+        _recentHighs = new Ring(trend);
     }
+
+    private bool Primable => _rangeKnown || _lengthKnown;
 
     /// <inheritdoc />
     public override int StateSizeBytes => 512 + ((_block.Length + (3 * _trend) + _pending.Count) * sizeof(double)) + (_core?.SizeBytes ?? 0);
@@ -77,7 +93,15 @@ internal sealed class ArtimeDetector : AnomalyDetector, IPrimedDetector
     /// <inheritdoc />
     public void Prime(double min, double max, int length)
     {
-        if (!_primable)
+        if (!Primable)
+        {
+            return;
+        }
+
+        _fileMin = min;
+        _fileMax = max;
+        _primed = true;
+        if (!_lengthKnown)
         {
             return;
         }
@@ -87,18 +111,15 @@ internal sealed class ArtimeDetector : AnomalyDetector, IPrimedDetector
         probation -= probation % 2;
         _step = Math.Max(1, probation / (ArtimeCore.Window * WindowsPerProbation));
         _trend = Math.Max(ArtimeCore.Window + 1, probation / _step);
-        _fileMin = min;
-        _fileMax = max;
-        _primed = true;
         ResetCore();
     }
 
     /// <inheritdoc />
     protected override AnomalyScore UpdateCore(DateTimeOffset timestamp, double value)
     {
-        if (_primable && !_primed)
+        if (Primable && !_primed)
         {
-            throw new InvalidOperationException("artime-oracle must be primed with the file's range and length before its first point.");
+            throw new InvalidOperationException($"{Name} must be primed with the file's range and length before its first point.");
         }
 
         _seenMin = Math.Min(_seenMin, value);
@@ -122,7 +143,7 @@ internal sealed class ArtimeDetector : AnomalyDetector, IPrimedDetector
                 return AnomalyScore.WarmingUp(timestamp, value);
             }
 
-            _core = _primable ? new ArtimeCore(_fileMin, _fileMax, _trend) : Widened(_seenMin, _seenMax);
+            _core = _rangeKnown ? new ArtimeCore(_fileMin, _fileMax, _trend) : Widened(_seenMin, _seenMax);
             foreach (var b in _pending)
             {
                 _core.Process(b);
@@ -132,7 +153,7 @@ internal sealed class ArtimeDetector : AnomalyDetector, IPrimedDetector
             return AnomalyScore.Scored(timestamp, value, 0, 0, Threshold);
         }
 
-        if (!_primable)
+        if (!_rangeKnown)
         {
             _outside = _core.IsOutside(blockValue) ? _outside + 1 : 0;
             if (_outside >= _trend / 2)

@@ -32,7 +32,13 @@ internal static class BacktestDetectors
     private static readonly Dictionary<string, Func<IAnomalyDetector>> Raw = new(StringComparer.OrdinalIgnoreCase)
     {
         ["artime"] = () => new ArtimeDetector(),
-        ["artime-oracle"] = () => new ArtimeDetector(primable: true),
+        ["artime-oracle"] = () => new ArtimeDetector("artime-oracle", rangeKnown: true, lengthKnown: true),
+        ["artime-oracle-range"] = () => new ArtimeDetector("artime-oracle-range", rangeKnown: true),
+        ["artime-oracle-length"] = () => new ArtimeDetector("artime-oracle-length", lengthKnown: true),
+        ["artime-step2"] = () => new ArtimeDetector("artime-step2", step: 2, trend: 120),
+        ["artime-step5"] = () => new ArtimeDetector("artime-step5", step: 5, trend: 120),
+        ["artime-trend34"] = () => new ArtimeDetector("artime-trend34", trend: 34),
+        ["artime-handover"] = () => new ArtimeHandover(),
         ["contextual-oracle"] = () => new ContextualOracle(),
     };
 
