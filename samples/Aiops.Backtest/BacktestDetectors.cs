@@ -24,6 +24,22 @@ internal static class BacktestDetectors
         [DetectorNames.IidSpike] = () => new IidSpikeDetector(),
         [DetectorNames.IidChangePoint] = () => new IidChangePointDetector(),
         ["bocpd"] = () => new BocpdDetector(),
+        ["artime"] = () => new ArtimeDetector(),
+    };
+
+    // Read raw (their own probability, no calibration), for measurement only: ARTime causal and as published with NAB's
+    // look-ahead, and the contextual detector with the file's range known in advance (IPrimedDetector).
+    private static readonly Dictionary<string, Func<IAnomalyDetector>> Raw = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["artime"] = () => new ArtimeDetector(),
+        ["artime-oracle"] = () => new ArtimeDetector("artime-oracle", rangeKnown: true, lengthKnown: true),
+        ["artime-oracle-range"] = () => new ArtimeDetector("artime-oracle-range", rangeKnown: true),
+        ["artime-oracle-length"] = () => new ArtimeDetector("artime-oracle-length", lengthKnown: true),
+        ["artime-step2"] = () => new ArtimeDetector("artime-step2", step: 2, trend: 120),
+        ["artime-step5"] = () => new ArtimeDetector("artime-step5", step: 5, trend: 120),
+        ["artime-trend34"] = () => new ArtimeDetector("artime-trend34", trend: 34),
+        ["artime-handover"] = () => new ArtimeHandover(),
+        ["contextual-oracle"] = () => new ContextualOracle(),
     };
 
     /// <summary>Gets the building blocks' names, with their prefix.</summary>
@@ -31,13 +47,13 @@ internal static class BacktestDetectors
 
     /// <summary>Gets the list of valid names, for usage errors and help.</summary>
     public static string Valid =>
-        $"{string.Join(", ", DetectorCatalog.Names)}; building blocks, for measurement only: {string.Join(", ", BlockNames)}; two catalogue detectors read as one, for measurement only: {ComboDetector.Prefix}A+B (e.g. {ComboDetector.Prefix}{DetectorNames.Ensemble}+{BlockPrefix}{DetectorNames.Art})";
+        $"{string.Join(", ", DetectorCatalog.Names)}; read raw, for measurement only: {string.Join(", ", Raw.Keys)}; building blocks, for measurement only: {string.Join(", ", BlockNames)}; two catalogue detectors read as one, for measurement only: {ComboDetector.Prefix}A+B (e.g. {ComboDetector.Prefix}{DetectorNames.Ensemble}+{BlockPrefix}{DetectorNames.Art})";
 
     /// <summary>Tells whether a name is a catalogue detector or a prefixed building block.</summary>
     /// <param name="name">The name, case-insensitive.</param>
     /// <returns><see langword="true"/> when <see cref="Create"/> accepts it.</returns>
     public static bool IsKnown(string name) =>
-        DetectorCatalog.Names.Contains(name, StringComparer.OrdinalIgnoreCase) || TryBlock(name, out _) || ComboDetector.TryParse(name, out _, out _);
+        DetectorCatalog.Names.Contains(name, StringComparer.OrdinalIgnoreCase) || Raw.ContainsKey(name) || TryBlock(name, out _) || ComboDetector.TryParse(name, out _, out _);
 
     /// <summary>Creates a new detector by name.</summary>
     /// <param name="name">A catalogue name, or <c>block:</c> and a building block's name.</param>
@@ -46,6 +62,7 @@ internal static class BacktestDetectors
     /// <exception cref="ArgumentException">The name is unknown.</exception>
     public static IAnomalyDetector Create(string name, double falseAlarmsPerWeek = 1) =>
         TryBlock(name, out var factory) ? new CalibratedDetector(factory(), new CalibratedOptions { FalseAlarmsPerWeek = falseAlarmsPerWeek })
+        : Raw.TryGetValue(name, out var raw) ? raw()
         : ComboDetector.TryParse(name, out var first, out var second) ? new ComboDetector(name, Create(first, falseAlarmsPerWeek), Create(second, falseAlarmsPerWeek))
         : DetectorCatalog.Create(name, new DetectorCatalogOptions { FalseAlarmsPerWeek = falseAlarmsPerWeek });
 

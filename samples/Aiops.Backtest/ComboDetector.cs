@@ -9,7 +9,7 @@ namespace Aiops.Backtest;
 /// is the stronger member's, less log10 2; the threshold is the first member's (0.5, one false onset a week, when it is not an
 /// <see cref="AnomalyDetector"/>). While one member warms up the other's score stands alone. Not thread-safe.
 /// </summary>
-internal sealed class ComboDetector : IAnomalyDetector
+internal sealed class ComboDetector : IAnomalyDetector, IPrimedDetector
 {
     /// <summary>The prefix of a combination's name: <c>combo:A+B</c>, A and B catalogue names or <c>block:</c> names.</summary>
     public const string Prefix = "combo:";
@@ -79,6 +79,13 @@ internal sealed class ComboDetector : IAnomalyDetector
         var rate = 2 * Math.Min(Rate(a.Probability), Rate(b.Probability));
         var severity = Math.Max(a.RawScore, b.RawScore) - Log10Two;
         return AnomalyScore.Scored(timestamp, value, 1 / (1 + rate), severity, _threshold, a.Expected, a.Lower, a.Upper);
+    }
+
+    /// <inheritdoc />
+    public void Prime(double min, double max, int length)
+    {
+        (_first as IPrimedDetector)?.Prime(min, max, length);
+        (_second as IPrimedDetector)?.Prime(min, max, length);
     }
 
     /// <inheritdoc />

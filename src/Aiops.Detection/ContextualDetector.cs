@@ -163,6 +163,19 @@ public sealed partial class ContextualDetector : AnomalyDetector
         _recentCount = Math.Min(_recentCount + 1, _window);
     }
 
+    /// <summary>
+    /// For measurement only (the backtest's <c>contextual-oracle</c>, by reflection): sets the range before the first point from
+    /// a series' known minimum and maximum, as NAB's harness hands them to CAD OSE, so that no point is spent learning it.
+    /// Breaks causality; no product code calls it. <see cref="AnomalyDetector.Reset"/> forgets it.
+    /// </summary>
+    /// <param name="min">The series' smallest value.</param>
+    /// <param name="max">The series' largest value.</param>
+    internal void PresetRange(double min, double max)
+    {
+        SetRange(min, max);
+        _relearn = 0;
+    }
+
     /// <summary>Sets the range from the recent points and forgets the counts kept in the old buckets.</summary>
     private void Frame()
     {
@@ -174,6 +187,11 @@ public sealed partial class ContextualDetector : AnomalyDetector
             max = Math.Max(max, _recent[i]);
         }
 
+        SetRange(min, max);
+    }
+
+    private void SetRange(double min, double max)
+    {
         // Near ±double.MaxValue the sums and differences below can overflow; each is computed again in halves only then (so
         // ordinary series are framed exactly as before), and the range's ends are kept finite: an infinite end (or width)
         // would put every value in one bucket, and no finite value would ever leave the range to set it again.

@@ -122,6 +122,7 @@ internal static class CrossValidationRunner
     private static (NabSeries Probability, NabSeries Flag) ScoreSeries(string detectorName, string key, SeriesRow[] rows, IReadOnlyList<LabelWindow> windows)
     {
         var detector = BacktestDetectors.Create(detectorName);
+        Priming.PrimeIfAsked(detector, [.. rows.Select(r => r.Value)]);
         var probabilities = new double[rows.Length];
         var flags = new double[rows.Length];
         var timestamps = new DateTime[rows.Length];

@@ -35,7 +35,15 @@ internal static class SeriesScorer
             using (var writer = new StreamWriter(partialPath, append: false, Utf8NoBom) { NewLine = "\n" })
             {
                 writer.WriteLine(OutputHeader);
-                foreach (var row in SeriesCsv.Read(inputPath, displayPath))
+                IEnumerable<SeriesRow> input = SeriesCsv.Read(inputPath, displayPath);
+                if (detector is IPrimedDetector)
+                {
+                    var all = input.ToArray();
+                    Priming.PrimeIfAsked(detector, [.. all.Select(r => r.Value)]);
+                    input = all;
+                }
+
+                foreach (var row in input)
                 {
                     var probability = detector.Update(row.Timestamp, row.Value).Probability;
                     if (!(probability >= 0 && probability <= 1))
