@@ -1,4 +1,3 @@
-using System.Reflection;
 using Aiops.Detection;
 
 namespace Aiops.Backtest;
@@ -7,14 +6,10 @@ namespace Aiops.Backtest;
 /// For measurement only (<c>contextual-oracle</c>): the catalogue's <c>contextual</c> (a <see cref="ContextualDetector"/> in a
 /// <see cref="CalibratedDetector"/>, default options) whose range is set before the first point from the file's minimum and
 /// maximum, as NAB hands them to CAD OSE, instead of being learned from the first points. Measures how much of CAD OSE's score
-/// is the range known in advance. The range is set through the detector's internal <c>PresetRange</c>, reached by
-/// reflection (the backtest does not see the library's internals).
+/// is the range known in advance. The range is set through the detector's internal <c>PresetRange</c>.
 /// </summary>
 internal sealed class ContextualOracle : IAnomalyDetector, IPrimedDetector
 {
-    private static readonly MethodInfo PresetRange = typeof(ContextualDetector).GetMethod("PresetRange", BindingFlags.Instance | BindingFlags.NonPublic)
-        ?? throw new InvalidOperationException("ContextualDetector.PresetRange not found.");
-
     private readonly ContextualDetector _inner = new();
     private readonly CalibratedDetector _calibrated;
     private bool _primed;
@@ -31,7 +26,7 @@ internal sealed class ContextualOracle : IAnomalyDetector, IPrimedDetector
     /// <inheritdoc />
     public void Prime(double min, double max, int length)
     {
-        PresetRange.Invoke(_inner, [min, max]);
+        _inner.PresetRange(min, max);
         _primed = true;
     }
 

@@ -164,7 +164,7 @@ public sealed partial class ContextualDetector : AnomalyDetector
     }
 
     /// <summary>
-    /// For measurement only (the backtest's <c>contextual-oracle</c>, by reflection): sets the range before the first point from
+    /// For measurement only (the backtest's <c>contextual-oracle</c>): sets the range before the first point from
     /// a series' known minimum and maximum, as NAB's harness hands them to CAD OSE, so that no point is spent learning it.
     /// Breaks causality; no product code calls it. <see cref="AnomalyDetector.Reset"/> forgets it.
     /// </summary>
