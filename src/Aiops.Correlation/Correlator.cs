@@ -631,7 +631,11 @@ public sealed class Correlator
                 continue;
             }
 
-            var near = signal.Onset >= episode.OpenedAt - _options.GroupWindow && signal.Onset <= episode.LastOnset + _options.GroupWindow;
+            // Grouped by time, another service's anomaly must start within the window of the episode's first onset, not of its
+            // latest: chained onset to onset, the background of false onsets of a large fleet (a few a minute) made episodes
+            // of hundreds of members that lasted hours and swallowed the next real incident.
+            var last = byTime && !episode.Keys.Contains(key) ? episode.OpenedAt : episode.LastOnset;
+            var near = signal.Onset >= episode.OpenedAt - _options.GroupWindow && signal.Onset <= last + _options.GroupWindow;
             var reopenable = episode.IsClosed && now - episode.ClosedAt < _options.ReopenWindow
                 && signal.Onset <= episode.ClosedAt + _options.ReopenWindow && episode.Keys.Contains(key);
 

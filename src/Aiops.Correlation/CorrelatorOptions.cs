@@ -33,9 +33,11 @@ public sealed class CorrelatorOptions
     /// <summary>
     /// Gets or sets whether, when no dependency graph is declared (the correlator was given none, or an empty one), anomalies
     /// are grouped by time and scope alone: an <see cref="AnomalySignal"/> joins an episode that holds anomalies when its onset
-    /// is within <see cref="GroupWindow"/> of the episode's onsets and their <see cref="ScopeLabels"/> agree, whatever its
+    /// is within <see cref="GroupWindow"/> of the episode's first onset and their <see cref="ScopeLabels"/> agree, whatever its
     /// service, so a fault that shows in the metrics of several services is one episode whose root-cause ranking compares
-    /// them. Alerts keep the service rule (an alert joins the episodes of its own service): Alertmanager has grouped them by
+    /// them. The window is the first onset's, not chained from onset to onset (a service already in the episode keeps the
+    /// usual rule): chained, a large fleet's background of false onsets grew episodes of hundreds of members that lasted
+    /// hours. Alerts keep the service rule (an alert joins the episodes of its own service): Alertmanager has grouped them by
     /// its own routing, and a fleet-wide alert storm joined by time alone would bury an unrelated incident and its
     /// remediation target. Change events attach only to episodes that hold their own service. <see langword="false"/> keeps
     /// each service's anomalies apart until a graph relates them (one episode, and one page, per service). With a declared

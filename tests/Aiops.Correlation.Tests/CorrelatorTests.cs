@@ -562,4 +562,23 @@ public sealed class CorrelatorTests : IDisposable
         Assert.Equal(CorrelationOutcome.Joined, checkout.Outcome);
         Assert.Equal(payment.EpisodeId, checkout.EpisodeId);
     }
+
+    [Fact]
+    public void Add_NoGraphAnomaliesChainedPastTheWindowOfTheFirst_OpenANewEpisode()
+    {
+        // Grouped by time, the window is the episode's first onset's: chained onset to onset, a fleet's background of false
+        // onsets made one episode of hundreds of members that lasted hours and swallowed the next incident.
+        var correlator = new Correlator(timeProvider: _time);
+
+        var first = correlator.Add(Anomaly("a", "cpu_usage", T0));
+        _time.Advance(TimeSpan.FromSeconds(100));
+        var second = correlator.Add(Anomaly("b", "cpu_usage", T0.AddSeconds(100)));
+        _time.Advance(TimeSpan.FromSeconds(100));
+        var third = correlator.Add(Anomaly("c", "cpu_usage", T0.AddSeconds(200)));
+        var again = correlator.Add(Anomaly("a", "memory_usage", T0.AddSeconds(200))); // its own service's episode: the latest onset counts
+
+        Assert.Equal(first.EpisodeId, second.EpisodeId);
+        Assert.Equal(CorrelationOutcome.Opened, third.Outcome);
+        Assert.Equal(first.EpisodeId, again.EpisodeId);
+    }
 }
