@@ -8,4 +8,10 @@ if (args is ["state"])
     return;
 }
 
+if (args is ["fleet-noise"])
+{
+    FleetNoiseReport.Print(Console.Out);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -581,4 +581,46 @@ public sealed class CorrelatorTests : IDisposable
         Assert.Equal(CorrelationOutcome.Opened, third.Outcome);
         Assert.Equal(first.EpisodeId, again.EpisodeId);
     }
+
+    [Fact]
+    public void Add_NoGraphFleetBackgroundOfFalseOnsets_EpisodesStayBounded()
+    {
+        // Six hours of 3 false onsets a minute over 1,000 services, each ended 30–120 s later. Chained from onset to onset,
+        // the time grouping made episodes of hundreds of members that lasted hours (benchmarks' `fleet-noise` report).
+        var random = new Random(7);
+        var ending = new List<(DateTimeOffset At, AnomalySignal Signal)>();
+        var seen = new Dictionary<string, Episode>(StringComparer.Ordinal);
+        var correlator = new Correlator(timeProvider: _time);
+        for (var second = 0; second < 6 * 3600; second++)
+        {
+            var now = T0.AddSeconds(second);
+            _time.SetUtcNow(now);
+            if (random.NextDouble() < 3.0 / 60)
+            {
+                var signal = Anomaly($"svc-{random.Next(1000)}", $"cpu_{second}", now);
+                correlator.Add(signal);
+                ending.Add((now.AddSeconds(30 + random.Next(90)), signal));
+            }
+
+            foreach (var ended in ending.Where(e => e.At <= now).ToList())
+            {
+                correlator.Add(ended.Signal with { EndedAt = now });
+                ending.Remove(ended);
+            }
+
+            if (second % 10 == 0)
+            {
+                correlator.Tick();
+                foreach (var episode in correlator.DrainChanged())
+                {
+                    seen[episode.Id] = episode;
+                }
+            }
+        }
+
+        var episodes = seen.Values.Where(e => e.MergedInto is null).ToList();
+        Assert.True(episodes.Count > 100, $"{episodes.Count} episodes");
+        Assert.InRange(episodes.Max(e => e.Members.Count), 2, 30);
+        Assert.InRange(episodes.Max(e => (e.Transitions[^1].At - e.OpenedAt).TotalMinutes), 1, 45);
+    }
 }
