@@ -252,7 +252,7 @@ internal static class RecordedCases
     private static DateTimeOffset ParseTime(string text, string where)
     {
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds)
-            && Math.Abs(seconds) < 253_402_300_799) // up to 9999-12-31
+            && seconds >= -62_135_596_800 && seconds < 253_402_300_799) // 0001-01-01 to 9999-12-31: DateTimeOffset's range
         {
             return DateTimeOffset.UnixEpoch.AddTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
         }

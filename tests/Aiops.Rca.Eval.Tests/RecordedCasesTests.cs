@@ -118,6 +118,21 @@ public sealed class RecordedCasesTests : IDisposable
         Assert.Empty(stderr.ToString());
     }
 
+    [Fact]
+    public void Load_UnixTimeBeforeYearOne_SkippedWithItsReason()
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(_root, "svc_cpu", "1")).FullName;
+        File.WriteAllLines(Path.Combine(directory, RecordedCases.DataFile), ["time,svc_cpu", "-99999999999,1", "1,1", "2,2"]);
+        File.WriteAllText(Path.Combine(directory, RecordedCases.OnsetFile), "2");
+        using var skipped = new StringWriter();
+
+        var cases = RecordedCases.Load(_root, [], skipped);
+
+        Assert.Empty(cases);
+        Assert.Contains("line 2: '-99999999999' is neither unix seconds nor an ISO 8601 time", skipped.ToString(), StringComparison.Ordinal);
+    }
+
+
     [Theory]
     [InlineData("replay")]
     [InlineData("replay", "--data")]
