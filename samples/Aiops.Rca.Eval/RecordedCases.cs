@@ -13,7 +13,7 @@ namespace Aiops.Rca.Eval;
 /// </summary>
 /// <remarks>
 /// What cannot be read is reported, never guessed: a file without a time column or an onset is skipped with its reason;
-/// a column that names no service, a row whose time does not follow the previous one, and an empty or non-numeric cell (a
+/// a column that names no service or repeats an earlier column's name, a row whose time does not follow the previous one, and an empty or non-numeric cell (a
 /// missing sample: the detectors skip and count it) are counted in the case's notes. Not thread-safe (static, stateless).
 /// </remarks>
 internal static class RecordedCases
@@ -85,8 +85,10 @@ internal static class RecordedCases
         }
 
         // Columns that name no service (no underscore, or nothing on one side of it) are left out and counted.
+        // A column named again (the same series twice) is left out and counted: the first one is read.
         var columns = new List<(int Index, string Service, string Metric)>();
-        var unnamed = 0;
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        int unnamed = 0, duplicate = 0;
         for (var c = 1; c < header.Length; c++)
         {
             var column = Trim(header[c]);
@@ -94,6 +96,12 @@ internal static class RecordedCases
             if (cut <= 0 || cut == column.Length - 1)
             {
                 unnamed++;
+                continue;
+            }
+
+            if (!named.Add(column))
+            {
+                duplicate++;
                 continue;
             }
 
@@ -155,6 +163,7 @@ internal static class RecordedCases
         var notes = string.Join("; ", new[]
         {
             unnamed > 0 ? $"{unnamed} columns naming no service left out" : null,
+            duplicate > 0 ? $"{duplicate} duplicate columns left out" : null,
             unordered > 0 ? $"{unordered} rows not after the previous one skipped" : null,
             missing > 0 ? $"{missing} empty or non-numeric cells (missing samples)" : null,
             cause is null ? "root cause not known" : null,

@@ -133,6 +133,25 @@ public sealed class RecordedCasesTests : IDisposable
     }
 
 
+    [Fact]
+    public void ReplayCli_DuplicateColumnNames_LeftOutAndCountedNotACrash()
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(_root, "db_cpu", "1")).FullName;
+        File.WriteAllLines(Path.Combine(directory, RecordedCases.DataFile),
+            ["time,db_cpu,api_latency,db_cpu", .. Enumerable.Range(1, 60).Select(i => $"{i},{(i > 40 ? 50 : 1 + (i % 3))},{1 + (i % 2)},{i}")]);
+        File.WriteAllText(Path.Combine(directory, RecordedCases.OnsetFile), "41");
+
+        var loaded = RecordedCases.Read(_root, Path.Combine(directory, RecordedCases.DataFile), []);
+        Assert.Equal(["db/cpu", "api/latency"], loaded.Data.Series.Select(s => $"{s.Service}/{s.Metric}"));
+        Assert.Contains("1 duplicate columns left out", loaded.Notes, StringComparison.Ordinal);
+
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.Equal(RcaCli.Success, RcaCli.Run(["replay", "--data", _root], stdout, stderr));
+        Assert.Contains("## 1 recorded cases", stdout.ToString(), StringComparison.Ordinal);
+    }
+
+
     [Theory]
     [InlineData("replay")]
     [InlineData("replay", "--data")]
