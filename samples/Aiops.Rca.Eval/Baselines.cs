@@ -96,7 +96,9 @@ internal static class Baselines
         var scores = new List<(SeriesData, double, int)>(data.Series.Count);
         foreach (var series in data.Series)
         {
-            var before = series.Values.AsSpan(0, onset);
+            // A missing sample (NaN, in a recorded case) is left out of the statistics: one would make the mean NaN, and every
+            // deviation with it, so the series would never score.
+            double[] before = [.. series.Values.Take(onset).Where(double.IsFinite)];
             var baseline = robust ? Baseline.Robust(before) : Baseline.Gaussian(before);
             // The largest scaled value with its sign, as BARO's and RCAEval's code take max(z): a series that only falls after
             // the onset scores low, not by its size.

@@ -152,6 +152,22 @@ public sealed class RecordedCasesTests : IDisposable
     }
 
 
+    [Fact]
+    public void Baselines_MissingSampleBeforeTheOnset_StillScoreTheSeries()
+    {
+        // A recorded case's missing sample is NaN: before the onset it made the series' mean NaN, and NSigma never ranked it.
+        var directory = Directory.CreateDirectory(Path.Combine(_root, "db_cpu", "1")).FullName;
+        File.WriteAllLines(Path.Combine(directory, RecordedCases.DataFile),
+            ["time,db_cpu,api_latency", .. Enumerable.Range(1, 40).Select(i => $"{i},{(i == 5 ? string.Empty : i > 30 ? "100" : (1 + (i % 3)).ToString(System.Globalization.CultureInfo.InvariantCulture))},{(i > 30 ? 3 : 1 + (i % 2))}")]);
+        File.WriteAllText(Path.Combine(directory, RecordedCases.OnsetFile), "31");
+
+        var data = RecordedCases.Read(_root, Path.Combine(directory, RecordedCases.DataFile), []).Data;
+
+        Assert.Equal("db", Baselines.NSigma(data, data.Onset)[0]);
+        Assert.Equal("db", Baselines.Baro(data, data.Onset)[0]);
+    }
+
+
     [Theory]
     [InlineData("replay")]
     [InlineData("replay", "--data")]
