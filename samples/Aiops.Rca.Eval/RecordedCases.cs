@@ -78,7 +78,7 @@ internal static class RecordedCases
 
         var onsetTime = ParseTime(File.ReadAllText(onsetPath).Trim(), OnsetFile);
         using var reader = new StreamReader(file, Encoding.UTF8);
-        var header = reader.ReadLine()?.Split(',') ?? throw new FormatException("empty file");
+        var header = reader.ReadLine() is { } first ? SplitCells(first) : throw new FormatException("empty file");
         if (header.Length < 2 || Trim(header[0]).ToLowerInvariant() is not ("time" or "timestamp"))
         {
             throw new FormatException($"the first column is '{(header.Length == 0 ? string.Empty : Trim(header[0]))}', not time or timestamp");
@@ -124,7 +124,7 @@ internal static class RecordedCases
                 continue;
             }
 
-            var cells = row.Split(',');
+            var cells = SplitCells(row);
             var time = ParseTime(Trim(cells[0]), $"line {line}");
             if (times.Count > 0 && time <= times[^1])
             {
@@ -271,5 +271,44 @@ internal static class RecordedCases
             : throw new FormatException($"{where}: '{text}' is neither unix seconds nor an ISO 8601 time");
     }
 
-    private static string Trim(string cell) => cell.Trim().Trim('"');
+    private static string Trim(string cell) => cell.Trim();
+
+    // The cells of one CSV line (RFC 4180 quoting: a quoted cell may hold commas, and "" is a quote in it); a quote is
+    // dropped, so a quoted header reads as the name it quotes. A cell cannot span lines.
+    private static string[] SplitCells(string line)
+    {
+        if (!line.Contains('"', StringComparison.Ordinal))
+        {
+            return line.Split(',');
+        }
+
+        var cells = new List<string>();
+        var cell = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (c == '"' && quoted && i + 1 < line.Length && line[i + 1] == '"')
+            {
+                cell.Append('"');
+                i++;
+            }
+            else if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (c == ',' && !quoted)
+            {
+                cells.Add(cell.ToString());
+                cell.Clear();
+            }
+            else
+            {
+                cell.Append(c);
+            }
+        }
+
+        cells.Add(cell.ToString());
+        return [.. cells];
+    }
 }

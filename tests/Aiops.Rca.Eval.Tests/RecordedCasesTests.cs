@@ -168,6 +168,29 @@ public sealed class RecordedCasesTests : IDisposable
     }
 
 
+    [Fact]
+    public void Read_QuotedCellsWithCommas_ColumnsStayAligned()
+    {
+        // Prometheus-style column names carry commas inside their labels, quoted as CSV quotes them.
+        var directory = Directory.CreateDirectory(Path.Combine(_root, "db_cpu", "1")).FullName;
+        File.WriteAllLines(Path.Combine(directory, RecordedCases.DataFile),
+        [
+            "time,\"api_latency{quantile=\"\"0.9\"\",le=\"\"1\"\"}\",db_cpu",
+            "1,0.5,7",
+            "2,0.6,8",
+            "3,0.7,9",
+        ]);
+        File.WriteAllText(Path.Combine(directory, RecordedCases.OnsetFile), "2");
+
+        var loaded = RecordedCases.Read(_root, Path.Combine(directory, RecordedCases.DataFile), []);
+
+        Assert.Equal(["api", "db"], loaded.Data.Series.Select(s => s.Service));
+        Assert.Equal("latency{quantile=\"0.9\",le=\"1\"}", loaded.Data.Series[0].Metric);
+        Assert.Equal([7.0, 8, 9], loaded.Data.Series[1].Values);
+        Assert.Empty(loaded.Notes);
+    }
+
+
     [Theory]
     [InlineData("replay")]
     [InlineData("replay", "--data")]
