@@ -52,7 +52,7 @@ internal static class ReplayCli
         {
             calls = graph is null ? [] : RecordedCases.ReadGraph(graph);
         }
-        catch (Exception e) when (e is FormatException or IOException)
+        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return RcaCli.UsageError;

@@ -191,6 +191,17 @@ public sealed class RecordedCasesTests : IDisposable
     }
 
 
+    [Fact]
+    public void ReplayCli_GraphIsADirectory_UsageError()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        Assert.Equal(RcaCli.UsageError, RcaCli.Run(["replay", "--data", _root, "--graph", _root], stdout, stderr));
+        Assert.StartsWith("error: ", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+
     [Theory]
     [InlineData("replay")]
     [InlineData("replay", "--data")]
