@@ -134,10 +134,19 @@ internal static class ReplayCli
         }
 
         var written = 0;
-        foreach (var @case in Benchmark.Cases(topology, perFault, controls: 0, seed))
+        try
         {
-            RecordedCases.Write(MetricGenerator.Generate(@case), output);
-            written++;
+            foreach (var @case in Benchmark.Cases(topology, perFault, controls: 0, seed))
+            {
+                RecordedCases.Write(MetricGenerator.Generate(@case), output);
+                written++;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // --out names a file, or a directory that cannot be written.
+            stderr.WriteLine($"error: cannot write under '{output}' ({written} cases written): {e.Message}");
+            return RcaCli.UsageError;
         }
 
         stdout.WriteLine($"wrote {written} cases under {output}");

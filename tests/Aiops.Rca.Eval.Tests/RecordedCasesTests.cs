@@ -202,6 +202,18 @@ public sealed class RecordedCasesTests : IDisposable
     }
 
 
+    [Fact]
+    public void ExportCli_OutIsAFile_ErrorNotACrash()
+    {
+        var file = Path.Combine(_root, "taken.txt");
+        File.WriteAllText(file, "not a directory");
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        Assert.Equal(RcaCli.UsageError, RcaCli.Run(["export", "--topology", "online-boutique", "--cases", "1", "--out", file], stdout, stderr));
+        Assert.StartsWith("error: ", stderr.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("replay")]
     [InlineData("replay", "--data")]
