@@ -689,6 +689,7 @@ public sealed class Correlator
             var member = new LiveMember(signal, entity, now);
             episode.Members.Add(member);
             _byFingerprint[signal.Fingerprint] = (episode, member);
+            episode.HoldsAnomalies |= signal is AnomalySignal; // from kept members only, as Restore rebuilds it from the stored ones
             if (signal is AlertSignal { Status: AlertStatus.Firing })
             {
                 member.Firing = true;
@@ -700,7 +701,6 @@ public sealed class Correlator
 
         if (signal is AnomalySignal)
         {
-            episode.HoldsAnomalies = true;
             episode.AnomalyActiveUntil = Max(episode.AnomalyActiveUntil, now + _options.AnomalyActiveFor);
         }
 
@@ -722,6 +722,7 @@ public sealed class Correlator
                 target.Members.Add(member);
                 _byFingerprint[member.Signal.Fingerprint] = (target, member);
                 firing += member.Firing ? 1 : 0;
+                target.HoldsAnomalies |= member.Signal is AnomalySignal;
             }
             else
             {
@@ -767,7 +768,6 @@ public sealed class Correlator
         target.AlertStaleAt = Max(target.AlertStaleAt, source.AlertStaleAt);
         target.LastAlertChange = Max(target.LastAlertChange, source.LastAlertChange);
         target.LastAnomalyEnd = Max(target.LastAnomalyEnd, source.LastAnomalyEnd);
-        target.HoldsAnomalies |= source.HoldsAnomalies;
         if (source.State == EpisodeState.Firing && target.State == EpisodeState.Pending)
         {
             // The incident was already firing: following MergedInto must not find it back at pending.

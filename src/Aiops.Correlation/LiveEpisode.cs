@@ -26,7 +26,7 @@ internal sealed class LiveEpisode(long sequence, DateTimeOffset createdAt, DateT
     public int FiringAlerts;
     public string? MergedInto;
     public bool Dirty;
-    public bool HoldsAnomalies; // an anomaly joined it (or an episode that held one merged into it)
+    public bool HoldsAnomalies; // one of its members is an anomaly (kept, so stored: Restore rebuilds it from the members)
 
     public bool IsClosed => State is EpisodeState.Resolved or EpisodeState.Inactive;
 

@@ -623,4 +623,22 @@ public sealed class CorrelatorTests : IDisposable
         Assert.InRange(episodes.Max(e => e.Members.Count), 2, 30);
         Assert.InRange(episodes.Max(e => (e.Transitions[^1].At - e.OpenedAt).TotalMinutes), 1, 45);
     }
+
+    [Fact]
+    public void Restore_AnomalyNotKeptForTheMemberCap_GroupsByTimeAsBeforeTheRestart()
+    {
+        // An anomaly that joined an episode of alerts at its member cap is not stored: after a restart the episode held
+        // alerts only, and another service's anomaly within the group window opened an episode it had joined before.
+        var options = new CorrelatorOptions { MaxMembersPerEpisode = 1 };
+        var before = new Correlator(options, timeProvider: _time);
+        before.Add(Alert("billing", "HighErrorRate", T0));
+        before.Add(Anomaly("billing", "http_request_errors_total", T0.AddSeconds(5)));
+        var after = new Correlator(options, timeProvider: _time);
+        Assert.Equal(1, after.Restore(before.Snapshot()));
+
+        var live = before.Add(Anomaly("api", "http_request_duration_seconds", T0.AddSeconds(10)));
+        var restored = after.Add(Anomaly("api", "http_request_duration_seconds", T0.AddSeconds(10)));
+
+        Assert.Equal((live.Outcome, live.EpisodeId), (restored.Outcome, restored.EpisodeId));
+    }
 }
