@@ -79,9 +79,9 @@ internal static class RecordedCases
         var onsetTime = ParseTime(File.ReadAllText(onsetPath).Trim(), OnsetFile);
         using var reader = new StreamReader(file, Encoding.UTF8);
         var header = reader.ReadLine() is { } first ? SplitCells(first) : throw new FormatException("empty file");
-        if (header.Length < 2 || Trim(header[0]).ToLowerInvariant() is not ("time" or "timestamp"))
+        if (Trim(header[0]).ToLowerInvariant() is not ("time" or "timestamp"))
         {
-            throw new FormatException($"the first column is '{(header.Length == 0 ? string.Empty : Trim(header[0]))}', not time or timestamp");
+            throw new FormatException($"the first column is '{Trim(header[0])}', not time or timestamp");
         }
 
         // Columns that name no service (no underscore, or nothing on one side of it) are left out and counted.

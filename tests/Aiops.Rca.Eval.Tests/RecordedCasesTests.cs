@@ -214,6 +214,20 @@ public sealed class RecordedCasesTests : IDisposable
         Assert.StartsWith("error: ", stderr.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Load_TimeColumnOnly_SkippedForHavingNoSeries()
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(_root, "svc_cpu", "1")).FullName;
+        File.WriteAllLines(Path.Combine(directory, RecordedCases.DataFile), ["time", "1", "2"]);
+        File.WriteAllText(Path.Combine(directory, RecordedCases.OnsetFile), "2");
+        using var skipped = new StringWriter();
+
+        Assert.Empty(RecordedCases.Load(_root, [], skipped));
+
+        // Not "the first column is 'time', not time or timestamp": the time column is there, the series are not.
+        Assert.Contains("no column named <service>_<metric>", skipped.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("replay")]
     [InlineData("replay", "--data")]
