@@ -82,11 +82,17 @@ public sealed class SafetyReviewTests
         var audit = new InMemoryAuditLog();
         var time = new FakeTimeProvider(T0);
         var hang = new TaskCompletionSource<ActionOutcome>();
-        var first = new ScriptedAction("restart", RiskClass.Low, (_, _) => new ValueTask<ActionOutcome>(hang.Task));
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = new ScriptedAction("restart", RiskClass.Low, (_, _) =>
+        {
+            started.TrySetResult();
+            return new ValueTask<ActionOutcome>(hang.Task);
+        });
         using (var before = new Harness([new CooldownGate()], actions: [first], audit: audit, time: time))
         {
             var d1 = await before.Engine.DecideAsync(Proposal(key: "k1"));
             _ = before.Executor.ExecuteAsync(d1).AsTask(); // the process dies while the action runs
+            await started.Task.WaitAsync(TimeSpan.FromSeconds(30)); // the execution may reach the action after a yield (a loaded machine)
             Assert.Equal(1, first.Runs);
             Assert.NotNull(before.Engine.History.LastStart("restart", "api-7f9c"));
         }
