@@ -140,9 +140,7 @@ internal static class RcaCli
 
     private static void Detail(CaseResult r, CaseData data, TextWriter o)
     {
-        static string Top(IReadOnlyList<string> ranking) => ranking.Count == 0 ? "(none)" : string.Join(" > ", ranking.Take(3));
-        var position = r.Aiops.Ranking.ToList().IndexOf(r.Case.Target!);
-        o.WriteLine($"{r.Case}: Aiops #{(position < 0 ? "-" : (position + 1).ToString(CultureInfo.InvariantCulture))} [{Top(r.Aiops.Ranking)}] BARO [{Top(r.Baro)}] ttd {r.Aiops.TimeToDetect?.TotalSeconds.ToString("0", CultureInfo.InvariantCulture) ?? "-"} s, episodes before onset {r.Aiops.EpisodesBeforeOnset}");
+        o.WriteLine($"{r.Case}: Aiops #{Position(r.Aiops.Ranking, r.Case.Target!)} [{Top(r.Aiops.Ranking)}] BARO [{Top(r.Baro)}] ttd {r.Aiops.TimeToDetect?.TotalSeconds.ToString("0", CultureInfo.InvariantCulture) ?? "-"} s, episodes before onset {r.Aiops.EpisodesBeforeOnset}");
         o.WriteLine("    BARO top series: " + string.Join(", ", Baselines.BaroSeries(data, data.Onset).Take(4).Select(s =>
             string.Create(CultureInfo.InvariantCulture, $"{s.Series.Service}/{s.Series.Metric} {s.Score:0.0} at +{s.At - data.Onset} s"))));
         if (r.Aiops.Chosen is { } episode)
@@ -158,5 +156,16 @@ internal static class RcaCli
         }
     }
 
-    private static string F(double value, string format = "0.00") => value.ToString(format, CultureInfo.InvariantCulture);
+    /// <summary>Where <paramref name="target"/> ranks (1-based), or "-" when it is not ranked.</summary>
+    internal static string Position(IReadOnlyList<string> ranking, string target)
+    {
+        var at = ranking.ToList().IndexOf(target);
+        return at < 0 ? "-" : (at + 1).ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The first three of a ranking, most likely first.</summary>
+    internal static string Top(IReadOnlyList<string> ranking) => ranking.Count == 0 ? "(none)" : string.Join(" > ", ranking.Take(3));
+
+    /// <summary>A number in the invariant culture.</summary>
+    internal static string F(double value, string format = "0.00") => value.ToString(format, CultureInfo.InvariantCulture);
 }

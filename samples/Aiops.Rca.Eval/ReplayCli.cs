@@ -1,4 +1,5 @@
 using System.Globalization;
+using static Aiops.Rca.Eval.RcaCli;
 
 namespace Aiops.Rca.Eval;
 
@@ -159,14 +160,4 @@ internal static class ReplayCli
         stderr.WriteLine(usage);
         return RcaCli.UsageError;
     }
-
-    private static string Position(IReadOnlyList<string> ranking, string target)
-    {
-        var at = ranking.ToList().IndexOf(target);
-        return at < 0 ? "-" : (at + 1).ToString(CultureInfo.InvariantCulture);
-    }
-
-    private static string Top(IReadOnlyList<string> ranking) => ranking.Count == 0 ? "(none)" : string.Join(" > ", ranking.Take(3));
-
-    private static string F(double value, string format = "0.00") => value.ToString(format, CultureInfo.InvariantCulture);
 }
