@@ -248,13 +248,18 @@ internal sealed class RemediationStage : ChannelStage<Episode>
     /// <summary>Executes a decision in the background; <paramref name="retry"/> runs when it fails without an outcome.</summary>
     private void Execute(Decision decision, Action retry)
     {
-        var task = ExecuteAsync(decision, retry);
+        // Tracked before the action can start: a stop that finds the action running must find its task too, or it would not
+        // wait for the outcome's record before the host disposes the audit log. Starting it runs it on this thread, as before.
+        var tracked = new TaskCompletionSource();
+        var task = ExecuteAsync(tracked.Task, decision, retry);
         _running.TryAdd(task, 0);
         _ = task.ContinueWith(static (t, s) => ((ConcurrentDictionary<Task, byte>)s!).TryRemove(t, out _), _running, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        tracked.SetResult();
     }
 
-    private async Task ExecuteAsync(Decision decision, Action retry)
+    private async Task ExecuteAsync(Task tracked, Decision decision, Action retry)
     {
+        await tracked.ConfigureAwait(false);
         try
         {
             // Not the stop token: an action that started is let finish under its own timeout during the drain; only the host's

@@ -266,6 +266,35 @@ public sealed class RemediationStageTests
     });
 
     [Fact]
+    public Task StopAsync_ShutdownTimeoutWhileActionBlocksItsThread_OutcomeStillRecorded() => WithAuditLogAsync(async config =>
+    {
+        // An action that blocks the thread it started on until its token fires: the stop sees it running before the stage's
+        // thread goes on, and must still wait for its record (the stage tracks an execution before the action can start).
+        var action = new ThreadBlockingAction("scale-out");
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        var host = BuildHost(time, action, config);
+        var telemetry = host.Services.GetRequiredService<PipelineTelemetry>();
+        await host.StartAsync();
+        await FireAsync(host, time, Alert("a1", "HighRequestRate", "api", time.GetUtcNow()));
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.Started));
+
+        using (var shutdownTimedOut = new CancellationTokenSource())
+        {
+            await shutdownTimedOut.CancelAsync();
+            await host.StopAsync(shutdownTimedOut.Token);
+        }
+
+        host.Dispose();
+        Assert.True(action.Returned);
+        Assert.Equal(0, telemetry.RemediationErrors);
+
+        await using var log = await JsonLinesAuditLog.OpenAsync(new JsonLinesAuditLogOptions { Path = config["Aiops:Remediation:AuditLogPath"]! });
+        var execution = Assert.Single(await log.ReadAllAsync().OfType<ExecutionEntry>().ToListAsync()).Execution;
+        Assert.Equal(ExecutionStatus.Failed, execution.Status);
+        Assert.Equal(ThreadBlockingAction.Cancelled, execution.Detail);
+    });
+
+    [Fact]
     public async Task Planner_Throws_CountedAndLaterEpisodesStillRemediated()
     {
         var time = new FakeTimeProvider(PipelineTestHost.Start);
@@ -425,6 +454,32 @@ public sealed class RemediationStageTests
             {
                 _returned = true;
             }
+        }
+    }
+
+    /// <summary>Blocks the thread that started it until its token fires (a synchronous action), then reports the cancellation.</summary>
+    private sealed class ThreadBlockingAction(string id) : IRemediationAction
+    {
+        public const string Cancelled = "stopped: the token fired";
+        private volatile bool _started;
+        private volatile bool _returned;
+
+        public string Id { get; } = id;
+
+        public RiskClass Risk => RiskClass.Low;
+
+        public bool Started => _started;
+
+        public bool Returned => _returned;
+
+        public ValueTask<ActionOutcome> ExecuteAsync(Decision decision, CancellationToken cancellationToken)
+        {
+            _started = true;
+
+            // Bounded so that a stage that never cancels fails the test instead of hanging it.
+            var cancelled = cancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(30));
+            _returned = true;
+            return ValueTask.FromResult(cancelled ? ActionOutcome.Failure(Cancelled) : ActionOutcome.Success("not cancelled"));
         }
     }
 }
