@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.CodeAnalysis;
+using Aiops.Gates.Internal;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Aiops.Gates;
 
@@ -42,7 +42,7 @@ public sealed class ApprovalQueue
         _options = options ?? new ApprovalQueueOptions();
         Aiops.Detection.Internal.OptionsValidator.ThrowIfInvalid(_options);
         _time = timeProvider ?? TimeProvider.System;
-        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _logger = NonThrowingLogger.Wrap(logger);
         _telemetry = _options.Telemetry ?? GatesTelemetry.Shared;
     }
 

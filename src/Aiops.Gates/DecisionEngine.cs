@@ -1,8 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using Aiops.Gates.Internal;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Aiops.Gates;
 
@@ -86,7 +86,7 @@ public sealed class DecisionEngine
         _options = options ?? new DecisionEngineOptions();
         Aiops.Detection.Internal.OptionsValidator.ThrowIfInvalid(_options);
         _time = timeProvider ?? TimeProvider.System;
-        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _logger = NonThrowingLogger.Wrap(logger);
         _telemetry = _options.Telemetry ?? GatesTelemetry.Shared;
         Pipeline = pipeline;
         AuditLog = auditLog;

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Aiops.Gates.Internal;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Aiops.Gates;
 
@@ -51,7 +51,7 @@ public sealed class GatePipeline
         _options = options ?? new GatePipelineOptions();
         Aiops.Detection.Internal.OptionsValidator.ThrowIfInvalid(_options);
         _time = timeProvider ?? TimeProvider.System;
-        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _logger = NonThrowingLogger.Wrap(logger);
         _telemetry = _options.Telemetry ?? GatesTelemetry.Shared;
     }
 

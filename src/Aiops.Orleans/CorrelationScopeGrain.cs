@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Aiops.Correlation;
 using Aiops.Correlation.Serialization;
+using Aiops.Gates.Internal;
 using Aiops.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -43,7 +44,7 @@ internal sealed partial class CorrelationScopeGrain(
     {
         _scope = this.GetPrimaryKeyString();
         _time = services.GetRequiredService<TimeProvider>();
-        _logger = services.GetRequiredService<ILogger<CorrelationScopeGrain>>();
+        _logger = NonThrowingLogger.Wrap(services.GetRequiredService<ILogger<CorrelationScopeGrain>>());
         _askFor = services.GetRequiredService<IOptions<AiopsOrleansOptions>>().Value.ResumeInterval;
         _correlator = new Correlator(
             services.GetRequiredService<IOptions<CorrelatorOptions>>().Value,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Aiops.Gates.Internal;
 using Aiops.Gates;
 using Aiops.Gates.Serialization;
 using Aiops.Hosting;
@@ -20,6 +21,8 @@ internal sealed partial class OrleansRemediationCoordinator(
     TimeProvider time,
     ILogger<OrleansRemediationCoordinator> logger) : IRemediationCoordinator
 {
+    private readonly ILogger _logger = NonThrowingLogger.Wrap(logger);
+
     private readonly TimeSpan _actionTimeout = options.Value.ActionTimeout;
 
     public async ValueTask<Decision> DecideAsync(RemediationProposal proposal, CancellationToken cancellationToken)
@@ -85,7 +88,7 @@ internal sealed partial class OrleansRemediationCoordinator(
         var record = new ExecutionRecord(decision.DecisionId, proposal.ActionId, proposal.IdempotencyKey, status, admission.At, time.GetUtcNow(), detail);
         await grain.RecordOutcomeAsync(JsonSerializer.Serialize<AuditEntry>(new ExecutionEntry(record), GatesJson.AuditEntry)).ConfigureAwait(false);
         await engine.AuditLog.AppendAsync(new ExecutionEntry(record), CancellationToken.None).ConfigureAwait(false);
-        Executed(logger, decision.DecisionId, proposal.ActionId, status, detail);
+        Executed(_logger, decision.DecisionId, proposal.ActionId, status, detail);
         return record;
     }
 
@@ -109,7 +112,7 @@ internal sealed partial class OrleansRemediationCoordinator(
             }
             catch (Exception ex) when (attempt < AdmitAttempts && ex is not OutOfMemoryException)
             {
-                AdmitRetried(logger, ex, decisionId, attempt);
+                AdmitRetried(_logger, ex, decisionId, attempt);
                 await Task.Delay(TimeSpan.FromSeconds(attempt), time).ConfigureAwait(false);
             }
         }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Aiops.Correlation;
 using Aiops.Correlation.Serialization;
+using Aiops.Gates.Internal;
 using Aiops.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,8 @@ namespace Aiops.Orleans;
 /// </summary>
 internal sealed partial class OrleansSignalRouter(IGrainFactory grains, IOptions<AiopsOrleansOptions> options, TimeProvider time, ILogger<OrleansSignalRouter> logger) : ISignalRouter
 {
+    private readonly ILogger _logger = NonThrowingLogger.Wrap(logger);
+
     private readonly AiopsOrleansOptions _options = options.Value;
 
     public async ValueTask RouteAsync(Signal signal, CancellationToken cancellationToken)
@@ -34,7 +37,7 @@ internal sealed partial class OrleansSignalRouter(IGrainFactory grains, IOptions
             }
             catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested && time.GetUtcNow() + pause < until)
             {
-                LogRetry(logger, ex, signal.Fingerprint, scope, attempt);
+                LogRetry(_logger, ex, signal.Fingerprint, scope, attempt);
                 await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
                 pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.TicksPerSecond * 2));
             }

@@ -1,3 +1,4 @@
+using Aiops.Gates.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -15,6 +16,8 @@ internal sealed partial class ScopeIndexGrain(
     IOptions<AiopsOrleansOptions> options,
     ILogger<ScopeIndexGrain> logger) : Grain, IScopeIndexGrain
 {
+    private readonly ILogger _logger = NonThrowingLogger.Wrap(logger);
+
     private IGrainTimer? _timer;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -70,12 +73,12 @@ internal sealed partial class ScopeIndexGrain(
                 var offered = await calls[i].ConfigureAwait(true);
                 if (offered > 0)
                 {
-                    LogOffered(logger, scopes[i], offered);
+                    LogOffered(_logger, scopes[i], offered);
                 }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                LogResumeFailed(logger, ex, scopes[i]);
+                LogResumeFailed(_logger, ex, scopes[i]);
             }
         }
     }
@@ -94,6 +97,8 @@ internal sealed partial class ScopeIndexGrain(
 internal sealed partial class ScopeKeeper(IGrainFactory grains, IOptions<AiopsOrleansOptions> options, TimeProvider time, ILogger<ScopeKeeper> logger)
     : Microsoft.Extensions.Hosting.BackgroundService
 {
+    private readonly ILogger _logger = NonThrowingLogger.Wrap(logger);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.ResumeInterval, time);
@@ -108,7 +113,7 @@ internal sealed partial class ScopeKeeper(IGrainFactory grains, IOptions<AiopsOr
                 catch (Exception ex) when (ex is not OutOfMemoryException && !stoppingToken.IsCancellationRequested)
                 {
                     // The cluster is starting, or the index's silo died and is not yet declared dead: the next tick tries again.
-                    LogWakeFailed(logger, ex);
+                    LogWakeFailed(_logger, ex);
                 }
             }
         }

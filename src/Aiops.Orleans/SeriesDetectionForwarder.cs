@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Aiops.Detection;
+using Aiops.Gates.Internal;
 using Aiops.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -29,6 +30,8 @@ internal sealed class SeriesDetectionFactory
 internal sealed partial class SeriesDetectionForwarder(IGrainFactory grains, IOptions<AiopsOrleansOptions> options, TimeProvider time, ILogger<SeriesDetectionForwarder> logger)
     : BackgroundService
 {
+    private readonly ILogger _logger = NonThrowingLogger.Wrap(logger);
+
     private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(30);
     private readonly AiopsOrleansOptions _options = options.Value;
 
@@ -140,7 +143,7 @@ internal sealed partial class SeriesDetectionForwarder(IGrainFactory grains, IOp
                 if (time.GetUtcNow() >= deadline)
                 {
                     Interlocked.Add(ref _failed, batch.Index.Length);
-                    LogForwardFailed(logger, ex, shard, batch.Index.Length);
+                    LogForwardFailed(_logger, ex, shard, batch.Index.Length);
                     return;
                 }
 
@@ -160,7 +163,7 @@ internal sealed partial class SeriesDetectionForwarder(IGrainFactory grains, IOp
 
         if (Interlocked.Increment(ref _dropped) % 10_000 == 1)
         {
-            LogQueueFull(logger, _options.ForwardQueueLength);
+            LogQueueFull(_logger, _options.ForwardQueueLength);
         }
 
         return false;

@@ -2,6 +2,7 @@ using System.IO;
 using Aiops.Correlation;
 using Aiops.Detection;
 using Aiops.Detection.Tracking;
+using Aiops.Gates.Internal;
 using Aiops.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,8 @@ internal sealed partial class SeriesDetectionGrain(
     IServiceProvider services,
     ILogger<SeriesDetectionGrain> logger) : Grain, ISeriesDetectionGrain
 {
+    private readonly ILogger _logger = NonThrowingLogger.Wrap(logger);
+
     private readonly Dictionary<string, Held> _series = new(StringComparer.Ordinal);
     private DetectionStageOptions _stage = null!;
     private AiopsOrleansOptions _options = null!;
@@ -238,7 +241,7 @@ internal sealed partial class SeriesDetectionGrain(
             catch (InvalidDataException ex)
             {
                 // Another detector or other options since the snapshot: the series starts afresh rather than not at all.
-                LogRestoreFailed(logger, ex, series.Text);
+                LogRestoreFailed(_logger, ex, series.Text);
                 saved = null;
             }
 
@@ -251,7 +254,7 @@ internal sealed partial class SeriesDetectionGrain(
                 catch (InvalidDataException ex)
                 {
                     // Other tracking options since the snapshot: the detector resumes, the tracking starts afresh.
-                    LogTrackerRestoreFailed(logger, ex, series.Text);
+                    LogTrackerRestoreFailed(_logger, ex, series.Text);
                 }
             }
         }

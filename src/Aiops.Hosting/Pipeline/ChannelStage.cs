@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Aiops.Gates.Internal;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -16,7 +17,6 @@ internal abstract class ChannelStage<T> : IHostedService, IDisposable
     private readonly Channel<T> _channel;
     private readonly string _stage;
     private readonly PipelineTelemetry _telemetry;
-    private readonly ILogger _logger;
     private readonly CancellationTokenSource _abort = new();
     private readonly CancellationTokenSource _background = new();
     private volatile bool _stopping;
@@ -27,8 +27,11 @@ internal abstract class ChannelStage<T> : IHostedService, IDisposable
         _channel = channel;
         _stage = stage;
         _telemetry = telemetry;
-        _logger = logger;
+        Logger = NonThrowingLogger.Wrap(logger);
     }
+
+    /// <summary>Gets the stage's logger, which never throws: a failing logger provider must not end the loop from a catch block.</summary>
+    protected ILogger Logger { get; }
 
     /// <summary>Gets the token that fires when the host's shutdown timeout cuts the drain short.</summary>
     protected CancellationToken Aborted => _abort.Token;
@@ -115,12 +118,12 @@ internal abstract class ChannelStage<T> : IHostedService, IDisposable
 
             if (drained > 0)
             {
-                PipelineLog.Drained(_logger, _stage, drained);
+                PipelineLog.Drained(Logger, _stage, drained);
             }
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
         {
-            PipelineLog.DrainAborted(_logger, _stage);
+            PipelineLog.DrainAborted(Logger, _stage);
         }
         finally
         {

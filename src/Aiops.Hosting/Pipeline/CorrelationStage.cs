@@ -22,7 +22,6 @@ internal sealed class CorrelationStage : ChannelStage<Signal>
     private readonly CorrelationStageOptions _options;
     private readonly TimeProvider _time;
     private readonly PipelineTelemetry _telemetry;
-    private readonly ILogger<CorrelationStage> _logger;
     private readonly InMemoryChangeFeed? _changes;
     private readonly SemaphoreSlim _flushGate = new(1, 1);
     private readonly ISignalRouter? _router;
@@ -47,7 +46,6 @@ internal sealed class CorrelationStage : ChannelStage<Signal>
         _options = options.Value;
         _time = timeProvider;
         _telemetry = telemetry;
-        _logger = logger;
     }
 
     protected override ValueTask ProcessAsync(Signal item)
@@ -95,7 +93,7 @@ internal sealed class CorrelationStage : ChannelStage<Signal>
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             _telemetry.Error(Stage);
-            PipelineLog.TickFailed(_logger, ex);
+            PipelineLog.TickFailed(Logger, ex);
             return [];
         }
     }
@@ -123,7 +121,7 @@ internal sealed class CorrelationStage : ChannelStage<Signal>
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             _telemetry.Error(Stage);
-            PipelineLog.CorrelationFailed(_logger, ex, signal?.Fingerprint ?? "(null)");
+            PipelineLog.CorrelationFailed(Logger, ex, signal?.Fingerprint ?? "(null)");
         }
     }
 
@@ -141,7 +139,7 @@ internal sealed class CorrelationStage : ChannelStage<Signal>
         catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && Aborted.IsCancellationRequested))
         {
             _telemetry.Error(Stage);
-            PipelineLog.CorrelationFailed(_logger, ex, signal?.Fingerprint ?? "(null)");
+            PipelineLog.CorrelationFailed(Logger, ex, signal?.Fingerprint ?? "(null)");
         }
     }
 
@@ -154,7 +152,7 @@ internal sealed class CorrelationStage : ChannelStage<Signal>
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             _telemetry.Error(Stage);
-            PipelineLog.TickFailed(_logger, ex);
+            PipelineLog.TickFailed(Logger, ex);
         }
     }
 
@@ -177,7 +175,7 @@ internal sealed class CorrelationStage : ChannelStage<Signal>
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
                     _telemetry.Error(Stage);
-                    PipelineLog.SaveFailed(_logger, ex, episode.Id);
+                    PipelineLog.SaveFailed(Logger, ex, episode.Id);
                 }
 
                 _writer.TryWriteEpisode(episode);

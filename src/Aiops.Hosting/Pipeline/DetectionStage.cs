@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Aiops.Correlation;
 using Aiops.Detection;
+using Aiops.Gates.Internal;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -54,7 +55,7 @@ internal sealed class DetectionStage : IHostedService, IDisposable
     private readonly DetectionStageOptions _options;
     private readonly TimeProvider _time;
     private readonly PipelineTelemetry _telemetry;
-    private readonly ILogger<DetectionStage> _logger;
+    private readonly ILogger _logger;
     private readonly DetectorSet _set;
     private readonly CancellationTokenSource _abort = new();
     private readonly int _historyLength;
@@ -76,7 +77,7 @@ internal sealed class DetectionStage : IHostedService, IDisposable
         _options = options.Value;
         _time = timeProvider;
         _telemetry = telemetry;
-        _logger = logger;
+        _logger = NonThrowingLogger.Wrap(logger);
         var setOptions = new DetectorSetOptions { Detector = _options.Detector, FalseAlarmsPerWeek = _options.FalseAlarmsPerWeek, MaxSeries = _options.MaxSeries, IdleTimeout = _options.IdleTimeout };
         _set = new DetectorSet(setOptions, _options.DetectorFactory, timeProvider);
         _historyLength = Math.Max(0, _options.ScoreHistoryLength);
@@ -329,20 +330,11 @@ internal sealed class DetectionStage : IHostedService, IDisposable
     }
 
     /// <summary>
-    /// Logs a sample that failed. Never throws: an exception out of the catch block of <see cref="Process(in MetricSample, DateTimeOffset)"/>
-    /// would end the worker's loop, and every later sample of its shard would go unscored.
+    /// Logs a sample that failed. Never throws (the logger cannot, nor can <see cref="Describe"/>): an exception out of the catch
+    /// block of <see cref="Process(in MetricSample, DateTimeOffset)"/> would end the worker's loop, and every later sample of its
+    /// shard would go unscored.
     /// </summary>
-    private void LogFailed(Exception error, SeriesKey? series)
-    {
-        try
-        {
-            PipelineLog.DetectionFailed(_logger, error, Describe(series));
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // A failing logger provider: the sample is counted on aiops.hosting.stage.errors all the same.
-        }
-    }
+    private void LogFailed(Exception error, SeriesKey? series) => PipelineLog.DetectionFailed(_logger, error, Describe(series));
 
     /// <summary>The series' text for a log, or only its metric name when the text cannot be formed.</summary>
     private static string Describe(SeriesKey? series)

@@ -1,4 +1,5 @@
 using Aiops.Correlation;
+using Aiops.Gates.Internal;
 using Aiops.Hosting.Alertmanager;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,8 @@ internal sealed partial class EpisodeRestoreService(IEpisodeStore store, Correla
     /// <summary>How long the start waits for the store: a store that hangs must not keep the host from starting.</summary>
     internal static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
+    private readonly ILogger _logger = NonThrowingLogger.Wrap(logger);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<Episode> episodes;
@@ -26,7 +29,7 @@ internal sealed partial class EpisodeRestoreService(IEpisodeStore store, Correla
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            RestoreFailed(logger, ex);
+            RestoreFailed(_logger, ex);
             return;
         }
 
@@ -39,12 +42,12 @@ internal sealed partial class EpisodeRestoreService(IEpisodeStore store, Correla
         {
             var resumed = correlator.Restore(episodes);
             var remembered = resolved.Seed(episodes);
-            Restored(logger, episodes.Count, resumed, remembered);
+            Restored(_logger, episodes.Count, resumed, remembered);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // A stored episode the correlator cannot take must not keep the host from starting either.
-            RestoreFailed(logger, ex);
+            RestoreFailed(_logger, ex);
         }
     }
 

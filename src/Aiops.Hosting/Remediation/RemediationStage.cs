@@ -34,7 +34,6 @@ internal sealed class RemediationStage : ChannelStage<Episode>
     private readonly IReadOnlyCollection<EpisodeState> _states;
     private readonly TimeProvider _time;
     private readonly PipelineTelemetry _telemetry;
-    private readonly ILogger<RemediationStage> _logger;
     private readonly ConcurrentDictionary<string, Decision> _awaiting = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _running = new();
     private readonly Dictionary<string, HashSet<string>> _proposedByEpisode = new(StringComparer.Ordinal);
@@ -67,14 +66,13 @@ internal sealed class RemediationStage : ChannelStage<Episode>
         _states = _options.EffectiveStates();
         _time = timeProvider;
         _telemetry = telemetry;
-        _logger = logger;
     }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         // A restart must know every key that already ran and every approval still pending before it decides anything.
         var restored = await _engine.RestoreAsync(cancellationToken).ConfigureAwait(false);
-        RemediationLog.Restored(_logger, restored.Decisions, restored.Approvals, restored.Executions, restored.Interrupted);
+        RemediationLog.Restored(Logger, restored.Decisions, restored.Approvals, restored.Executions, restored.Interrupted);
         foreach (var pending in _engine.Approvals.ListPending())
         {
             _awaiting.TryAdd(pending.Decision.DecisionId, pending.Decision);
@@ -144,7 +142,7 @@ internal sealed class RemediationStage : ChannelStage<Episode>
         catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && Aborted.IsCancellationRequested))
         {
             _telemetry.Error(Stage);
-            RemediationLog.PlanFailed(_logger, ex, episode.Id);
+            RemediationLog.PlanFailed(Logger, ex, episode.Id);
             return;
         }
 
@@ -171,7 +169,7 @@ internal sealed class RemediationStage : ChannelStage<Episode>
                 // The audit log refused the decision: nothing was decided, so nothing runs; the next change may try again.
                 proposedSet.Remove(proposedKey);
                 _telemetry.Error(Stage);
-                RemediationLog.DecideFailed(_logger, ex, proposal.ActionId, episode.Id);
+                RemediationLog.DecideFailed(Logger, ex, proposal.ActionId, episode.Id);
                 continue;
             }
 
@@ -228,7 +226,7 @@ internal sealed class RemediationStage : ChannelStage<Episode>
             {
                 // Not known now (a cluster's store unreachable): the decision keeps waiting and is asked about at the next poll.
                 _telemetry.Error(Stage);
-                RemediationLog.ApprovalPollFailed(_logger, ex, id);
+                RemediationLog.ApprovalPollFailed(Logger, ex, id);
                 continue;
             }
 
@@ -265,13 +263,13 @@ internal sealed class RemediationStage : ChannelStage<Episode>
             // Not the stop token: an action that started is let finish under its own timeout during the drain; only the host's
             // shutdown timeout (Aborted) cancels it, and its outcome is still recorded (OnAbortedAsync waits for the record).
             var record = await _coordinator.ExecuteAsync(decision, Aborted).ConfigureAwait(false);
-            RemediationLog.Executed(_logger, decision.DecisionId, decision.Proposal.ActionId, record.Status, record.Detail);
+            RemediationLog.Executed(Logger, decision.DecisionId, decision.Proposal.ActionId, record.Status, record.Detail);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // No outcome: it is tried again (the coordinator's claim keeps it at most once; a claimed key is a duplicate).
             _telemetry.Error(Stage);
-            RemediationLog.ExecuteFailed(_logger, ex, decision.DecisionId);
+            RemediationLog.ExecuteFailed(Logger, ex, decision.DecisionId);
             retry();
         }
     }

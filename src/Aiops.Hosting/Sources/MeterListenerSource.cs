@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using Aiops.Detection;
+using Aiops.Gates.Internal;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -53,7 +54,7 @@ internal sealed class MeterListenerSource : IHostedService, IDisposable
         _options = options;
         _writer = writer;
         _time = timeProvider;
-        _logger = logger;
+        _logger = NonThrowingLogger.Wrap(logger);
         _meters = new HashSet<string>(options.Meters, StringComparer.Ordinal);
         _instruments = new HashSet<string>(options.Instruments, StringComparer.Ordinal);
     }

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text.Json;
 using Aiops.Detection;
+using Aiops.Gates.Internal;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Polly.Timeout;
@@ -65,7 +66,7 @@ internal sealed class PrometheusSource : IHostedService, IDisposable
         _clients = clients;
         _writer = writer;
         _time = timeProvider;
-        _logger = logger;
+        _logger = NonThrowingLogger.Wrap(logger);
         var meter = meterFactory.Create(HostingTelemetry.MeterName);
         _polls = meter.CreateCounter<long>("aiops.hosting.prometheus.polls", "{query}", "Prometheus query_range polls, by outcome (success, http_error, timeout, error_status, malformed, too_large, unexpected_result, failed).");
         _samples = meter.CreateCounter<long>("aiops.hosting.prometheus.samples", "{sample}", "Samples read from Prometheus query_range results and written to the pipeline.");

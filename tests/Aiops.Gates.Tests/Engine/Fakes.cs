@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Aiops.Gates.Tests.Engine;
@@ -184,16 +185,17 @@ internal sealed class Harness : IDisposable
         FakeTimeProvider? time = null,
         bool dryRun = false,
         bool recheck = true,
-        TimeSpan? actionTimeout = null)
+        TimeSpan? actionTimeout = null,
+        bool brokenLogger = false)
     {
         Time = time ?? new FakeTimeProvider(Fakes.T0);
         Telemetry = new GatesTelemetry(_meters);
         Audit = audit ?? new InMemoryAuditLog();
         Registry = new ActionRegistry(actions ?? [new ScriptedAction("restart")]);
-        Pipeline = new GatePipeline(gates, new GatePipelineOptions { Telemetry = Telemetry }, Time);
-        Approvals = new ApprovalQueue(Audit, new ApprovalQueueOptions { Telemetry = Telemetry }, Time);
-        Engine = new DecisionEngine(Pipeline, Audit, Registry, new ExecutionHistory(timeProvider: Time), Approvals, new DecisionEngineOptions { DryRun = dryRun, Telemetry = Telemetry }, Time);
-        Executor = new RemediationExecutor(Engine, new RemediationExecutorOptions { Telemetry = Telemetry, RecheckGates = recheck, ActionTimeout = actionTimeout ?? TimeSpan.FromSeconds(30) }, Time);
+        Pipeline = new GatePipeline(gates, new GatePipelineOptions { Telemetry = Telemetry }, Time, Logger<GatePipeline>(brokenLogger));
+        Approvals = new ApprovalQueue(Audit, new ApprovalQueueOptions { Telemetry = Telemetry }, Time, Logger<ApprovalQueue>(brokenLogger));
+        Engine = new DecisionEngine(Pipeline, Audit, Registry, new ExecutionHistory(timeProvider: Time), Approvals, new DecisionEngineOptions { DryRun = dryRun, Telemetry = Telemetry }, Time, Logger<DecisionEngine>(brokenLogger));
+        Executor = new RemediationExecutor(Engine, new RemediationExecutorOptions { Telemetry = Telemetry, RecheckGates = recheck, ActionTimeout = actionTimeout ?? TimeSpan.FromSeconds(30) }, Time, Logger<RemediationExecutor>(brokenLogger));
     }
 
     public FakeTimeProvider Time { get; }
@@ -229,4 +231,18 @@ internal sealed class Harness : IDisposable
         [.. (await ReadAuditAsync()).OfType<ExecutionEntry>().Select(e => e.Execution)];
 
     public void Dispose() => _meters.Dispose();
+
+    private static ILogger<T>? Logger<T>(bool broken) => broken ? new BrokenLogger<T>() : null;
+}
+
+/// <summary>A logger whose every call throws, as a broken logger provider's may.</summary>
+internal sealed class BrokenLogger<T> : ILogger<T>
+{
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => throw new InvalidOperationException("the logger provider is broken");
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        throw new InvalidOperationException("the logger provider is broken");
 }

@@ -208,6 +208,30 @@ public sealed class RemediationExecutorTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_LoggerThrowsThroughout_DecidedRunOnceAndRecorded()
+    {
+        // Every log call throws (a broken provider): the executor logs after the key is claimed and in the catch of an action
+        // that threw, the gate pipeline in the catch of a gate that threw. The log line is lost, never the decision or the record.
+        var action = new ScriptedAction("restart", RiskClass.Low, (d, ct) => throw new HttpRequestException("connection refused"));
+        using var h = new Harness([new FakeGate("ok", GateVerdict.Allow)], actions: [action], brokenLogger: true);
+        var decision = await h.Engine.DecideAsync(Proposal());
+
+        var outcome = await h.Executor.ExecuteAsync(decision);
+        var retry = await h.Executor.ExecuteAsync(decision);
+
+        Assert.Equal(ExecutionStatus.Failed, outcome.Status);
+        Assert.Equal(ExecutionStatus.Duplicate, retry.Status);
+        Assert.Equal(1, action.Runs);
+        Assert.Equal([outcome, retry], await h.ExecutionsAsync());
+        Assert.Equal(0, h.Engine.History.Running);
+
+        using var failing = new Harness([new ThrowingGate("flaky")], brokenLogger: true);
+        var denied = await failing.Engine.DecideAsync(Proposal());
+        Assert.Equal(GateVerdict.Deny, denied.Verdict);
+        Assert.Equal(denied, Assert.Single((await failing.ReadAuditAsync()).OfType<DecisionEntry>()).Decision);
+    }
+
+    [Fact]
     public async Task ExecuteAsync_ActionReportsFailure_Failed()
     {
         var action = new ScriptedAction("restart", RiskClass.Low, (d, ct) => ValueTask.FromResult(ActionOutcome.Failure("pod not found")));

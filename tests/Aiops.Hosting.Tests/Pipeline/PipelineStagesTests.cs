@@ -194,7 +194,7 @@ public sealed class PipelineStagesTests
                     : new Aiops.Detection.Tracking.AnomalyTrackerOptions());
 
                 // And the log of that failure throws too (a broken logger provider): the failure must still only be counted.
-                s.AddLogging(b => b.AddProvider(new ThrowingLoggerProvider()));
+                s.AddLogging(b => b.AddProvider(new ThrowingLoggerProvider(5100)));
             });
         await host.StartAsync();
         var writer = host.Services.GetRequiredService<AiopsPipelineWriter>();
@@ -285,31 +285,5 @@ public sealed class PipelineStagesTests
 
         Assert.Equal(0, host.Services.GetRequiredService<Correlator>().OpenCount);
         Assert.Empty(await host.Services.GetRequiredService<IEpisodeStore>().ListAsync());
-    }
-
-    /// <summary>A logger provider whose loggers throw on the detection stage's failure message (event 5100), as a broken provider may.</summary>
-    private sealed class ThrowingLoggerProvider : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new ThrowingLogger();
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class ThrowingLogger : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                if (eventId.Id == 5100)
-                {
-                    throw new InvalidOperationException("the logger provider is broken");
-                }
-            }
-        }
     }
 }

@@ -5,6 +5,7 @@ using Aiops.Hosting.Tests.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -309,6 +310,29 @@ public sealed class RemediationStageTests
         Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1));
         await host.StopAsync();
         Assert.True(telemetry.RemediationErrors >= 1);
+        Assert.Equal(["api"], Assert.Single(action.Runs).Targets);
+    }
+
+    [Fact]
+    public async Task Planner_ThrowsAndItsLogThrows_LaterEpisodesStillRemediated()
+    {
+        // The stage logs the planner's failure in its catch block; a broken logger provider must not end the stage's loop.
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        var action = new SimulatedAction("scale-out", RiskClass.Low);
+        using var host = PipelineTestHost.Build(
+            time,
+            b => b.AddAction(action).ConfigureRemediation(o => o.Rules.Add(new RemediationRule { Action = action.Id })).UsePlanner<ThrowsForBilling>(),
+            FastLifecycle,
+            s => s.AddLogging(l => l.AddProvider(new ThrowingLoggerProvider(5131))));
+        await host.StartAsync();
+        var telemetry = host.Services.GetRequiredService<PipelineTelemetry>();
+
+        await FireAsync(host, time, Alert("b1", "HighErrorRate", "billing", time.GetUtcNow()));
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => telemetry.RemediationErrors >= 1));
+        await FireAsync(host, time, Alert("a1", "HighErrorRate", "api", time.GetUtcNow()));
+
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1), "the remediation stage stopped");
+        await host.StopAsync();
         Assert.Equal(["api"], Assert.Single(action.Runs).Targets);
     }
 
