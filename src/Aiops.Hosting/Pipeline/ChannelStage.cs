@@ -9,7 +9,8 @@ namespace Aiops.Hosting;
 /// A hosted stage that reads one pipeline channel: it processes items as they come, runs optional background work beside
 /// them (lifecycle ticks, approval polls), and on stop completes its channel, processes what it still holds (or gives up
 /// when the host's shutdown timeout fires), stops the background work and then runs <see cref="OnDrainedAsync"/>. An item
-/// that fails is the derived stage's to log and count; the loop never stops for one.
+/// that fails is the derived stage's to log and count; one whose failure escapes it is counted and logged here, and the loop
+/// never stops for one.
 /// </summary>
 /// <typeparam name="T">The channel's items.</typeparam>
 internal abstract class ChannelStage<T> : IHostedService, IDisposable
@@ -93,6 +94,23 @@ internal abstract class ChannelStage<T> : IHostedService, IDisposable
         }
     }
 
+    /// <summary>
+    /// Processes one item; a failure the stage did not catch itself (a defect) is counted and logged, and the loop goes on: one
+    /// item must not stop every later one. Only the shutdown timeout's cancellation ends the loop.
+    /// </summary>
+    private async ValueTask ProcessGuardedAsync(T item)
+    {
+        try
+        {
+            await ProcessAsync(item).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && _abort.IsCancellationRequested))
+        {
+            _telemetry.Error(_stage);
+            PipelineLog.ItemFailed(Logger, ex, _stage);
+        }
+    }
+
     private async Task RunAsync()
     {
         var background = RunBackgroundAsync(_background.Token);
@@ -105,7 +123,7 @@ internal abstract class ChannelStage<T> : IHostedService, IDisposable
                 var count = 0;
                 while (!_abort.IsCancellationRequested && reader.TryRead(out var item))
                 {
-                    await ProcessAsync(item).ConfigureAwait(false);
+                    await ProcessGuardedAsync(item).ConfigureAwait(false);
                     count++;
                 }
 

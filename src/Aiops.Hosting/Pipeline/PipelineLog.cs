@@ -23,6 +23,9 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "The {Stage} stage stopped before draining its queue: the shutdown timeout elapsed.")]
     public static partial void DrainAborted(ILogger logger, string stage);
 
+    [LoggerMessage(EventId = 5108, Level = LogLevel.Error, Message = "The {Stage} stage failed on an item in a way it does not handle (a defect); the item was skipped and the stage goes on.")]
+    public static partial void ItemFailed(ILogger logger, Exception exception, string stage);
+
     [LoggerMessage(EventId = 5110, Level = LogLevel.Warning, Message = "Collecting meter instruments failed; the interval was skipped.")]
     public static partial void CollectFailed(ILogger logger, Exception exception);
 }

@@ -191,6 +191,12 @@ internal sealed class RemediationStage : ChannelStage<Episode>
     // the planner's key.
     private bool RanDuringIncident(Episode episode, RemediationProposal proposal)
     {
+        if (proposal.ActionId is null)
+        {
+            // Invalid: the engine denies it and records why.
+            return false;
+        }
+
         foreach (var target in proposal.Targets ?? [])
         {
             if (target is not null && _engine.History.LastStart(proposal.ActionId, target) is { } started && started >= episode.OpenedAt)

@@ -337,6 +337,48 @@ public sealed class RemediationStageTests
     }
 
     [Fact]
+    public Task Planner_ProposesNoAction_DeniedAndAuditedAndLaterEpisodesStillRemediated() => WithAuditLogAsync(async config =>
+    {
+        // A planner of the user's that returns a proposal without an action id (nullable warnings off, a mapping bug).
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        var action = new SimulatedAction("scale-out", RiskClass.Low);
+        using var host = BuildHost(time, action, config, b => b.UsePlanner<NoActionForBilling>());
+        await host.StartAsync();
+        var engine = host.Services.GetRequiredService<DecisionEngine>();
+
+        await FireAsync(host, time, Alert("b1", "HighErrorRate", "billing", time.GetUtcNow()));
+        await FireAsync(host, time, Alert("a1", "HighErrorRate", "api", time.GetUtcNow()));
+
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1), "the remediation stage stopped");
+        await host.StopAsync();
+        Assert.Equal(["api"], Assert.Single(action.Runs).Targets);
+        var decisions = await DecisionsAsync(engine);
+        Assert.Equal(2, decisions.Count);
+        var invalid = Assert.Single(decisions, d => d.Decision.Verdict == GateVerdict.Deny).Decision;
+        Assert.Contains("invalid proposal", Assert.Single(invalid.Evaluations).Reason, StringComparison.Ordinal);
+    });
+
+    [Fact]
+    public async Task Coordinator_ReturnsNoDecision_CountedAndLaterEpisodesStillRemediated()
+    {
+        // A coordinator of the user's with a defect the stage does not anticipate: the item fails, the stage goes on.
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        var action = new SimulatedAction("scale-out", RiskClass.Low);
+        using var host = BuildHost(time, action, configure: b => b.Services.Replace(ServiceDescriptor.Singleton<IRemediationCoordinator>(
+            sp => new NoDecisionForBilling(sp.GetRequiredService<DecisionEngine>(), sp.GetRequiredService<RemediationExecutor>()))));
+        await host.StartAsync();
+        var telemetry = host.Services.GetRequiredService<PipelineTelemetry>();
+
+        await FireAsync(host, time, Alert("b1", "HighErrorRate", "billing", time.GetUtcNow()));
+        await FireAsync(host, time, Alert("a1", "HighErrorRate", "api", time.GetUtcNow()));
+
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1), "the remediation stage stopped");
+        await host.StopAsync();
+        Assert.Equal(["api"], Assert.Single(action.Runs).Targets);
+        Assert.True(telemetry.RemediationErrors >= 1);
+    }
+
+    [Fact]
     public async Task StartAsync_RuleNamesUnregisteredAction_FailsWithConfigurationPath()
     {
         var time = new FakeTimeProvider(PipelineTestHost.Start);
@@ -447,6 +489,26 @@ public sealed class RemediationStageTests
 
         public ValueTask<IReadOnlyList<RemediationProposal>> PlanAsync(Episode episode, DateTimeOffset now, CancellationToken cancellationToken) =>
             episode.Entities.Contains("billing") ? throw new InvalidOperationException("planner bug") : _inner.PlanAsync(episode, now, cancellationToken);
+    }
+
+    private sealed class NoActionForBilling(IOptions<RemediationOptions> options, ActionRegistry actions) : IRemediationPlanner
+    {
+        private readonly RuleBasedRemediationPlanner _inner = new(options, actions);
+
+        public async ValueTask<IReadOnlyList<RemediationProposal>> PlanAsync(Episode episode, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            var proposals = await _inner.PlanAsync(episode, now, cancellationToken);
+            return episode.Entities.Contains("billing") ? [.. proposals.Select(p => p with { ActionId = null! })] : proposals;
+        }
+    }
+
+    /// <summary>The in-process coordinator, except that it returns no decision (null) for proposals on billing.</summary>
+    private sealed class NoDecisionForBilling(DecisionEngine engine, RemediationExecutor executor) : IRemediationCoordinator
+    {
+        public ValueTask<Decision> DecideAsync(RemediationProposal proposal, CancellationToken cancellationToken) =>
+            proposal.Targets.Contains("billing") ? ValueTask.FromResult<Decision>(null!) : engine.DecideAsync(proposal, cancellationToken);
+
+        public ValueTask<ExecutionRecord> ExecuteAsync(Decision decision, CancellationToken cancellationToken) => executor.ExecuteAsync(decision, cancellationToken);
     }
 
     /// <summary>A low-risk action that runs until released or until its token fires (it honours the token).</summary>
