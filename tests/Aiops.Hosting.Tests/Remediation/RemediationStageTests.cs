@@ -240,26 +240,12 @@ public sealed class RemediationStageTests
         // The host's shutdown timeout fires while an action runs: the action's token fires, the executor ends the attempt as
         // cancelled at shutdown, and the stage waits for that record before the host disposes the audit log.
         var action = new BlockingAction("scale-out");
-        var time = new FakeTimeProvider(PipelineTestHost.Start);
-        var host = BuildHost(time, action, config);
-        var telemetry = host.Services.GetRequiredService<PipelineTelemetry>();
-        await host.StartAsync();
-        await FireAsync(host, time, Alert("a1", "HighRequestRate", "api", time.GetUtcNow()));
-        Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.Started));
-
-        using (var shutdownTimedOut = new CancellationTokenSource())
-        {
-            await shutdownTimedOut.CancelAsync();
-            await host.StopAsync(shutdownTimedOut.Token);
-        }
-
-        host.Dispose();
+        var telemetry = await StopAtShutdownTimeoutAsync(action, () => action.Started, config);
         action.Release();
         Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.Returned));
         Assert.Equal(0, telemetry.RemediationErrors);
 
-        await using var log = await JsonLinesAuditLog.OpenAsync(new JsonLinesAuditLogOptions { Path = config["Aiops:Remediation:AuditLogPath"]! });
-        var entries = await log.ReadAllAsync().ToListAsync();
+        var entries = await ReadAuditLogAsync(config);
         Assert.Equal(GateVerdict.Allow, Assert.Single(entries.OfType<DecisionEntry>()).Decision.Verdict);
         var execution = Assert.Single(entries.OfType<ExecutionEntry>()).Execution; // the action ran: its outcome must be in the log
         Assert.Equal(ExecutionStatus.Failed, execution.Status);
@@ -272,25 +258,11 @@ public sealed class RemediationStageTests
         // An action that blocks the thread it started on until its token fires: the stop sees it running before the stage's
         // thread goes on, and must still wait for its record (the stage tracks an execution before the action can start).
         var action = new ThreadBlockingAction("scale-out");
-        var time = new FakeTimeProvider(PipelineTestHost.Start);
-        var host = BuildHost(time, action, config);
-        var telemetry = host.Services.GetRequiredService<PipelineTelemetry>();
-        await host.StartAsync();
-        await FireAsync(host, time, Alert("a1", "HighRequestRate", "api", time.GetUtcNow()));
-        Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.Started));
-
-        using (var shutdownTimedOut = new CancellationTokenSource())
-        {
-            await shutdownTimedOut.CancelAsync();
-            await host.StopAsync(shutdownTimedOut.Token);
-        }
-
-        host.Dispose();
+        var telemetry = await StopAtShutdownTimeoutAsync(action, () => action.Started, config);
         Assert.True(action.Returned);
         Assert.Equal(0, telemetry.RemediationErrors);
 
-        await using var log = await JsonLinesAuditLog.OpenAsync(new JsonLinesAuditLogOptions { Path = config["Aiops:Remediation:AuditLogPath"]! });
-        var execution = Assert.Single(await log.ReadAllAsync().OfType<ExecutionEntry>().ToListAsync()).Execution;
+        var execution = Assert.Single((await ReadAuditLogAsync(config)).OfType<ExecutionEntry>()).Execution;
         Assert.Equal(ExecutionStatus.Failed, execution.Status);
         Assert.Equal(ThreadBlockingAction.Cancelled, execution.Detail);
     });
@@ -444,6 +416,35 @@ public sealed class RemediationStageTests
                 configure?.Invoke(b);
             },
             config ?? FastLifecycle);
+
+    /// <summary>
+    /// Fires one alert whose rule runs <paramref name="action"/>, waits until it has <paramref name="started"/>, then stops the
+    /// host as its shutdown timeout does (the stop token already fired) and disposes it.
+    /// </summary>
+    private static async Task<PipelineTelemetry> StopAtShutdownTimeoutAsync(IRemediationAction action, Func<bool> started, Dictionary<string, string?> config)
+    {
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        var host = BuildHost(time, action, config);
+        var telemetry = host.Services.GetRequiredService<PipelineTelemetry>();
+        await host.StartAsync();
+        await FireAsync(host, time, Alert("a1", "HighRequestRate", "api", time.GetUtcNow()));
+        Assert.True(await PipelineTestHost.WaitUntilAsync(started));
+
+        using (var shutdownTimedOut = new CancellationTokenSource())
+        {
+            await shutdownTimedOut.CancelAsync();
+            await host.StopAsync(shutdownTimedOut.Token);
+        }
+
+        host.Dispose();
+        return telemetry;
+    }
+
+    private static async Task<List<AuditEntry>> ReadAuditLogAsync(Dictionary<string, string?> config)
+    {
+        await using var log = await JsonLinesAuditLog.OpenAsync(new JsonLinesAuditLogOptions { Path = config["Aiops:Remediation:AuditLogPath"]! });
+        return await log.ReadAllAsync().ToListAsync();
+    }
 
     private static AlertSignal Alert(string fingerprint, string name, string service, DateTimeOffset onset) =>
         new(fingerprint, name, onset, new Dictionary<string, string> { ["alertname"] = name, ["service"] = service }, AlertStatus.Firing, null, "warning", new Dictionary<string, string>());
