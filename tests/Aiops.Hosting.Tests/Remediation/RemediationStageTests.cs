@@ -257,14 +257,14 @@ public sealed class RemediationStageTests
     {
         // An action that blocks the thread it started on until its token fires: the stop sees it running before the stage's
         // thread goes on, and must still wait for its record (the stage tracks an execution before the action can start).
-        var action = new ThreadBlockingAction("scale-out");
+        var action = new BlockingAction("scale-out", blocksItsThread: true);
         var telemetry = await StopAtShutdownTimeoutAsync(action, () => action.Started, config);
         Assert.True(action.Returned);
         Assert.Equal(0, telemetry.RemediationErrors);
 
         var execution = Assert.Single((await ReadAuditLogAsync(config)).OfType<ExecutionEntry>()).Execution;
         Assert.Equal(ExecutionStatus.Failed, execution.Status);
-        Assert.Equal(ThreadBlockingAction.Cancelled, execution.Detail);
+        Assert.Equal(BlockingAction.Cancelled, execution.Detail);
     });
 
     [Fact]
@@ -512,9 +512,14 @@ public sealed class RemediationStageTests
         public ValueTask<ExecutionRecord> ExecuteAsync(Decision decision, CancellationToken cancellationToken) => executor.ExecuteAsync(decision, cancellationToken);
     }
 
-    /// <summary>A low-risk action that runs until released or until its token fires (it honours the token).</summary>
-    private sealed class BlockingAction(string id) : IRemediationAction
+    /// <summary>
+    /// A low-risk action that runs until released or until its token fires (it honours the token); with
+    /// <paramref name="blocksItsThread"/>, it blocks the thread that started it until its token fires (a synchronous action)
+    /// and reports <see cref="Cancelled"/>.
+    /// </summary>
+    private sealed class BlockingAction(string id, bool blocksItsThread = false) : IRemediationAction
     {
+        public const string Cancelled = "stopped: the token fired";
         private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private volatile bool _started;
         private volatile bool _returned;
@@ -534,6 +539,12 @@ public sealed class RemediationStageTests
             _started = true;
             try
             {
+                if (blocksItsThread)
+                {
+                    // Bounded so that a stage that never cancels fails the test instead of hanging it.
+                    return cancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(30)) ? ActionOutcome.Failure(Cancelled) : ActionOutcome.Success("not cancelled");
+                }
+
                 await _release.Task.WaitAsync(cancellationToken);
                 return ActionOutcome.Success("done");
             }
@@ -541,32 +552,6 @@ public sealed class RemediationStageTests
             {
                 _returned = true;
             }
-        }
-    }
-
-    /// <summary>Blocks the thread that started it until its token fires (a synchronous action), then reports the cancellation.</summary>
-    private sealed class ThreadBlockingAction(string id) : IRemediationAction
-    {
-        public const string Cancelled = "stopped: the token fired";
-        private volatile bool _started;
-        private volatile bool _returned;
-
-        public string Id { get; } = id;
-
-        public RiskClass Risk => RiskClass.Low;
-
-        public bool Started => _started;
-
-        public bool Returned => _returned;
-
-        public ValueTask<ActionOutcome> ExecuteAsync(Decision decision, CancellationToken cancellationToken)
-        {
-            _started = true;
-
-            // Bounded so that a stage that never cancels fails the test instead of hanging it.
-            var cancelled = cancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(30));
-            _returned = true;
-            return ValueTask.FromResult(cancelled ? ActionOutcome.Failure(Cancelled) : ActionOutcome.Success("not cancelled"));
         }
     }
 }
