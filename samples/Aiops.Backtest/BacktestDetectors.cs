@@ -5,7 +5,8 @@ namespace Aiops.Backtest;
 /// <summary>
 /// The names the backtest commands accept: the <see cref="DetectorCatalog"/>'s detectors, and, for measurement only, the
 /// building blocks as <c>block:NAME</c> (each wrapped in a <see cref="CalibratedDetector"/>, so it flags by a false-alarm
-/// rate like the catalogue's), and two of those read as one as <c>combo:A+B</c> (<see cref="ComboDetector"/>).
+/// rate like the catalogue's), two of those read as one as <c>combo:A+B</c> (<see cref="ComboDetector"/>), and one fed a
+/// log-transformed series as <c>log:NAME</c> (<see cref="TransformDetector"/>).
 /// Building blocks score below 40 (NAB standard, cross-validated) alone; the prefix keeps them
 /// out of the names a user would pick a detector by.
 /// </summary>
@@ -47,13 +48,13 @@ internal static class BacktestDetectors
 
     /// <summary>Gets the list of valid names, for usage errors and help.</summary>
     public static string Valid =>
-        $"{string.Join(", ", DetectorCatalog.Names)}; read raw, for measurement only: {string.Join(", ", Raw.Keys)}; building blocks, for measurement only: {string.Join(", ", BlockNames)}; two catalogue detectors read as one, for measurement only: {ComboDetector.Prefix}A+B (e.g. {ComboDetector.Prefix}{DetectorNames.Ensemble}+{BlockPrefix}{DetectorNames.Art})";
+        $"{string.Join(", ", DetectorCatalog.Names)}; read raw, for measurement only: {string.Join(", ", Raw.Keys)}; building blocks, for measurement only: {string.Join(", ", BlockNames)}; two catalogue detectors read as one, for measurement only: {ComboDetector.Prefix}A+B (e.g. {ComboDetector.Prefix}{DetectorNames.Ensemble}+{BlockPrefix}{DetectorNames.Art}); a detector fed ln(1 + x / c), for measurement only: {TransformDetector.Prefix}NAME (e.g. {TransformDetector.Prefix}{DetectorNames.Ensemble})";
 
     /// <summary>Tells whether a name is a catalogue detector or a prefixed building block.</summary>
     /// <param name="name">The name, case-insensitive.</param>
     /// <returns><see langword="true"/> when <see cref="Create"/> accepts it.</returns>
     public static bool IsKnown(string name) =>
-        DetectorCatalog.Names.Contains(name, StringComparer.OrdinalIgnoreCase) || Raw.ContainsKey(name) || TryBlock(name, out _) || ComboDetector.TryParse(name, out _, out _);
+        DetectorCatalog.Names.Contains(name, StringComparer.OrdinalIgnoreCase) || Raw.ContainsKey(name) || TryBlock(name, out _) || ComboDetector.TryParse(name, out _, out _) || TransformDetector.TryParse(name, out _);
 
     /// <summary>Creates a new detector by name.</summary>
     /// <param name="name">A catalogue name, or <c>block:</c> and a building block's name.</param>
@@ -64,6 +65,7 @@ internal static class BacktestDetectors
         TryBlock(name, out var factory) ? new CalibratedDetector(factory(), new CalibratedOptions { FalseAlarmsPerWeek = falseAlarmsPerWeek })
         : Raw.TryGetValue(name, out var raw) ? raw()
         : ComboDetector.TryParse(name, out var first, out var second) ? new ComboDetector(name, Create(first, falseAlarmsPerWeek), Create(second, falseAlarmsPerWeek))
+        : TransformDetector.TryParse(name, out var inner) ? new TransformDetector(name, Create(inner, falseAlarmsPerWeek))
         : DetectorCatalog.Create(name, new DetectorCatalogOptions { FalseAlarmsPerWeek = falseAlarmsPerWeek });
 
     private static bool TryBlock(string name, out Func<AnomalyDetector> factory)
