@@ -57,6 +57,10 @@ internal sealed partial class OrleansRemediationCoordinator(
         // decision, so what runs is what the cluster recorded (and approved), whatever the caller's instance holds.
         var grain = grains.GetGrain<IDecisionGrain>(proposal.IdempotencyKey);
         var json = JsonSerializer.Serialize(decision, GatesJson.Decision);
+
+        // A token that has fired (the host's shutdown timeout) starts nothing, as in single-process mode: an admission would
+        // claim the key for an action started after the stage stopped waiting for its record.
+        cancellationToken.ThrowIfCancellationRequested();
         var admission = await AdmitAsync(grain, json, decision.DecisionId).ConfigureAwait(false);
         if (!admission.Admitted)
         {
