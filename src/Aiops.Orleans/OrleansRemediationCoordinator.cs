@@ -90,8 +90,16 @@ internal sealed partial class OrleansRemediationCoordinator(
         }
 
         var record = new ExecutionRecord(decision.DecisionId, proposal.ActionId, proposal.IdempotencyKey, status, admission.At, time.GetUtcNow(), detail);
-        await grain.RecordOutcomeAsync(JsonSerializer.Serialize<AuditEntry>(new ExecutionEntry(record), GatesJson.AuditEntry)).ConfigureAwait(false);
-        await engine.AuditLog.AppendAsync(new ExecutionEntry(record), CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await grain.RecordOutcomeAsync(JsonSerializer.Serialize<AuditEntry>(new ExecutionEntry(record), GatesJson.AuditEntry)).ConfigureAwait(false);
+        }
+        finally
+        {
+            // It ran: this host's log records the outcome even when the grain could not (the stage's next try is a duplicate).
+            await engine.AuditLog.AppendAsync(new ExecutionEntry(record), CancellationToken.None).ConfigureAwait(false);
+        }
+
         Executed(_logger, decision.DecisionId, proposal.ActionId, status, detail);
         return record;
     }
