@@ -57,6 +57,10 @@ internal sealed partial class OrleansRemediationCoordinator(
         // decision, so what runs is what the cluster recorded (and approved), whatever the caller's instance holds.
         var grain = grains.GetGrain<IDecisionGrain>(proposal.IdempotencyKey);
         var json = JsonSerializer.Serialize(decision, GatesJson.Decision);
+
+        // A token that has fired (the host's shutdown timeout) starts nothing, as in single-process mode: an admission would
+        // claim the key for an action started after the stage stopped waiting for its record.
+        cancellationToken.ThrowIfCancellationRequested();
         var admission = await AdmitAsync(grain, json, decision.DecisionId).ConfigureAwait(false);
         if (!admission.Admitted)
         {
@@ -86,8 +90,16 @@ internal sealed partial class OrleansRemediationCoordinator(
         }
 
         var record = new ExecutionRecord(decision.DecisionId, proposal.ActionId, proposal.IdempotencyKey, status, admission.At, time.GetUtcNow(), detail);
-        await grain.RecordOutcomeAsync(JsonSerializer.Serialize<AuditEntry>(new ExecutionEntry(record), GatesJson.AuditEntry)).ConfigureAwait(false);
-        await engine.AuditLog.AppendAsync(new ExecutionEntry(record), CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await grain.RecordOutcomeAsync(JsonSerializer.Serialize<AuditEntry>(new ExecutionEntry(record), GatesJson.AuditEntry)).ConfigureAwait(false);
+        }
+        finally
+        {
+            // It ran: this host's log records the outcome even when the grain could not (the stage's next try is a duplicate).
+            await engine.AuditLog.AppendAsync(new ExecutionEntry(record), CancellationToken.None).ConfigureAwait(false);
+        }
+
         Executed(_logger, decision.DecisionId, proposal.ActionId, status, detail);
         return record;
     }

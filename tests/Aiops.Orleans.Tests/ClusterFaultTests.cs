@@ -97,6 +97,64 @@ public sealed class ClusterFaultTests(ClusterFaultTests.Fixture fixture) : IClas
     }
 
     /// <summary>
+    /// An execution asked for with a token that has already fired (the host's shutdown timeout cut the remediation stage short
+    /// while its episode loop or approval poll still got to a decision) must neither claim the key nor start the action, as
+    /// in single-process mode: the action would run after the stage stopped waiting for its record, and the decision, its key
+    /// claimed, could never run again. Nothing happened, so the decision runs at a later execution.
+    /// </summary>
+    [Fact]
+    public async Task ExecuteAsync_TokenAlreadyCancelled_NotAdmittedNotRunAndRunsLater()
+    {
+        var silo = ClusterWorld.Services(fixture.Cluster.Silos[0]);
+        var coordinator = silo.GetRequiredService<IRemediationCoordinator>();
+        var key = "flush/cancelled/" + Guid.NewGuid().ToString("N")[..8];
+        var proposal = new RemediationProposal(ClusterWorld.FlushAction(3), [key], RiskClass.Low, "ep-cancelled", 0.9, key, World.Time.GetUtcNow());
+        var decision = await coordinator.DecideAsync(proposal, CancellationToken.None);
+        Assert.Equal(GateVerdict.Allow, decision.Verdict);
+
+        using var stopped = new CancellationTokenSource();
+        await stopped.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await coordinator.ExecuteAsync(decision, stopped.Token));
+        Assert.False(World.Runs.ContainsKey(key), "the action ran on a token that had already fired");
+
+        var record = await coordinator.ExecuteAsync(decision, CancellationToken.None);
+        Assert.Equal(ExecutionStatus.Succeeded, record.Status);
+        Assert.Equal(1, World.Runs[key]);
+    }
+
+    /// <summary>
+    /// The action ran but its outcome could not be given to the key's grain (its silo unreachable): the outcome must still be
+    /// in this host's audit log. The execution fails without an outcome for the stage, and its next try is a duplicate, so
+    /// the log was the last place the run's status could be recorded.
+    /// </summary>
+    [Fact]
+    public async Task ExecuteAsync_OutcomeNotRecordedByGrain_OutcomeStillInLocalAuditLog()
+    {
+        var silo = ClusterWorld.Services(fixture.Cluster.Silos[0]);
+        var coordinator = silo.GetRequiredService<IRemediationCoordinator>();
+        var key = "flush/outcome-lost/" + Guid.NewGuid().ToString("N")[..8];
+        var proposal = new RemediationProposal(ClusterWorld.FlushAction(4), [key], RiskClass.Low, "ep-outcome", 0.9, key, World.Time.GetUtcNow());
+        var decision = await coordinator.DecideAsync(proposal, CancellationToken.None);
+        Assert.Equal(GateVerdict.Allow, decision.Verdict);
+
+        Fixture.Faults.Arm(typeof(IDecisionGrain), nameof(IDecisionGrain.RecordOutcomeAsync), k => k == key, times: 1);
+        await Assert.ThrowsAnyAsync<Exception>(async () => await coordinator.ExecuteAsync(decision, CancellationToken.None));
+
+        Assert.Equal(0, Fixture.Faults.Remaining);
+        Assert.Equal(1, World.Runs[key]);
+        var recorded = new List<ExecutionRecord>();
+        await foreach (var entry in silo.GetRequiredService<IAuditLog>().ReadAllAsync())
+        {
+            if (entry is ExecutionEntry { Execution: var execution } && execution.IdempotencyKey == key)
+            {
+                recorded.Add(execution);
+            }
+        }
+
+        Assert.Equal(ExecutionStatus.Succeeded, Assert.Single(recorded).Status);
+    }
+
+    /// <summary>
     /// The grain admits the execution (claims the key, records the start) but its reply is lost, as when the call outlives
     /// the response timeout: the coordinator's next ask, from the same execution, is admitted again and the action runs once;
     /// a later execution of the same decision is a duplicate.

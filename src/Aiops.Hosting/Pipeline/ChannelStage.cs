@@ -10,7 +10,7 @@ namespace Aiops.Hosting;
 /// them (lifecycle ticks, approval polls), and on stop completes its channel, processes what it still holds (or gives up
 /// when the host's shutdown timeout fires), stops the background work and then runs <see cref="OnDrainedAsync"/>. An item
 /// that fails is the derived stage's to log and count; one whose failure escapes it is counted and logged here, and the loop
-/// never stops for one.
+/// never stops for one. So is a failure that escapes the background work: it ends that work, but not the drain.
 /// </summary>
 /// <typeparam name="T">The channel's items.</typeparam>
 internal abstract class ChannelStage<T> : IHostedService, IDisposable
@@ -111,9 +111,28 @@ internal abstract class ChannelStage<T> : IHostedService, IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs the background work; a failure it does not handle (a defect) is counted and logged when it happens, and does not
+    /// end the stage: the items are still drained and <see cref="OnDrainedAsync"/> still runs (before, the stop rethrew it
+    /// and skipped the final save, or the wait for running actions' records).
+    /// </summary>
+    private async Task RunBackgroundGuardedAsync()
+    {
+        var stopping = _background.Token;
+        try
+        {
+            await RunBackgroundAsync(stopping).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && stopping.IsCancellationRequested))
+        {
+            _telemetry.Error(_stage);
+            PipelineLog.BackgroundFailed(Logger, ex, _stage);
+        }
+    }
+
     private async Task RunAsync()
     {
-        var background = RunBackgroundAsync(_background.Token);
+        var background = RunBackgroundGuardedAsync();
         var reader = _channel.Reader;
         long drained = 0;
         try

@@ -26,6 +26,9 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 5108, Level = LogLevel.Error, Message = "The {Stage} stage failed on an item in a way it does not handle (a defect); the item was skipped and the stage goes on.")]
     public static partial void ItemFailed(ILogger logger, Exception exception, string stage);
 
+    [LoggerMessage(EventId = 5109, Level = LogLevel.Error, Message = "The {Stage} stage's background work (lifecycle ticks, approval polls) failed in a way it does not handle (a defect) and stopped; the stage still drains its queue on stop.")]
+    public static partial void BackgroundFailed(ILogger logger, Exception exception, string stage);
+
     [LoggerMessage(EventId = 5110, Level = LogLevel.Warning, Message = "Collecting meter instruments failed; the interval was skipped.")]
     public static partial void CollectFailed(ILogger logger, Exception exception);
 }

@@ -13,7 +13,8 @@ namespace Aiops.Hosting;
 /// <see cref="RemediationOptions.ApprovalPollInterval"/> the stage runs the approved ones and records the rejected or
 /// expired ones as not run. On start the engine is restored from the audit log (a restart never re-runs a key, and pending
 /// approvals come back); an action that already started on a target since the episode's onset is not proposed again for it,
-/// whatever its key. On stop the episodes channel is drained and running actions are awaited.
+/// whatever its key. On stop the episodes channel is drained, approvals answered since the last poll are acted on, and
+/// running actions are awaited.
 /// </summary>
 /// <remarks>
 /// A planner, decision or execution that fails is logged and counted, and nothing runs for it (fail closed). An execution
@@ -98,8 +99,24 @@ internal sealed class RemediationStage : ChannelStage<Episode>
         }
     }
 
-    /// <summary>Actions already started finish (each under the executor's timeout) so that their outcome is recorded.</summary>
-    protected override Task OnDrainedAsync() => Task.WhenAll(_running.Keys);
+    /// <summary>
+    /// Approvals answered since the last poll are acted on (as the drained episodes are): after a restart the engine could not
+    /// tell an approved decision that never started from an interrupted execution, and it would never run. Then actions
+    /// already started finish (each under the executor's timeout) so that their outcome is recorded.
+    /// </summary>
+    protected override async Task OnDrainedAsync()
+    {
+        try
+        {
+            await PollApprovalsAsync(Aborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (Aborted.IsCancellationRequested)
+        {
+            // The shutdown timeout fired: OnAbortedAsync waits for what started.
+        }
+
+        await Task.WhenAll(_running.Keys).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// The shutdown timeout fired while actions ran: their tokens have fired with <see cref="ChannelStage{T}.Aborted"/>, so the

@@ -147,6 +147,31 @@ public sealed class RemediationStageTests
     }
 
     [Fact]
+    public Task StopAsync_ApprovedSinceTheLastPoll_RunsDuringTheDrainNotLostAtRestart() => WithAuditLogAsync(async config =>
+    {
+        // A person approves after the last approval poll and the host stops (no timeout) before the next one. The stage knows
+        // the approved decision has not started, but after a restart the engine cannot tell it from an execution that was
+        // interrupted: its key counts as taken and it would never run. The drain acts on it, as on the episodes it drains.
+        var time = new FakeTimeProvider(PipelineTestHost.Start);
+        var action = new SimulatedAction("rollback", RiskClass.High);
+        using (var host = BuildHost(time, action, config))
+        {
+            await host.StartAsync();
+            var engine = host.Services.GetRequiredService<DecisionEngine>();
+            await FireAsync(host, time, Alert("a1", "HighErrorRate", "api", time.GetUtcNow()));
+            Assert.True(await PipelineTestHost.WaitUntilAsync(() => engine.Approvals.ListPending().Count == 1));
+            var pending = Assert.Single(engine.Approvals.ListPending());
+            Assert.True((await engine.Approvals.ApproveAsync(pending.Decision.DecisionId, "alice", "checked the dashboards")).Accepted);
+
+            await host.StopAsync(); // the fake clock does not move: no poll after the approval
+        }
+
+        Assert.Equal(1, action.RunCount);
+        var executed = (await ReadAuditLogAsync(config)).OfType<ExecutionEntry>().Select(e => e.Execution).ToList();
+        Assert.Equal(ExecutionStatus.Succeeded, Assert.Single(executed).Status);
+    });
+
+    [Fact]
     public async Task HighRiskAction_Rejected_NeverRunsAndOutcomeIsAudited()
     {
         var time = new FakeTimeProvider(PipelineTestHost.Start);
