@@ -110,9 +110,9 @@ public sealed class RemediationStageTests
 
         var pending = Assert.Single(engine.Approvals.ListPending());
         Assert.True((await engine.Approvals.ApproveAsync(pending.Decision.DecisionId, "alice", "checked the dashboards")).Accepted);
-        time.Advance(TimeSpan.FromSeconds(1));
 
-        Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1));
+        await PollUntilRunAsync(time, action);
+
         await host.StopAsync();
         Assert.Equal(1, action.RunCount);
     }
@@ -130,16 +130,9 @@ public sealed class RemediationStageTests
         await host.StartAsync();
         var engine = host.Services.GetRequiredService<DecisionEngine>();
 
-        await FireAsync(host, time, Alert("a1", "HighErrorRate", "api", time.GetUtcNow()));
-        Assert.True(await PipelineTestHost.WaitUntilAsync(() => engine.Approvals.ListPending().Count == 1));
-        var pending = Assert.Single(engine.Approvals.ListPending());
-        Assert.True((await engine.Approvals.ApproveAsync(pending.Decision.DecisionId, "alice", "checked the dashboards")).Accepted);
+        await FireAndApproveAsync(host, time, engine);
 
-        for (var i = 0; i < 20 && action.RunCount == 0; i++)
-        {
-            time.Advance(TimeSpan.FromSeconds(1));
-            await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1, 0.5);
-        }
+        await PollUntilRunAsync(time, action);
 
         await host.StopAsync();
         Assert.Equal(1, action.RunCount);
@@ -158,10 +151,7 @@ public sealed class RemediationStageTests
         {
             await host.StartAsync();
             var engine = host.Services.GetRequiredService<DecisionEngine>();
-            await FireAsync(host, time, Alert("a1", "HighErrorRate", "api", time.GetUtcNow()));
-            Assert.True(await PipelineTestHost.WaitUntilAsync(() => engine.Approvals.ListPending().Count == 1));
-            var pending = Assert.Single(engine.Approvals.ListPending());
-            Assert.True((await engine.Approvals.ApproveAsync(pending.Decision.DecisionId, "alice", "checked the dashboards")).Accepted);
+            await FireAndApproveAsync(host, time, engine);
 
             await host.StopAsync(); // the fake clock does not move: no poll after the approval
         }
@@ -301,13 +291,8 @@ public sealed class RemediationStageTests
         await host.StartAsync();
         var telemetry = host.Services.GetRequiredService<PipelineTelemetry>();
 
-        await FireAsync(host, time, Alert("b1", "HighErrorRate", "billing", time.GetUtcNow()));
-        await FireAsync(host, time, Alert("a1", "HighErrorRate", "api", time.GetUtcNow()));
-
-        Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1));
-        await host.StopAsync();
+        await BillingFailsThenApiRemediatedAsync(host, time, action);
         Assert.True(telemetry.RemediationErrors >= 1);
-        Assert.Equal(["api"], Assert.Single(action.Runs).Targets);
     }
 
     [Fact]
@@ -324,13 +309,8 @@ public sealed class RemediationStageTests
         await host.StartAsync();
         var telemetry = host.Services.GetRequiredService<PipelineTelemetry>();
 
-        await FireAsync(host, time, Alert("b1", "HighErrorRate", "billing", time.GetUtcNow()));
-        Assert.True(await PipelineTestHost.WaitUntilAsync(() => telemetry.RemediationErrors >= 1));
-        await FireAsync(host, time, Alert("a1", "HighErrorRate", "api", time.GetUtcNow()));
-
-        Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1), "the remediation stage stopped");
-        await host.StopAsync();
-        Assert.Equal(["api"], Assert.Single(action.Runs).Targets);
+        await BillingFailsThenApiRemediatedAsync(host, time, action);
+        Assert.True(telemetry.RemediationErrors >= 1);
     }
 
     [Fact]
@@ -343,12 +323,7 @@ public sealed class RemediationStageTests
         await host.StartAsync();
         var engine = host.Services.GetRequiredService<DecisionEngine>();
 
-        await FireAsync(host, time, Alert("b1", "HighErrorRate", "billing", time.GetUtcNow()));
-        await FireAsync(host, time, Alert("a1", "HighErrorRate", "api", time.GetUtcNow()));
-
-        Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1), "the remediation stage stopped");
-        await host.StopAsync();
-        Assert.Equal(["api"], Assert.Single(action.Runs).Targets);
+        await BillingFailsThenApiRemediatedAsync(host, time, action);
         var decisions = await DecisionsAsync(engine);
         Assert.Equal(2, decisions.Count);
         var invalid = Assert.Single(decisions, d => d.Decision.Verdict == GateVerdict.Deny).Decision;
@@ -366,12 +341,7 @@ public sealed class RemediationStageTests
         await host.StartAsync();
         var telemetry = host.Services.GetRequiredService<PipelineTelemetry>();
 
-        await FireAsync(host, time, Alert("b1", "HighErrorRate", "billing", time.GetUtcNow()));
-        await FireAsync(host, time, Alert("a1", "HighErrorRate", "api", time.GetUtcNow()));
-
-        Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1), "the remediation stage stopped");
-        await host.StopAsync();
-        Assert.Equal(["api"], Assert.Single(action.Runs).Targets);
+        await BillingFailsThenApiRemediatedAsync(host, time, action);
         Assert.True(telemetry.RemediationErrors >= 1);
     }
 
@@ -441,6 +411,41 @@ public sealed class RemediationStageTests
                 configure?.Invoke(b);
             },
             config ?? FastLifecycle);
+
+    /// <summary>Fires an alert on api whose high-risk action waits for a person, and approves it once the engine lists it.</summary>
+    private static async Task FireAndApproveAsync(IHost host, FakeTimeProvider time, DecisionEngine engine)
+    {
+        await FireAsync(host, time, Alert("a1", "HighErrorRate", "api", time.GetUtcNow()));
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => engine.Approvals.ListPending().Count == 1));
+        var pending = Assert.Single(engine.Approvals.ListPending());
+        Assert.True((await engine.Approvals.ApproveAsync(pending.Decision.DecisionId, "alice", "checked the dashboards")).Accepted);
+    }
+
+    /// <summary>
+    /// Advances the clock a poll at a time until the approved action ran (at most 20 polls). Not one poll: the engine lists an
+    /// approval before the stage's loop has taken the decision to wait on, so the poll that follows the answer may miss it.
+    /// </summary>
+    private static async Task PollUntilRunAsync(FakeTimeProvider time, SimulatedAction action)
+    {
+        for (var i = 0; i < 20 && action.RunCount == 0; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1, 0.5);
+        }
+    }
+
+    /// <summary>
+    /// Fires an alert on billing (whose remediation the test makes fail) and then one on api, and stops the host once api's
+    /// action ran: the failure on billing must not have stopped the stage, and nothing ran for billing.
+    /// </summary>
+    private static async Task BillingFailsThenApiRemediatedAsync(IHost host, FakeTimeProvider time, SimulatedAction action)
+    {
+        await FireAsync(host, time, Alert("b1", "HighErrorRate", "billing", time.GetUtcNow()));
+        await FireAsync(host, time, Alert("a1", "HighErrorRate", "api", time.GetUtcNow()));
+        Assert.True(await PipelineTestHost.WaitUntilAsync(() => action.RunCount == 1), "the remediation stage stopped");
+        await host.StopAsync();
+        Assert.Equal(["api"], Assert.Single(action.Runs).Targets);
+    }
 
     /// <summary>
     /// Fires one alert whose rule runs <paramref name="action"/>, waits until it has <paramref name="started"/>, then stops the
