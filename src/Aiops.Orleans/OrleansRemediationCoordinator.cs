@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Aiops.Gates.Internal;
 using Aiops.Gates;
+using Aiops.Gates.Internal;
 using Aiops.Gates.Serialization;
 using Aiops.Hosting;
 using Microsoft.Extensions.Logging;
